@@ -1,0 +1,401 @@
+//! OAuth: server discovery, the authorization code flow with PKCE, client credentials,
+//! the legacy password grant, and revocation.
+//!
+//! The usual flow for a bot's account:
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), tootkit::Error> {
+//! use tootkit::{AuthorizationRequest, Client, Scopes, OOB_REDIRECT_URI};
+//!
+//! let client = Client::new("botsin.space".parse()?)?;
+//! let app = client
+//!     .apps()
+//!     .register("weatherbot")
+//!     .scopes(Scopes::read_write())
+//!     .redirect_uri(OOB_REDIRECT_URI)
+//!     .send()
+//!     .await?;
+//! let server = client.oauth().discover().await?;
+//! let request = AuthorizationRequest::new(&app.client_id, OOB_REDIRECT_URI, Scopes::read_write());
+//! println!("Open {} and paste the code here.", request.url(&server));
+//! # let pasted = String::new();
+//! let token = client
+//!     .oauth()
+//!     .exchange_code(&app.credentials(), &request, tootkit::AuthorizationCode::new(pasted))
+//!     .await?;
+//! let bot = client.with_access_token(token.access_token);
+//! # Ok(()) }
+//! ```
+
+mod loopback;
+mod scopes;
+
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+pub use loopback::{LOOPBACK_CALLBACK_PATH, LoopbackReceiver};
+pub use scopes::Scopes;
+
+use crate::client::{ApiRequest, looks_like_html};
+use crate::entities::{CredentialApplication, Token};
+use crate::{AccessToken, AuthorizationCode, Client, ClientSecret, Error, Password, PkceVerifier};
+
+/// The redirect URI that asks the server to show the code instead of redirecting.
+pub const OOB_REDIRECT_URI: &str = "urn:ietf:wg:oauth:2.0:oob";
+
+/// The OAuth endpoints of a server and what it supports.
+///
+/// Read from `/.well-known/oauth-authorization-server` (Mastodon 4.3 and later), or
+/// assumed from Mastodon's defaults when the server publishes no metadata.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ServerMetadata {
+    /// The issuer.
+    #[serde(default)]
+    pub issuer: Option<String>,
+    /// Where the user authorizes.
+    pub authorization_endpoint: String,
+    /// Where codes become tokens.
+    pub token_endpoint: String,
+    /// Where tokens are revoked.
+    #[serde(default)]
+    pub revocation_endpoint: Option<String>,
+    /// Where applications are registered (Mastodon's `app_registration_endpoint`).
+    #[serde(default)]
+    pub app_registration_endpoint: Option<String>,
+    /// Scopes the server knows.
+    #[serde(default)]
+    pub scopes_supported: Option<Vec<String>>,
+    /// Grant types the server accepts.
+    #[serde(default)]
+    pub grant_types_supported: Option<Vec<String>>,
+    /// PKCE methods the server accepts.
+    #[serde(default)]
+    pub code_challenge_methods_supported: Option<Vec<String>>,
+    /// Whether the server published this metadata (false: defaults were assumed).
+    #[serde(skip)]
+    pub published: bool,
+}
+
+impl ServerMetadata {
+    /// Mastodon's endpoints on `client`'s instance, for servers publishing no metadata.
+    pub fn assumed(client: &Client) -> Self {
+        let base = client.base_url();
+        Self {
+            issuer: None,
+            authorization_endpoint: base.endpoint("/oauth/authorize").to_string(),
+            token_endpoint: base.endpoint("/oauth/token").to_string(),
+            revocation_endpoint: Some(base.endpoint("/oauth/revoke").to_string()),
+            app_registration_endpoint: Some(base.endpoint("/api/v1/apps").to_string()),
+            scopes_supported: None,
+            grant_types_supported: None,
+            code_challenge_methods_supported: None,
+            published: false,
+        }
+    }
+
+    /// Whether the server accepts a grant type. A server that published no metadata is
+    /// assumed to accept it; the token endpoint will say otherwise.
+    pub fn supports_grant(&self, grant: &str) -> bool {
+        !self.published
+            || self
+                .grant_types_supported
+                .as_ref()
+                .is_none_or(|grants| grants.iter().any(|g| g == grant))
+    }
+
+    /// Whether the server accepts PKCE with S256 (assumed when it does not say).
+    pub fn supports_pkce(&self) -> bool {
+        self.code_challenge_methods_supported
+            .as_ref()
+            .is_none_or(|methods| methods.iter().any(|m| m == "S256"))
+    }
+}
+
+/// The client ID and secret of a registered application.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppCredentials {
+    /// The OAuth client ID.
+    pub client_id: String,
+    /// The OAuth client secret.
+    pub client_secret: ClientSecret,
+}
+
+impl AppCredentials {
+    /// Credentials from their two strings.
+    pub fn new(client_id: impl Into<String>, client_secret: ClientSecret) -> Self {
+        Self {
+            client_id: client_id.into(),
+            client_secret,
+        }
+    }
+}
+
+impl CredentialApplication {
+    /// The client ID and secret, to request tokens with.
+    pub fn credentials(&self) -> AppCredentials {
+        AppCredentials::new(self.client_id.clone(), self.client_secret.clone())
+    }
+}
+
+/// One authorization request: the URL to send the user to, with its own random `state`
+/// and PKCE verifier, kept until the code comes back.
+///
+/// ```
+/// use tootkit::{AuthorizationRequest, Scopes, ServerMetadata};
+///
+/// let request = AuthorizationRequest::new("my-client-id", "http://127.0.0.1:8912/callback", Scopes::read_write())
+///     .force_login(true)
+///     .lang("de");
+/// # let server: ServerMetadata = serde_json::from_str(r#"{"authorization_endpoint": "https://botsin.space/oauth/authorize", "token_endpoint": "https://botsin.space/oauth/token"}"#).unwrap();
+/// let url = request.url(&server);
+/// assert!(url.as_str().starts_with("https://botsin.space/oauth/authorize?response_type=code&client_id=my-client-id"));
+/// assert!(url.as_str().contains("code_challenge_method=S256"));
+/// assert!(url.as_str().contains("force_login=true&lang=de"));
+/// assert!(url.as_str().contains(&format!("state={}", request.state())));
+/// ```
+#[derive(Clone, Debug)]
+pub struct AuthorizationRequest {
+    client_id: String,
+    redirect_uri: String,
+    scopes: Scopes,
+    state: String,
+    verifier: PkceVerifier,
+    force_login: bool,
+    lang: Option<String>,
+}
+
+impl AuthorizationRequest {
+    /// A request for `scopes`, redirecting to `redirect_uri` (or [`OOB_REDIRECT_URI`]).
+    pub fn new(client_id: &str, redirect_uri: &str, scopes: Scopes) -> Self {
+        Self {
+            client_id: client_id.to_owned(),
+            redirect_uri: redirect_uri.to_owned(),
+            scopes,
+            state: crate::random::token(16),
+            verifier: PkceVerifier::generate(),
+            force_login: false,
+            lang: None,
+        }
+    }
+
+    /// Makes the server ask for a sign-in even if the browser is signed in, to
+    /// authorize another account.
+    pub fn force_login(mut self, force: bool) -> Self {
+        self.force_login = force;
+        self
+    }
+
+    /// The language of the authorization page (ISO 639-1).
+    pub fn lang(mut self, lang: impl Into<String>) -> Self {
+        self.lang = Some(lang.into());
+        self
+    }
+
+    /// The random `state` the redirect must carry back.
+    pub fn state(&self) -> &str {
+        &self.state
+    }
+
+    /// The redirect URI of this request, which the code exchange must repeat.
+    pub fn redirect_uri(&self) -> &str {
+        &self.redirect_uri
+    }
+
+    /// The PKCE verifier, sent with the code exchange.
+    pub fn verifier(&self) -> &PkceVerifier {
+        &self.verifier
+    }
+
+    /// The scopes asked for.
+    pub fn scopes(&self) -> &Scopes {
+        &self.scopes
+    }
+
+    /// The URL to open in the user's browser.
+    pub fn url(&self, server: &ServerMetadata) -> Url {
+        let mut url = Url::parse(&server.authorization_endpoint).unwrap_or_else(|_| {
+            // Unreachable for metadata from `discover`; keeps a bad value from panicking.
+            Url::parse("https://invalid.invalid/oauth/authorize").expect("static URL")
+        });
+        {
+            let mut query = url.query_pairs_mut();
+            query
+                .append_pair("response_type", "code")
+                .append_pair("client_id", &self.client_id)
+                .append_pair("redirect_uri", &self.redirect_uri)
+                .append_pair("scope", &self.scopes.to_string())
+                .append_pair("state", &self.state);
+            if server.supports_pkce() {
+                query
+                    .append_pair("code_challenge", &self.verifier.challenge())
+                    .append_pair("code_challenge_method", "S256");
+            }
+            if self.force_login {
+                query.append_pair("force_login", "true");
+            }
+            if let Some(lang) = &self.lang {
+                query.append_pair("lang", lang);
+            }
+        }
+        url
+    }
+}
+
+/// OAuth endpoints: `client.oauth()`.
+#[derive(Clone, Copy, Debug)]
+pub struct OAuth<'a> {
+    client: &'a Client,
+}
+
+impl Client {
+    /// OAuth: discovery, code exchange, client credentials, password grant, revocation.
+    pub fn oauth(&self) -> OAuth<'_> {
+        OAuth { client: self }
+    }
+}
+
+impl OAuth<'_> {
+    /// Reads the server's OAuth metadata, or assumes Mastodon's endpoints when the server
+    /// publishes none (it answers 404, or an HTML page as Akkoma does).
+    ///
+    /// # Errors
+    ///
+    /// Network failures; an answer that is JSON but not metadata is treated as none.
+    pub async fn discover(&self) -> Result<ServerMetadata, Error> {
+        let request = ApiRequest::get("/.well-known/oauth-authorization-server").anonymous();
+        match self.client.send(request).await {
+            Ok(answer) if !looks_like_html(&answer.body) => {
+                match serde_json::from_slice::<ServerMetadata>(&answer.body) {
+                    Ok(mut metadata) => {
+                        metadata.published = true;
+                        Ok(metadata)
+                    }
+                    Err(err) => {
+                        tracing::debug!(%err, "unreadable OAuth metadata; assuming Mastodon's endpoints");
+                        Ok(ServerMetadata::assumed(self.client))
+                    }
+                }
+            }
+            Ok(_) => Ok(ServerMetadata::assumed(self.client)),
+            Err(Error::NotFound { .. } | Error::Http { .. } | Error::UnexpectedResponse { .. }) => {
+                Ok(ServerMetadata::assumed(self.client))
+            }
+            Err(Error::Server { status, .. }) if status == 501 => {
+                Ok(ServerMetadata::assumed(self.client))
+            }
+            Err(other) => Err(other),
+        }
+    }
+
+    /// Exchanges an authorization code for a token, with the PKCE verifier and redirect
+    /// URI of the request that produced it.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::OAuth`] with `invalid_grant` when the code is used, expired, issued to
+    /// another client, or the redirect URI differs; the message lists those causes.
+    pub async fn exchange_code(
+        &self,
+        app: &AppCredentials,
+        request: &AuthorizationRequest,
+        code: AuthorizationCode,
+    ) -> Result<Token, Error> {
+        if code.is_empty() {
+            return Err(Error::invalid_input(
+                "The authorization code is empty; paste the code the authorization page showed.",
+            ));
+        }
+        let form = vec![
+            pair("grant_type", "authorization_code"),
+            pair("code", code.expose().trim()),
+            pair("client_id", &app.client_id),
+            pair("client_secret", app.client_secret.expose()),
+            pair("redirect_uri", &request.redirect_uri),
+            pair("code_verifier", request.verifier.expose()),
+        ];
+        self.token(form).await
+    }
+
+    /// Gets an application token (no user): for `apps().verify_credentials()` and
+    /// public data.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::OAuth`] when the credentials or scopes are refused.
+    pub async fn client_credentials(
+        &self,
+        app: &AppCredentials,
+        scopes: &Scopes,
+    ) -> Result<Token, Error> {
+        let form = vec![
+            pair("grant_type", "client_credentials"),
+            pair("client_id", &app.client_id),
+            pair("client_secret", app.client_secret.expose()),
+            pair("scope", &scopes.to_string()),
+        ];
+        self.token(form).await
+    }
+
+    /// Signs in with a user name (email on Mastodon) and password: the legacy password
+    /// grant, which Mastodon removed in 4.4. Tried only where the server's metadata
+    /// lists it, or where the server publishes no metadata.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotSupported`] when the server advertises no password grant;
+    /// [`Error::OAuth`] when the server refuses the credentials.
+    pub async fn password_grant(
+        &self,
+        server: &ServerMetadata,
+        app: &AppCredentials,
+        username: &str,
+        password: &Password,
+        scopes: &Scopes,
+    ) -> Result<Token, Error> {
+        if !server.supports_grant("password") {
+            return Err(Error::not_supported(
+                "This server no longer accepts passwords from applications (Mastodon removed the password grant in 4.4); sign in through the browser with the authorization code flow, or create an access token in the web interface under Preferences > Development.",
+            ));
+        }
+        let form = vec![
+            pair("grant_type", "password"),
+            pair("username", username),
+            pair("password", password.expose()),
+            pair("client_id", &app.client_id),
+            pair("client_secret", app.client_secret.expose()),
+            pair("scope", &scopes.to_string()),
+        ];
+        match self.token(form).await {
+            Err(Error::OAuth { error, description }) if error == "invalid_grant" => {
+                Err(Error::oauth("invalid_credentials", description))
+            }
+            other => other,
+        }
+    }
+
+    /// Revokes a token. Revoking a token twice is not an error.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::OAuth`] (`unauthorized_client`) when the token belongs to another
+    /// application.
+    pub async fn revoke(&self, app: &AppCredentials, token: &AccessToken) -> Result<(), Error> {
+        let form = vec![
+            pair("client_id", &app.client_id),
+            pair("client_secret", app.client_secret.expose()),
+            pair("token", token.expose()),
+        ];
+        let request = ApiRequest::post("/oauth/revoke").oauth().form(form);
+        self.client.send(request).await.map(|_| ())
+    }
+
+    async fn token(&self, form: Vec<(String, String)>) -> Result<Token, Error> {
+        let request = ApiRequest::post("/oauth/token").oauth().form(form);
+        self.client.json(request, "a token").await
+    }
+}
+
+fn pair(key: &str, value: &str) -> (String, String) {
+    (key.to_owned(), value.to_owned())
+}

@@ -1,0 +1,654 @@
+//! The HTTP client: one place where requests are built, sent, retried, and where
+//! answers become entities or [`Error`]s.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, HeaderValue};
+use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+use time::OffsetDateTime;
+
+use crate::entities::ApiError;
+use crate::{AccessToken, Error, InstanceUrl};
+
+/// The `User-Agent` every request carries, after the application's own name if one is set.
+pub const USER_AGENT: &str = concat!("tootkit/", env!("CARGO_PKG_VERSION"));
+
+/// Environment variable holding the instance address, as Mastodon.py's users know it.
+pub const ENV_BASE_URL: &str = "MASTODON_API_BASE_URL";
+/// Environment variable holding the access token.
+pub const ENV_ACCESS_TOKEN: &str = "MASTODON_ACCESS_TOKEN";
+
+/// A client for one instance, optionally acting with an access token.
+///
+/// Cheap to clone: clones share the connection pool. Endpoint groups are handles:
+/// `client.statuses().create(..)`, `client.oauth().exchange_code(..)`.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), tootkit::Error> {
+/// use tootkit::{AccessToken, Client};
+///
+/// let client = Client::builder("botsin.space".parse()?)
+///     .access_token(AccessToken::new("token from the web UI"))
+///     .user_agent("weatherbot/1.0")
+///     .build()?;
+/// let status = client.statuses().create("howdy universe!").send().await?;
+/// println!("{}", status.url.unwrap_or(status.uri));
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+    token: Option<AccessToken>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    base: InstanceUrl,
+    timeout: Duration,
+    retry: RetryPolicy,
+    rate_limit: Mutex<Option<RateLimit>>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("base", &self.inner.base)
+            .field("token", &self.token)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How requests that may safely be repeated are retried after a transient failure.
+///
+/// A request is repeated only when repeating cannot do harm: reads, and posts that carry
+/// an `Idempotency-Key` (the server answers a repeat with the original status). Network
+/// failures, timeouts and HTTP 502, 503 and 504 are retried, with a doubling delay;
+/// a rate limit is waited out only if it resets within `max_rate_limit_wait`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RetryPolicy {
+    /// How many times a request is repeated at most (0: never).
+    pub max_retries: u32,
+    /// The delay before the first repeat; each later one doubles it.
+    pub initial_delay: Duration,
+    /// The longest wait for a rate limit to reset before giving up with
+    /// [`Error::RateLimited`].
+    pub max_rate_limit_wait: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_retries: 2,
+            initial_delay: Duration::from_millis(250),
+            max_rate_limit_wait: Duration::ZERO,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// Never repeat a request.
+    pub fn never() -> Self {
+        Self {
+            max_retries: 0,
+            ..Self::default()
+        }
+    }
+
+    /// Repeat up to `max_retries` times, starting with `initial_delay`.
+    pub fn new(max_retries: u32, initial_delay: Duration) -> Self {
+        Self {
+            max_retries,
+            initial_delay,
+            ..Self::default()
+        }
+    }
+
+    /// Also wait out rate limits that reset within `wait`.
+    pub fn wait_for_rate_limits(mut self, wait: Duration) -> Self {
+        self.max_rate_limit_wait = wait;
+        self
+    }
+}
+
+/// The rate limit state the server reported with its last answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RateLimit {
+    /// Requests allowed in the period (`X-RateLimit-Limit`, 300 per 5 minutes on Mastodon).
+    pub limit: u32,
+    /// Requests left (`X-RateLimit-Remaining`).
+    pub remaining: u32,
+    /// When the period resets (`X-RateLimit-Reset`).
+    pub reset: Option<OffsetDateTime>,
+}
+
+impl RateLimit {
+    /// Reads the `X-RateLimit-*` headers, if the server sent them.
+    pub fn from_headers(headers: &HeaderMap) -> Option<Self> {
+        let number = |name: &str| -> Option<u32> {
+            headers
+                .get(name)?
+                .to_str()
+                .ok()?
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .map(|n| n.max(0.0) as u32)
+        };
+        let limit = number("x-ratelimit-limit")?;
+        let remaining = number("x-ratelimit-remaining").unwrap_or(0);
+        let reset = headers
+            .get("x-ratelimit-reset")
+            .and_then(|v| v.to_str().ok())
+            .and_then(crate::entities::serde_helpers::parse_timestamp);
+        Some(Self {
+            limit,
+            remaining,
+            reset,
+        })
+    }
+}
+
+/// Builds a [`Client`].
+#[derive(Debug)]
+#[must_use]
+pub struct ClientBuilder {
+    base: InstanceUrl,
+    token: Option<AccessToken>,
+    user_agent: Option<String>,
+    connect_timeout: Duration,
+    timeout: Duration,
+    retry: RetryPolicy,
+}
+
+impl ClientBuilder {
+    /// Acts with this access token.
+    pub fn access_token(mut self, token: AccessToken) -> Self {
+        self.token = Some(token);
+        self
+    }
+
+    /// Names the application in the `User-Agent`, before tootkit's own name.
+    pub fn user_agent(mut self, product: impl Into<String>) -> Self {
+        self.user_agent = Some(product.into());
+        self
+    }
+
+    /// How long to wait for a connection (default 10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// How long to wait for a whole request (default 30 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// How transient failures are retried (default: twice, from 250 ms).
+    pub fn retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// Builds the client.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] when the TLS stack cannot be set up or the user agent is
+    /// not a valid header value.
+    pub fn build(self) -> Result<Client, Error> {
+        if rustls::crypto::CryptoProvider::get_default().is_none() {
+            // Another thread may install one first; either is fine.
+            let _ = rustls::crypto::ring::default_provider().install_default();
+        }
+        let agent = match &self.user_agent {
+            Some(product) => format!("{product} {USER_AGENT}"),
+            None => USER_AGENT.to_owned(),
+        };
+        let agent = HeaderValue::from_str(&agent).map_err(|_| {
+            Error::invalid_input(
+                "The user agent contains characters that cannot go in an HTTP header; use plain ASCII such as `mybot/1.0`.",
+            )
+        })?;
+        let http = reqwest::Client::builder()
+            .user_agent(agent)
+            .connect_timeout(self.connect_timeout)
+            .timeout(self.timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|err| {
+                Error::invalid_input(format!(
+                    "The HTTP client could not be set up ({err}); check the system's TLS certificates."
+                ))
+            })?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                base: self.base,
+                timeout: self.timeout,
+                retry: self.retry,
+                rate_limit: Mutex::new(None),
+            }),
+            token: self.token,
+        })
+    }
+}
+
+impl Client {
+    /// A builder for a client of the instance at `base`.
+    pub fn builder(base: InstanceUrl) -> ClientBuilder {
+        ClientBuilder {
+            base,
+            token: None,
+            user_agent: None,
+            connect_timeout: Duration::from_secs(10),
+            timeout: Duration::from_secs(30),
+            retry: RetryPolicy::default(),
+        }
+    }
+
+    /// A client of the instance at `base`, without a token, with default settings.
+    ///
+    /// # Errors
+    ///
+    /// As [`ClientBuilder::build`].
+    pub fn new(base: InstanceUrl) -> Result<Self, Error> {
+        Self::builder(base).build()
+    }
+
+    /// A client configured from the environment: `MASTODON_API_BASE_URL` and
+    /// `MASTODON_ACCESS_TOKEN`, the two strings a bot needs.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), tootkit::Error> {
+    /// let client = tootkit::Client::from_env()?;
+    /// let me = client.accounts().verify_credentials().await?;
+    /// println!("posting as @{}", me.acct);
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] when a variable is missing or the address is unusable.
+    pub fn from_env() -> Result<Self, Error> {
+        let (base, token) = Self::env_credentials()?.ok_or_else(|| {
+            Error::invalid_input(format!(
+                "{ENV_BASE_URL} is not set; set it to your instance's address (such as https://botsin.space) and {ENV_ACCESS_TOKEN} to your access token."
+            ))
+        })?;
+        Self::builder(base).access_token(token).build()
+    }
+
+    /// The instance address and token from the environment, `None` when
+    /// `MASTODON_API_BASE_URL` is unset.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] when only one of the two is set, or the address is unusable.
+    pub fn env_credentials() -> Result<Option<(InstanceUrl, AccessToken)>, Error> {
+        let base = std::env::var(ENV_BASE_URL)
+            .ok()
+            .filter(|v| !v.trim().is_empty());
+        let token = std::env::var(ENV_ACCESS_TOKEN)
+            .ok()
+            .filter(|v| !v.trim().is_empty());
+        match (base, token) {
+            (None, None) => Ok(None),
+            (None, Some(_)) => Err(Error::invalid_input(format!(
+                "{ENV_ACCESS_TOKEN} is set but {ENV_BASE_URL} is not; set {ENV_BASE_URL} to the address of the instance the token belongs to."
+            ))),
+            (Some(_), None) => Err(Error::invalid_input(format!(
+                "{ENV_BASE_URL} is set but {ENV_ACCESS_TOKEN} is not; set {ENV_ACCESS_TOKEN} to your access token, or unset {ENV_BASE_URL}."
+            ))),
+            (Some(base), Some(token)) => {
+                let base = InstanceUrl::parse(&base)
+                    .map_err(|err| Error::invalid_input(format!("{ENV_BASE_URL}: {err}")))?;
+                Ok(Some((base, AccessToken::new(token.trim()))))
+            }
+        }
+    }
+
+    /// The same client (same connection pool and settings) acting with another token.
+    pub fn with_access_token(&self, token: AccessToken) -> Self {
+        Self {
+            inner: Arc::clone(&self.inner),
+            token: Some(token),
+        }
+    }
+
+    /// The instance this client talks to.
+    pub fn base_url(&self) -> &InstanceUrl {
+        &self.inner.base
+    }
+
+    /// The token the client acts with, if any.
+    pub fn access_token(&self) -> Option<&AccessToken> {
+        self.token.as_ref()
+    }
+
+    /// The rate limit state the server reported with its last answer.
+    pub fn rate_limit(&self) -> Option<RateLimit> {
+        *self
+            .inner
+            .rate_limit
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Sends a request, retrying where that is safe, and turns HTTP errors into [`Error`]s.
+    pub(crate) async fn send(&self, request: ApiRequest) -> Result<ApiResponse, Error> {
+        let retry = self.inner.retry;
+        let mut attempt = 0;
+        loop {
+            let outcome = self.send_once(&request).await;
+            let Err(err) = outcome else {
+                return outcome;
+            };
+            let wait = match &err {
+                _ if attempt >= retry.max_retries => None,
+                Error::Network { source, .. } if source.is_connect() => {
+                    Some(backoff(retry, attempt))
+                }
+                Error::Network { .. } | Error::Timeout { .. } if request.repeatable => {
+                    Some(backoff(retry, attempt))
+                }
+                Error::Server { status, .. }
+                    if request.repeatable && matches!(status, 502..=504) =>
+                {
+                    Some(backoff(retry, attempt))
+                }
+                Error::RateLimited {
+                    reset: Some(reset), ..
+                } if request.repeatable => {
+                    let until = (*reset - OffsetDateTime::now_utc()).max(time::Duration::ZERO);
+                    let until = Duration::try_from(until).unwrap_or_default();
+                    (until <= retry.max_rate_limit_wait).then_some(until)
+                }
+                _ => None,
+            };
+            let Some(wait) = wait else {
+                return Err(err);
+            };
+            attempt += 1;
+            tracing::debug!(
+                method = %request.method,
+                path = %request.path,
+                attempt,
+                wait_ms = wait.as_millis() as u64,
+                "retrying after a transient failure"
+            );
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    async fn send_once(&self, request: &ApiRequest) -> Result<ApiResponse, Error> {
+        let url = self.inner.base.endpoint(&request.path);
+        let mut builder = self.inner.http.request(request.method.clone(), url);
+        if !request.query.is_empty() {
+            builder = builder.query(&request.query);
+        }
+        if request.authenticated {
+            if let Some(token) = &self.token {
+                builder = builder.bearer_auth(token.expose());
+            }
+        }
+        if let Some(key) = &request.idempotency_key {
+            builder = builder.header("Idempotency-Key", key);
+        }
+        builder = match &request.body {
+            Body::None => builder,
+            Body::Json(value) => builder.json(value),
+            Body::Form(pairs) => builder.form(pairs),
+        };
+        let host = self.inner.base.authority();
+        let response = builder
+            .send()
+            .await
+            .map_err(|err| self.transport_error(err, &host))?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        if let Some(limit) = RateLimit::from_headers(&headers) {
+            *self
+                .inner
+                .rate_limit
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(limit);
+        }
+        let body = response
+            .bytes()
+            .await
+            .map_err(|err| self.transport_error(err, &host))?;
+        tracing::debug!(method = %request.method, path = %request.path, status = status.as_u16(), "answered");
+        let answer = ApiResponse {
+            status,
+            headers,
+            body: body.to_vec(),
+            path: request.path.clone(),
+        };
+        if status.is_success() {
+            Ok(answer)
+        } else {
+            Err(answer.into_error(request.oauth))
+        }
+    }
+
+    fn transport_error(&self, err: reqwest::Error, host: &str) -> Error {
+        if err.is_timeout() {
+            Error::Timeout {
+                host: host.to_owned(),
+                after: self.inner.timeout,
+            }
+        } else {
+            Error::Network {
+                host: host.to_owned(),
+                source: err.without_url(),
+            }
+        }
+    }
+
+    /// Sends a request and reads the answer as JSON.
+    pub(crate) async fn json<T: DeserializeOwned>(
+        &self,
+        request: ApiRequest,
+        expected: &'static str,
+    ) -> Result<T, Error> {
+        self.send(request).await?.json(expected)
+    }
+}
+
+fn backoff(policy: RetryPolicy, attempt: u32) -> Duration {
+    policy
+        .initial_delay
+        .saturating_mul(2u32.saturating_pow(attempt))
+}
+
+/// A request body.
+#[derive(Clone, Debug)]
+pub(crate) enum Body {
+    None,
+    Json(serde_json::Value),
+    Form(Vec<(String, String)>),
+}
+
+/// One API request, described before it is sent so that it can be sent again.
+#[derive(Clone, Debug)]
+pub(crate) struct ApiRequest {
+    pub(crate) method: Method,
+    pub(crate) path: String,
+    pub(crate) query: Vec<(String, String)>,
+    pub(crate) body: Body,
+    pub(crate) idempotency_key: Option<String>,
+    /// Send the client's token.
+    pub(crate) authenticated: bool,
+    /// Repeating the request after a lost answer does no harm.
+    pub(crate) repeatable: bool,
+    /// An OAuth endpoint: errors are OAuth error codes.
+    pub(crate) oauth: bool,
+}
+
+impl ApiRequest {
+    pub(crate) fn new(method: Method, path: impl Into<String>) -> Self {
+        let repeatable = method == Method::GET;
+        Self {
+            method,
+            path: path.into(),
+            query: Vec::new(),
+            body: Body::None,
+            idempotency_key: None,
+            authenticated: true,
+            repeatable,
+            oauth: false,
+        }
+    }
+
+    pub(crate) fn get(path: impl Into<String>) -> Self {
+        Self::new(Method::GET, path)
+    }
+
+    pub(crate) fn post(path: impl Into<String>) -> Self {
+        Self::new(Method::POST, path)
+    }
+
+    pub(crate) fn delete(path: impl Into<String>) -> Self {
+        Self::new(Method::DELETE, path)
+    }
+
+    pub(crate) fn json(mut self, body: serde_json::Value) -> Self {
+        self.body = Body::Json(body);
+        self
+    }
+
+    pub(crate) fn form(mut self, pairs: Vec<(String, String)>) -> Self {
+        self.body = Body::Form(pairs);
+        self
+    }
+
+    pub(crate) fn idempotency_key(mut self, key: String) -> Self {
+        self.idempotency_key = Some(key);
+        self.repeatable = true;
+        self
+    }
+
+    pub(crate) fn anonymous(mut self) -> Self {
+        self.authenticated = false;
+        self
+    }
+
+    pub(crate) fn oauth(mut self) -> Self {
+        self.oauth = true;
+        self.authenticated = false;
+        self
+    }
+}
+
+/// A successful (or about-to-be-mapped) answer.
+#[derive(Debug)]
+pub(crate) struct ApiResponse {
+    pub(crate) status: StatusCode,
+    #[allow(dead_code)]
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Vec<u8>,
+    pub(crate) path: String,
+}
+
+impl ApiResponse {
+    pub(crate) fn json<T: DeserializeOwned>(&self, expected: &'static str) -> Result<T, Error> {
+        serde_json::from_slice(&self.body).map_err(|err| Error::UnexpectedResponse {
+            path: self.path.clone(),
+            status: self.status.as_u16(),
+            expected,
+            detail: if looks_like_html(&self.body) {
+                "it is an HTML page".to_owned()
+            } else {
+                err.to_string()
+            },
+        })
+    }
+
+    fn into_error(self, oauth: bool) -> Error {
+        let parsed: Option<ApiError> = serde_json::from_slice(&self.body).ok();
+        let message = parsed
+            .as_ref()
+            .map(|e| e.error.trim().to_owned())
+            .filter(|m| !m.is_empty());
+        let description = parsed.as_ref().and_then(|e| e.error_description.clone());
+        let status = self.status.as_u16();
+        if let (true, Some(code)) = (oauth, &message) {
+            if is_oauth_code(code) {
+                return Error::oauth(code.clone(), description);
+            }
+        }
+        match status {
+            401 => Error::Unauthorized {
+                server_message: message,
+            },
+            403 => Error::Forbidden {
+                server_message: message,
+            },
+            404 => Error::NotFound {
+                path: self.path,
+                server_message: message,
+            },
+            422 => Error::Validation {
+                server_message: message,
+                details: parsed.and_then(|e| e.details),
+            },
+            429 => {
+                let limit = RateLimit::from_headers(&self.headers);
+                Error::RateLimited {
+                    reset: limit.and_then(|l| l.reset),
+                    limit: limit.map(|l| l.limit),
+                }
+            }
+            500..=599 => Error::Server {
+                status,
+                server_message: message,
+            },
+            _ => Error::Http {
+                status,
+                server_message: message,
+            },
+        }
+    }
+}
+
+fn is_oauth_code(code: &str) -> bool {
+    !code.is_empty() && code.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+}
+
+pub(crate) fn looks_like_html(body: &[u8]) -> bool {
+    let start = String::from_utf8_lossy(&body[..body.len().min(256)]).to_ascii_lowercase();
+    let start = start.trim_start();
+    start.starts_with("<!doctype html") || start.starts_with("<html")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_mastodon_rate_limit_headers() {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-ratelimit-limit", HeaderValue::from_static("300"));
+        headers.insert("x-ratelimit-remaining", HeaderValue::from_static("299"));
+        headers.insert(
+            "x-ratelimit-reset",
+            HeaderValue::from_static("2026-08-01T13:55:00.441909Z"),
+        );
+        let limit = RateLimit::from_headers(&headers).unwrap();
+        assert_eq!((limit.limit, limit.remaining), (300, 299));
+        assert_eq!(limit.reset.unwrap().unix_timestamp(), 1_785_592_500);
+    }
+
+    #[test]
+    fn backoff_doubles() {
+        let policy = RetryPolicy::new(3, Duration::from_millis(100));
+        assert_eq!(backoff(policy, 0), Duration::from_millis(100));
+        assert_eq!(backoff(policy, 2), Duration::from_millis(400));
+    }
+}

@@ -1,0 +1,205 @@
+//! The JSON entities of the Mastodon API, as the library reads them and the sandbox
+//! writes them.
+//!
+//! Tolerant by design, because servers other than Mastodon speak the same API a little
+//! differently: unknown fields are ignored, unknown enum values are kept (as `Other`),
+//! fields other servers omit are optional or default, IDs are opaque strings (numbers are
+//! accepted), and a malformed timestamp becomes `None` instead of failing the entity.
+
+mod account;
+mod instance;
+pub(crate) mod serde_helpers;
+mod status;
+
+use serde::{Deserialize, Serialize};
+
+pub use account::{Account, AccountSource, Field, Role};
+pub use instance::{
+    DEFAULT_CHARACTERS_RESERVED_PER_URL, DEFAULT_MAX_CHARACTERS, Instance, InstanceConfiguration,
+    InstanceV1, Rule, StatusesConfiguration, Thumbnail,
+};
+pub use serde_helpers::format_timestamp;
+pub use status::{
+    CardType, MediaAttachment, MediaType, Mention, Poll, PollOption, PreviewCard, Status,
+    StatusApplication, Tag, Visibility,
+};
+
+use crate::secret::{AccessToken, ClientSecret};
+use serde_helpers as de;
+
+/// A custom emoji.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct CustomEmoji {
+    /// The code between colons, such as `blobaww`.
+    #[serde(default, deserialize_with = "de::text")]
+    pub shortcode: String,
+    /// The image.
+    #[serde(default, deserialize_with = "de::text")]
+    pub url: String,
+    /// A static image.
+    #[serde(default, deserialize_with = "de::text")]
+    pub static_url: String,
+    /// Whether it is offered in the emoji picker.
+    #[serde(default, deserialize_with = "de::flag")]
+    pub visible_in_picker: bool,
+    /// The picker category.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+}
+
+/// Who may do something automatically, who needs approval, and what applies to the
+/// current user (Mastodon's `QuoteApproval` and `FeatureApproval`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ApprovalPolicy {
+    /// Audiences approved automatically (`public`, `followers`, `following`…).
+    #[serde(default, deserialize_with = "de::list")]
+    pub automatic: Vec<String>,
+    /// Audiences that need manual approval.
+    #[serde(default, deserialize_with = "de::list")]
+    pub manual: Vec<String>,
+    /// What applies to the current user (`automatic`, `manual`, `denied`, `unknown`).
+    #[serde(default, deserialize_with = "de::text")]
+    pub current_user: String,
+}
+
+impl ApprovalPolicy {
+    /// A policy with the given automatic audiences and the current user's standing.
+    pub fn new(automatic: Vec<String>, current_user: impl Into<String>) -> Self {
+        Self {
+            automatic,
+            manual: Vec::new(),
+            current_user: current_user.into(),
+        }
+    }
+}
+
+/// A registered OAuth application, as `GET /api/v1/apps/verify_credentials` shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Application {
+    /// The application's ID (absent on older servers).
+    #[serde(
+        default,
+        deserialize_with = "de::opt_id",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<String>,
+    /// Its name.
+    #[serde(default, deserialize_with = "de::text")]
+    pub name: String,
+    /// Its website.
+    #[serde(default)]
+    pub website: Option<String>,
+    /// The scopes it was registered with.
+    #[serde(default, deserialize_with = "de::list")]
+    pub scopes: Vec<String>,
+    /// The redirect URIs it was registered with.
+    #[serde(default, deserialize_with = "de::list")]
+    pub redirect_uris: Vec<String>,
+    /// The redirect URIs joined by newlines (deprecated by Mastodon 4.3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redirect_uri: Option<String>,
+    /// The Web Push key (deprecated by Mastodon 4.3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vapid_key: Option<String>,
+}
+
+/// A newly registered application with its OAuth credentials (`POST /api/v1/apps`).
+///
+/// ```
+/// let json = r#"{"id": "563419", "name": "Test Application", "website": null,
+///     "scopes": ["read", "write"], "redirect_uris": ["urn:ietf:wg:oauth:2.0:oob"],
+///     "client_id": "TWhM-tNSuncnqN7DBJmo", "client_secret": "ZEaFUFmF0umgBX1q"}"#;
+/// let app: tootkit::CredentialApplication = serde_json::from_str(json)?;
+/// assert_eq!(app.client_id, "TWhM-tNSuncnqN7DBJmo");
+/// assert!(!format!("{app:?}").contains("ZEaFUFmF0umgBX1q"));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct CredentialApplication {
+    /// The public part of the registration.
+    #[serde(flatten)]
+    pub application: Application,
+    /// The OAuth client ID.
+    pub client_id: String,
+    /// The OAuth client secret.
+    pub client_secret: ClientSecret,
+    /// When the secret expires (0: never).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_secret_expires_at: Option<i64>,
+}
+
+/// An OAuth token response (`POST /oauth/token`).
+///
+/// ```
+/// let json = r#"{"access_token": "ZA-Yj3aBD8U8Cm7lKUp", "token_type": "Bearer",
+///     "scope": "read write follow push", "created_at": 1573979017}"#;
+/// let token: tootkit::Token = serde_json::from_str(json)?;
+/// assert_eq!(token.scopes(), ["read", "write", "follow", "push"]);
+/// assert!(!format!("{token:?}").contains("ZA-Yj3"));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Token {
+    /// The bearer token.
+    pub access_token: AccessToken,
+    /// Always `Bearer` on Mastodon.
+    #[serde(default = "bearer")]
+    pub token_type: String,
+    /// The granted scopes, separated by spaces.
+    #[serde(default, deserialize_with = "de::text")]
+    pub scope: String,
+    /// When it was issued (Unix seconds).
+    #[serde(default)]
+    pub created_at: Option<i64>,
+}
+
+fn bearer() -> String {
+    "Bearer".to_owned()
+}
+
+impl Token {
+    /// The granted scopes, one per item.
+    pub fn scopes(&self) -> Vec<&str> {
+        self.scope.split_whitespace().collect()
+    }
+}
+
+/// An error body from the API: `{"error": "...", "error_description": "..."}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ApiError {
+    /// The message (API errors) or the OAuth error code (OAuth errors).
+    #[serde(default, deserialize_with = "de::text")]
+    pub error: String,
+    /// The OAuth error description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_description: Option<String>,
+    /// Per-field validation details (account registration).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<serde_json::Value>,
+}
+
+impl ApiError {
+    /// An error with a message only.
+    pub fn new(error: impl Into<String>) -> Self {
+        Self {
+            error: error.into(),
+            error_description: None,
+            details: None,
+        }
+    }
+
+    /// An OAuth error with its code and description.
+    pub fn oauth(error: impl Into<String>, description: impl Into<String>) -> Self {
+        Self {
+            error: error.into(),
+            error_description: Some(description.into()),
+            details: None,
+        }
+    }
+}

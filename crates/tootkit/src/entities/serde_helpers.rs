@@ -1,0 +1,206 @@
+//! Tolerant (de)serialization shared by the entities.
+//!
+//! Servers that speak the Mastodon API differ in small ways: numeric IDs where Mastodon
+//! sends strings, empty strings for missing dates, `null` for empty lists. These helpers
+//! accept all of those and write what Mastodon writes.
+
+use serde::{Deserialize, Deserializer, Serializer};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+/// Declares a string enum that keeps values it does not know in `Other`, so a server
+/// adding a new value never breaks deserialization.
+macro_rules! open_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $( $(#[$vmeta:meta])* $variant:ident => $text:literal, )*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant, )*
+            /// A value this version of tootkit does not know, kept as the server sent it.
+            Other(String),
+        }
+
+        impl $name {
+            /// The value as the API writes it.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $( Self::$variant => $text, )*
+                    Self::Other(other) => other,
+                }
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = std::convert::Infallible;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Ok(match s {
+                    $( $text => Self::$variant, )*
+                    other => Self::Other(other.to_owned()),
+                })
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let text = String::deserialize(d)?;
+                Ok(text.parse().unwrap_or_else(|never: std::convert::Infallible| match never {}))
+            }
+        }
+    };
+}
+pub(crate) use open_enum;
+
+/// An ID that Mastodon sends as a string and some servers as a number.
+pub(crate) fn id<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Text(String),
+        Number(serde_json::Number),
+    }
+    Ok(match Raw::deserialize(d)? {
+        Raw::Text(text) => text,
+        Raw::Number(number) => number.to_string(),
+    })
+}
+
+/// An optional ID, string or number.
+pub(crate) fn opt_id<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    struct Wrap(#[serde(deserialize_with = "id")] String);
+    Ok(Option::<Wrap>::deserialize(d)?.map(|w| w.0))
+}
+
+/// A list that some servers send as `null`.
+pub(crate) fn list<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
+}
+
+/// Any value that some servers send as `null`: `null` becomes the default.
+pub(crate) fn or_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
+/// A count that some servers send as `null` or omit.
+pub(crate) fn count<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Unsigned(u64),
+        Signed(i64),
+        Float(f64),
+        Text(String),
+    }
+    Ok(match Option::<Raw>::deserialize(d)? {
+        Some(Raw::Unsigned(n)) => n,
+        Some(Raw::Signed(n)) => n.max(0) as u64,
+        Some(Raw::Float(n)) if n.is_finite() && n > 0.0 => n as u64,
+        Some(Raw::Text(text)) => text.trim().parse().unwrap_or(0),
+        _ => 0,
+    })
+}
+
+/// A boolean that some servers send as `null` or omit.
+pub(crate) fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    Ok(Option::<bool>::deserialize(d)?.unwrap_or(false))
+}
+
+/// A string that some servers send as `null` or omit.
+pub(crate) fn text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.unwrap_or_default())
+}
+
+/// Parses an RFC 3339 timestamp; anything else (an empty string, a bare date, a
+/// malformed value) is treated as absent rather than failing the whole entity.
+pub(crate) fn parse_timestamp(text: &str) -> Option<OffsetDateTime> {
+    OffsetDateTime::parse(text.trim(), &Rfc3339).ok()
+}
+
+/// Formats a timestamp as Mastodon does: UTC, milliseconds, `Z`.
+pub fn format_timestamp(at: OffsetDateTime) -> String {
+    let at = at.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+        at.year(),
+        u8::from(at.month()),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second(),
+        at.millisecond()
+    )
+}
+
+/// Optional timestamp, tolerant: strings that are not RFC 3339 become `None`.
+pub(crate) mod timestamp {
+    use super::*;
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<OffsetDateTime>, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Text(String),
+            Seconds(i64),
+            Other(serde::de::IgnoredAny),
+        }
+        Ok(match Option::<Raw>::deserialize(d)? {
+            Some(Raw::Text(text)) => parse_timestamp(&text),
+            Some(Raw::Seconds(secs)) => OffsetDateTime::from_unix_timestamp(secs).ok(),
+            Some(Raw::Other(_)) | None => None,
+        })
+    }
+
+    pub(crate) fn serialize<S: Serializer>(
+        at: &Option<OffsetDateTime>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        match at {
+            Some(at) => s.serialize_str(&format_timestamp(*at)),
+            None => s.serialize_none(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_format_as_mastodon_does() {
+        let at = parse_timestamp("2026-08-01T13:53:55.410Z").unwrap();
+        assert_eq!(format_timestamp(at), "2026-08-01T13:53:55.410Z");
+        let at = parse_timestamp("2018-10-31T04:11:00.076+00:00").unwrap();
+        assert_eq!(format_timestamp(at), "2018-10-31T04:11:00.076Z");
+        assert!(parse_timestamp("").is_none());
+        assert!(parse_timestamp("2026-08-01").is_none());
+    }
+}

@@ -1,0 +1,364 @@
+//! The one error type of the library.
+//!
+//! Every variant's message is one sentence: what happened, then what to do about it.
+//! None of them ever contains a secret: requests carry tokens in headers and codes in
+//! bodies, never in URLs, and the server's own messages are quoted as they come.
+
+use std::time::Duration;
+
+use time::OffsetDateTime;
+
+/// The Mastodon `invalid_grant` explanation, with its causes spelled out.
+pub(crate) const INVALID_GRANT_CAUSES: &str = "the authorization code was refused: it was already used, is older than ten minutes, was issued to another client, or the redirect URI differs from the one in the authorization request; start the sign-in again to get a fresh code";
+
+/// Everything that can go wrong talking to an instance.
+///
+/// Match on the variant to decide what to do; print it (`Display`) to tell a person.
+///
+/// ```
+/// use tootkit::{Error, InstanceUrl};
+///
+/// match InstanceUrl::parse("http://botsin.space") {
+///     Err(Error::InvalidInput { message }) => assert!(message.contains("plain http")),
+///     other => panic!("unexpected {other:?}"),
+/// }
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The caller's input cannot be used (an address, a name too long, a missing value).
+    #[error("{message}")]
+    InvalidInput {
+        /// The full sentence: what is wrong and how to fix it.
+        message: String,
+    },
+
+    /// HTTP 401: the server does not accept the access token.
+    #[error(
+        "The server refused the access token{}; it may have been revoked or mistyped, so sign in again or check the token you gave.",
+        quoted(server_message)
+    )]
+    Unauthorized {
+        /// The server's own explanation, when it gave one.
+        server_message: Option<String>,
+    },
+
+    /// HTTP 403: the token is valid but may not do this (usually a missing scope).
+    #[error(
+        "The server refused this action{}; the token probably lacks the scope it needs (posting takes `write:statuses`), so sign in again asking for it.",
+        quoted(server_message)
+    )]
+    Forbidden {
+        /// The server's own explanation, when it gave one.
+        server_message: Option<String>,
+    },
+
+    /// HTTP 404: the resource does not exist (or is not visible to this token).
+    #[error(
+        "{path} was not found on the server{}; check the ID, or whether this server offers this part of the API.",
+        quoted(server_message)
+    )]
+    NotFound {
+        /// The request path that was not found.
+        path: String,
+        /// The server's own explanation, when it gave one.
+        server_message: Option<String>,
+    },
+
+    /// HTTP 422: the server refused the request's content.
+    #[error("The server refused the request as invalid: {}; correct it and try again.", server_message.as_deref().unwrap_or("no reason given"))]
+    Validation {
+        /// Mastodon's message, such as `Validation failed: Text character limit of 500 exceeded`.
+        server_message: Option<String>,
+        /// Mastodon's per-field `details`, when present.
+        details: Option<serde_json::Value>,
+    },
+
+    /// HTTP 429: the rate limit is used up.
+    #[error("The server's rate limit is used up; {}.", wait_advice(*reset))]
+    RateLimited {
+        /// When the limit resets (`X-RateLimit-Reset`), if the server said.
+        reset: Option<OffsetDateTime>,
+        /// The limit for this period (`X-RateLimit-Limit`), if the server said.
+        limit: Option<u32>,
+    },
+
+    /// HTTP 5xx: the server failed.
+    #[error(
+        "The server failed with HTTP {status}{}; this is a problem on the server's side, so try again later.",
+        quoted(server_message)
+    )]
+    Server {
+        /// The HTTP status code.
+        status: u16,
+        /// The server's own explanation, when it gave one.
+        server_message: Option<String>,
+    },
+
+    /// Another HTTP error status (400, 409, 410…).
+    #[error(
+        "The server refused the request with HTTP {status}{}; check the request's parameters.",
+        quoted(server_message)
+    )]
+    Http {
+        /// The HTTP status code.
+        status: u16,
+        /// The server's own explanation, when it gave one.
+        server_message: Option<String>,
+    },
+
+    /// The server could not be reached, or the connection broke.
+    #[error(
+        "Could not reach {host}: {}; check the address and your network connection.",
+        cause_chain(source)
+    )]
+    Network {
+        /// The host that could not be reached.
+        host: String,
+        /// The underlying failure.
+        #[source]
+        source: reqwest::Error,
+    },
+
+    /// The server did not answer in time.
+    #[error("{host} did not answer within {} s; try again later, or allow more time with a longer timeout.", after.as_secs_f32())]
+    Timeout {
+        /// The host that did not answer.
+        host: String,
+        /// How long the client waited.
+        after: Duration,
+    },
+
+    /// The OAuth server refused a request (`/oauth/token`, `/oauth/revoke`) or the
+    /// authorization itself failed.
+    #[error("{}", oauth_message(error, description.as_deref()))]
+    OAuth {
+        /// The OAuth error code, such as `invalid_grant`; `invalid_credentials` when the
+        /// password grant refused the user name or password.
+        error: String,
+        /// The server's `error_description`, when it gave one.
+        description: Option<String>,
+    },
+
+    /// The server does not offer what was asked.
+    #[error("{message}")]
+    NotSupported {
+        /// The full sentence: what is missing and what to use instead.
+        message: String,
+    },
+
+    /// The server answered with something that is not the expected JSON.
+    #[error(
+        "The answer from {path} (HTTP {status}) could not be read as {expected}: {detail}; check that the address is a Mastodon-compatible server."
+    )]
+    UnexpectedResponse {
+        /// The request path.
+        path: String,
+        /// The HTTP status code.
+        status: u16,
+        /// What was expected, such as "a Status".
+        expected: &'static str,
+        /// What went wrong while reading it.
+        detail: String,
+    },
+
+    /// A local I/O failure (the loopback redirect listener).
+    #[error("{context}: {source}; {advice}")]
+    Io {
+        /// What was being done.
+        context: String,
+        /// What to do about it.
+        advice: &'static str,
+        /// The underlying failure.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    pub(crate) fn invalid_input(message: impl Into<String>) -> Self {
+        Self::InvalidInput {
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn not_supported(message: impl Into<String>) -> Self {
+        Self::NotSupported {
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn oauth(error: impl Into<String>, description: Option<String>) -> Self {
+        Self::OAuth {
+            error: error.into(),
+            description,
+        }
+    }
+
+    /// Whether trying the same request again later may succeed (network trouble,
+    /// timeouts, server failures, rate limits).
+    ///
+    /// ```
+    /// let err = tootkit::Error::Server { status: 503, server_message: None };
+    /// assert!(err.is_transient());
+    /// ```
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            Self::Network { .. } | Self::Timeout { .. } | Self::RateLimited { .. }
+        ) || matches!(self, Self::Server { status, .. } if matches!(status, 500 | 502 | 503 | 504))
+    }
+
+    /// The HTTP status the server answered with, if the error came from one.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::Unauthorized { .. } => Some(401),
+            Self::Forbidden { .. } => Some(403),
+            Self::NotFound { .. } => Some(404),
+            Self::Validation { .. } => Some(422),
+            Self::RateLimited { .. } => Some(429),
+            Self::Server { status, .. }
+            | Self::Http { status, .. }
+            | Self::UnexpectedResponse { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+}
+
+fn quoted(message: &Option<String>) -> String {
+    match message.as_deref().map(str::trim) {
+        Some(m) if !m.is_empty() => format!(" (\u{201c}{}\u{201d})", m.trim_end_matches('.')),
+        _ => String::new(),
+    }
+}
+
+fn wait_advice(reset: Option<OffsetDateTime>) -> String {
+    match reset {
+        Some(reset) => {
+            let wait = (reset - OffsetDateTime::now_utc()).whole_seconds().max(1);
+            let at = reset
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default();
+            format!("wait {wait} s (until {at}) before trying again")
+        }
+        None => "wait a few minutes before trying again".to_owned(),
+    }
+}
+
+fn cause_chain(err: &reqwest::Error) -> String {
+    // reqwest's own message names the URL; the innermost cause says what failed.
+    let mut cause: &dyn std::error::Error = err;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    let text = cause.to_string();
+    if err.is_connect() {
+        format!("the connection failed ({text})")
+    } else {
+        text
+    }
+}
+
+fn oauth_message(error: &str, description: Option<&str>) -> String {
+    let said = match description.map(str::trim) {
+        Some(d) if !d.is_empty() => format!(" (\u{201c}{}\u{201d})", d.trim_end_matches('.')),
+        _ => String::new(),
+    };
+    match error {
+        "invalid_grant" => {
+            format!("The server answered invalid_grant{said}: {INVALID_GRANT_CAUSES}.")
+        }
+        "invalid_credentials" => format!(
+            "The server refused the user name or password{said}; check them (Mastodon expects the account's email address), and note that accounts with two-factor authentication must sign in through the browser."
+        ),
+        "invalid_client" => format!(
+            "The server does not recognise this application's client ID and secret{said}; the app may have been deleted, so register it again."
+        ),
+        "invalid_scope" => format!(
+            "The server refused the requested scopes{said}; ask only for scopes the application was registered with, or register it again with them."
+        ),
+        "unsupported_grant_type" => format!(
+            "The server does not support this way of signing in{said}; use the authorization code flow in a browser, or a token created in the web interface."
+        ),
+        "access_denied" => format!(
+            "The authorization was denied{said}; run the sign-in again and choose Authorize if you want to grant access."
+        ),
+        "unauthorized_client" => format!(
+            "The server refused: this client may not do that{said}; use the client ID and secret the token was issued to."
+        ),
+        "state_mismatch" => format!(
+            "The redirect carried a state that does not match this sign-in{said}, so it was refused as a possible forgery; start the sign-in again."
+        ),
+        "timeout" => format!(
+            "{}; start the sign-in again and finish it in time.",
+            description.unwrap_or("The sign-in was not completed in time")
+        ),
+        other => format!(
+            "The OAuth server refused the request with {other}{said}; start the sign-in again, and check the client's registration if it persists."
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invalid_grant_lists_its_causes() {
+        let text = Error::oauth(
+            "invalid_grant",
+            Some("The provided authorization grant is invalid.".into()),
+        )
+        .to_string();
+        for cause in [
+            "already used",
+            "ten minutes",
+            "another client",
+            "redirect URI",
+        ] {
+            assert!(text.contains(cause), "{text}");
+        }
+    }
+
+    #[test]
+    fn every_message_is_one_sentence_ending_with_advice() {
+        let errors = [
+            Error::Unauthorized {
+                server_message: Some("The access token is invalid".into()),
+            },
+            Error::Forbidden {
+                server_message: Some("This action is outside the authorized scopes".into()),
+            },
+            Error::NotFound {
+                path: "/api/v1/statuses/1".into(),
+                server_message: Some("Record not found".into()),
+            },
+            Error::Validation {
+                server_message: Some("Validation failed: Text can't be blank".into()),
+                details: None,
+            },
+            Error::RateLimited {
+                reset: None,
+                limit: Some(300),
+            },
+            Error::Server {
+                status: 503,
+                server_message: None,
+            },
+            Error::Timeout {
+                host: "botsin.space".into(),
+                after: Duration::from_secs(30),
+            },
+            Error::oauth("invalid_client", None),
+        ];
+        for err in errors {
+            let text = err.to_string();
+            assert!(text.ends_with('.'), "{text}");
+            assert!(!text.contains(".;"), "{text}");
+            assert!(
+                text.matches(". ").count() == 0,
+                "more than one sentence: {text}"
+            );
+        }
+    }
+}

@@ -1,0 +1,271 @@
+//! Instance addresses: what a user types, normalised to a base URL the client can use.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::str::FromStr;
+
+use url::{Host, Url};
+
+use crate::Error;
+
+/// The base URL of an instance, normalised: scheme, host and port only, no trailing slash.
+///
+/// Accepts what people type — `botsin.space`, `https://botsin.space/`,
+/// `https://host:8443` — and refuses what would be unsafe: plain `http://` is allowed
+/// only for loopback hosts (127.0.0.0/8, `::1`, `localhost`), where the sandbox runs.
+/// A bare loopback host such as `localhost:3000` means `http://localhost:3000`.
+///
+/// ```
+/// use tootkit::InstanceUrl;
+///
+/// let url: InstanceUrl = "botsin.space".parse()?;
+/// assert_eq!(url.as_str(), "https://botsin.space");
+/// assert_eq!(url.host(), "botsin.space");
+/// assert_eq!(url.endpoint("/api/v1/statuses").as_str(), "https://botsin.space/api/v1/statuses");
+///
+/// assert_eq!(InstanceUrl::parse("https://Botsin.Space:8443/")?.as_str(), "https://botsin.space:8443");
+/// assert_eq!(InstanceUrl::parse("127.0.0.1:3000")?.as_str(), "http://127.0.0.1:3000");
+/// assert!(InstanceUrl::parse("http://botsin.space").is_err());
+/// # Ok::<(), tootkit::Error>(())
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct InstanceUrl {
+    url: Url,
+}
+
+impl InstanceUrl {
+    /// Parses and normalises an instance address.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] when the text is not a host name or URL, uses a scheme
+    /// other than https (or http on loopback), or carries a path, query or credentials.
+    pub fn parse(input: &str) -> Result<Self, Error> {
+        let trimmed = input.trim();
+        if trimmed.is_empty() {
+            return Err(Error::invalid_input(
+                "No instance address was given; pass one such as `mastodon.social` or `https://botsin.space`.",
+            ));
+        }
+        if trimmed.starts_with('@') || (!trimmed.contains("://") && trimmed.contains('@')) {
+            let host = trimmed.rsplit('@').next().unwrap_or_default();
+            return Err(Error::invalid_input(format!(
+                "`{trimmed}` is an account handle, not an instance address; pass the instance alone, such as `{host}`."
+            )));
+        }
+        let with_scheme = if trimmed.contains("://") {
+            trimmed.to_owned()
+        } else {
+            // A bare loopback host is the sandbox, which speaks plain http.
+            let probe =
+                Url::parse(&format!("http://{trimmed}")).map_err(|_| unparsable(trimmed))?;
+            let scheme = if probe.host().is_some_and(|h| is_loopback(&h)) {
+                "http"
+            } else {
+                "https"
+            };
+            format!("{scheme}://{trimmed}")
+        };
+        let url = Url::parse(&with_scheme).map_err(|_| unparsable(trimmed))?;
+        let host = url.host().ok_or_else(|| unparsable(trimmed))?.to_owned();
+        match url.scheme() {
+            "https" => {}
+            "http" if is_loopback(&host) => {}
+            "http" => {
+                let https = format!("https://{}", host_and_port(&url));
+                return Err(Error::invalid_input(format!(
+                    "Refusing to send credentials to {host} over plain http, which anyone on the network can read; use {https} (plain http is allowed only for loopback addresses such as 127.0.0.1)."
+                )));
+            }
+            other => {
+                return Err(Error::invalid_input(format!(
+                    "`{trimmed}` uses the scheme `{other}:`; an instance address must start with https:// (or http:// for a loopback address)."
+                )));
+            }
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(Error::invalid_input(
+                "The instance address contains a user name or password; remove them and pass the host alone, such as `https://mastodon.social`.",
+            ));
+        }
+        if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
+            let base = format!("{}://{}", url.scheme(), host_and_port(&url));
+            return Err(Error::invalid_input(format!(
+                "`{trimmed}` is a page address, not an instance address; pass the instance alone, such as `{base}`."
+            )));
+        }
+        let mut normalised = url;
+        normalised.set_path("");
+        Ok(Self { url: normalised })
+    }
+
+    /// The normalised base URL, without a trailing slash.
+    pub fn as_str(&self) -> &str {
+        self.url.as_str().trim_end_matches('/')
+    }
+
+    /// The host name (or IP address) of the instance, without port.
+    pub fn host(&self) -> String {
+        match self.url.host() {
+            Some(host) => host.to_string(),
+            None => String::new(),
+        }
+    }
+
+    /// The host and, when it is not the scheme's default, the port: `botsin.space`,
+    /// `127.0.0.1:3000`. This is how profiles name an instance.
+    pub fn authority(&self) -> String {
+        host_and_port(&self.url)
+    }
+
+    /// Whether this instance is on a loopback address (such as the sandbox).
+    pub fn is_loopback(&self) -> bool {
+        self.url.host().is_some_and(|h| is_loopback(&h))
+    }
+
+    /// The URL of an API path on this instance. `path` starts with `/`.
+    pub fn endpoint(&self, path: &str) -> Url {
+        let mut url = self.url.clone();
+        let (path, query) = match path.split_once('?') {
+            Some((path, query)) => (path, Some(query)),
+            None => (path, None),
+        };
+        url.set_path(path);
+        url.set_query(query);
+        url
+    }
+
+    /// The base URL as a [`Url`].
+    pub fn as_url(&self) -> &Url {
+        &self.url
+    }
+}
+
+fn unparsable(input: &str) -> Error {
+    Error::invalid_input(format!(
+        "`{input}` is not an instance address; pass a host name such as `mastodon.social` or a URL such as `https://botsin.space`."
+    ))
+}
+
+fn host_and_port(url: &Url) -> String {
+    let host = match url.host() {
+        Some(Host::Ipv6(ip)) => format!("[{ip}]"),
+        Some(host) => host.to_string(),
+        None => String::new(),
+    };
+    match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host,
+    }
+}
+
+fn is_loopback<S: AsRef<str>>(host: &Host<S>) -> bool {
+    match host {
+        Host::Domain(name) => {
+            let name = name.as_ref().trim_end_matches('.');
+            name.eq_ignore_ascii_case("localhost")
+                || name.to_ascii_lowercase().ends_with(".localhost")
+        }
+        Host::Ipv4(ip) => IpAddr::V4(*ip).is_loopback(),
+        Host::Ipv6(ip) => IpAddr::V6(*ip).is_loopback(),
+    }
+}
+
+impl FromStr for InstanceUrl {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s)
+    }
+}
+
+impl fmt::Display for InstanceUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for InstanceUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "InstanceUrl({})", self.as_str())
+    }
+}
+
+impl serde::Serialize for InstanceUrl {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for InstanceUrl {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Self::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(input: &str) -> String {
+        InstanceUrl::parse(input)
+            .unwrap_or_else(|e| panic!("{input}: {e}"))
+            .to_string()
+    }
+
+    fn refused(input: &str) -> String {
+        InstanceUrl::parse(input).expect_err(input).to_string()
+    }
+
+    #[test]
+    fn normalises_what_people_type() {
+        assert_eq!(ok("botsin.space"), "https://botsin.space");
+        assert_eq!(ok("  botsin.space  "), "https://botsin.space");
+        assert_eq!(ok("https://botsin.space/"), "https://botsin.space");
+        assert_eq!(ok("https://host:8443"), "https://host:8443");
+        assert_eq!(ok("https://host:443/"), "https://host");
+        assert_eq!(ok("HTTPS://MASTODON.Social"), "https://mastodon.social");
+        assert_eq!(ok("bücher.example"), "https://xn--bcher-kva.example");
+    }
+
+    #[test]
+    fn allows_http_only_on_loopback() {
+        assert_eq!(ok("http://127.0.0.1:3000/"), "http://127.0.0.1:3000");
+        assert_eq!(ok("http://127.8.9.1:3000"), "http://127.8.9.1:3000");
+        assert_eq!(ok("http://[::1]:3000"), "http://[::1]:3000");
+        assert_eq!(ok("http://localhost:3000"), "http://localhost:3000");
+        assert_eq!(ok("localhost:3000"), "http://localhost:3000");
+        assert_eq!(ok("https://localhost:3000"), "https://localhost:3000");
+        let message = refused("http://botsin.space");
+        assert!(message.contains("plain http"), "{message}");
+        assert!(message.contains("https://botsin.space"), "{message}");
+        assert!(refused("http://128.0.0.1").contains("plain http"));
+        assert!(refused("http://10.0.0.1:3000").contains("https://10.0.0.1:3000"));
+    }
+
+    #[test]
+    fn refuses_what_is_not_an_instance() {
+        assert!(refused("").contains("No instance address"));
+        assert!(refused("ftp://botsin.space").contains("scheme `ftp:`"));
+        assert!(refused("https://mastodon.social/@Gargron").contains("`https://mastodon.social`"));
+        assert!(refused("@bot@botsin.space").contains("`botsin.space`"));
+        assert!(refused("bot@botsin.space").contains("account handle"));
+        assert!(refused("https://user:pw@botsin.space").contains("user name or password"));
+        assert!(refused("https://").contains("not an instance address"));
+        assert!(refused("exa mple.com").contains("not an instance address"));
+    }
+
+    #[test]
+    fn builds_endpoints_with_queries() {
+        let url = InstanceUrl::parse("botsin.space").unwrap();
+        assert_eq!(
+            url.endpoint("/api/v1/timelines/home?limit=2").as_str(),
+            "https://botsin.space/api/v1/timelines/home?limit=2"
+        );
+        assert_eq!(url.authority(), "botsin.space");
+        let local = InstanceUrl::parse("127.0.0.1:3000").unwrap();
+        assert_eq!(local.authority(), "127.0.0.1:3000");
+        assert!(local.is_loopback());
+    }
+}

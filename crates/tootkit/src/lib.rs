@@ -1,0 +1,68 @@
+//! # tootkit
+//!
+//! A typed async client for Mastodon and the servers that speak its API (GoToSocial,
+//! Akkoma, Pleroma…): app registration, OAuth with PKCE and a loopback redirect,
+//! posting with idempotent retries, and tolerant entities that survive what other
+//! servers send.
+//!
+//! A bot needs two strings, the instance address and an access token:
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), tootkit::Error> {
+//! // MASTODON_API_BASE_URL=https://botsin.space MASTODON_ACCESS_TOKEN=...
+//! let client = tootkit::Client::from_env()?;
+//! let status = client.statuses().create("howdy universe!").send().await?;
+//! println!("posted {}", status.url.unwrap_or(status.uri));
+//! # Ok(()) }
+//! ```
+//!
+//! Getting the token is the [`auth`] module's job; the `tootkit` command line does it
+//! for you (`tootkit auth login`) and keeps it in the OS keyring.
+//!
+//! Secrets ([`AccessToken`], [`ClientSecret`], [`AuthorizationCode`], [`PkceVerifier`],
+//! [`Password`]) never show their value in `Debug` or `Display`; call `expose()`.
+
+#![warn(missing_docs)]
+
+pub mod accounts;
+pub mod apps;
+pub mod auth;
+mod client;
+pub mod entities;
+mod error;
+pub mod instance;
+mod instance_url;
+mod random;
+mod secret;
+pub mod statuses;
+pub mod text;
+
+pub use auth::{
+    AppCredentials, AuthorizationRequest, LoopbackReceiver, OAuth, OOB_REDIRECT_URI, Scopes,
+    ServerMetadata,
+};
+pub use client::{
+    Client, ClientBuilder, ENV_ACCESS_TOKEN, ENV_BASE_URL, RateLimit, RetryPolicy, USER_AGENT,
+};
+pub use entities::{
+    Account, ApiError, Application, CredentialApplication, Instance, InstanceV1, Status, Token,
+    Visibility,
+};
+pub use error::Error;
+pub use instance_url::InstanceUrl;
+pub use secret::{AccessToken, AuthorizationCode, ClientSecret, Password, PkceVerifier, REDACTED};
+
+/// Checks that an ID can go in a URL path as it is.
+fn path_segment(id: &str) -> Result<&str, Error> {
+    let valid = !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '~'));
+    if valid {
+        Ok(id)
+    } else {
+        Err(Error::invalid_input(format!(
+            "`{id}` is not an ID; IDs are letters and digits, such as `109348207311542468`."
+        )))
+    }
+}

@@ -1,0 +1,198 @@
+//! Secret strings: access tokens, client secrets, authorization codes, PKCE verifiers.
+//!
+//! Each is its own type so that one cannot be passed where another is expected, and so
+//! that none of them can leak by accident: `Debug` and `Display` print a redaction, and
+//! serializing one fails unless it goes through [`expose`](AccessToken::expose).
+//! Reading the value takes an explicit call to `expose()`.
+
+use std::fmt;
+
+/// What every secret prints instead of its value.
+pub const REDACTED: &str = "[redacted]";
+
+macro_rules! secret_type {
+    ($(#[$meta:meta])* $name:ident) => {
+        $(#[$meta])*
+        #[derive(Clone, PartialEq, Eq, Hash)]
+        pub struct $name(String);
+
+        impl $name {
+            /// Wraps a secret value.
+            pub fn new(value: impl Into<String>) -> Self {
+                Self(value.into())
+            }
+
+            /// The secret value itself. Call this only where the value must leave the
+            /// program: an HTTP request, a credential store, output the user asked for.
+            pub fn expose(&self) -> &str {
+                &self.0
+            }
+
+            /// Whether the value is empty (an empty secret is never valid).
+            pub fn is_empty(&self) -> bool {
+                self.0.trim().is_empty()
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}({})", stringify!($name), REDACTED)
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(REDACTED)
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(value: String) -> Self {
+                Self(value)
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(value: &str) -> Self {
+                Self(value.to_owned())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                String::deserialize(d).map(Self)
+            }
+        }
+
+        /// Serializing writes the value: entities carrying secrets (a token response, a
+        /// registered application) must round-trip through JSON. Debug and Display still
+        /// redact, so logs and error messages never show it.
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(&self.0)
+            }
+        }
+    };
+}
+
+secret_type! {
+    /// An OAuth access token: the bearer credential of an account or an application.
+    ///
+    /// ```
+    /// use tootkit::AccessToken;
+    /// let token = AccessToken::new("ZA-Yj3aBD8U8Cm7lKUp");
+    /// assert_eq!(format!("{token}"), "[redacted]");
+    /// assert_eq!(format!("{token:?}"), "AccessToken([redacted])");
+    /// assert_eq!(token.expose(), "ZA-Yj3aBD8U8Cm7lKUp");
+    /// ```
+    AccessToken
+}
+
+secret_type! {
+    /// The client secret of a registered application.
+    ///
+    /// ```
+    /// let secret = tootkit::ClientSecret::new("ZEaFUFmF0umgBX1q");
+    /// assert!(!format!("{secret:?}").contains("ZEaF"));
+    /// ```
+    ClientSecret
+}
+
+secret_type! {
+    /// An OAuth authorization code, valid once and for ten minutes.
+    ///
+    /// ```
+    /// let code = tootkit::AuthorizationCode::new("qDFUEaYrRK5c");
+    /// assert_eq!(code.to_string(), "[redacted]");
+    /// ```
+    AuthorizationCode
+}
+
+secret_type! {
+    /// A PKCE code verifier (RFC 7636): the secret half of a code challenge.
+    ///
+    /// ```
+    /// let verifier = tootkit::PkceVerifier::generate();
+    /// assert_eq!(verifier.expose().len(), 43);
+    /// assert_eq!(verifier.to_string(), "[redacted]");
+    /// ```
+    PkceVerifier
+}
+
+secret_type! {
+    /// A password, for the legacy password grant and the sandbox's accounts.
+    ///
+    /// ```
+    /// let password = tootkit::Password::new("hunter2");
+    /// assert_eq!(format!("{password:?}"), "Password([redacted])");
+    /// ```
+    Password
+}
+
+impl PkceVerifier {
+    /// A fresh verifier: 32 random bytes, base64url without padding (43 characters, the
+    /// RFC 7636 minimum length with 256 bits of entropy).
+    pub fn generate() -> Self {
+        Self(crate::random::token(32))
+    }
+
+    /// The S256 code challenge for this verifier: `BASE64URL(SHA256(verifier))`.
+    ///
+    /// ```
+    /// // The example of RFC 7636, appendix B.
+    /// let verifier = tootkit::PkceVerifier::new("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk");
+    /// assert_eq!(verifier.challenge(), "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+    /// ```
+    pub fn challenge(&self) -> String {
+        use base64::Engine;
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(self.0.as_bytes());
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_secret_type_shows_its_value_in_debug_or_display() {
+        let value = "s3cr3t-value-123";
+        let shown = [
+            format!("{:?} {}", AccessToken::new(value), AccessToken::new(value)),
+            format!(
+                "{:?} {}",
+                ClientSecret::new(value),
+                ClientSecret::new(value)
+            ),
+            format!(
+                "{:?} {}",
+                AuthorizationCode::new(value),
+                AuthorizationCode::new(value)
+            ),
+            format!(
+                "{:?} {}",
+                PkceVerifier::new(value),
+                PkceVerifier::new(value)
+            ),
+            format!("{:?} {}", Password::new(value), Password::new(value)),
+            format!("{:?}", Some(AccessToken::new(value))),
+        ];
+        for text in shown {
+            assert!(!text.contains(value), "leaked in {text}");
+            assert!(text.contains(REDACTED));
+        }
+    }
+
+    #[test]
+    fn verifiers_are_unreserved_characters_and_differ() {
+        let a = PkceVerifier::generate();
+        let b = PkceVerifier::generate();
+        assert_ne!(a, b);
+        assert!(
+            a.expose()
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        );
+    }
+}
