@@ -1,1 +1,86 @@
-fn main() {}
+//! `tootkit`: sign in to Mastodon without secrets in files, post, and run a local
+//! sandbox instance. Argument parsing, profiles, credential stores and output live
+//! here; every API call goes through the `tootkit` library.
+
+mod cli;
+mod commands;
+mod config;
+mod failure;
+mod store;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{AuthCommand, Cli, Command};
+use crate::failure::Exit;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return if err.use_stderr() {
+                Exit::Usage.into()
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    init_logging(cli.verbose);
+    // One thread: a one-shot command makes a request or two, and the sandbox serves
+    // one developer; a single-threaded runtime starts faster and uses less memory.
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!(
+                "error: The async runtime could not start ({err}); this system may be out of resources."
+            );
+            return Exit::Local.into();
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("error: {}", failure.message);
+            if let Some(hint) = &failure.hint {
+                eprintln!("hint: {hint}");
+            }
+            failure.exit.into()
+        }
+    }
+}
+
+async fn run(cli: Cli) -> failure::Result<()> {
+    let context = commands::Context::new(cli.profile.clone(), cli.json)?;
+    match cli.command {
+        Command::Auth(AuthCommand::Login(args)) => commands::auth::login(&context, args).await,
+        Command::Auth(AuthCommand::Status) => commands::auth::status(&context).await,
+        Command::Auth(AuthCommand::Token) => commands::auth::token(&context),
+        Command::Auth(AuthCommand::Export) => commands::auth::export(&context),
+        Command::Auth(AuthCommand::AddToken(args)) => {
+            commands::auth::add_token(&context, args).await
+        }
+        Command::Auth(AuthCommand::Logout) => commands::auth::logout(&context).await,
+        Command::Whoami => commands::whoami(&context).await,
+        Command::Post(args) => commands::post(&context, args).await,
+        Command::Sandbox(args) => commands::sandbox::serve(&context, args).await,
+        Command::Demo => commands::demo::run(&context).await,
+    }
+}
+
+fn init_logging(verbosity: u8) {
+    let level = match verbosity {
+        0 => return,
+        1 => tracing::Level::INFO,
+        _ => tracing::Level::DEBUG,
+    };
+    tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+}

@@ -1,1 +1,303 @@
-//! sandbox
+//! # tootkit-sandbox
+//!
+//! A Mastodon-compatible instance on loopback, for developing bots offline and for
+//! tootkit's own tests: real OAuth (sign-in and consent pages, PKCE, scopes, single-use
+//! codes), Mastodon's JSON shapes, validations and `Idempotency-Key`, state in SQLite.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use tootkit::Password;
+//! use tootkit_sandbox::{Sandbox, SandboxConfig};
+//!
+//! let sandbox = Sandbox::start(
+//!     SandboxConfig::in_memory().user("alice", Password::new("correct horse")),
+//!     "127.0.0.1:0".parse()?,
+//! )
+//! .await?;
+//! println!("a Mastodon API at {}", sandbox.base_url());
+//! let client = tootkit::Client::new(sandbox.base_url().clone())?;
+//! let instance = client.instance().get().await?;
+//! sandbox.stop().await;
+//! # Ok(()) }
+//! ```
+
+#![warn(missing_docs)]
+
+mod auth;
+mod error;
+mod pages;
+mod params;
+mod render;
+mod routes;
+mod scripted;
+mod secrets;
+mod store;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tootkit::text::Limits;
+use tootkit::{InstanceUrl, Password};
+
+pub use scripted::{AuthorizationOutcome, ScriptedUser, ScriptedUserError};
+pub use store::StoreError;
+
+/// The Mastodon version the sandbox answers as: the version whose JSON it mirrors.
+pub const MASTODON_VERSION: &str = concat!(
+    "4.6.4 (compatible; tootkit-sandbox ",
+    env!("CARGO_PKG_VERSION"),
+    ")"
+);
+/// The Mastodon API version it reports in `api_versions`.
+pub const MASTODON_API_VERSION: u32 = 11;
+/// The user name of the account made when none is configured.
+pub const DEMO_USERNAME: &str = "demo";
+
+/// How to run a sandbox.
+#[derive(Clone, Debug, Default)]
+pub struct SandboxConfig {
+    database: Option<PathBuf>,
+    users: Vec<(String, Password)>,
+    legacy_password_grant: bool,
+    limits: Limits,
+}
+
+impl SandboxConfig {
+    /// A sandbox whose state lives in memory and vanishes when it stops.
+    pub fn in_memory() -> Self {
+        Self::default()
+    }
+
+    /// A sandbox whose state lives in an SQLite file, kept between runs.
+    pub fn with_database(path: impl Into<PathBuf>) -> Self {
+        Self {
+            database: Some(path.into()),
+            ..Self::default()
+        }
+    }
+
+    /// Adds (or resets the password of) an account. Without any, a `demo` account is made
+    /// with a fresh random password.
+    pub fn user(mut self, username: impl Into<String>, password: Password) -> Self {
+        self.users.push((username.into(), password));
+        self
+    }
+
+    /// Accepts the password grant, as Mastodon did before 4.4 (refused by default).
+    pub fn legacy_password_grant(mut self, enabled: bool) -> Self {
+        self.legacy_password_grant = enabled;
+        self
+    }
+
+    /// The status length limits (default 500, links count 23).
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+}
+
+/// Why a sandbox could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SandboxError {
+    /// The address could not be bound.
+    #[error(
+        "The sandbox could not listen on {addr}: {source}; choose another port with --port, or stop what uses this one."
+    )]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// The failure.
+        #[source]
+        source: std::io::Error,
+    },
+    /// An account given on the command line is not valid.
+    #[error("{0}")]
+    InvalidUser(String),
+    /// The database failed.
+    #[error(
+        "The sandbox's database could not be opened ({0}); check that its directory exists and is writable, or use --in-memory."
+    )]
+    Store(#[from] StoreError),
+}
+
+/// An account of a running sandbox.
+#[derive(Clone, Debug)]
+pub struct SandboxAccount {
+    /// Its user name.
+    pub username: String,
+    /// Its email address, which the password grant and the sign-in page also accept.
+    pub email: String,
+    /// Its password.
+    pub password: Password,
+}
+
+pub(crate) struct AppState {
+    store: store::Store,
+    base_url: String,
+    domain: String,
+    legacy_password_grant: bool,
+    limits: Limits,
+}
+
+/// A sandbox serving on a local address until stopped.
+#[derive(Debug)]
+pub struct Sandbox {
+    base_url: InstanceUrl,
+    accounts: Vec<SandboxAccount>,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Sandbox {
+    /// Starts serving on `addr` (use port 0 for any free port) and returns once the
+    /// sandbox accepts connections.
+    ///
+    /// # Errors
+    ///
+    /// [`SandboxError`] when the address cannot be bound, an account is invalid, or the
+    /// database cannot be opened.
+    pub async fn start(config: SandboxConfig, addr: SocketAddr) -> Result<Self, SandboxError> {
+        for (name, password) in &config.users {
+            validate_user(name, password)?;
+        }
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|source| SandboxError::Bind { addr, source })?;
+        let local = listener
+            .local_addr()
+            .map_err(|source| SandboxError::Bind { addr, source })?;
+        let domain = local.to_string();
+        let base_url = InstanceUrl::parse(&format!("http://{domain}"))
+            .map_err(|err| SandboxError::InvalidUser(err.to_string()))?;
+        let store = store::Store::open(config.database.as_deref())?;
+        let mut users = config.users.clone();
+        if users.is_empty() {
+            users.push((DEMO_USERNAME.to_owned(), Password::new(readable_password())));
+        }
+        let mut accounts = Vec::new();
+        for (name, password) in users {
+            let hash = {
+                let password = password.clone();
+                tokio::task::spawn_blocking(move || secrets::hash_password(password.expose()))
+                    .await
+                    .unwrap_or_default()
+            };
+            let row = store.upsert_account(&name, &hash)?;
+            accounts.push(SandboxAccount {
+                username: row.username,
+                email: row.email,
+                password,
+            });
+        }
+        let state = Arc::new(AppState {
+            store,
+            base_url: base_url.to_string(),
+            domain,
+            legacy_password_grant: config.legacy_password_grant,
+            limits: config.limits,
+        });
+        let router = routes::router(state).layer(axum::middleware::from_fn(log_request));
+        let (shutdown, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            axum::serve(listener, router)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await
+        });
+        Ok(Self {
+            base_url,
+            accounts,
+            shutdown: Some(shutdown),
+            task,
+        })
+    }
+
+    /// The base URL clients use, such as `http://127.0.0.1:3000`.
+    pub fn base_url(&self) -> &InstanceUrl {
+        &self.base_url
+    }
+
+    /// The accounts configured at start, with their passwords.
+    pub fn accounts(&self) -> &[SandboxAccount] {
+        &self.accounts
+    }
+
+    /// Stops serving and waits for open requests to finish.
+    pub async fn stop(mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        let _ = (&mut self.task).await;
+    }
+
+    /// Waits until the server stops by itself (it only does on an I/O failure).
+    ///
+    /// # Errors
+    ///
+    /// The I/O failure that stopped it.
+    pub async fn wait(&mut self) -> std::io::Result<()> {
+        match (&mut self.task).await {
+            Ok(result) => result,
+            Err(join) => Err(std::io::Error::other(join)),
+        }
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+    }
+}
+
+fn validate_user(name: &str, password: &Password) -> Result<(), SandboxError> {
+    let valid_name = !name.is_empty()
+        && name.len() <= 30
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !valid_name {
+        return Err(SandboxError::InvalidUser(format!(
+            "`{name}` is not a valid user name; use up to 30 letters, digits and underscores, as Mastodon does."
+        )));
+    }
+    if password.expose().is_empty() {
+        return Err(SandboxError::InvalidUser(format!(
+            "The password for `{name}` is empty; give one after the colon, as in --user {name}:PASSWORD."
+        )));
+    }
+    Ok(())
+}
+
+/// A password that is easy to type: four groups of four lowercase letters and digits.
+fn readable_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    let token = secrets::random_token();
+    let chars: Vec<char> = token
+        .bytes()
+        .take(16)
+        .map(|b| ALPHABET[usize::from(b) % ALPHABET.len()] as char)
+        .collect();
+    chars
+        .chunks(4)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// Logs method, path and status; never the query (it can carry an authorization state)
+/// nor any header.
+async fn log_request(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let response = next.run(request).await;
+    tracing::info!(%method, %path, status = response.status().as_u16(), "request");
+    response
+}

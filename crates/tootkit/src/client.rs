@@ -392,10 +392,10 @@ impl Client {
         if !request.query.is_empty() {
             builder = builder.query(&request.query);
         }
-        if request.authenticated {
-            if let Some(token) = &self.token {
-                builder = builder.bearer_auth(token.expose());
-            }
+        if request.authenticated
+            && let Some(token) = &self.token
+        {
+            builder = builder.bearer_auth(token.expose());
         }
         if let Some(key) = &request.idempotency_key {
             builder = builder.header("Idempotency-Key", key);
@@ -578,10 +578,11 @@ impl ApiResponse {
             .filter(|m| !m.is_empty());
         let description = parsed.as_ref().and_then(|e| e.error_description.clone());
         let status = self.status.as_u16();
-        if let (true, Some(code)) = (oauth, &message) {
-            if is_oauth_code(code) {
-                return Error::oauth(code.clone(), description);
-            }
+        if oauth
+            && let Some(code) = &message
+            && is_oauth_code(code)
+        {
+            return Error::oauth(code.clone(), description);
         }
         match status {
             401 => Error::Unauthorized {

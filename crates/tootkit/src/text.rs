@@ -92,17 +92,17 @@ fn next_entity(text: &str, per_url: usize) -> Option<(usize, usize, usize)> {
     let mut previous: Option<char> = None;
     for (index, c) in text.char_indices() {
         let at_boundary = previous.is_none_or(|p| !p.is_alphanumeric() && p != '_');
-        if at_boundary && c.is_ascii_alphabetic() {
-            if let Some(end) = link_end(&text[index..]) {
-                return Some((index, index + end, per_url));
-            }
+        if at_boundary
+            && c.is_ascii_alphabetic()
+            && let Some(end) = link_end(&text[index..])
+        {
+            return Some((index, index + end, per_url));
         }
         if c == '@'
             && previous.is_none_or(|p| !p.is_alphanumeric() && !matches!(p, '_' | '=' | '/'))
+            && let Some((end, counted)) = remote_mention(&text[index..])
         {
-            if let Some((end, counted)) = remote_mention(&text[index..]) {
-                return Some((index, index + end, counted));
-            }
+            return Some((index, index + end, counted));
         }
         previous = Some(c);
     }

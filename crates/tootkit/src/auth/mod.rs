@@ -281,9 +281,7 @@ impl OAuth<'_> {
             Err(Error::NotFound { .. } | Error::Http { .. } | Error::UnexpectedResponse { .. }) => {
                 Ok(ServerMetadata::assumed(self.client))
             }
-            Err(Error::Server { status, .. }) if status == 501 => {
-                Ok(ServerMetadata::assumed(self.client))
-            }
+            Err(Error::Server { status: 501, .. }) => Ok(ServerMetadata::assumed(self.client)),
             Err(other) => Err(other),
         }
     }

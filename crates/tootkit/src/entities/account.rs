@@ -15,7 +15,6 @@ use crate::entities::Visibility;
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
 pub struct Account {
     /// The account's ID on this server (opaque).
     #[serde(deserialize_with = "de::id")]
@@ -133,7 +132,6 @@ pub struct Account {
 
 /// A profile metadata field.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
 pub struct Field {
     /// The label.
     #[serde(default, deserialize_with = "de::text")]
@@ -159,7 +157,6 @@ impl Field {
 
 /// A role on the server (moderator, admin, or one shown on a profile).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
 pub struct Role {
     /// The role's ID.
     #[serde(deserialize_with = "de::id")]
@@ -184,7 +181,6 @@ pub struct Role {
 
 /// Profile details only the owner sees (`Account.source`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
 pub struct AccountSource {
     /// The default visibility of new posts.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -26,7 +26,6 @@ pub const DEFAULT_CHARACTERS_RESERVED_PER_URL: u32 = 23;
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
 pub struct Instance {
     /// The domain name of the instance.
     #[serde(default, deserialize_with = "de::text")]
@@ -99,7 +98,6 @@ impl Instance {
 
 /// The server's banner image.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
 pub struct Thumbnail {
     /// The image.
     #[serde(default, deserialize_with = "de::text")]
@@ -111,7 +109,6 @@ pub struct Thumbnail {
 
 /// Limits and settings in [`Instance::configuration`].
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
 pub struct InstanceConfiguration {
     /// URLs of the streaming API and the server's pages.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -138,7 +135,6 @@ pub struct InstanceConfiguration {
 
 /// Status limits.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
 pub struct StatusesConfiguration {
     /// The longest status, in characters as the server counts them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -168,7 +164,6 @@ impl StatusesConfiguration {
 
 /// A server rule.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
 pub struct Rule {
     /// The rule's ID.
     #[serde(deserialize_with = "de::id")]
@@ -184,7 +179,6 @@ pub struct Rule {
 /// The older description of a server (`GET /api/v1/instance`), still the only one some
 /// servers offer.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
 pub struct InstanceV1 {
     /// The domain name (Mastodon) or URL (some others).
     #[serde(default, deserialize_with = "de::text")]

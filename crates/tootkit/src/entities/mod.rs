@@ -29,7 +29,6 @@ use serde_helpers as de;
 
 /// A custom emoji.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
 pub struct CustomEmoji {
     /// The code between colons, such as `blobaww`.
     #[serde(default, deserialize_with = "de::text")]
@@ -51,7 +50,6 @@ pub struct CustomEmoji {
 /// Who may do something automatically, who needs approval, and what applies to the
 /// current user (Mastodon's `QuoteApproval` and `FeatureApproval`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
 pub struct ApprovalPolicy {
     /// Audiences approved automatically (`public`, `followers`, `following`…).
     #[serde(default, deserialize_with = "de::list")]
@@ -77,7 +75,6 @@ impl ApprovalPolicy {
 
 /// A registered OAuth application, as `GET /api/v1/apps/verify_credentials` shows it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
 pub struct Application {
     /// The application's ID (absent on older servers).
     #[serde(
@@ -118,7 +115,6 @@ pub struct Application {
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
 pub struct CredentialApplication {
     /// The public part of the registration.
     #[serde(flatten)]
@@ -143,7 +139,6 @@ pub struct CredentialApplication {
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
 pub struct Token {
     /// The bearer token.
     pub access_token: AccessToken,
@@ -171,7 +166,6 @@ impl Token {
 
 /// An error body from the API: `{"error": "...", "error_description": "..."}`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
 pub struct ApiError {
     /// The message (API errors) or the OAuth error code (OAuth errors).
     #[serde(default, deserialize_with = "de::text")]

@@ -70,7 +70,6 @@ open_enum! {
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
 pub struct Status {
     /// The status's ID on this server (opaque).
     #[serde(deserialize_with = "de::id")]
@@ -184,7 +183,6 @@ fn public() -> Visibility {
 
 /// The application a status was posted with.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
 pub struct StatusApplication {
     /// The application's name.
     #[serde(default, deserialize_with = "de::text")]
@@ -206,7 +204,6 @@ impl StatusApplication {
 
 /// An account mentioned in a status.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
 pub struct Mention {
     /// The account's ID.
     #[serde(deserialize_with = "de::id")]
@@ -224,7 +221,6 @@ pub struct Mention {
 
 /// A hashtag.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
 pub struct Tag {
     /// The tag, without `#`.
     #[serde(default, deserialize_with = "de::text")]
@@ -242,7 +238,6 @@ pub struct Tag {
 
 /// A file attached to a status.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
 pub struct MediaAttachment {
     /// The attachment's ID.
     #[serde(deserialize_with = "de::id")]
@@ -272,7 +267,6 @@ pub struct MediaAttachment {
 
 /// A link preview.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
 pub struct PreviewCard {
     /// The linked page.
     #[serde(default, deserialize_with = "de::text")]
@@ -324,7 +318,6 @@ fn link() -> CardType {
 
 /// A poll attached to a status.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
 pub struct Poll {
     /// The poll's ID.
     #[serde(deserialize_with = "de::id")]
@@ -360,7 +353,6 @@ pub struct Poll {
 
 /// One option of a poll.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
 pub struct PollOption {
     /// The option's text.
     #[serde(default, deserialize_with = "de::text")]

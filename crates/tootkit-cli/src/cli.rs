@@ -1,0 +1,165 @@
+//! The command line.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Mastodon credentials without secrets in files, a client that posts, and a local
+/// sandbox instance to try it on.
+#[derive(Debug, Parser)]
+#[command(name = "tootkit", version, about, long_about = None)]
+#[command(
+    after_help = "Start with `tootkit demo` to see the whole walkthrough on a local sandbox.\n\
+The environment (MASTODON_API_BASE_URL and MASTODON_ACCESS_TOKEN) wins over stored profiles."
+)]
+pub struct Cli {
+    /// The profile (signed-in account) to use; default: the default profile.
+    #[arg(long, global = true, env = "TOOTKIT_PROFILE")]
+    pub profile: Option<String>,
+
+    /// Print JSON instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// Log requests to stderr (never their secrets); repeat for more.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Sign in, show, export and forget credentials.
+    #[command(subcommand)]
+    Auth(AuthCommand),
+    /// Show the account the credentials belong to.
+    Whoami,
+    /// Post a status and print its URL.
+    Post(PostArgs),
+    /// Serve a Mastodon-compatible instance on this machine, for trying bots offline.
+    Sandbox(SandboxArgs),
+    /// Run the whole walkthrough (app, sign-in, token, post) on a throwaway sandbox.
+    Demo,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuthCommand {
+    /// Register tootkit on an instance (once) and sign in to get a token.
+    Login(LoginArgs),
+    /// Show the stored profiles and which credentials are in use.
+    Status,
+    /// Print the access token alone (for scripts: `TOKEN=$(tootkit auth token)`).
+    Token,
+    /// Print the base URL, client ID, client secret and token as `export` lines.
+    Export,
+    /// Store a token made in the web interface (Preferences > Development), read from stdin.
+    AddToken(AddTokenArgs),
+    /// Revoke the token and forget the profile.
+    Logout,
+}
+
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// The instance, such as `botsin.space` or `https://mastodon.social`.
+    #[arg(long, short = 'i')]
+    pub instance: Option<String>,
+
+    /// The scopes to ask for, separated by commas.
+    #[arg(long, default_value = "read,write")]
+    pub scopes: String,
+
+    /// Print the authorization URL instead of opening a browser, then wait for the redirect.
+    #[arg(long)]
+    pub no_browser: bool,
+
+    /// Out of band: show the code in the browser and paste it here (no local listener).
+    #[arg(long, conflicts_with = "password")]
+    pub oob: bool,
+
+    /// Sign in with email and password (the legacy grant; Mastodon 4.4 and later refuse it).
+    #[arg(long)]
+    pub password: bool,
+
+    /// The email address or user name, for --password (asked for when missing).
+    #[arg(long, requires = "password")]
+    pub username: Option<String>,
+
+    /// Ask the server to sign in again even if the browser is signed in (another account).
+    #[arg(long)]
+    pub force_login: bool,
+
+    /// How long to wait for the browser, in seconds.
+    #[arg(long, default_value_t = 300)]
+    pub timeout: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct AddTokenArgs {
+    /// The instance the token belongs to.
+    #[arg(long, short = 'i')]
+    pub instance: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum VisibilityArg {
+    Public,
+    Unlisted,
+    Private,
+    Direct,
+}
+
+impl From<VisibilityArg> for tootkit::Visibility {
+    fn from(v: VisibilityArg) -> Self {
+        match v {
+            VisibilityArg::Public => Self::Public,
+            VisibilityArg::Unlisted => Self::Unlisted,
+            VisibilityArg::Private => Self::Private,
+            VisibilityArg::Direct => Self::Direct,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct PostArgs {
+    /// The text; `-` (or nothing, with input piped in) reads it from stdin.
+    pub text: Option<String>,
+
+    /// Who can see it (default: the account's preference).
+    #[arg(long, value_enum)]
+    pub visibility: Option<VisibilityArg>,
+
+    /// A content warning shown before the text.
+    #[arg(long = "cw", value_name = "TEXT")]
+    pub content_warning: Option<String>,
+
+    /// Mark attached media as sensitive.
+    #[arg(long)]
+    pub sensitive: bool,
+
+    /// The language of the text (ISO 639-1, such as `en`).
+    #[arg(long)]
+    pub language: Option<String>,
+
+    /// Reply to the status with this ID.
+    #[arg(long, value_name = "STATUS_ID")]
+    pub reply_to: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SandboxArgs {
+    /// The port to listen on (on 127.0.0.1).
+    #[arg(long, short = 'p', default_value_t = 3000)]
+    pub port: u16,
+
+    /// Keep the state in memory instead of the data directory; it vanishes on exit.
+    #[arg(long)]
+    pub in_memory: bool,
+
+    /// An account, as NAME:PASSWORD (repeatable); without one, a `demo` account is made.
+    #[arg(long = "user", value_name = "NAME:PASSWORD")]
+    pub users: Vec<String>,
+
+    /// Accept the password grant, as Mastodon did before 4.4.
+    #[arg(long)]
+    pub legacy_password_grant: bool,
+}

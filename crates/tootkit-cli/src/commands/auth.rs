@@ -1,0 +1,535 @@
+//! `tootkit auth …`: sign in, show, export and forget credentials.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use tootkit::{
+    AccessToken, AppCredentials, AuthorizationCode, AuthorizationRequest, Client, ClientSecret,
+    InstanceUrl, LoopbackReceiver, OOB_REDIRECT_URI, Password, Scopes, ServerMetadata, Token,
+};
+
+use super::{Context, Source, app_key, client_builder, read_stdin, token_key};
+use crate::cli::{AddTokenArgs, LoginArgs};
+use crate::config::{AppRecord, Profile, Profiles};
+use crate::failure::{Failure, Result};
+
+/// The name tootkit registers itself under.
+const APP_NAME: &str = "tootkit";
+const APP_WEBSITE: &str = "https://github.com/tootkit/tootkit";
+
+/// Application credentials as kept in the credential store.
+#[derive(Serialize, Deserialize)]
+struct StoredApp {
+    client_id: String,
+    client_secret: ClientSecret,
+}
+
+pub async fn login(context: &Context, args: LoginArgs) -> Result<()> {
+    let instance = match &args.instance {
+        Some(instance) => InstanceUrl::parse(instance)?,
+        None => InstanceUrl::parse(&prompt_line(
+            "Instance (such as mastodon.social): ",
+            "--instance HOST",
+        )?)?,
+    };
+    let mut scopes = Scopes::parse(&args.scopes)?;
+    if scopes.is_empty() {
+        return Err(Failure::usage(
+            "No scopes were given; pass some, such as --scopes read,write.",
+        ));
+    }
+    let client = client_builder(instance.clone()).build()?;
+    let server = client.oauth().discover().await?;
+    if !scopes.covers("read:accounts") && !scopes.covers("profile") {
+        // Without a way to read the account, the token could not be verified or named.
+        scopes = Scopes::parse(&format!("{scopes} profile"))?;
+    }
+    let mut profiles = context.profiles()?;
+    let app = ensure_app(context, &client, &mut profiles, &scopes).await?;
+    let token = match obtain_token(&client, &server, &app, &scopes, &args).await {
+        Err(tootkit::Error::OAuth { error, description }) if error == "invalid_client" => {
+            forget_app(context, &mut profiles, &instance)?;
+            return Err(Failure::from(tootkit::Error::OAuth { error, description })
+                .with_hint("The saved registration was forgotten; run the same command again to register tootkit anew."));
+        }
+        other => other?,
+    };
+    let user = client.with_access_token(token.access_token.clone());
+    let account = user.accounts().verify_credentials().await?;
+    let name = context
+        .profile
+        .clone()
+        .unwrap_or_else(|| format!("{}@{}", account.acct, instance.authority()));
+    let store = context
+        .secrets
+        .store(&token_key(&name), token.access_token.expose())?;
+    profiles.profiles.insert(
+        name.clone(),
+        Profile {
+            instance: instance.to_string(),
+            account: account.acct.clone(),
+            account_id: account.id.clone(),
+            scopes: token.scope.clone(),
+            store,
+            app: Some(instance.authority()),
+        },
+    );
+    if profiles
+        .default
+        .as_ref()
+        .is_none_or(|d| !profiles.profiles.contains_key(d))
+    {
+        profiles.default = Some(name.clone());
+    }
+    profiles.save(&context.paths)?;
+    if context.json {
+        return context.print_json(&serde_json::json!({
+            "profile": name,
+            "instance": instance.to_string(),
+            "account": account,
+            "scopes": token.scope,
+            "store": store,
+        }));
+    }
+    eprintln!(
+        "Signed in to {} as @{}; the token is in {} under the profile `{name}`.",
+        instance.authority(),
+        account.acct,
+        store.describe(&context.paths)
+    );
+    Ok(())
+}
+
+/// The application registered on this instance, reused when it has the scopes needed.
+async fn ensure_app(
+    context: &Context,
+    client: &Client,
+    profiles: &mut Profiles,
+    scopes: &Scopes,
+) -> Result<AppCredentials> {
+    let authority = client.base_url().authority();
+    if let Some(record) = profiles.apps.get(&authority) {
+        let registered = Scopes::parse(&record.scopes).unwrap_or_else(|_| Scopes::read());
+        let has_scopes = scopes.iter().all(|s| registered.iter().any(|r| r == s));
+        let has_redirects = record
+            .redirect_uris
+            .iter()
+            .any(|u| u == LoopbackReceiver::REGISTERED_REDIRECT_URI);
+        if has_scopes
+            && has_redirects
+            && let Some(stored) = context.secrets.get(record.store, &app_key(&authority))?
+            && let Ok(stored) = serde_json::from_str::<StoredApp>(&stored)
+        {
+            return Ok(AppCredentials::new(stored.client_id, stored.client_secret));
+        }
+    }
+    let app = client
+        .apps()
+        .register(APP_NAME)
+        .scopes(scopes.clone())
+        .redirect_uri(OOB_REDIRECT_URI)
+        .redirect_uri(LoopbackReceiver::REGISTERED_REDIRECT_URI)
+        .website(APP_WEBSITE)
+        .send()
+        .await?;
+    let stored = StoredApp {
+        client_id: app.client_id.clone(),
+        client_secret: app.client_secret.clone(),
+    };
+    let text = serde_json::to_string(&stored).map_err(|err| {
+        Failure::local(format!(
+            "The application's credentials could not be encoded ({err})."
+        ))
+    })?;
+    let store = context.secrets.store(&app_key(&authority), &text)?;
+    profiles.apps.insert(
+        authority,
+        AppRecord {
+            instance: client.base_url().to_string(),
+            name: app.application.name.clone(),
+            scopes: scopes.to_string(),
+            redirect_uris: app.application.redirect_uris.clone(),
+            store,
+        },
+    );
+    profiles.save(&context.paths)?;
+    Ok(app.credentials())
+}
+
+fn forget_app(context: &Context, profiles: &mut Profiles, instance: &InstanceUrl) -> Result<()> {
+    if let Some(record) = profiles.apps.remove(&instance.authority()) {
+        context
+            .secrets
+            .delete(record.store, &app_key(&instance.authority()))?;
+        profiles.save(&context.paths)?;
+    }
+    Ok(())
+}
+
+async fn obtain_token(
+    client: &Client,
+    server: &ServerMetadata,
+    app: &AppCredentials,
+    scopes: &Scopes,
+    args: &LoginArgs,
+) -> std::result::Result<Token, tootkit::Error> {
+    if args.password {
+        let username = match &args.username {
+            Some(username) => username.clone(),
+            None => prompt_line("Email address: ", "--username EMAIL").map_err(into_input)?,
+        };
+        let password = prompt_secret("Password: ").map_err(into_input)?;
+        return client
+            .oauth()
+            .password_grant(server, app, &username, &password, scopes)
+            .await;
+    }
+    if args.oob {
+        let request = AuthorizationRequest::new(&app.client_id, OOB_REDIRECT_URI, scopes.clone())
+            .force_login(args.force_login);
+        let url = request.url(server);
+        show_url(
+            url.as_str(),
+            args.no_browser,
+            "then paste the code it shows here",
+        );
+        let code =
+            prompt_line("Code: ", "--oob with the code on standard input").map_err(into_input)?;
+        return client
+            .oauth()
+            .exchange_code(app, &request, AuthorizationCode::new(code))
+            .await;
+    }
+    let receiver = LoopbackReceiver::bind().await?;
+    let request =
+        AuthorizationRequest::new(&app.client_id, &receiver.redirect_uri(), scopes.clone())
+            .force_login(args.force_login);
+    let url = request.url(server);
+    show_url(
+        url.as_str(),
+        args.no_browser,
+        "tootkit is waiting for the redirect",
+    );
+    let code = receiver
+        .receive(request.state(), Duration::from_secs(args.timeout))
+        .await?;
+    client.oauth().exchange_code(app, &request, code).await
+}
+
+/// A prompt that failed is the user's input: carried as the library's input error so the
+/// sign-in flow has one error type.
+fn into_input(failure: Failure) -> tootkit::Error {
+    tootkit::Error::InvalidInput {
+        message: failure.message,
+    }
+}
+
+fn show_url(url: &str, no_browser: bool, then: &str) {
+    if no_browser {
+        eprintln!("Open this address in a browser, sign in and authorize tootkit; {then}:");
+        eprintln!("{url}");
+    } else {
+        eprintln!("Opening the authorization page in your browser; {then}.");
+        eprintln!("If no browser opens, open this address yourself:");
+        eprintln!("{url}");
+        if let Err(err) = open::that_detached(url) {
+            eprintln!("(The browser could not be opened: {err}.)");
+        }
+    }
+    let _ = std::io::stderr().flush();
+}
+
+/// Reads one line: at a prompt on a terminal, or from piped input.
+fn prompt_line(prompt: &str, flag: &str) -> Result<String> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprint!("{prompt}");
+        let _ = std::io::stderr().flush();
+    }
+    let mut line = String::new();
+    let read = stdin.lock().read_line(&mut line).map_err(|err| {
+        Failure::usage(format!(
+            "Standard input could not be read ({err}); pass the value with {flag}."
+        ))
+    })?;
+    let line = line.trim().to_owned();
+    if read == 0 || line.is_empty() {
+        return Err(Failure::usage(format!(
+            "Nothing was entered; pass the value with {flag}."
+        )));
+    }
+    Ok(line)
+}
+
+/// Reads a secret without echo on a terminal, or one line of piped input.
+fn prompt_secret(prompt: &str) -> Result<Password> {
+    if std::io::stdin().is_terminal() {
+        let secret = rpassword::prompt_password(prompt)
+            .map_err(|err| Failure::usage(format!("The password could not be read ({err}).")))?;
+        return Ok(Password::new(secret));
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|err| {
+            Failure::usage(format!(
+                "The password could not be read from standard input ({err})."
+            ))
+        })?;
+    Ok(Password::new(line.trim_end_matches(['\n', '\r'])))
+}
+
+pub async fn status(context: &Context) -> Result<()> {
+    let profiles = context.profiles()?;
+    let env = Client::env_credentials()?;
+    let active = match (&env, profiles.select(context.profile.as_deref())) {
+        (Some(_), _) => Some(Source::Environment),
+        (None, Ok((name, _))) => Some(Source::Profile(name)),
+        (None, Err(_)) => None,
+    };
+    let verified = match &active {
+        Some(_) => Some(context.client()?.accounts().verify_credentials().await),
+        None => None,
+    };
+    if context.json {
+        let listed: Vec<_> = profiles
+            .profiles
+            .iter()
+            .map(|(name, p)| {
+                serde_json::json!({
+                    "name": name, "instance": p.instance, "account": p.account,
+                    "scopes": p.scopes, "store": p.store,
+                    "default": profiles.default.as_deref() == Some(name),
+                })
+            })
+            .collect();
+        return context.print_json(&serde_json::json!({
+            "active": match &active {
+                Some(Source::Environment) => serde_json::json!("environment"),
+                Some(Source::Profile(name)) => serde_json::json!(name),
+                None => serde_json::Value::Null,
+            },
+            "token_valid": verified.as_ref().map(|v| v.is_ok()),
+            "profiles": listed,
+        }));
+    }
+    if let Some((base, _)) = &env {
+        println!(
+            "Environment: MASTODON_API_BASE_URL={base} with MASTODON_ACCESS_TOKEN set (in use; wins over profiles)"
+        );
+    }
+    if profiles.profiles.is_empty() {
+        println!("No stored profiles.");
+    }
+    for (name, profile) in &profiles.profiles {
+        let marker = if profiles.default.as_deref() == Some(name) {
+            " (default)"
+        } else {
+            ""
+        };
+        println!("{name}{marker}");
+        println!("  account:  @{} on {}", profile.account, profile.instance);
+        println!(
+            "  scopes:   {}",
+            if profile.scopes.is_empty() {
+                "unknown"
+            } else {
+                &profile.scopes
+            }
+        );
+        println!("  token in: {}", profile.store.describe(&context.paths));
+    }
+    match (active, verified) {
+        (Some(source), Some(Ok(account))) => {
+            let from = match source {
+                Source::Environment => "the environment".to_owned(),
+                Source::Profile(name) => format!("profile `{name}`"),
+            };
+            println!("In use: {from}; the token works (@{}).", account.acct);
+            Ok(())
+        }
+        (Some(_), Some(Err(err))) => Err(Failure::from(err)),
+        _ => Err(Failure::auth(
+            "You are not signed in; run `tootkit auth login --instance HOST`, or set MASTODON_API_BASE_URL and MASTODON_ACCESS_TOKEN.",
+        )),
+    }
+}
+
+pub fn token(context: &Context) -> Result<()> {
+    let (_, token, _) = context.credentials()?;
+    println!("{}", token.expose());
+    Ok(())
+}
+
+fn shell_quote(value: &str) -> String {
+    format!("'{}'", value.replace('\'', r"'\''"))
+}
+
+pub fn export(context: &Context) -> Result<()> {
+    let (instance, token, source) = context.credentials()?;
+    let app = match &source {
+        Source::Profile(name) => {
+            let profiles = context.profiles()?;
+            let app_authority = profiles.profiles.get(name).and_then(|p| p.app.clone());
+            match app_authority.and_then(|a| profiles.apps.get(&a).map(|r| (a, r.store))) {
+                Some((authority, store)) => context
+                    .secrets
+                    .get(store, &app_key(&authority))?
+                    .and_then(|text| serde_json::from_str::<StoredApp>(&text).ok()),
+                None => None,
+            }
+        }
+        Source::Environment => None,
+    };
+    if context.json {
+        return context.print_json(&serde_json::json!({
+            "MASTODON_API_BASE_URL": instance.to_string(),
+            "MASTODON_CLIENT_ID": app.as_ref().map(|a| a.client_id.clone()),
+            "MASTODON_CLIENT_SECRET": app.as_ref().map(|a| a.client_secret.expose().to_owned()),
+            "MASTODON_ACCESS_TOKEN": token.expose(),
+        }));
+    }
+    if std::io::stdout().is_terminal() {
+        eprintln!("# These are secrets: paste them only where they stay private.");
+    }
+    println!(
+        "export MASTODON_API_BASE_URL={}",
+        shell_quote(instance.as_str())
+    );
+    match &app {
+        Some(app) => {
+            println!("export MASTODON_CLIENT_ID={}", shell_quote(&app.client_id));
+            println!(
+                "export MASTODON_CLIENT_SECRET={}",
+                shell_quote(app.client_secret.expose())
+            );
+        }
+        None => println!(
+            "# no client ID or secret: this token was not obtained through `tootkit auth login`"
+        ),
+    }
+    println!(
+        "export MASTODON_ACCESS_TOKEN={}",
+        shell_quote(token.expose())
+    );
+    Ok(())
+}
+
+pub async fn add_token(context: &Context, args: AddTokenArgs) -> Result<()> {
+    let instance = match &args.instance {
+        Some(instance) => InstanceUrl::parse(instance)?,
+        None => {
+            return Err(Failure::usage(
+                "Which instance does the token belong to? Pass it with --instance HOST.",
+            ));
+        }
+    };
+    let token = if std::io::stdin().is_terminal() {
+        rpassword::prompt_password("Paste the access token: ")
+            .map_err(|err| Failure::usage(format!("The token could not be read ({err}).")))?
+    } else {
+        read_stdin("token")?
+    };
+    let token = AccessToken::new(token.trim());
+    if token.is_empty() {
+        return Err(Failure::usage(
+            "No token was given; pipe it in (`tootkit auth add-token --instance HOST < token.txt`) or paste it at the prompt.",
+        ));
+    }
+    let client = client_builder(instance.clone())
+        .access_token(token.clone())
+        .build()?;
+    let account = client.accounts().verify_credentials().await.map_err(|err| match err {
+        tootkit::Error::Forbidden { .. } => Failure::auth(
+            "The token is valid but may not read its own account, so tootkit cannot tell whose it is; create one with the `read` or `profile` scope.",
+        ),
+        other => Failure::from(other),
+    })?;
+    let scopes = client
+        .apps()
+        .verify_credentials()
+        .await
+        .map(|app| app.scopes.join(" "))
+        .unwrap_or_default();
+    let name = context
+        .profile
+        .clone()
+        .unwrap_or_else(|| format!("{}@{}", account.acct, instance.authority()));
+    let store = context.secrets.store(&token_key(&name), token.expose())?;
+    let mut profiles = context.profiles()?;
+    profiles.profiles.insert(
+        name.clone(),
+        Profile {
+            instance: instance.to_string(),
+            account: account.acct.clone(),
+            account_id: account.id.clone(),
+            scopes,
+            store,
+            app: None,
+        },
+    );
+    if profiles
+        .default
+        .as_ref()
+        .is_none_or(|d| !profiles.profiles.contains_key(d))
+    {
+        profiles.default = Some(name.clone());
+    }
+    profiles.save(&context.paths)?;
+    eprintln!(
+        "The token works for @{} on {}; stored in {} under the profile `{name}`.",
+        account.acct,
+        instance.authority(),
+        store.describe(&context.paths)
+    );
+    Ok(())
+}
+
+pub async fn logout(context: &Context) -> Result<()> {
+    let mut profiles = context.profiles()?;
+    let (name, profile) = profiles.select(context.profile.as_deref())?;
+    let instance = InstanceUrl::parse(&profile.instance)?;
+    let token = context.secrets.get(profile.store, &token_key(&name))?;
+    let app = match profile
+        .app
+        .as_ref()
+        .and_then(|a| profiles.apps.get(a).map(|r| (a.clone(), r.store)))
+    {
+        Some((authority, store)) => context
+            .secrets
+            .get(store, &app_key(&authority))?
+            .and_then(|text| serde_json::from_str::<StoredApp>(&text).ok()),
+        None => None,
+    };
+    let revoked = match (&token, &app) {
+        (Some(token), Some(app)) => {
+            let client = client_builder(instance.clone()).build()?;
+            let credentials = AppCredentials::new(app.client_id.clone(), app.client_secret.clone());
+            client
+                .oauth()
+                .revoke(&credentials, &AccessToken::new(token.as_str()))
+                .await?;
+            true
+        }
+        _ => false,
+    };
+    context.secrets.delete(profile.store, &token_key(&name))?;
+    profiles.profiles.remove(&name);
+    if profiles.default.as_deref() == Some(name.as_str()) {
+        profiles.default = None;
+    }
+    profiles.save(&context.paths)?;
+    if revoked {
+        eprintln!(
+            "Revoked the token of `{name}` on {} and forgot the profile.",
+            instance.authority()
+        );
+    } else {
+        eprintln!(
+            "Forgot the profile `{name}`; its token was made outside tootkit and still works, so revoke it in the web interface under Preferences > Development."
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,123 @@
+//! `tootkit demo`: the whole walkthrough on a throwaway in-memory sandbox — register an
+//! application, authorize, get a token, post "howdy universe!", read it back.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::time::Duration;
+
+use tootkit::{AuthorizationRequest, LoopbackReceiver, Scopes};
+use tootkit_sandbox::{AuthorizationOutcome, Sandbox, SandboxConfig, ScriptedUser};
+
+use super::{Context, client_builder};
+use crate::failure::{Failure, Result};
+
+const TEXT: &str = "howdy universe!";
+
+pub async fn run(_context: &Context) -> Result<()> {
+    let sandbox = Sandbox::start(
+        SandboxConfig::in_memory(),
+        SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+    )
+    .await?;
+    let outcome = walkthrough(&sandbox).await;
+    sandbox.stop().await;
+    outcome
+}
+
+async fn walkthrough(sandbox: &Sandbox) -> Result<()> {
+    let base = sandbox.base_url().clone();
+    let Some(demo) = sandbox.accounts().first().cloned() else {
+        return Err(Failure::local("The sandbox started without an account."));
+    };
+    println!("tootkit demo: the bot walkthrough on a throwaway sandbox instance.");
+    println!();
+    println!("0. Started a sandbox at {base} (in memory; it disappears when the demo ends).");
+
+    let client = client_builder(base.clone()).build()?;
+    let scopes = Scopes::read_write();
+    let app = client
+        .apps()
+        .register("tootkit demo")
+        .scopes(scopes.clone())
+        .redirect_uri(LoopbackReceiver::REGISTERED_REDIRECT_URI)
+        .send()
+        .await?;
+    println!(
+        "1. Registered an application: client ID {} (its client secret was issued too).",
+        app.client_id
+    );
+
+    let server = client.oauth().discover().await?;
+    let receiver = LoopbackReceiver::bind().await?;
+    let request = AuthorizationRequest::new(&app.client_id, &receiver.redirect_uri(), scopes);
+    let url = request.url(&server);
+    println!(
+        "2. Authorization URL (PKCE S256, random state, redirect to {}):",
+        receiver.redirect_uri()
+    );
+    println!("   {url}");
+
+    println!(
+        "3. Signing in as @{} and approving, as a person would in the browser…",
+        demo.username
+    );
+    let state = request.state().to_owned();
+    let wait = receiver.receive(&state, Duration::from_secs(60));
+    let browse = async {
+        let mut user = ScriptedUser::new()?;
+        match user.authorize(&url, &demo.username, &demo.password).await? {
+            // The browser follows the redirect to the loopback listener.
+            AuthorizationOutcome::Redirect(target) => {
+                let _ = ScriptedUser::new()?.visit(&target).await;
+                Ok(())
+            }
+            AuthorizationOutcome::Code(_) => Err(Failure::local(
+                "The sandbox showed a code page instead of redirecting.",
+            )),
+        }
+    };
+    let (code, browsed) = tokio::join!(wait, browse);
+    browsed?;
+    let code = code?;
+    println!("4. The redirect reached tootkit's loopback listener with the code (state checked).");
+
+    let token = client
+        .oauth()
+        .exchange_code(&app.credentials(), &request, code)
+        .await?;
+    println!(
+        "5. Exchanged the code for an access token (scopes: {}).",
+        token.scope
+    );
+
+    let bot = client.with_access_token(token.access_token.clone());
+    let me = bot.accounts().verify_credentials().await?;
+    println!("6. The token works: it belongs to @{}.", me.acct);
+
+    let status = bot.statuses().create(TEXT).send().await?;
+    let shown = status.url.clone().unwrap_or_else(|| status.uri.clone());
+    println!("7. Posted \"{TEXT}\": {shown}");
+
+    let read = bot.statuses().get(&status.id).await?;
+    println!(
+        "8. Read it back: {} by @{}",
+        read.content, read.account.acct
+    );
+
+    println!();
+    println!("The three strings a bot needs — SANDBOX VALUES, valid only while this demo runs:");
+    println!("  client ID:     {}", app.client_id);
+    println!("  client secret: {}", app.client_secret.expose());
+    println!("  access token:  {}", token.access_token.expose());
+    println!("  (instance:     {base})");
+    println!();
+    println!("On a real instance:");
+    println!(
+        "  tootkit auth login --instance botsin.space     # registers tootkit, opens the browser, keeps the token in your keyring"
+    );
+    println!("  tootkit post \"{TEXT}\"");
+    println!(
+        "  eval \"$(tootkit auth export)\"                  # the same strings as MASTODON_* variables, for any bot"
+    );
+    println!("To try your bot offline first: tootkit sandbox");
+    Ok(())
+}

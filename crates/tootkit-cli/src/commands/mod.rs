@@ -1,0 +1,157 @@
+//! The commands. Each gets what it needs from the [`Context`] and calls the library.
+
+pub mod auth;
+pub mod demo;
+pub mod sandbox;
+
+use std::io::{IsTerminal, Read};
+
+use tootkit::{AccessToken, Client, InstanceUrl};
+
+use crate::cli::PostArgs;
+use crate::config::{Paths, Profiles};
+use crate::failure::{Failure, Result};
+use crate::store::Secrets;
+
+/// The user agent product of the command line, before the library's own.
+pub const USER_AGENT: &str = concat!("tootkit-cli/", env!("CARGO_PKG_VERSION"));
+
+/// What every command may need: where things are, the profiles, the secrets.
+pub struct Context {
+    pub paths: Paths,
+    pub profile: Option<String>,
+    pub json: bool,
+    pub secrets: Secrets,
+}
+
+/// Where the credentials in use came from.
+pub enum Source {
+    Environment,
+    Profile(String),
+}
+
+/// The key of a profile's token in the credential store.
+pub fn token_key(profile: &str) -> String {
+    format!("token:{profile}")
+}
+
+/// The key of an instance's application credentials in the credential store.
+pub fn app_key(authority: &str) -> String {
+    format!("app:{authority}")
+}
+
+impl Context {
+    pub fn new(profile: Option<String>, json: bool) -> Result<Self> {
+        let paths = Paths::from_env()?;
+        let secrets = Secrets::new(&paths);
+        Ok(Self {
+            paths,
+            profile,
+            json,
+            secrets,
+        })
+    }
+
+    pub fn profiles(&self) -> Result<Profiles> {
+        Profiles::load(&self.paths)
+    }
+
+    /// The instance and token to act with: the environment's when set, else the
+    /// selected profile's.
+    pub fn credentials(&self) -> Result<(InstanceUrl, AccessToken, Source)> {
+        if let Some((base, token)) = Client::env_credentials()? {
+            return Ok((base, token, Source::Environment));
+        }
+        let profiles = self.profiles()?;
+        let (name, profile) = profiles.select(self.profile.as_deref())?;
+        let instance = InstanceUrl::parse(&profile.instance)?;
+        let token = self.secrets.get(profile.store, &token_key(&name))?.ok_or_else(|| {
+            Failure::auth(format!(
+                "The token of profile `{name}` is missing from {}; run `tootkit auth login --instance {}` to sign in again.",
+                profile.store.describe(&self.paths),
+                instance.authority()
+            ))
+        })?;
+        Ok((instance, AccessToken::new(token), Source::Profile(name)))
+    }
+
+    /// A client acting with [`credentials`](Self::credentials).
+    pub fn client(&self) -> Result<Client> {
+        let (instance, token, _) = self.credentials()?;
+        Ok(client_builder(instance).access_token(token).build()?)
+    }
+
+    pub fn print_json<T: serde::Serialize>(&self, value: &T) -> Result<()> {
+        let text = serde_json::to_string_pretty(value).map_err(|err| {
+            Failure::local(format!("The answer could not be written as JSON ({err})."))
+        })?;
+        println!("{text}");
+        Ok(())
+    }
+}
+
+/// A client builder with the command line's user agent.
+pub fn client_builder(instance: InstanceUrl) -> tootkit::ClientBuilder {
+    Client::builder(instance).user_agent(USER_AGENT)
+}
+
+/// Reads all of stdin, for text given as `-` or piped in.
+pub fn read_stdin(what: &str) -> Result<String> {
+    let mut text = String::new();
+    std::io::stdin()
+        .read_to_string(&mut text)
+        .map_err(|err| Failure::usage(format!("The {what} could not be read from standard input ({err}); pass it as an argument instead.")))?;
+    Ok(text)
+}
+
+pub async fn whoami(context: &Context) -> Result<()> {
+    let client = context.client()?;
+    let account = client.accounts().verify_credentials().await?;
+    if context.json {
+        return context.print_json(&account);
+    }
+    println!(
+        "@{}@{} ({})",
+        account.acct,
+        client.base_url().authority(),
+        account.url
+    );
+    Ok(())
+}
+
+pub async fn post(context: &Context, args: PostArgs) -> Result<()> {
+    let text = match args.text.as_deref() {
+        Some("-") => read_stdin("status text")?,
+        Some(text) => text.to_owned(),
+        None if !std::io::stdin().is_terminal() => read_stdin("status text")?,
+        None => {
+            return Err(Failure::usage(
+                "No text to post; pass it as an argument (`tootkit post \"howdy universe!\"`) or pipe it in with `-`.",
+            ));
+        }
+    };
+    let text = text.trim_end_matches(['\n', '\r']).to_owned();
+    let client = context.client()?;
+    let mut status = client.statuses().create(text);
+    if let Some(visibility) = args.visibility {
+        status = status.visibility(visibility.into());
+    }
+    if let Some(warning) = args.content_warning {
+        status = status.spoiler_text(warning);
+    }
+    if args.sensitive {
+        status = status.sensitive(true);
+    }
+    if let Some(language) = args.language {
+        status = status.language(language);
+    }
+    if let Some(id) = args.reply_to {
+        status = status.in_reply_to(id);
+    }
+    let posted = status.send().await?;
+    if context.json {
+        return context.print_json(&posted);
+    }
+    println!("{}", posted.url.as_deref().unwrap_or(&posted.uri));
+    Ok(())
+}

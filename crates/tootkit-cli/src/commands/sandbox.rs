@@ -1,0 +1,86 @@
+//! `tootkit sandbox`: a Mastodon-compatible instance on 127.0.0.1.
+
+use std::net::{Ipv4Addr, SocketAddr};
+
+use tootkit::Password;
+use tootkit_sandbox::{Sandbox, SandboxConfig};
+
+use super::Context;
+use crate::cli::SandboxArgs;
+use crate::failure::{Failure, Result};
+
+pub async fn serve(context: &Context, args: SandboxArgs) -> Result<()> {
+    let mut config = if args.in_memory {
+        SandboxConfig::in_memory()
+    } else {
+        let path = context.paths.sandbox_database();
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|err| {
+                Failure::local(format!(
+                    "The data directory {} could not be created ({err}); set TOOTKIT_DATA_DIR or use --in-memory.",
+                    dir.display()
+                ))
+            })?;
+        }
+        SandboxConfig::with_database(path)
+    };
+    for user in &args.users {
+        let Some((name, password)) = user.split_once(':') else {
+            return Err(Failure::usage(format!(
+                "`{user}` is not NAME:PASSWORD; give an account as --user alice:correct-horse."
+            )));
+        };
+        config = config.user(name, Password::new(password));
+    }
+    config = config.legacy_password_grant(args.legacy_password_grant);
+    let mut sandbox =
+        Sandbox::start(config, SocketAddr::from((Ipv4Addr::LOCALHOST, args.port))).await?;
+    let base = sandbox.base_url().clone();
+    let state = if args.in_memory {
+        "in memory, gone when it stops".to_owned()
+    } else {
+        format!("kept in {}", context.paths.sandbox_database().display())
+    };
+    println!("tootkit sandbox: a Mastodon-compatible instance at {base}");
+    println!(
+        "  answers as Mastodon {}; state {state}",
+        tootkit_sandbox::MASTODON_VERSION
+    );
+    if args.legacy_password_grant {
+        println!("  the legacy password grant is accepted (Mastodon 4.4 and later refuse it)");
+    }
+    println!();
+    println!("Accounts:");
+    for account in sandbox.accounts() {
+        if args.users.is_empty() {
+            println!(
+                "  {}  password: {}  (email {})",
+                account.username,
+                account.password.expose(),
+                account.email
+            );
+        } else {
+            println!(
+                "  {}  password: as given  (email {})",
+                account.username, account.email
+            );
+        }
+    }
+    println!();
+    println!("Point a client at it:");
+    println!("  tootkit auth login --instance {base}");
+    println!("  Mastodon.py: Mastodon(api_base_url=\"{base}\")");
+    println!("  any client:  MASTODON_API_BASE_URL={base}");
+    println!();
+    println!("Press Ctrl-C to stop.");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        result = sandbox.wait() => {
+            if let Err(err) = result {
+                return Err(Failure::local(format!("The sandbox stopped: {err}.")));
+            }
+        }
+    }
+    sandbox.stop().await;
+    Ok(())
+}

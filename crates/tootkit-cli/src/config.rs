@@ -1,0 +1,203 @@
+//! Where tootkit keeps things, and the profiles file: which accounts on which instances,
+//! which registered applications. No secret is in this file; those live in the
+//! credential store (see `store.rs`).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::failure::{Failure, Result};
+use crate::store::StoreKind;
+
+/// Overrides the configuration directory (profiles, credentials file).
+pub const ENV_CONFIG_DIR: &str = "TOOTKIT_CONFIG_DIR";
+/// Overrides the data directory (the sandbox's database).
+pub const ENV_DATA_DIR: &str = "TOOTKIT_DATA_DIR";
+
+/// The directories tootkit uses; never the current directory, so nothing lands in a
+/// project that might be pushed.
+#[derive(Clone, Debug)]
+pub struct Paths {
+    pub config_dir: PathBuf,
+    pub data_dir: PathBuf,
+}
+
+impl Paths {
+    pub fn from_env() -> Result<Self> {
+        let dir = |var: &str, base: Option<PathBuf>, what: &str| -> Result<PathBuf> {
+            match std::env::var_os(var).filter(|v| !v.is_empty()) {
+                Some(dir) => Ok(PathBuf::from(dir)),
+                None => base.map(|b| b.join("tootkit")).ok_or_else(|| {
+                    Failure::local(format!(
+                        "No {what} directory could be found for this user; set {var} to a directory tootkit may use."
+                    ))
+                }),
+            }
+        };
+        Ok(Self {
+            config_dir: dir(ENV_CONFIG_DIR, dirs::config_dir(), "configuration")?,
+            data_dir: dir(ENV_DATA_DIR, dirs::data_dir(), "data")?,
+        })
+    }
+
+    pub fn profiles_file(&self) -> PathBuf {
+        self.config_dir.join("profiles.toml")
+    }
+
+    pub fn credentials_file(&self) -> PathBuf {
+        self.config_dir.join("credentials.toml")
+    }
+
+    pub fn sandbox_database(&self) -> PathBuf {
+        self.data_dir.join("sandbox.sqlite3")
+    }
+}
+
+/// A signed-in account.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Profile {
+    /// The instance's base URL.
+    pub instance: String,
+    /// The account, as `acct` (`username`).
+    pub account: String,
+    /// The account's ID on the instance.
+    pub account_id: String,
+    /// The scopes the token was granted.
+    pub scopes: String,
+    /// Where the token is kept.
+    pub store: StoreKind,
+    /// The registered application the token came from (its instance authority); none for
+    /// a token made in the web interface.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app: Option<String>,
+}
+
+/// An application registered on an instance, reused by later sign-ins.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct AppRecord {
+    pub instance: String,
+    pub name: String,
+    pub scopes: String,
+    pub redirect_uris: Vec<String>,
+    /// Where the client ID and secret are kept.
+    pub store: StoreKind,
+}
+
+/// The profiles file.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Profiles {
+    /// The profile used when `--profile` is not given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<String>,
+    #[serde(default)]
+    pub profiles: BTreeMap<String, Profile>,
+    /// Registered applications, by instance authority (`botsin.space`, `127.0.0.1:3000`).
+    #[serde(default)]
+    pub apps: BTreeMap<String, AppRecord>,
+}
+
+impl Profiles {
+    pub fn load(paths: &Paths) -> Result<Self> {
+        let path = paths.profiles_file();
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
+            Err(err) => {
+                return Err(Failure::local(format!(
+                    "{} could not be read ({err}); check its permissions.",
+                    path.display()
+                )));
+            }
+        };
+        toml::from_str(&text).map_err(|err| {
+            Failure::local(format!(
+                "{} is not a valid profiles file ({}); fix it or move it aside and sign in again.",
+                path.display(),
+                err.message()
+            ))
+        })
+    }
+
+    pub fn save(&self, paths: &Paths) -> Result<()> {
+        let text = toml::to_string_pretty(self)
+            .map_err(|err| Failure::local(format!("The profiles could not be written ({err}).")))?;
+        write_private(&paths.profiles_file(), text.as_bytes())
+    }
+
+    /// The profile to use: the one named, else the default, else the only one.
+    pub fn select(&self, name: Option<&str>) -> Result<(String, Profile)> {
+        let chosen = match name {
+            Some(name) => name.to_owned(),
+            None => match (&self.default, self.profiles.len()) {
+                (Some(default), _) => default.clone(),
+                (None, 1) => self.profiles.keys().next().cloned().unwrap_or_default(),
+                (None, 0) => {
+                    return Err(Failure::auth(
+                        "You are not signed in; run `tootkit auth login --instance HOST`, or set MASTODON_API_BASE_URL and MASTODON_ACCESS_TOKEN.",
+                    ));
+                }
+                (None, _) => {
+                    return Err(Failure::usage(format!(
+                        "Several profiles exist ({}) and none is the default; choose one with --profile NAME.",
+                        self.profiles.keys().cloned().collect::<Vec<_>>().join(", ")
+                    )));
+                }
+            },
+        };
+        match self.profiles.get(&chosen) {
+            Some(profile) => Ok((chosen, profile.clone())),
+            None => Err(Failure::auth(format!(
+                "There is no profile named `{chosen}`; run `tootkit auth status` to list them, or `tootkit auth login` to create it."
+            ))),
+        }
+    }
+}
+
+/// Writes a file only its owner can read (0600), in a directory only its owner can
+/// enter (0700), replacing it atomically.
+pub fn write_private(path: &Path, contents: &[u8]) -> Result<()> {
+    let fail = |err: std::io::Error| {
+        Failure::local(format!(
+            "{} could not be written ({err}); check that its directory is writable.",
+            path.display()
+        ))
+    };
+    let dir = path.parent().unwrap_or(Path::new("."));
+    create_private_dir(dir).map_err(fail)?;
+    let temporary = path.with_extension("tmp");
+    {
+        use std::io::Write;
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let mut file = options.open(&temporary).map_err(fail)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            file.set_permissions(std::fs::Permissions::from_mode(0o600))
+                .map_err(fail)?;
+        }
+        file.write_all(contents).map_err(fail)?;
+        file.sync_all().map_err(fail)?;
+    }
+    std::fs::rename(&temporary, path).map_err(fail)
+}
+
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
+}

@@ -1,0 +1,96 @@
+//! What the command tells the user when it fails, and the exit code scripts see.
+
+use std::process::ExitCode;
+
+/// Exit codes, distinct per kind of failure so scripts can react.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    /// Something local failed (files, the keyring).
+    Local = 1,
+    /// The command line or an input value is wrong.
+    Usage = 2,
+    /// Signing in failed, or there are no usable credentials.
+    Auth = 3,
+    /// The server refused the request.
+    Refused = 4,
+    /// The server could not be reached or did not answer in time.
+    Network = 5,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> Self {
+        ExitCode::from(exit as u8)
+    }
+}
+
+/// A failure: one sentence saying what happened and what to do, an optional hint,
+/// and the exit code.
+#[derive(Debug)]
+pub struct Failure {
+    pub message: String,
+    pub hint: Option<String>,
+    pub exit: Exit,
+}
+
+impl Failure {
+    pub fn new(exit: Exit, message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            hint: None,
+            exit,
+        }
+    }
+
+    pub fn usage(message: impl Into<String>) -> Self {
+        Self::new(Exit::Usage, message)
+    }
+
+    pub fn auth(message: impl Into<String>) -> Self {
+        Self::new(Exit::Auth, message)
+    }
+
+    pub fn local(message: impl Into<String>) -> Self {
+        Self::new(Exit::Local, message)
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+impl From<tootkit::Error> for Failure {
+    fn from(err: tootkit::Error) -> Self {
+        use tootkit::Error as E;
+        let message = err.to_string();
+        match err {
+            E::InvalidInput { .. } => Self::usage(message),
+            E::Unauthorized { .. } => {
+                Self::auth(message).with_hint("Run `tootkit auth login` to sign in again, or `tootkit auth add-token` to store a new token.")
+            }
+            E::OAuth { .. } => Self::auth(message),
+            E::Forbidden { .. } => Self::new(Exit::Refused, message)
+                .with_hint("Run `tootkit auth login --scopes read,write` to get a token that may post."),
+            E::Network { .. } | E::Timeout { .. } => Self::new(Exit::Network, message),
+            E::Io { .. } => Self::local(message),
+            _ => Self::new(Exit::Refused, message),
+        }
+    }
+}
+
+impl From<tootkit_sandbox::SandboxError> for Failure {
+    fn from(err: tootkit_sandbox::SandboxError) -> Self {
+        match err {
+            tootkit_sandbox::SandboxError::InvalidUser(message) => Self::usage(message),
+            other => Self::local(other.to_string()),
+        }
+    }
+}
+
+impl From<tootkit_sandbox::ScriptedUserError> for Failure {
+    fn from(err: tootkit_sandbox::ScriptedUserError) -> Self {
+        Self::local(err.to_string())
+    }
+}
+
+pub type Result<T> = std::result::Result<T, Failure>;

@@ -1,0 +1,98 @@
+//! Who is calling: the bearer token of an API request, resolved to its application,
+//! account and scopes, and the scope checks Mastodon makes.
+
+use std::sync::Arc;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use tootkit::Scopes;
+
+use crate::AppState;
+use crate::error::{Failure, Result, api_text};
+use crate::store::{AccountRow, TokenRow};
+
+/// The caller of an API endpoint that needs a token.
+#[derive(Debug)]
+pub(crate) struct Caller {
+    pub(crate) token: TokenRow,
+    pub(crate) account: Option<AccountRow>,
+    pub(crate) scopes: Scopes,
+}
+
+/// The caller of an endpoint that also answers without a token.
+#[derive(Debug)]
+pub(crate) struct MaybeCaller(pub(crate) Option<Caller>);
+
+impl Caller {
+    /// Refuses with 403 unless the token holds one of `scopes`.
+    pub(crate) fn require_any(&self, scopes: &[&str]) -> Result<()> {
+        if scopes.iter().any(|s| self.scopes.covers(s)) {
+            Ok(())
+        } else {
+            Err(Failure::forbidden_scope())
+        }
+    }
+
+    /// The account acting; an application token gets Mastodon's 422.
+    pub(crate) fn user(&self) -> Result<&AccountRow> {
+        self.account
+            .as_ref()
+            .ok_or_else(|| Failure::api(StatusCode::UNPROCESSABLE_ENTITY, api_text::NEEDS_USER))
+    }
+}
+
+fn bearer(parts: &Parts) -> Option<Option<String>> {
+    let value = parts.headers.get(header::AUTHORIZATION)?;
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| {
+            let (scheme, token) = v.trim().split_once(' ')?;
+            scheme
+                .eq_ignore_ascii_case("bearer")
+                .then(|| token.trim().to_owned())
+        })
+        .filter(|t| !t.is_empty());
+    Some(token)
+}
+
+fn resolve(state: &AppState, token: &str) -> Result<Caller> {
+    let row = state
+        .store
+        .token(token)?
+        .ok_or_else(Failure::unauthorized)?;
+    let account = match &row.account_id {
+        Some(id) => Some(state.store.account(id)?.ok_or_else(Failure::unauthorized)?),
+        None => None,
+    };
+    let scopes = Scopes::parse(&row.scopes).unwrap_or_else(|_| Scopes::read());
+    Ok(Caller {
+        token: row,
+        account,
+        scopes,
+    })
+}
+
+impl FromRequestParts<Arc<AppState>> for Caller {
+    type Rejection = Failure;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Arc<AppState>) -> Result<Self> {
+        match bearer(parts) {
+            Some(Some(token)) => resolve(state, &token),
+            _ => Err(Failure::unauthorized()),
+        }
+    }
+}
+
+impl FromRequestParts<Arc<AppState>> for MaybeCaller {
+    type Rejection = Failure;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Arc<AppState>) -> Result<Self> {
+        match bearer(parts) {
+            None => Ok(Self(None)),
+            Some(Some(token)) => resolve(state, &token).map(|c| Self(Some(c))),
+            Some(None) => Err(Failure::unauthorized()),
+        }
+    }
+}

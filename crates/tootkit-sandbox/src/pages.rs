@@ -1,0 +1,204 @@
+//! The HTML pages a person sees: sign-in, consent, the out-of-band code, messages.
+//!
+//! Plain HTML with no script, so the pages work the same in any browser and in the
+//! scripted user agent that `tootkit demo` uses.
+
+/// Escapes text for HTML content and attribute values.
+pub(crate) fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn layout(title: &str, body: &str) -> String {
+    format!(
+        r#"<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title} · tootkit sandbox</title>
+<style>
+body {{ font-family: system-ui, sans-serif; background: #f3f2f8; color: #1f1b2e; margin: 0; }}
+main {{ max-width: 26rem; margin: 3rem auto; background: #fff; padding: 2rem; border-radius: 12px; box-shadow: 0 2px 12px rgba(0,0,0,.08); }}
+h1 {{ font-size: 1.4rem; margin-top: 0; }}
+label {{ display: block; margin: 1rem 0 .3rem; font-weight: 600; }}
+input[type=text], input[type=password] {{ width: 100%; box-sizing: border-box; padding: .6rem; font-size: 1rem; border: 1px solid #b9b4cc; border-radius: 6px; }}
+button {{ margin-top: 1.2rem; padding: .6rem 1.2rem; font-size: 1rem; border: 0; border-radius: 6px; background: #563acc; color: #fff; cursor: pointer; }}
+button.secondary {{ background: #e4e1ef; color: #1f1b2e; }}
+.error {{ background: #fde8e8; color: #8a1c1c; padding: .6rem; border-radius: 6px; }}
+.note {{ color: #5c5775; font-size: .9rem; }}
+code, .code {{ font-family: ui-monospace, monospace; word-break: break-all; }}
+</style>
+</head>
+<body>
+<main>
+{body}
+<p class="note">tootkit sandbox: a local test instance. Nothing here leaves this machine.</p>
+</main>
+</body>
+</html>
+"#,
+        title = escape(title),
+    )
+}
+
+/// A page with a heading and a sentence.
+pub(crate) fn message_page(title: &str, text: &str) -> String {
+    layout(
+        title,
+        &format!(
+            "<h1>{}</h1>\n<p id=\"message\">{}</p>",
+            escape(title),
+            escape(text)
+        ),
+    )
+}
+
+/// The sign-in form. `return_to` is where to continue after signing in.
+pub(crate) fn sign_in_page(csrf_token: &str, return_to: &str, error: Option<&str>) -> String {
+    let error = error
+        .map(|e| {
+            format!(
+                "<p class=\"error\" id=\"error\" role=\"alert\">{}</p>\n",
+                escape(e)
+            )
+        })
+        .unwrap_or_default();
+    layout(
+        "Sign in",
+        &format!(
+            r#"<h1>Sign in</h1>
+{error}<form method="post" action="/auth/sign_in" id="sign-in">
+<input type="hidden" name="authenticity_token" value="{csrf}">
+<input type="hidden" name="return_to" value="{return_to}">
+<label for="username">User name or email address</label>
+<input type="text" id="username" name="username" autocomplete="username" autocapitalize="none" required autofocus>
+<label for="password">Password</label>
+<input type="password" id="password" name="password" autocomplete="current-password" required>
+<button type="submit" id="sign-in-button">Sign in</button>
+</form>"#,
+            csrf = escape(csrf_token),
+            return_to = escape(return_to),
+        ),
+    )
+}
+
+/// The hidden fields that carry an authorization request through the consent form.
+pub(crate) struct PendingAuthorization<'a> {
+    pub client_id: &'a str,
+    pub redirect_uri: &'a str,
+    pub scope: &'a str,
+    pub state: Option<&'a str>,
+    pub code_challenge: Option<&'a str>,
+    pub code_challenge_method: Option<&'a str>,
+}
+
+/// The consent page: which application asks for what, as whom.
+pub(crate) fn consent_page(
+    csrf_token: &str,
+    app_name: &str,
+    username: &str,
+    scopes: &[&str],
+    pending: &PendingAuthorization<'_>,
+) -> String {
+    let items: String = scopes
+        .iter()
+        .map(|scope| {
+            format!(
+                "<li><code>{}</code> — {}</li>\n",
+                escape(scope),
+                escape(scope_description(scope))
+            )
+        })
+        .collect();
+    let hidden = |name: &str, value: Option<&str>| -> String {
+        value
+            .map(|v| {
+                format!(
+                    "<input type=\"hidden\" name=\"{name}\" value=\"{}\">\n",
+                    escape(v)
+                )
+            })
+            .unwrap_or_default()
+    };
+    let fields = [
+        hidden("authenticity_token", Some(csrf_token)),
+        hidden("response_type", Some("code")),
+        hidden("client_id", Some(pending.client_id)),
+        hidden("redirect_uri", Some(pending.redirect_uri)),
+        hidden("scope", Some(pending.scope)),
+        hidden("state", pending.state),
+        hidden("code_challenge", pending.code_challenge),
+        hidden("code_challenge_method", pending.code_challenge_method),
+    ]
+    .concat();
+    layout(
+        "Authorize",
+        &format!(
+            r#"<h1>Authorize <span id="app-name">{app}</span>?</h1>
+<p>Signed in as <strong id="account">@{user}</strong>.</p>
+<p>This application asks to:</p>
+<ul id="scopes">
+{items}</ul>
+<form method="post" action="/oauth/authorize" id="consent">
+{fields}<button type="submit" name="decision" value="approve" id="authorize">Authorize</button>
+<button type="submit" name="decision" value="deny" id="deny" class="secondary">Deny</button>
+</form>"#,
+            app = escape(app_name),
+            user = escape(username),
+        ),
+    )
+}
+
+/// The out-of-band page: the code to paste into the application.
+pub(crate) fn code_page(code: &str) -> String {
+    layout(
+        "Authorization code",
+        &format!(
+            r#"<h1>Authorization code</h1>
+<p>Copy this code and paste it into the application:</p>
+<p><input type="text" id="code" class="code" readonly value="{code}"></p>"#,
+            code = escape(code),
+        ),
+    )
+}
+
+fn scope_description(scope: &str) -> &'static str {
+    match scope {
+        "read" => "read all your account's data",
+        "write" => "change all your account's data, and post",
+        "follow" => "follow, block and mute accounts",
+        "push" => "receive push notifications",
+        "profile" => "read your profile information only",
+        "read:accounts" => "see account information",
+        "read:statuses" => "see posts",
+        "write:statuses" => "publish and delete posts",
+        "write:media" => "upload media",
+        "read:notifications" => "see your notifications",
+        s if s.starts_with("read:") => "read part of your account's data",
+        s if s.starts_with("write:") => "change part of your account's data",
+        s if s.starts_with("admin:") => "use administration features",
+        _ => "a permission this sandbox does not describe",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn escapes_markup_and_quotes() {
+        assert_eq!(
+            super::escape(r#"<a href="x">'&'</a>"#),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+        );
+    }
+}

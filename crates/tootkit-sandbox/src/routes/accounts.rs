@@ -1,0 +1,93 @@
+//! `GET /api/v1/accounts/verify_credentials`, `/api/v1/accounts/:id` and its statuses.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use tootkit::Account;
+
+use crate::AppState;
+use crate::auth::{Caller, MaybeCaller};
+use crate::error::{Failure, Result};
+use crate::routes::statuses::visible_to;
+
+pub(crate) async fn verify_credentials(
+    State(state): State<Arc<AppState>>,
+    caller: Caller,
+) -> Result<Json<Account>> {
+    caller.require_any(&["read:accounts", "profile"])?;
+    let account = caller.user()?;
+    Ok(Json(state.account_entity(account, true)?))
+}
+
+pub(crate) async fn show(
+    State(state): State<Arc<AppState>>,
+    MaybeCaller(caller): MaybeCaller,
+    Path(id): Path<String>,
+) -> Result<Json<Account>> {
+    if let Some(caller) = &caller {
+        caller.require_any(&["read:accounts"])?;
+    }
+    let account = state.store.account(&id)?.ok_or_else(Failure::not_found)?;
+    Ok(Json(state.account_entity(&account, false)?))
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct Page {
+    max_id: Option<String>,
+    since_id: Option<String>,
+    min_id: Option<String>,
+    limit: Option<String>,
+}
+
+pub(crate) async fn statuses(
+    State(state): State<Arc<AppState>>,
+    MaybeCaller(caller): MaybeCaller,
+    Path(id): Path<String>,
+    Query(page): Query<Page>,
+) -> Result<Response> {
+    if let Some(caller) = &caller {
+        caller.require_any(&["read:statuses"])?;
+    }
+    let account = state.store.account(&id)?.ok_or_else(Failure::not_found)?;
+    let viewer = caller
+        .as_ref()
+        .and_then(|c| c.account.as_ref())
+        .map(|a| a.id.clone());
+    // Mastodon: 20 by default, at most 40.
+    let limit = page
+        .limit
+        .and_then(|l| l.parse::<usize>().ok())
+        .unwrap_or(20)
+        .clamp(1, 40);
+    let rows = state.store.account_statuses(
+        &account.id,
+        page.max_id.as_deref(),
+        page.since_id.as_deref(),
+        page.min_id.as_deref(),
+        limit,
+    )?;
+    let rows: Vec<_> = rows
+        .into_iter()
+        .filter(|row| visible_to(row, viewer.as_deref()))
+        .collect();
+    let statuses = rows
+        .iter()
+        .map(|row| state.status_entity(row, false))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let mut response = Json(statuses).into_response();
+    if let (Some(first), Some(last)) = (rows.first(), rows.last()) {
+        let base = format!("{}/api/v1/accounts/{}/statuses", state.base_url, account.id);
+        let link = format!(
+            "<{base}?limit={limit}&max_id={}>; rel=\"next\", <{base}?limit={limit}&min_id={}>; rel=\"prev\"",
+            last.id, first.id
+        );
+        if let Ok(value) = HeaderValue::from_str(&link) {
+            response.headers_mut().insert(header::LINK, value);
+        }
+    }
+    Ok(response)
+}

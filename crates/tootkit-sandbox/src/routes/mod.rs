@@ -1,0 +1,59 @@
+//! The HTTP routes, one module per API area.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::AppState;
+use crate::error::Failure;
+
+pub(crate) mod accounts;
+pub(crate) mod apps;
+pub(crate) mod instance;
+pub(crate) mod oauth;
+pub(crate) mod statuses;
+
+pub(crate) fn router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route(
+            "/.well-known/oauth-authorization-server",
+            get(oauth::metadata),
+        )
+        .route(
+            "/oauth/authorize",
+            get(oauth::authorize_page).post(oauth::authorize_decision),
+        )
+        .route(
+            "/auth/sign_in",
+            get(oauth::sign_in_page).post(oauth::sign_in),
+        )
+        .route("/oauth/token", post(oauth::token))
+        .route("/oauth/revoke", post(oauth::revoke))
+        .route("/api/v1/apps", post(apps::create))
+        .route(
+            "/api/v1/apps/verify_credentials",
+            get(apps::verify_credentials),
+        )
+        .route(
+            "/api/v1/accounts/verify_credentials",
+            get(accounts::verify_credentials),
+        )
+        .route("/api/v1/accounts/{id}", get(accounts::show))
+        .route("/api/v1/accounts/{id}/statuses", get(accounts::statuses))
+        .route("/api/v1/statuses", post(statuses::create))
+        .route(
+            "/api/v1/statuses/{id}",
+            get(statuses::show).delete(statuses::delete),
+        )
+        .route("/api/v1/instance", get(instance::v1))
+        .route("/api/v1/instance/", get(instance::v1))
+        .route("/api/v2/instance", get(instance::v2))
+        .route("/api/v2/instance/", get(instance::v2))
+        .fallback(not_found)
+        .with_state(state)
+}
+
+async fn not_found() -> Failure {
+    Failure::api(axum::http::StatusCode::NOT_FOUND, "Not Found")
+}

@@ -1,0 +1,780 @@
+//! OAuth as Mastodon (Doorkeeper) does it: discovery, the authorization pages, codes
+//! with PKCE, tokens, revocation.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use base64::Engine;
+use serde::Deserialize;
+use tootkit::{AccessToken, Scopes, Token};
+use url::Url;
+
+use crate::AppState;
+use crate::error::{Failure, Result, oauth_text};
+use crate::pages::{self, PendingAuthorization};
+use crate::params::Params;
+use crate::secrets::{matches_digest, pkce_matches, random_token, verify_password};
+use crate::store::{AccountRow, AppRow, CodeRow, now_ms};
+
+/// The scopes Mastodon knows (its `scopes_supported`).
+pub(crate) const KNOWN_SCOPES: &[&str] = &[
+    "read",
+    "profile",
+    "write",
+    "write:accounts",
+    "write:blocks",
+    "write:bookmarks",
+    "write:conversations",
+    "write:favourites",
+    "write:filters",
+    "write:follows",
+    "write:lists",
+    "write:media",
+    "write:mutes",
+    "write:notifications",
+    "write:reports",
+    "write:statuses",
+    "read:accounts",
+    "read:blocks",
+    "read:bookmarks",
+    "read:favourites",
+    "read:filters",
+    "read:follows",
+    "read:lists",
+    "read:mutes",
+    "read:notifications",
+    "read:search",
+    "read:statuses",
+    "follow",
+    "push",
+    "admin:read",
+    "admin:read:accounts",
+    "admin:read:reports",
+    "admin:read:domain_allows",
+    "admin:read:domain_blocks",
+    "admin:read:ip_blocks",
+    "admin:read:email_domain_blocks",
+    "admin:read:canonical_email_blocks",
+    "admin:write",
+    "admin:write:accounts",
+    "admin:write:reports",
+    "admin:write:domain_allows",
+    "admin:write:domain_blocks",
+    "admin:write:ip_blocks",
+    "admin:write:email_domain_blocks",
+    "admin:write:canonical_email_blocks",
+];
+
+/// How long an authorization code stays valid (Doorkeeper's default).
+const CODE_LIFETIME_MS: i64 = 10 * 60 * 1000;
+
+const SESSION_COOKIE: &str = "_tootkit_sandbox_session";
+
+// ---------------------------------------------------------------- discovery
+
+pub(crate) async fn metadata(State(state): State<Arc<AppState>>) -> Json<serde_json::Value> {
+    let base = &state.base_url;
+    let mut grants = vec!["authorization_code", "client_credentials"];
+    if state.legacy_password_grant {
+        grants.insert(1, "password");
+    }
+    Json(serde_json::json!({
+        "issuer": format!("{base}/"),
+        "service_documentation": "https://docs.joinmastodon.org/",
+        "authorization_endpoint": format!("{base}/oauth/authorize"),
+        "token_endpoint": format!("{base}/oauth/token"),
+        "app_registration_endpoint": format!("{base}/api/v1/apps"),
+        "revocation_endpoint": format!("{base}/oauth/revoke"),
+        "scopes_supported": KNOWN_SCOPES,
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query", "fragment", "form_post"],
+        "code_challenge_methods_supported": ["S256"],
+        "grant_types_supported": grants,
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+    }))
+}
+
+// ---------------------------------------------------------------- browser session
+
+struct Session {
+    id: String,
+    csrf_token: String,
+    account_id: Option<String>,
+}
+
+fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.to_owned())
+}
+
+fn current_session(state: &AppState, headers: &HeaderMap) -> Result<Option<Session>> {
+    let Some(id) = session_cookie(headers) else {
+        return Ok(None);
+    };
+    Ok(state.store.session(&id)?.map(|row| Session {
+        id,
+        csrf_token: row.csrf_token,
+        account_id: row.account_id,
+    }))
+}
+
+fn new_session(state: &AppState) -> Result<Session> {
+    let session = Session {
+        id: random_token(),
+        csrf_token: random_token(),
+        account_id: None,
+    };
+    state
+        .store
+        .insert_session(&session.id, &session.csrf_token)?;
+    Ok(session)
+}
+
+fn set_cookie(response: &mut Response, session: &Session) {
+    let cookie = format!(
+        "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax",
+        session.id
+    );
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+}
+
+/// Refuses a form whose token is not the session's (a cross-site forgery, or an
+/// expired session).
+fn check_csrf(session: Option<&Session>, params: &Params) -> Result<()> {
+    let sent = params.text("authenticity_token").unwrap_or_default();
+    match session {
+        Some(session)
+            if !sent.is_empty()
+                && matches_digest(&sent, &crate::secrets::digest(&session.csrf_token)) =>
+        {
+            Ok(())
+        }
+        _ => Err(Failure::page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Form expired",
+            "This form's session expired or the form did not come from this site. Go back, reload the page and try again.",
+        )),
+    }
+}
+
+// ---------------------------------------------------------------- authorization request
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct AuthorizeQuery {
+    response_type: Option<String>,
+    client_id: Option<String>,
+    redirect_uri: Option<String>,
+    scope: Option<String>,
+    state: Option<String>,
+    code_challenge: Option<String>,
+    code_challenge_method: Option<String>,
+    force_login: Option<String>,
+}
+
+impl AuthorizeQuery {
+    fn from_params(params: &Params) -> Self {
+        Self {
+            response_type: params.text("response_type"),
+            client_id: params.text("client_id"),
+            redirect_uri: params.text("redirect_uri"),
+            scope: params.text("scope"),
+            state: params.text("state"),
+            code_challenge: params.text("code_challenge"),
+            code_challenge_method: params.text("code_challenge_method"),
+            force_login: None,
+        }
+    }
+}
+
+/// A checked authorization request.
+struct Authorization {
+    app: AppRow,
+    redirect_uri: String,
+    scopes: Scopes,
+    state: Option<String>,
+    code_challenge: Option<String>,
+}
+
+impl Authorization {
+    /// Where the browser goes with the result, carrying `state` back.
+    fn redirect_with(&self, pairs: &[(&str, &str)]) -> Response {
+        let mut url = match Url::parse(&self.redirect_uri) {
+            Ok(url) => url,
+            Err(_) => {
+                return Failure::page(
+                    StatusCode::BAD_REQUEST,
+                    "Invalid redirect",
+                    "The redirect URI is not valid.",
+                )
+                .into_response();
+            }
+        };
+        {
+            let mut query = url.query_pairs_mut();
+            for (key, value) in pairs {
+                query.append_pair(key, value);
+            }
+            if let Some(state) = &self.state {
+                query.append_pair("state", state);
+            }
+        }
+        Redirect::to(url.as_str()).into_response()
+    }
+
+    fn is_oob(&self) -> bool {
+        self.redirect_uri == tootkit::OOB_REDIRECT_URI
+    }
+}
+
+/// Whether a redirect URI in a request matches a registered one: exactly, or, for
+/// loopback IP literals, on any port (RFC 8252 §7.3, as Doorkeeper does).
+fn redirect_matches(requested: &str, registered: &str) -> bool {
+    if requested == registered {
+        return true;
+    }
+    let (Ok(mut a), Ok(mut b)) = (Url::parse(requested), Url::parse(registered)) else {
+        return false;
+    };
+    let loopback = |u: &Url| match u.host() {
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        _ => false,
+    };
+    if !(loopback(&a) && loopback(&b)) {
+        return false;
+    }
+    let _ = a.set_port(None);
+    let _ = b.set_port(None);
+    a == b
+}
+
+/// Checks an authorization request. Errors that make the redirect URI untrustworthy
+/// are shown as a page; the others go back to the client through the redirect.
+fn check_authorization(
+    state: &AppState,
+    query: &AuthorizeQuery,
+) -> std::result::Result<Authorization, Box<Response>> {
+    let page = |title: &str, text: &str| {
+        Failure::page(StatusCode::BAD_REQUEST, title, text).into_response()
+    };
+    let Some(client_id) = query.client_id.as_deref() else {
+        return Err(Box::new(page(
+            "Invalid request",
+            "The request has no client_id. The application that sent you here is misconfigured.",
+        )));
+    };
+    let app = match state.store.app_by_client_id(client_id) {
+        Ok(Some(app)) => app,
+        Ok(None) => {
+            return Err(Box::new(page(
+                "Unknown application",
+                "No application with this client ID is registered on this server.",
+            )));
+        }
+        Err(err) => return Err(Box::new(Failure::from(err).into_response())),
+    };
+    let Some(redirect_uri) = query.redirect_uri.clone() else {
+        return Err(Box::new(page(
+            "Invalid redirect",
+            "The request has no redirect_uri.",
+        )));
+    };
+    if !app
+        .redirect_uris
+        .iter()
+        .any(|registered| redirect_matches(&redirect_uri, registered))
+    {
+        return Err(Box::new(page(
+            "Invalid redirect",
+            "The redirect URI included is not valid: it is not one the application registered.",
+        )));
+    }
+    let scope_text = query.scope.clone().unwrap_or_else(|| "read".to_owned());
+    let mut authorization = Authorization {
+        scopes: Scopes::read(),
+        app,
+        redirect_uri,
+        state: query.state.clone(),
+        code_challenge: query.code_challenge.clone().filter(|c| !c.is_empty()),
+    };
+    let fail = |authorization: &Authorization, code: &str, description: &str| -> Response {
+        if authorization.is_oob() {
+            page("Authorization failed", description)
+        } else {
+            authorization.redirect_with(&[("error", code), ("error_description", description)])
+        }
+    };
+    if query.response_type.as_deref() != Some("code") {
+        return Err(Box::new(fail(
+            &authorization,
+            "unsupported_response_type",
+            "The authorization server does not support this response type.",
+        )));
+    }
+    let app_scopes = Scopes::parse(&authorization.app.scopes).unwrap_or_else(|_| Scopes::read());
+    match Scopes::parse(&scope_text) {
+        Ok(scopes)
+            if !scopes.is_empty() && scopes.iter().all(|s| app_scopes.iter().any(|a| a == s)) =>
+        {
+            authorization.scopes = scopes;
+        }
+        _ => {
+            return Err(Box::new(fail(
+                &authorization,
+                "invalid_scope",
+                oauth_text::INVALID_SCOPE,
+            )));
+        }
+    }
+    if authorization.code_challenge.is_some()
+        && query.code_challenge_method.as_deref().unwrap_or("plain") != "S256"
+    {
+        return Err(Box::new(fail(
+            &authorization,
+            "invalid_request",
+            "Only the S256 code challenge method is supported.",
+        )));
+    }
+    Ok(authorization)
+}
+
+/// The query of an authorization request without `force_login`, where sign-in returns.
+fn return_path(raw_query: &str) -> String {
+    let kept: Vec<(String, String)> = url::form_urlencoded::parse(raw_query.as_bytes())
+        .filter(|(k, _)| k != "force_login")
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(kept)
+        .finish();
+    format!("/oauth/authorize?{query}")
+}
+
+pub(crate) async fn authorize_page(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
+    Query(query): Query<AuthorizeQuery>,
+) -> Result<Response> {
+    let authorization = match check_authorization(&state, &query) {
+        Ok(a) => a,
+        Err(response) => return Ok(*response),
+    };
+    let force_login = matches!(query.force_login.as_deref(), Some("true" | "1" | "on"));
+    let session = current_session(&state, &headers)?;
+    let account = match (&session, force_login) {
+        (
+            Some(Session {
+                account_id: Some(id),
+                ..
+            }),
+            false,
+        ) => state.store.account(id)?,
+        _ => None,
+    };
+    let (Some(session), Some(account)) = (session, account) else {
+        let target = format!(
+            "/auth/sign_in?{}",
+            url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("return_to", &return_path(raw.as_deref().unwrap_or("")))
+                .finish()
+        );
+        return Ok(Redirect::to(&target).into_response());
+    };
+    let scopes: Vec<&str> = authorization.scopes.iter().collect();
+    let scope_text = authorization.scopes.to_string();
+    let pending = PendingAuthorization {
+        client_id: &authorization.app.client_id,
+        redirect_uri: &authorization.redirect_uri,
+        scope: &scope_text,
+        state: authorization.state.as_deref(),
+        code_challenge: authorization.code_challenge.as_deref(),
+        code_challenge_method: authorization.code_challenge.as_ref().map(|_| "S256"),
+    };
+    let html = pages::consent_page(
+        &session.csrf_token,
+        &authorization.app.name,
+        &account.username,
+        &scopes,
+        &pending,
+    );
+    Ok(page_response(html))
+}
+
+pub(crate) async fn authorize_decision(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    params: Params,
+) -> Result<Response> {
+    let session = current_session(&state, &headers)?;
+    check_csrf(session.as_ref(), &params)?;
+    let Some(account_id) = session.and_then(|s| s.account_id) else {
+        return Err(Failure::page(
+            StatusCode::UNAUTHORIZED,
+            "Not signed in",
+            "Sign in first, then authorize the application.",
+        ));
+    };
+    let query = AuthorizeQuery::from_params(&params);
+    let authorization = match check_authorization(&state, &query) {
+        Ok(a) => a,
+        Err(response) => return Ok(*response),
+    };
+    if params.text("decision").as_deref() != Some("approve") {
+        if authorization.is_oob() {
+            return Ok(page_response(pages::message_page(
+                "Authorization denied",
+                "Nothing was authorized. You can close this page.",
+            )));
+        }
+        return Ok(authorization.redirect_with(&[
+            ("error", "access_denied"),
+            ("error_description", oauth_text::ACCESS_DENIED),
+        ]));
+    }
+    let code = random_token();
+    state.store.insert_code(
+        &code,
+        &CodeRow {
+            app_id: authorization.app.id.clone(),
+            account_id,
+            redirect_uri: authorization.redirect_uri.clone(),
+            scopes: authorization.scopes.to_string(),
+            code_challenge: authorization.code_challenge.clone(),
+            created_at: now_ms(),
+            used: false,
+        },
+    )?;
+    if authorization.is_oob() {
+        return Ok(page_response(pages::code_page(&code)));
+    }
+    Ok(authorization.redirect_with(&[("code", &code)]))
+}
+
+fn page_response(html: String) -> Response {
+    let mut response = Html(html).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    headers.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'"),
+    );
+    response
+}
+
+// ---------------------------------------------------------------- sign-in
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct SignInQuery {
+    return_to: Option<String>,
+}
+
+/// Only paths on this server may be returned to, never another site.
+fn safe_return(return_to: Option<&str>) -> String {
+    match return_to {
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+            path.to_owned()
+        }
+        _ => "/".to_owned(),
+    }
+}
+
+pub(crate) async fn sign_in_page(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Query(query): Query<SignInQuery>,
+) -> Result<Response> {
+    let (session, fresh) = match current_session(&state, &headers)? {
+        Some(session) => (session, false),
+        None => (new_session(&state)?, true),
+    };
+    let return_to = safe_return(query.return_to.as_deref());
+    let mut response = page_response(pages::sign_in_page(&session.csrf_token, &return_to, None));
+    if fresh {
+        set_cookie(&mut response, &session);
+    }
+    Ok(response)
+}
+
+pub(crate) async fn sign_in(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    params: Params,
+) -> Result<Response> {
+    let session = current_session(&state, &headers)?;
+    check_csrf(session.as_ref(), &params)?;
+    let return_to = safe_return(params.text("return_to").as_deref());
+    let login = params.text("username").unwrap_or_default();
+    let password = params.text("password").unwrap_or_default();
+    let account = authenticate(&state, &login, &password).await?;
+    let Some(account) = account else {
+        let csrf = session.map(|s| s.csrf_token).unwrap_or_default();
+        let html = pages::sign_in_page(
+            &csrf,
+            &return_to,
+            Some("Invalid user name, email address or password."),
+        );
+        let mut response = page_response(html);
+        *response.status_mut() = StatusCode::UNAUTHORIZED;
+        return Ok(response);
+    };
+    // A new session on sign-in, so a session ID planted before cannot be used after.
+    let session = new_session(&state)?;
+    state
+        .store
+        .set_session_account(&session.id, Some(&account.id))?;
+    let mut response = Redirect::to(&return_to).into_response();
+    set_cookie(&mut response, &session);
+    Ok(response)
+}
+
+/// Checks a login (user name or email) and password; hashing runs off the async threads.
+async fn authenticate(
+    state: &Arc<AppState>,
+    login: &str,
+    password: &str,
+) -> Result<Option<AccountRow>> {
+    if login.trim().is_empty() || password.is_empty() {
+        return Ok(None);
+    }
+    let Some(account) = state.store.account_by_login(login)? else {
+        return Ok(None);
+    };
+    let password = password.to_owned();
+    let hash = account.password_hash.clone();
+    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+        .await
+        .unwrap_or(false);
+    Ok(ok.then_some(account))
+}
+
+// ---------------------------------------------------------------- token endpoint
+
+fn oauth_failure(status: StatusCode, code: &str, description: &str) -> Failure {
+    Failure::oauth(status, code, description)
+}
+
+/// The application authenticating at the token or revocation endpoint: HTTP Basic,
+/// or `client_id` and `client_secret` in the body.
+fn authenticate_client(
+    state: &AppState,
+    headers: &HeaderMap,
+    params: &Params,
+) -> Result<Option<AppRow>> {
+    let basic = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Basic ")
+                .or_else(|| v.strip_prefix("basic "))
+        })
+        .and_then(|b64| {
+            base64::engine::general_purpose::STANDARD
+                .decode(b64.trim())
+                .ok()
+        })
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .and_then(|pair| {
+            pair.split_once(':')
+                .map(|(id, secret)| (id.to_owned(), secret.to_owned()))
+        });
+    let (id, secret) = match basic {
+        Some(pair) => pair,
+        None => match (params.text("client_id"), params.text("client_secret")) {
+            (Some(id), Some(secret)) => (id, secret),
+            _ => return Ok(None),
+        },
+    };
+    let app = state.store.app_by_client_id(&id)?;
+    Ok(app.filter(|app| matches_digest(&secret, &app.client_secret_digest)))
+}
+
+/// Requested scopes, which must all be among the application's.
+fn requested_scopes(app: &AppRow, params: &Params) -> Result<Scopes> {
+    let text = params.text("scope").unwrap_or_else(|| "read".to_owned());
+    let app_scopes = Scopes::parse(&app.scopes).unwrap_or_else(|_| Scopes::read());
+    match Scopes::parse(&text) {
+        Ok(scopes)
+            if !scopes.is_empty() && scopes.iter().all(|s| app_scopes.iter().any(|a| a == s)) =>
+        {
+            Ok(scopes)
+        }
+        _ => Err(oauth_failure(
+            StatusCode::BAD_REQUEST,
+            "invalid_scope",
+            oauth_text::INVALID_SCOPE,
+        )),
+    }
+}
+
+pub(crate) async fn token(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    params: Params,
+) -> Result<Response> {
+    let grant = params.text("grant_type").unwrap_or_default();
+    if !matches!(
+        grant.as_str(),
+        "authorization_code" | "client_credentials" | "password"
+    ) || (grant == "password" && !state.legacy_password_grant)
+    {
+        return Err(oauth_failure(
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            oauth_text::UNSUPPORTED_GRANT_TYPE,
+        ));
+    }
+    let Some(app) = authenticate_client(&state, &headers, &params)? else {
+        return Err(oauth_failure(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            oauth_text::INVALID_CLIENT,
+        ));
+    };
+    let invalid_grant = || {
+        oauth_failure(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            oauth_text::INVALID_GRANT,
+        )
+    };
+    let (account_id, scopes) = match grant.as_str() {
+        "authorization_code" => {
+            let (Some(code), Some(redirect_uri)) =
+                (params.text("code"), params.text("redirect_uri"))
+            else {
+                return Err(oauth_failure(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request",
+                    oauth_text::INVALID_REQUEST,
+                ));
+            };
+            let row = state.store.take_code(&code)?.ok_or_else(invalid_grant)?;
+            let expired = now_ms() - row.created_at > CODE_LIFETIME_MS;
+            if row.used || expired || row.app_id != app.id || row.redirect_uri != redirect_uri {
+                return Err(invalid_grant());
+            }
+            if let Some(challenge) = &row.code_challenge {
+                let verifier = params.text("code_verifier").unwrap_or_default();
+                if !pkce_matches(&verifier, challenge) {
+                    return Err(invalid_grant());
+                }
+            }
+            let scopes = Scopes::parse(&row.scopes).unwrap_or_else(|_| Scopes::read());
+            (Some(row.account_id), scopes)
+        }
+        "client_credentials" => (None, requested_scopes(&app, &params)?),
+        _ => {
+            let scopes = requested_scopes(&app, &params)?;
+            let login = params.text("username").unwrap_or_default();
+            let password = params.text("password").unwrap_or_default();
+            let account = authenticate(&state, &login, &password)
+                .await?
+                .ok_or_else(invalid_grant)?;
+            (Some(account.id), scopes)
+        }
+    };
+    let access_token = random_token();
+    let created = state.store.insert_token(
+        &access_token,
+        &app.id,
+        account_id.as_deref(),
+        &scopes.to_string(),
+    )?;
+    let body = Token {
+        access_token: AccessToken::new(access_token),
+        token_type: "Bearer".to_owned(),
+        scope: scopes.to_string(),
+        created_at: Some(created / 1000),
+    };
+    let mut response = Json(body).into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+pub(crate) async fn revoke(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    params: Params,
+) -> Result<Json<serde_json::Value>> {
+    let not_yours = || {
+        oauth_failure(
+            StatusCode::FORBIDDEN,
+            "unauthorized_client",
+            "You are not authorized to revoke this token",
+        )
+    };
+    let app = authenticate_client(&state, &headers, &params)?.ok_or_else(not_yours)?;
+    let Some(token) = params.text("token") else {
+        return Err(not_yours());
+    };
+    match state.store.token_app(&token)? {
+        Some(owner) if owner != app.id => Err(not_yours()),
+        Some(_) => {
+            state.store.revoke_token(&token)?;
+            Ok(Json(serde_json::json!({})))
+        }
+        // RFC 7009: an unknown token is not an error.
+        None => Ok(Json(serde_json::json!({}))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_redirects_match_on_any_port_only() {
+        assert!(redirect_matches(
+            "http://127.0.0.1:4123/callback",
+            "http://127.0.0.1/callback"
+        ));
+        assert!(redirect_matches(
+            "http://[::1]:4123/callback",
+            "http://[::1]/callback"
+        ));
+        assert!(!redirect_matches(
+            "http://127.0.0.1:4123/other",
+            "http://127.0.0.1/callback"
+        ));
+        assert!(!redirect_matches(
+            "http://localhost:4123/callback",
+            "http://localhost/callback"
+        ));
+        assert!(!redirect_matches(
+            "https://example.com:8443/cb",
+            "https://example.com/cb"
+        ));
+        assert!(redirect_matches(
+            "urn:ietf:wg:oauth:2.0:oob",
+            "urn:ietf:wg:oauth:2.0:oob"
+        ));
+    }
+
+    #[test]
+    fn sign_in_returns_only_to_local_paths() {
+        assert_eq!(
+            safe_return(Some("/oauth/authorize?x=1")),
+            "/oauth/authorize?x=1"
+        );
+        assert_eq!(safe_return(Some("//evil.example/")), "/");
+        assert_eq!(safe_return(Some("https://evil.example/")), "/");
+        assert_eq!(safe_return(None), "/");
+    }
+}

@@ -1,0 +1,150 @@
+//! `POST /api/v1/statuses`, `GET` and `DELETE /api/v1/statuses/:id`, with Mastodon's
+//! validations and `Idempotency-Key`.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use tootkit::Status;
+use tootkit::text::status_length;
+
+use crate::AppState;
+use crate::auth::{Caller, MaybeCaller};
+use crate::error::{Failure, Result};
+use crate::params::Params;
+use crate::store::{NewStatus, StatusRow};
+
+const VISIBILITIES: &[&str] = &["public", "unlisted", "private", "direct"];
+
+pub(crate) async fn create(
+    State(state): State<Arc<AppState>>,
+    caller: Caller,
+    headers: HeaderMap,
+    params: Params,
+) -> Result<Json<Status>> {
+    caller.require_any(&["write:statuses"])?;
+    let account = caller.user()?;
+    let text = params.text("status").unwrap_or_default();
+    let spoiler_text = params.text("spoiler_text").unwrap_or_default();
+    if !params.list("media_ids").is_empty() {
+        return Err(Failure::validation(
+            "Validation failed: The tootkit sandbox does not store media yet",
+        ));
+    }
+    if params.text("scheduled_at").is_some()
+        || params.text("poll").is_some()
+        || params.list("poll[options]").len() > 1
+    {
+        return Err(Failure::validation(
+            "Validation failed: The tootkit sandbox does not support scheduled posts or polls yet",
+        ));
+    }
+    if text.trim().is_empty() {
+        return Err(Failure::validation(
+            "Validation failed: Text can't be blank",
+        ));
+    }
+    let length = status_length(&text, &spoiler_text, state.limits);
+    if length > state.limits.max_characters {
+        return Err(Failure::validation(format!(
+            "Validation failed: Text character limit of {} exceeded",
+            state.limits.max_characters
+        )));
+    }
+    let visibility = params
+        .text("visibility")
+        .unwrap_or_else(|| "public".to_owned());
+    if !VISIBILITIES.contains(&visibility.as_str()) {
+        return Err(Failure::validation(format!(
+            "'{visibility}' is not a valid visibility"
+        )));
+    }
+    let language = params.text("language").unwrap_or_else(|| "en".to_owned());
+    if !(2..=3).contains(&language.len()) || !language.chars().all(|c| c.is_ascii_lowercase()) {
+        return Err(Failure::validation(
+            "Validation failed: Language is not a valid ISO 639 code",
+        ));
+    }
+    let in_reply_to = match params.text("in_reply_to_id") {
+        Some(id) => {
+            let parent = state
+                .store
+                .status(&id)?
+                .filter(|parent| visible_to(parent, Some(&account.id)))
+                .ok_or_else(|| {
+                    Failure::api(
+                        StatusCode::NOT_FOUND,
+                        "The post you are trying to reply to does not appear to exist.",
+                    )
+                })?;
+            Some((parent.id, parent.account_id))
+        }
+        None => None,
+    };
+    let sensitive = params.flag("sensitive").unwrap_or(false) || !spoiler_text.is_empty();
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|k| !k.is_empty());
+    let row = state.store.post_status(
+        &NewStatus {
+            account_id: &account.id,
+            app_id: Some(&caller.token.app_id),
+            text: &text,
+            spoiler_text: &spoiler_text,
+            visibility: &visibility,
+            sensitive,
+            language: Some(&language),
+            in_reply_to: in_reply_to
+                .as_ref()
+                .map(|(id, account)| (id.as_str(), account.as_str())),
+        },
+        key,
+    )?;
+    Ok(Json(state.status_entity(&row, false)?))
+}
+
+/// Whether `viewer` (an account ID, or nobody) may see a status.
+pub(crate) fn visible_to(status: &StatusRow, viewer: Option<&str>) -> bool {
+    matches!(status.visibility.as_str(), "public" | "unlisted")
+        || viewer == Some(status.account_id.as_str())
+}
+
+pub(crate) async fn show(
+    State(state): State<Arc<AppState>>,
+    MaybeCaller(caller): MaybeCaller,
+    Path(id): Path<String>,
+) -> Result<Json<Status>> {
+    if let Some(caller) = &caller {
+        caller.require_any(&["read:statuses"])?;
+    }
+    let viewer = caller
+        .as_ref()
+        .and_then(|c| c.account.as_ref())
+        .map(|a| a.id.as_str());
+    let row = state
+        .store
+        .status(&id)?
+        .filter(|row| visible_to(row, viewer))
+        .ok_or_else(Failure::not_found)?;
+    Ok(Json(state.status_entity(&row, false)?))
+}
+
+pub(crate) async fn delete(
+    State(state): State<Arc<AppState>>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Status>> {
+    caller.require_any(&["write:statuses"])?;
+    let account = caller.user()?;
+    let row = state
+        .store
+        .status(&id)?
+        .filter(|row| row.account_id == account.id)
+        .ok_or_else(Failure::not_found)?;
+    let entity = state.status_entity(&row, true)?;
+    state.store.delete_status(&row.id)?;
+    Ok(Json(entity))
+}

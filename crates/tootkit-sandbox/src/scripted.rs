@@ -1,0 +1,297 @@
+//! A scripted user agent for the sandbox's own pages: it follows the authorization URL,
+//! fills in the sign-in form, approves the consent form, and returns where the browser
+//! would have gone. `tootkit demo` and the tests use it in place of a person.
+
+use std::time::Duration;
+
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use tootkit::{AuthorizationCode, Password};
+use url::Url;
+
+/// Where an authorization ended.
+#[derive(Debug)]
+pub enum AuthorizationOutcome {
+    /// The browser was sent to the application's redirect URI (with `code` and `state`,
+    /// or `error`).
+    Redirect(Url),
+    /// The out-of-band page showed this code.
+    Code(AuthorizationCode),
+}
+
+/// Why the scripted sign-in failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ScriptedUserError {
+    /// An HTTP request failed.
+    #[error("The sandbox could not be reached at {url}: {source}; check that it is running.")]
+    Http {
+        /// The URL requested.
+        url: String,
+        /// The failure.
+        #[source]
+        source: reqwest::Error,
+    },
+    /// A page was not what the sandbox serves at that step.
+    #[error("{0}")]
+    Unexpected(String),
+}
+
+/// A user agent that signs in and authorizes on the sandbox's pages.
+#[derive(Debug)]
+pub struct ScriptedUser {
+    http: reqwest::Client,
+    cookie: Option<String>,
+}
+
+impl ScriptedUser {
+    /// A user agent with no session.
+    ///
+    /// # Errors
+    ///
+    /// [`ScriptedUserError::Unexpected`] when the HTTP client cannot be set up.
+    pub fn new() -> Result<Self, ScriptedUserError> {
+        // The same TLS provider as the library's client; the sandbox itself is plain http.
+        if rustls_provider_missing() {
+            let _ = rustls::crypto::ring::default_provider().install_default();
+        }
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(30))
+            .build()
+            .map_err(|err| {
+                ScriptedUserError::Unexpected(format!(
+                    "The HTTP client could not be set up: {err}."
+                ))
+            })?;
+        Ok(Self { http, cookie: None })
+    }
+
+    /// Opens `authorize_url`, signs in as `login` (user name or email) if asked, approves
+    /// the request, and returns the outcome.
+    ///
+    /// # Errors
+    ///
+    /// [`ScriptedUserError`] when a page cannot be fetched or is not the expected one
+    /// (wrong password, invalid request…); the message quotes the page.
+    pub async fn authorize(
+        &mut self,
+        authorize_url: &Url,
+        login: &str,
+        password: &Password,
+    ) -> Result<AuthorizationOutcome, ScriptedUserError> {
+        let mut response = self.get(authorize_url.clone()).await?;
+        let mut current = authorize_url.clone();
+        // The authorization page sends an anonymous browser to the sign-in page.
+        if let Some(target) = location(&current, &response) {
+            if target.path() != "/auth/sign_in" {
+                return Ok(AuthorizationOutcome::Redirect(target));
+            }
+            let page = self.get(target.clone()).await?;
+            let html = text(page, &target).await?;
+            let fields = hidden_fields(&html);
+            let mut form: Vec<(String, String)> = fields;
+            form.push(("username".to_owned(), login.to_owned()));
+            form.push(("password".to_owned(), password.expose().to_owned()));
+            let sign_in = target
+                .join("/auth/sign_in")
+                .map_err(|e| ScriptedUserError::Unexpected(e.to_string()))?;
+            let after = self.post(sign_in.clone(), &form).await?;
+            let Some(back) = location(&sign_in, &after) else {
+                let html = text(after, &sign_in).await?;
+                return Err(ScriptedUserError::Unexpected(format!(
+                    "Signing in as {login} failed: {}",
+                    page_message(&html)
+                )));
+            };
+            current = back.clone();
+            response = self.get(back).await?;
+        }
+        if let Some(target) = location(&current, &response) {
+            return Ok(AuthorizationOutcome::Redirect(target));
+        }
+        let status = response.status();
+        let html = text(response, &current).await?;
+        if !status.is_success() || !html.contains("id=\"consent\"") {
+            return Err(ScriptedUserError::Unexpected(format!(
+                "The authorization page refused the request (HTTP {}): {}",
+                status.as_u16(),
+                page_message(&html)
+            )));
+        }
+        let mut form = hidden_fields(&html);
+        form.push(("decision".to_owned(), "approve".to_owned()));
+        let consent = current
+            .join("/oauth/authorize")
+            .map_err(|e| ScriptedUserError::Unexpected(e.to_string()))?;
+        let answer = self.post(consent.clone(), &form).await?;
+        if let Some(target) = location(&consent, &answer) {
+            return Ok(AuthorizationOutcome::Redirect(target));
+        }
+        let html = text(answer, &consent).await?;
+        match input_value(&html, "code") {
+            Some(code) => Ok(AuthorizationOutcome::Code(AuthorizationCode::new(code))),
+            None => Err(ScriptedUserError::Unexpected(format!(
+                "Approving the request did not give a code: {}",
+                page_message(&html)
+            ))),
+        }
+    }
+
+    /// Opens a URL as the browser would when redirected there (to the application's
+    /// loopback listener, say), and returns the HTTP status.
+    ///
+    /// # Errors
+    ///
+    /// [`ScriptedUserError::Http`] when the address cannot be reached.
+    pub async fn visit(&mut self, url: &Url) -> Result<u16, ScriptedUserError> {
+        Ok(self.get(url.clone()).await?.status().as_u16())
+    }
+
+    async fn get(&mut self, url: Url) -> Result<reqwest::Response, ScriptedUserError> {
+        let mut request = self.http.get(url.clone());
+        if let Some(cookie) = &self.cookie {
+            request = request.header(COOKIE, cookie);
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|source| ScriptedUserError::Http {
+                url: url.to_string(),
+                source,
+            })?;
+        self.keep_cookie(&response);
+        Ok(response)
+    }
+
+    async fn post(
+        &mut self,
+        url: Url,
+        form: &[(String, String)],
+    ) -> Result<reqwest::Response, ScriptedUserError> {
+        let mut request = self.http.post(url.clone()).form(form);
+        if let Some(cookie) = &self.cookie {
+            request = request.header(COOKIE, cookie);
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|source| ScriptedUserError::Http {
+                url: url.to_string(),
+                source,
+            })?;
+        self.keep_cookie(&response);
+        Ok(response)
+    }
+
+    fn keep_cookie(&mut self, response: &reqwest::Response) {
+        if let Some(set) = response
+            .headers()
+            .get(SET_COOKIE)
+            .and_then(|v| v.to_str().ok())
+            && let Some(pair) = set.split(';').next()
+        {
+            self.cookie = Some(pair.trim().to_owned());
+        }
+    }
+}
+
+fn rustls_provider_missing() -> bool {
+    rustls::crypto::CryptoProvider::get_default().is_none()
+}
+
+fn location(base: &Url, response: &reqwest::Response) -> Option<Url> {
+    if !response.status().is_redirection() {
+        return None;
+    }
+    let value = response.headers().get(LOCATION)?.to_str().ok()?;
+    base.join(value).ok()
+}
+
+async fn text(response: reqwest::Response, url: &Url) -> Result<String, ScriptedUserError> {
+    response
+        .text()
+        .await
+        .map_err(|source| ScriptedUserError::Http {
+            url: url.to_string(),
+            source,
+        })
+}
+
+/// The hidden inputs of the sandbox's forms, in order.
+fn hidden_fields(html: &str) -> Vec<(String, String)> {
+    html.split("<input type=\"hidden\" ")
+        .skip(1)
+        .filter_map(|rest| {
+            let name = attribute(rest, "name")?;
+            let value = attribute(rest, "value")?;
+            Some((name, value))
+        })
+        .collect()
+}
+
+fn input_value(html: &str, id: &str) -> Option<String> {
+    let start = html.find(&format!("id=\"{id}\""))?;
+    attribute(&html[start..], "value")
+}
+
+fn attribute(tag: &str, name: &str) -> Option<String> {
+    let end_of_tag = tag.find('>').unwrap_or(tag.len());
+    let tag = &tag[..end_of_tag];
+    let start = tag.find(&format!("{name}=\""))? + name.len() + 2;
+    let len = tag[start..].find('"')?;
+    Some(unescape(&tag[start..start + len]))
+}
+
+fn unescape(text: &str) -> String {
+    text.replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// The message a page shows, for error reports.
+fn page_message(html: &str) -> String {
+    for marker in ["id=\"error\"", "id=\"message\""] {
+        if let Some(start) = html.find(marker) {
+            let rest = &html[start..];
+            if let (Some(open), Some(close)) = (rest.find('>'), rest.find("</p>"))
+                && open < close
+            {
+                return unescape(&rest[open + 1..close]);
+            }
+        }
+    }
+    "the page did not say why".to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_sandbox_forms() {
+        let html = crate::pages::sign_in_page("tok&en", "/oauth/authorize?a=1&b=\"2\"", None);
+        assert_eq!(
+            hidden_fields(&html),
+            [
+                ("authenticity_token".to_owned(), "tok&en".to_owned()),
+                (
+                    "return_to".to_owned(),
+                    "/oauth/authorize?a=1&b=\"2\"".to_owned()
+                )
+            ]
+        );
+        let code = crate::pages::code_page("abc123");
+        assert_eq!(input_value(&code, "code").as_deref(), Some("abc123"));
+        let failed = crate::pages::sign_in_page(
+            "t",
+            "/",
+            Some("Invalid user name, email address or password."),
+        );
+        assert_eq!(
+            page_message(&failed),
+            "Invalid user name, email address or password."
+        );
+    }
+}

@@ -1,0 +1,643 @@
+//! The sandbox's state in SQLite: accounts, applications, codes, tokens, statuses.
+//!
+//! Secrets are never stored as they are: passwords as Argon2 hashes, client secrets,
+//! authorization codes, access tokens and session IDs as SHA-256 digests, so a copy of
+//! the database file gives nobody a working credential.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use rusqlite::{Connection, OptionalExtension, params};
+use time::OffsetDateTime;
+
+use crate::secrets::digest;
+
+const SCHEMA: &str = r#"
+PRAGMA foreign_keys = ON;
+CREATE TABLE IF NOT EXISTS accounts (
+    id TEXT PRIMARY KEY,
+    username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    password_hash TEXT NOT NULL,
+    display_name TEXT NOT NULL DEFAULT '',
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS apps (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    website TEXT,
+    scopes TEXT NOT NULL,
+    redirect_uris TEXT NOT NULL,
+    client_id TEXT NOT NULL UNIQUE,
+    client_secret_digest TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS authorization_codes (
+    code_digest TEXT PRIMARY KEY,
+    app_id TEXT NOT NULL REFERENCES apps(id),
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    redirect_uri TEXT NOT NULL,
+    scopes TEXT NOT NULL,
+    code_challenge TEXT,
+    created_at INTEGER NOT NULL,
+    used INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS tokens (
+    token_digest TEXT PRIMARY KEY,
+    app_id TEXT NOT NULL REFERENCES apps(id),
+    account_id TEXT REFERENCES accounts(id),
+    scopes TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    revoked INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS statuses (
+    id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    app_id TEXT REFERENCES apps(id),
+    text TEXT NOT NULL,
+    spoiler_text TEXT NOT NULL,
+    visibility TEXT NOT NULL,
+    sensitive INTEGER NOT NULL,
+    language TEXT,
+    in_reply_to_id TEXT,
+    in_reply_to_account_id TEXT,
+    created_at INTEGER NOT NULL,
+    deleted INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS statuses_by_account ON statuses(account_id, id);
+CREATE TABLE IF NOT EXISTS idempotency_keys (
+    account_id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    status_id TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (account_id, key)
+);
+CREATE TABLE IF NOT EXISTS sessions (
+    session_digest TEXT PRIMARY KEY,
+    csrf_token TEXT NOT NULL,
+    account_id TEXT REFERENCES accounts(id),
+    created_at INTEGER NOT NULL
+);
+"#;
+
+/// A failure of the database itself (not of a request).
+#[derive(Debug, thiserror::Error)]
+#[error("the sandbox database failed: {0}")]
+pub struct StoreError(#[from] pub(crate) rusqlite::Error);
+
+pub(crate) type Result<T> = std::result::Result<T, StoreError>;
+
+/// Milliseconds since the Unix epoch, the unit every `created_at` column uses.
+pub(crate) fn now_ms() -> i64 {
+    (OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+pub(crate) fn from_ms(ms: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct AccountRow {
+    pub id: String,
+    pub username: String,
+    pub email: String,
+    pub password_hash: String,
+    pub display_name: String,
+    pub created_at: i64,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct AppRow {
+    pub id: String,
+    pub name: String,
+    pub website: Option<String>,
+    pub scopes: String,
+    pub redirect_uris: Vec<String>,
+    pub client_id: String,
+    pub client_secret_digest: String,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct CodeRow {
+    pub app_id: String,
+    pub account_id: String,
+    pub redirect_uri: String,
+    pub scopes: String,
+    pub code_challenge: Option<String>,
+    pub created_at: i64,
+    pub used: bool,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct TokenRow {
+    pub app_id: String,
+    pub account_id: Option<String>,
+    pub scopes: String,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct StatusRow {
+    pub id: String,
+    pub account_id: String,
+    pub app_id: Option<String>,
+    pub text: String,
+    pub spoiler_text: String,
+    pub visibility: String,
+    pub sensitive: bool,
+    pub language: Option<String>,
+    pub in_reply_to_id: Option<String>,
+    pub in_reply_to_account_id: Option<String>,
+    pub created_at: i64,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct SessionRow {
+    pub csrf_token: String,
+    pub account_id: Option<String>,
+}
+
+/// A new status, before it has an ID.
+pub(crate) struct NewStatus<'a> {
+    pub account_id: &'a str,
+    pub app_id: Option<&'a str>,
+    pub text: &'a str,
+    pub spoiler_text: &'a str,
+    pub visibility: &'a str,
+    pub sensitive: bool,
+    pub language: Option<&'a str>,
+    pub in_reply_to: Option<(&'a str, &'a str)>,
+}
+
+/// The database, behind one lock: the sandbox serves one developer, and every query is
+/// a few microseconds.
+pub(crate) struct Store {
+    conn: Mutex<Connection>,
+    last_id: Mutex<i64>,
+}
+
+impl Store {
+    pub(crate) fn open(path: Option<&Path>) -> Result<Self> {
+        let conn = match path {
+            Some(path) => Connection::open(path)?,
+            None => Connection::open_in_memory()?,
+        };
+        conn.execute_batch(SCHEMA)?;
+        conn.pragma_update(None, "journal_mode", "WAL").ok();
+        Ok(Self {
+            conn: Mutex::new(conn),
+            last_id: Mutex::new(0),
+        })
+    }
+
+    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A Mastodon-style Snowflake ID: milliseconds in the high bits, so IDs sort by time;
+    /// strictly increasing within the process.
+    pub(crate) fn next_id(&self) -> String {
+        let mut last = self.last_id.lock().unwrap_or_else(|p| p.into_inner());
+        let candidate = now_ms() << 16;
+        let id = if candidate > *last {
+            candidate
+        } else {
+            *last + 1
+        };
+        *last = id;
+        id.to_string()
+    }
+
+    // ---- accounts ----
+
+    pub(crate) fn upsert_account(&self, username: &str, password_hash: &str) -> Result<AccountRow> {
+        let email = format!("{}@localhost", username.to_lowercase());
+        let existing = self.account_by_username(username)?;
+        match existing {
+            Some(account) => {
+                self.conn().execute(
+                    "UPDATE accounts SET password_hash = ?1 WHERE id = ?2",
+                    params![password_hash, account.id],
+                )?;
+                Ok(AccountRow {
+                    password_hash: password_hash.to_owned(),
+                    ..account
+                })
+            }
+            None => {
+                let row = AccountRow {
+                    id: self.next_id(),
+                    username: username.to_owned(),
+                    email,
+                    password_hash: password_hash.to_owned(),
+                    display_name: String::new(),
+                    created_at: now_ms(),
+                };
+                self.conn().execute(
+                    "INSERT INTO accounts (id, username, email, password_hash, display_name, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![row.id, row.username, row.email, row.password_hash, row.display_name, row.created_at],
+                )?;
+                Ok(row)
+            }
+        }
+    }
+
+    const ACCOUNT_COLUMNS: &'static str =
+        "id, username, email, password_hash, display_name, created_at";
+
+    fn account_from(row: &rusqlite::Row<'_>) -> rusqlite::Result<AccountRow> {
+        Ok(AccountRow {
+            id: row.get(0)?,
+            username: row.get(1)?,
+            email: row.get(2)?,
+            password_hash: row.get(3)?,
+            display_name: row.get(4)?,
+            created_at: row.get(5)?,
+        })
+    }
+
+    pub(crate) fn account(&self, id: &str) -> Result<Option<AccountRow>> {
+        let sql = format!(
+            "SELECT {} FROM accounts WHERE id = ?1",
+            Self::ACCOUNT_COLUMNS
+        );
+        Ok(self
+            .conn()
+            .query_row(&sql, [id], Self::account_from)
+            .optional()?)
+    }
+
+    pub(crate) fn account_by_username(&self, username: &str) -> Result<Option<AccountRow>> {
+        let sql = format!(
+            "SELECT {} FROM accounts WHERE username = ?1",
+            Self::ACCOUNT_COLUMNS
+        );
+        Ok(self
+            .conn()
+            .query_row(&sql, [username], Self::account_from)
+            .optional()?)
+    }
+
+    /// The account signing in with `login`: its user name or its email address.
+    pub(crate) fn account_by_login(&self, login: &str) -> Result<Option<AccountRow>> {
+        let login = login.trim().trim_start_matches('@');
+        let sql = format!(
+            "SELECT {} FROM accounts WHERE username = ?1 OR email = ?1",
+            Self::ACCOUNT_COLUMNS
+        );
+        Ok(self
+            .conn()
+            .query_row(&sql, [login], Self::account_from)
+            .optional()?)
+    }
+
+    pub(crate) fn accounts(&self) -> Result<Vec<AccountRow>> {
+        let sql = format!("SELECT {} FROM accounts ORDER BY id", Self::ACCOUNT_COLUMNS);
+        let conn = self.conn();
+        let mut statement = conn.prepare(&sql)?;
+        let rows = statement.query_map([], Self::account_from)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub(crate) fn count_statuses(&self, account_id: &str) -> Result<(u64, Option<i64>)> {
+        Ok(self.conn().query_row(
+            "SELECT COUNT(*), MAX(created_at) FROM statuses WHERE account_id = ?1 AND deleted = 0",
+            [account_id],
+            |row| Ok((row.get::<_, i64>(0)? as u64, row.get(1)?)),
+        )?)
+    }
+
+    // ---- applications ----
+
+    pub(crate) fn insert_app(&self, app: &AppRow) -> Result<()> {
+        self.conn().execute(
+            "INSERT INTO apps (id, name, website, scopes, redirect_uris, client_id, client_secret_digest, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                app.id,
+                app.name,
+                app.website,
+                app.scopes,
+                app.redirect_uris.join("\n"),
+                app.client_id,
+                app.client_secret_digest,
+                now_ms()
+            ],
+        )?;
+        Ok(())
+    }
+
+    const APP_COLUMNS: &'static str =
+        "id, name, website, scopes, redirect_uris, client_id, client_secret_digest";
+
+    fn app_from(row: &rusqlite::Row<'_>) -> rusqlite::Result<AppRow> {
+        let uris: String = row.get(4)?;
+        Ok(AppRow {
+            id: row.get(0)?,
+            name: row.get(1)?,
+            website: row.get(2)?,
+            scopes: row.get(3)?,
+            redirect_uris: uris.lines().map(str::to_owned).collect(),
+            client_id: row.get(5)?,
+            client_secret_digest: row.get(6)?,
+        })
+    }
+
+    pub(crate) fn app_by_client_id(&self, client_id: &str) -> Result<Option<AppRow>> {
+        let sql = format!(
+            "SELECT {} FROM apps WHERE client_id = ?1",
+            Self::APP_COLUMNS
+        );
+        Ok(self
+            .conn()
+            .query_row(&sql, [client_id], Self::app_from)
+            .optional()?)
+    }
+
+    pub(crate) fn app(&self, id: &str) -> Result<Option<AppRow>> {
+        let sql = format!("SELECT {} FROM apps WHERE id = ?1", Self::APP_COLUMNS);
+        Ok(self
+            .conn()
+            .query_row(&sql, [id], Self::app_from)
+            .optional()?)
+    }
+
+    // ---- authorization codes ----
+
+    pub(crate) fn insert_code(&self, code: &str, row: &CodeRow) -> Result<()> {
+        self.conn().execute(
+            "INSERT INTO authorization_codes (code_digest, app_id, account_id, redirect_uri, scopes, code_challenge, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![digest(code), row.app_id, row.account_id, row.redirect_uri, row.scopes, row.code_challenge, row.created_at],
+        )?;
+        Ok(())
+    }
+
+    /// Looks a code up and marks it used, in one step: a code is good once.
+    pub(crate) fn take_code(&self, code: &str) -> Result<Option<CodeRow>> {
+        let conn = self.conn();
+        let found = conn
+            .query_row(
+                "SELECT app_id, account_id, redirect_uri, scopes, code_challenge, created_at, used FROM authorization_codes WHERE code_digest = ?1",
+                [digest(code)],
+                |row| {
+                    Ok(CodeRow {
+                        app_id: row.get(0)?,
+                        account_id: row.get(1)?,
+                        redirect_uri: row.get(2)?,
+                        scopes: row.get(3)?,
+                        code_challenge: row.get(4)?,
+                        created_at: row.get(5)?,
+                        used: row.get::<_, i64>(6)? != 0,
+                    })
+                },
+            )
+            .optional()?;
+        if found.is_some() {
+            conn.execute(
+                "UPDATE authorization_codes SET used = 1 WHERE code_digest = ?1",
+                [digest(code)],
+            )?;
+        }
+        Ok(found)
+    }
+
+    // ---- tokens ----
+
+    pub(crate) fn insert_token(
+        &self,
+        token: &str,
+        app_id: &str,
+        account_id: Option<&str>,
+        scopes: &str,
+    ) -> Result<i64> {
+        let created = now_ms();
+        self.conn().execute(
+            "INSERT INTO tokens (token_digest, app_id, account_id, scopes, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![digest(token), app_id, account_id, scopes, created],
+        )?;
+        Ok(created)
+    }
+
+    pub(crate) fn token(&self, token: &str) -> Result<Option<TokenRow>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT app_id, account_id, scopes FROM tokens WHERE token_digest = ?1 AND revoked = 0",
+                [digest(token)],
+                |row| {
+                    Ok(TokenRow {
+                        app_id: row.get(0)?,
+                        account_id: row.get(1)?,
+                        scopes: row.get(2)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// The application a token (revoked or not) was issued to.
+    pub(crate) fn token_app(&self, token: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT app_id FROM tokens WHERE token_digest = ?1",
+                [digest(token)],
+                |row| row.get(0),
+            )
+            .optional()?)
+    }
+
+    pub(crate) fn revoke_token(&self, token: &str) -> Result<()> {
+        self.conn().execute(
+            "UPDATE tokens SET revoked = 1 WHERE token_digest = ?1",
+            [digest(token)],
+        )?;
+        Ok(())
+    }
+
+    // ---- statuses ----
+
+    /// Posts a status, or, when `idempotency_key` was used by the same account in the
+    /// last hour, returns the status posted then. Check and insert happen under one lock
+    /// so that two concurrent retries cannot both post.
+    pub(crate) fn post_status(
+        &self,
+        new: &NewStatus<'_>,
+        idempotency_key: Option<&str>,
+    ) -> Result<StatusRow> {
+        let id = self.next_id();
+        let conn = self.conn();
+        let now = now_ms();
+        if let Some(key) = idempotency_key {
+            let earlier: Option<String> = conn
+                .query_row(
+                    "SELECT status_id FROM idempotency_keys WHERE account_id = ?1 AND key = ?2 AND created_at > ?3",
+                    params![new.account_id, key, now - 3_600_000],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            if let Some(earlier) = earlier {
+                let sql = format!(
+                    "SELECT {} FROM statuses WHERE id = ?1 AND deleted = 0",
+                    Self::STATUS_COLUMNS
+                );
+                if let Some(row) = conn
+                    .query_row(&sql, [&earlier], Self::status_from)
+                    .optional()?
+                {
+                    return Ok(row);
+                }
+            }
+        }
+        let row = StatusRow {
+            id,
+            account_id: new.account_id.to_owned(),
+            app_id: new.app_id.map(str::to_owned),
+            text: new.text.to_owned(),
+            spoiler_text: new.spoiler_text.to_owned(),
+            visibility: new.visibility.to_owned(),
+            sensitive: new.sensitive,
+            language: new.language.map(str::to_owned),
+            in_reply_to_id: new.in_reply_to.map(|(id, _)| id.to_owned()),
+            in_reply_to_account_id: new.in_reply_to.map(|(_, account)| account.to_owned()),
+            created_at: now,
+        };
+        conn.execute(
+            "INSERT INTO statuses (id, account_id, app_id, text, spoiler_text, visibility, sensitive, language, in_reply_to_id, in_reply_to_account_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            params![
+                row.id,
+                row.account_id,
+                row.app_id,
+                row.text,
+                row.spoiler_text,
+                row.visibility,
+                row.sensitive,
+                row.language,
+                row.in_reply_to_id,
+                row.in_reply_to_account_id,
+                row.created_at
+            ],
+        )?;
+        if let Some(key) = idempotency_key {
+            conn.execute(
+                "INSERT OR REPLACE INTO idempotency_keys (account_id, key, status_id, created_at) VALUES (?1, ?2, ?3, ?4)",
+                params![new.account_id, key, row.id, now],
+            )?;
+        }
+        Ok(row)
+    }
+
+    const STATUS_COLUMNS: &'static str = "id, account_id, app_id, text, spoiler_text, visibility, sensitive, language, in_reply_to_id, in_reply_to_account_id, created_at";
+
+    fn status_from(row: &rusqlite::Row<'_>) -> rusqlite::Result<StatusRow> {
+        Ok(StatusRow {
+            id: row.get(0)?,
+            account_id: row.get(1)?,
+            app_id: row.get(2)?,
+            text: row.get(3)?,
+            spoiler_text: row.get(4)?,
+            visibility: row.get(5)?,
+            sensitive: row.get::<_, i64>(6)? != 0,
+            language: row.get(7)?,
+            in_reply_to_id: row.get(8)?,
+            in_reply_to_account_id: row.get(9)?,
+            created_at: row.get(10)?,
+        })
+    }
+
+    pub(crate) fn status(&self, id: &str) -> Result<Option<StatusRow>> {
+        let sql = format!(
+            "SELECT {} FROM statuses WHERE id = ?1 AND deleted = 0",
+            Self::STATUS_COLUMNS
+        );
+        Ok(self
+            .conn()
+            .query_row(&sql, [id], Self::status_from)
+            .optional()?)
+    }
+
+    pub(crate) fn delete_status(&self, id: &str) -> Result<()> {
+        self.conn()
+            .execute("UPDATE statuses SET deleted = 1 WHERE id = ?1", [id])?;
+        Ok(())
+    }
+
+    pub(crate) fn replies_count(&self, id: &str) -> Result<u64> {
+        Ok(self.conn().query_row(
+            "SELECT COUNT(*) FROM statuses WHERE in_reply_to_id = ?1 AND deleted = 0",
+            [id],
+            |row| row.get::<_, i64>(0),
+        )? as u64)
+    }
+
+    /// An account's statuses, newest first, between optional bounds (exclusive).
+    pub(crate) fn account_statuses(
+        &self,
+        account_id: &str,
+        max_id: Option<&str>,
+        since_id: Option<&str>,
+        min_id: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<StatusRow>> {
+        // IDs are decimal Snowflakes: compare them as integers.
+        let bound = |id: Option<&str>| id.and_then(|i| i.parse::<i64>().ok());
+        let (max, since, min) = (bound(max_id), bound(since_id), bound(min_id));
+        let order = if min.is_some() { "ASC" } else { "DESC" };
+        let sql = format!(
+            "SELECT {} FROM statuses WHERE account_id = ?1 AND deleted = 0 \
+             AND (?2 IS NULL OR CAST(id AS INTEGER) < ?2) \
+             AND (?3 IS NULL OR CAST(id AS INTEGER) > ?3) \
+             AND (?4 IS NULL OR CAST(id AS INTEGER) > ?4) \
+             ORDER BY CAST(id AS INTEGER) {order} LIMIT ?5",
+            Self::STATUS_COLUMNS
+        );
+        let conn = self.conn();
+        let mut statement = conn.prepare(&sql)?;
+        let rows = statement.query_map(
+            params![account_id, max, since, min, limit as i64],
+            Self::status_from,
+        )?;
+        let mut statuses: Vec<StatusRow> = rows.collect::<rusqlite::Result<_>>()?;
+        if min.is_some() {
+            statuses.reverse();
+        }
+        Ok(statuses)
+    }
+
+    // ---- browser sessions ----
+
+    pub(crate) fn insert_session(&self, session: &str, csrf_token: &str) -> Result<()> {
+        self.conn().execute(
+            "INSERT INTO sessions (session_digest, csrf_token, created_at) VALUES (?1, ?2, ?3)",
+            params![digest(session), csrf_token, now_ms()],
+        )?;
+        Ok(())
+    }
+
+    pub(crate) fn session(&self, session: &str) -> Result<Option<SessionRow>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT csrf_token, account_id FROM sessions WHERE session_digest = ?1",
+                [digest(session)],
+                |row| {
+                    Ok(SessionRow {
+                        csrf_token: row.get(0)?,
+                        account_id: row.get(1)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    pub(crate) fn set_session_account(
+        &self,
+        session: &str,
+        account_id: Option<&str>,
+    ) -> Result<()> {
+        self.conn().execute(
+            "UPDATE sessions SET account_id = ?1 WHERE session_digest = ?2",
+            params![account_id, digest(session)],
+        )?;
+        Ok(())
+    }
+}
