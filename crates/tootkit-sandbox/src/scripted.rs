@@ -79,6 +79,30 @@ impl ScriptedUser {
         login: &str,
         password: &Password,
     ) -> Result<AuthorizationOutcome, ScriptedUserError> {
+        self.decide(authorize_url, login, password, "approve").await
+    }
+
+    /// As [`authorize`](Self::authorize), but presses Deny.
+    ///
+    /// # Errors
+    ///
+    /// As [`authorize`](Self::authorize).
+    pub async fn deny(
+        &mut self,
+        authorize_url: &Url,
+        login: &str,
+        password: &Password,
+    ) -> Result<AuthorizationOutcome, ScriptedUserError> {
+        self.decide(authorize_url, login, password, "deny").await
+    }
+
+    async fn decide(
+        &mut self,
+        authorize_url: &Url,
+        login: &str,
+        password: &Password,
+        decision: &str,
+    ) -> Result<AuthorizationOutcome, ScriptedUserError> {
         let mut response = self.get(authorize_url.clone()).await?;
         let mut current = authorize_url.clone();
         // The authorization page sends an anonymous browser to the sign-in page.
@@ -119,7 +143,7 @@ impl ScriptedUser {
             )));
         }
         let mut form = hidden_fields(&html);
-        form.push(("decision".to_owned(), "approve".to_owned()));
+        form.push(("decision".to_owned(), decision.to_owned()));
         let consent = current
             .join("/oauth/authorize")
             .map_err(|e| ScriptedUserError::Unexpected(e.to_string()))?;

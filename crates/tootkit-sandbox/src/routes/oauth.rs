@@ -76,13 +76,33 @@ const SESSION_COOKIE: &str = "_tootkit_sandbox_session";
 
 // ---------------------------------------------------------------- discovery
 
-pub(crate) async fn metadata(State(state): State<Arc<AppState>>) -> Json<serde_json::Value> {
+/// Mastodon.py's default user agent.
+const MASTODON_PY_AGENT: &str = "mastodonpy";
+
+pub(crate) async fn metadata(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+) -> Result<Json<serde_json::Value>> {
+    // Mastodon.py refuses OAuth endpoints that are not https when a server publishes
+    // them, and the sandbox is plain http on loopback. Answered as Mastodon before 4.3
+    // (no metadata), Mastodon.py falls back to /oauth/authorize and /oauth/token, so a
+    // program written for a real instance runs here unchanged.
+    let agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if agent.starts_with(MASTODON_PY_AGENT) {
+        tracing::info!(
+            "OAuth metadata withheld from Mastodon.py, which refuses http OAuth endpoints"
+        );
+        return Err(Failure::api(StatusCode::NOT_FOUND, "Not Found"));
+    }
     let base = &state.base_url;
     let mut grants = vec!["authorization_code", "client_credentials"];
     if state.legacy_password_grant {
         grants.insert(1, "password");
     }
-    Json(serde_json::json!({
+    Ok(Json(serde_json::json!({
         "issuer": format!("{base}/"),
         "service_documentation": "https://docs.joinmastodon.org/",
         "authorization_endpoint": format!("{base}/oauth/authorize"),
@@ -95,7 +115,7 @@ pub(crate) async fn metadata(State(state): State<Arc<AppState>>) -> Json<serde_j
         "code_challenge_methods_supported": ["S256"],
         "grant_types_supported": grants,
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
-    }))
+    })))
 }
 
 // ---------------------------------------------------------------- browser session

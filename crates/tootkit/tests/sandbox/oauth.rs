@@ -1,0 +1,404 @@
+use std::time::Duration;
+
+use tootkit::{
+    AuthorizationRequest, Error, LoopbackReceiver, OOB_REDIRECT_URI, Password, Scopes,
+    ServerMetadata,
+};
+use tootkit_sandbox::{AuthorizationOutcome, SandboxConfig, ScriptedUser};
+
+use crate::{PASSWORD, USER, fast_client, oob_code, register, sandbox, sandbox_with};
+
+#[tokio::test]
+async fn the_full_code_flow_through_the_loopback_receiver_gives_a_working_token() {
+    let sandbox = sandbox().await;
+    let client = fast_client(&sandbox);
+    let scopes = Scopes::read_write();
+    let app = register(&client, &scopes).await;
+    assert_eq!(app.application.name, "tootkit tests");
+    assert_eq!(app.application.scopes, ["read", "write"]);
+
+    let server = client.oauth().discover().await.unwrap();
+    assert!(server.published, "the sandbox publishes RFC 8414 metadata");
+    assert_eq!(
+        server.code_challenge_methods_supported.as_deref(),
+        Some(&["S256".to_owned()][..])
+    );
+    assert!(!server.supports_grant("password"));
+
+    let receiver = LoopbackReceiver::bind().await.unwrap();
+    let request = AuthorizationRequest::new(&app.client_id, &receiver.redirect_uri(), scopes)
+        .force_login(true);
+    let url = request.url(&server);
+    let waiting = receiver.receive(request.state(), Duration::from_secs(20));
+    let browser = async {
+        let mut user = ScriptedUser::new().unwrap();
+        let outcome = user
+            .authorize(&url, USER, &Password::new(PASSWORD))
+            .await
+            .unwrap();
+        let AuthorizationOutcome::Redirect(target) = outcome else {
+            panic!("expected a redirect to the loopback listener");
+        };
+        assert!(
+            target
+                .as_str()
+                .starts_with(&request.redirect_uri().to_string())
+        );
+        assert_eq!(
+            user.visit(&target).await.unwrap(),
+            200,
+            "the browser gets the success page"
+        );
+    };
+    let (code, ()) = tokio::join!(waiting, browser);
+    let token = client
+        .oauth()
+        .exchange_code(&app.credentials(), &request, code.unwrap())
+        .await
+        .unwrap();
+    assert_eq!(token.scope, "read write");
+    assert_eq!(token.token_type, "Bearer");
+
+    let user = client.with_access_token(token.access_token.clone());
+    let me = user.accounts().verify_credentials().await.unwrap();
+    assert_eq!(me.username, USER);
+    assert!(
+        me.source.is_some(),
+        "verify_credentials carries the private source"
+    );
+    let registered = user.apps().verify_credentials().await.unwrap();
+    assert_eq!(registered.name, "tootkit tests");
+
+    // Revoked, the token stops working.
+    client
+        .oauth()
+        .revoke(&app.credentials(), &token.access_token)
+        .await
+        .unwrap();
+    let refused = user.accounts().verify_credentials().await.unwrap_err();
+    assert!(matches!(refused, Error::Unauthorized { .. }), "{refused:?}");
+}
+
+#[tokio::test]
+async fn a_reused_code_gets_invalid_grant_with_its_causes_spelled_out() {
+    let sandbox = sandbox().await;
+    let client = fast_client(&sandbox);
+    let app = register(&client, &Scopes::read()).await;
+    let server = client.oauth().discover().await.unwrap();
+    let request = AuthorizationRequest::new(&app.client_id, OOB_REDIRECT_URI, Scopes::read());
+    let code = oob_code(&request.url(&server)).await;
+    client
+        .oauth()
+        .exchange_code(&app.credentials(), &request, code.clone())
+        .await
+        .expect("the first exchange works");
+    let err = client
+        .oauth()
+        .exchange_code(&app.credentials(), &request, code)
+        .await
+        .unwrap_err();
+    let Error::OAuth { error, .. } = &err else {
+        panic!("expected an OAuth error, got {err:?}");
+    };
+    assert_eq!(error, "invalid_grant");
+    let message = err.to_string();
+    for cause in [
+        "already used",
+        "older than ten minutes",
+        "another client",
+        "redirect URI",
+    ] {
+        assert!(message.contains(cause), "missing `{cause}` in: {message}");
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_pkce_verifier_or_redirect_uri_is_refused() {
+    let sandbox = sandbox().await;
+    let client = fast_client(&sandbox);
+    let app = register(&client, &Scopes::read()).await;
+    let server = client.oauth().discover().await.unwrap();
+
+    let request = AuthorizationRequest::new(&app.client_id, OOB_REDIRECT_URI, Scopes::read());
+    let code = oob_code(&request.url(&server)).await;
+    // Same client and redirect, but another request's verifier.
+    let impostor = AuthorizationRequest::new(&app.client_id, OOB_REDIRECT_URI, Scopes::read());
+    let err = client
+        .oauth()
+        .exchange_code(&app.credentials(), &impostor, code)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::OAuth { error, .. } if error == "invalid_grant"),
+        "{err:?}"
+    );
+
+    let request = AuthorizationRequest::new(&app.client_id, OOB_REDIRECT_URI, Scopes::read());
+    let code = oob_code(&request.url(&server)).await;
+    let elsewhere = AuthorizationRequest::new(
+        &app.client_id,
+        "http://127.0.0.1:9/callback",
+        Scopes::read(),
+    );
+    let err = client
+        .oauth()
+        .exchange_code(&app.credentials(), &elsewhere, code)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::OAuth { error, .. } if error == "invalid_grant"),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_loopback_receiver_refuses_a_wrong_state() {
+    let receiver = LoopbackReceiver::bind().await.unwrap();
+    let forged = url::Url::parse(&format!(
+        "{}?code=stolen&state=not-the-one",
+        receiver.redirect_uri()
+    ))
+    .unwrap();
+    let waiting = receiver.receive("the-real-state", Duration::from_secs(10));
+    let attacker = async {
+        // A stray request first: the receiver keeps waiting.
+        let mut browser = ScriptedUser::new().unwrap();
+        let favicon = forged.join("/favicon.ico").unwrap();
+        assert_eq!(browser.visit(&favicon).await.unwrap(), 404);
+        browser.visit(&forged).await.unwrap()
+    };
+    let (outcome, status) = tokio::join!(waiting, attacker);
+    assert_eq!(status, 400, "the browser is told the redirect was refused");
+    let err = outcome.unwrap_err();
+    assert!(
+        matches!(&err, Error::OAuth { error, .. } if error == "state_mismatch"),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("possible forgery"), "{err}");
+}
+
+#[tokio::test]
+async fn the_loopback_receiver_times_out_with_advice() {
+    let receiver = LoopbackReceiver::bind().await.unwrap();
+    let err = receiver
+        .receive("state", Duration::from_millis(200))
+        .await
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("No sign-in redirect arrived within 0 s"),
+        "{text}"
+    );
+    assert!(text.contains("start the sign-in again"), "{text}");
+}
+
+#[tokio::test]
+async fn pressing_deny_reaches_the_receiver_as_access_denied() {
+    let sandbox = sandbox().await;
+    let client = fast_client(&sandbox);
+    let app = register(&client, &Scopes::read()).await;
+    let server = client.oauth().discover().await.unwrap();
+    let receiver = LoopbackReceiver::bind().await.unwrap();
+    let request =
+        AuthorizationRequest::new(&app.client_id, &receiver.redirect_uri(), Scopes::read());
+    let url = request.url(&server);
+    let (outcome, ()) = tokio::join!(
+        receiver.receive(request.state(), Duration::from_secs(10)),
+        async {
+            let mut user = ScriptedUser::new().unwrap();
+            let AuthorizationOutcome::Redirect(target) = user
+                .deny(&url, USER, &Password::new(PASSWORD))
+                .await
+                .unwrap()
+            else {
+                panic!("a denial redirects back to the application");
+            };
+            assert!(
+                target.query().unwrap().contains("error=access_denied"),
+                "{target}"
+            );
+            assert_eq!(user.visit(&target).await.unwrap(), 200);
+        }
+    );
+    let err = outcome.unwrap_err();
+    assert!(
+        matches!(&err, Error::OAuth { error, .. } if error == "access_denied"),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("choose Authorize"), "{err}");
+}
+
+#[tokio::test]
+async fn the_password_grant_is_refused_unless_the_sandbox_keeps_the_legacy_grant() {
+    let modern = sandbox().await;
+    let client = fast_client(&modern);
+    let app = register(&client, &Scopes::read()).await;
+    let server = client.oauth().discover().await.unwrap();
+    let err = client
+        .oauth()
+        .password_grant(
+            &server,
+            &app.credentials(),
+            USER,
+            &Password::new(PASSWORD),
+            &Scopes::read(),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::NotSupported { .. }), "{err:?}");
+    let text = err.to_string();
+    assert!(
+        text.contains("Mastodon removed the password grant in 4.4"),
+        "{text}"
+    );
+    assert!(text.contains("Preferences > Development"), "{text}");
+
+    // Without metadata to go by, the token endpoint says the same, as Mastodon 4.4 does.
+    let assumed = ServerMetadata::assumed(&client);
+    let err = client
+        .oauth()
+        .password_grant(
+            &assumed,
+            &app.credentials(),
+            USER,
+            &Password::new(PASSWORD),
+            &Scopes::read(),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::OAuth { error, .. } if error == "unsupported_grant_type"),
+        "{err:?}"
+    );
+
+    let legacy = sandbox_with(SandboxConfig::in_memory().legacy_password_grant(true)).await;
+    let client = fast_client(&legacy);
+    let app = register(&client, &Scopes::read()).await;
+    let server = client.oauth().discover().await.unwrap();
+    assert!(server.supports_grant("password"));
+    let token = client
+        .oauth()
+        .password_grant(
+            &server,
+            &app.credentials(),
+            "alice@localhost",
+            &Password::new(PASSWORD),
+            &Scopes::read(),
+        )
+        .await
+        .expect("the legacy grant works with the email address");
+    let me = client
+        .with_access_token(token.access_token)
+        .accounts()
+        .verify_credentials()
+        .await
+        .unwrap();
+    assert_eq!(me.acct, USER);
+    let err = client
+        .oauth()
+        .password_grant(
+            &server,
+            &app.credentials(),
+            USER,
+            &Password::new("wrong"),
+            &Scopes::read(),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::OAuth { error, .. } if error == "invalid_credentials"),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string()
+            .contains("refused the user name or password"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn client_credentials_give_an_app_token_that_cannot_act_as_a_user() {
+    let sandbox = sandbox().await;
+    let client = fast_client(&sandbox);
+    let app = register(&client, &Scopes::read_write()).await;
+    let token = client
+        .oauth()
+        .client_credentials(&app.credentials(), &Scopes::read())
+        .await
+        .unwrap();
+    let app_client = client.with_access_token(token.access_token);
+    assert_eq!(
+        app_client.apps().verify_credentials().await.unwrap().name,
+        "tootkit tests"
+    );
+    let err = app_client
+        .accounts()
+        .verify_credentials()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Validation { .. }),
+        "an app token has no account: {err:?}"
+    );
+
+    let err = client
+        .oauth()
+        .client_credentials(&app.credentials(), &Scopes::parse("admin:read").unwrap())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::OAuth { error, .. } if error == "invalid_scope"),
+        "{err:?}"
+    );
+    let wrong =
+        tootkit::AppCredentials::new(app.client_id.clone(), tootkit::ClientSecret::new("nope"));
+    let err = client
+        .oauth()
+        .client_credentials(&wrong, &Scopes::read())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::OAuth { error, .. } if error == "invalid_client"),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn app_names_over_sixty_characters_are_refused_before_sending() {
+    // Nothing listens here: an error other than InvalidInput would mean a request was made.
+    let client = tootkit::Client::new("http://127.0.0.1:9".parse().unwrap()).unwrap();
+    let err = client
+        .apps()
+        .register("x".repeat(61))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidInput { .. }), "{err:?}");
+    assert!(
+        err.to_string()
+            .contains("61 characters long; Mastodon accepts at most 60"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn discovery_falls_back_when_a_server_publishes_no_metadata() {
+    // An HTML page where the metadata should be, as Akkoma serves.
+    let html = axum::Router::new().fallback(|| async {
+        axum::response::Html("<!DOCTYPE html><html><body>app</body></html>")
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, html).await });
+    let client = tootkit::Client::new(format!("http://{addr}").parse().unwrap()).unwrap();
+    let server = client.oauth().discover().await.unwrap();
+    assert!(!server.published);
+    assert_eq!(
+        server.authorization_endpoint,
+        format!("http://{addr}/oauth/authorize")
+    );
+    assert!(
+        server.supports_grant("password"),
+        "unknown, so left to the token endpoint"
+    );
+}

@@ -1,0 +1,415 @@
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use tootkit::{Client, Error, RetryPolicy, Visibility};
+
+use crate::{USER, fast_client, sandbox, user_token};
+
+#[tokio::test]
+async fn a_post_carries_every_option_and_reads_back() {
+    let sandbox = sandbox().await;
+    let client = fast_client(&sandbox);
+    let bot = client.with_access_token(user_token(&client, "read write").await);
+    let first = bot
+        .statuses()
+        .create("howdy universe!")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(first.content, "<p>howdy universe!</p>");
+    assert_eq!(first.visibility, Visibility::Public);
+    assert_eq!(first.account.username, USER);
+    assert_eq!(
+        first.application.as_ref().map(|a| a.name.as_str()),
+        Some("tootkit tests")
+    );
+    assert!(
+        first
+            .url
+            .as_deref()
+            .unwrap()
+            .ends_with(&format!("/@{USER}/{}", first.id))
+    );
+
+    let reply = bot
+        .statuses()
+        .create("a reply, with a warning")
+        .visibility(Visibility::Unlisted)
+        .spoiler_text("weather")
+        .language("de")
+        .in_reply_to(&first.id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.visibility, Visibility::Unlisted);
+    assert_eq!(reply.spoiler_text, "weather");
+    assert!(
+        reply.sensitive,
+        "a content warning makes the status sensitive, as on Mastodon"
+    );
+    assert_eq!(reply.language.as_deref(), Some("de"));
+    assert_eq!(reply.in_reply_to_id.as_deref(), Some(first.id.as_str()));
+    assert_eq!(
+        reply.in_reply_to_account_id.as_deref(),
+        Some(first.account.id.as_str())
+    );
+
+    let read = bot.statuses().get(&first.id).await.unwrap();
+    assert_eq!(read.replies_count, 1);
+    let anonymous = client.statuses().get(&first.id).await.unwrap();
+    assert_eq!(
+        anonymous.id, first.id,
+        "public statuses are readable without a token"
+    );
+
+    let deleted = bot.statuses().delete(&reply.id).await.unwrap();
+    assert_eq!(
+        deleted.text.as_deref(),
+        Some("a reply, with a warning"),
+        "delete returns the source"
+    );
+    let gone = bot.statuses().get(&reply.id).await.unwrap_err();
+    assert!(matches!(gone, Error::NotFound { .. }), "{gone:?}");
+    assert!(
+        gone.to_string()
+            .contains(&format!("/api/v1/statuses/{} was not found", reply.id)),
+        "{gone}"
+    );
+}
+
+#[tokio::test]
+async fn a_read_only_token_cannot_post() {
+    let sandbox = sandbox().await;
+    let client = fast_client(&sandbox);
+    let reader = client.with_access_token(user_token(&client, "read").await);
+    let err = reader
+        .statuses()
+        .create("should not appear")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Forbidden { .. }), "{err:?}");
+    let text = err.to_string();
+    assert!(
+        text.contains("This action is outside the authorized scopes"),
+        "{text}"
+    );
+    assert!(text.contains("write:statuses"), "{text}");
+    assert_eq!(
+        reader
+            .accounts()
+            .verify_credentials()
+            .await
+            .unwrap()
+            .statuses_count,
+        0
+    );
+
+    // A granular scope is enough.
+    let poster = client.with_access_token(user_token(&client, "write:statuses profile").await);
+    poster.statuses().create("granular").send().await.unwrap();
+}
+
+#[tokio::test]
+async fn mastodon_validations_come_back_as_validation_errors() {
+    let sandbox = sandbox().await;
+    let client = fast_client(&sandbox);
+    let bot = client.with_access_token(user_token(&client, "read write").await);
+    let err = bot
+        .statuses()
+        .create("a".repeat(501))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Validation { .. }), "{err:?}");
+    assert!(
+        err.to_string()
+            .contains("Validation failed: Text character limit of 500 exceeded"),
+        "{err}"
+    );
+    // 500 family emoji are 500 grapheme clusters (and 3,500 code points).
+    bot.statuses()
+        .create("👨‍👩‍👧‍👦".repeat(500))
+        .send()
+        .await
+        .expect("500 graphemes fit");
+    // The content warning counts too.
+    let err = bot
+        .statuses()
+        .create("a".repeat(495))
+        .spoiler_text("123456")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Validation { .. }), "{err:?}");
+
+    let err = bot.statuses().create("   ").send().await.unwrap_err();
+    assert!(
+        matches!(err, Error::InvalidInput { .. }),
+        "refused before sending: {err:?}"
+    );
+    let err = bot
+        .statuses()
+        .create("x")
+        .in_reply_to("12345")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
+    let err = bot.statuses().get("../apps").await.unwrap_err();
+    assert!(matches!(err, Error::InvalidInput { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn the_same_idempotency_key_gives_the_same_status() {
+    let sandbox = sandbox().await;
+    let client = fast_client(&sandbox);
+    let bot = client.with_access_token(user_token(&client, "read write").await);
+    let first = bot
+        .statuses()
+        .create("once")
+        .idempotency_key("key-1")
+        .send()
+        .await
+        .unwrap();
+    let again = bot
+        .statuses()
+        .create("once")
+        .idempotency_key("key-1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(first.id, again.id);
+    let other = bot
+        .statuses()
+        .create("once")
+        .idempotency_key("key-2")
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(first.id, other.id);
+    assert_eq!(
+        bot.accounts()
+            .verify_credentials()
+            .await
+            .unwrap()
+            .statuses_count,
+        2
+    );
+}
+
+/// A proxy in front of the sandbox that loses the answer to the first post: the
+/// sandbox has made the status, the client sees a gateway timeout.
+struct LossyProxy {
+    upstream: String,
+    http: reqwest::Client,
+    posts_to_lose: AtomicUsize,
+    posts_seen: AtomicUsize,
+}
+
+async fn forward(State(proxy): State<Arc<LossyProxy>>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let body = axum::body::to_bytes(body, usize::MAX).await.unwrap();
+    let path = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/")
+        .to_owned();
+    let mut outgoing = proxy
+        .http
+        .request(parts.method.clone(), format!("{}{path}", proxy.upstream))
+        .body(body);
+    for (name, value) in &parts.headers {
+        if name != axum::http::header::HOST {
+            outgoing = outgoing.header(name, value);
+        }
+    }
+    let answer = outgoing.send().await.unwrap();
+    let is_post = parts.method == axum::http::Method::POST && path == "/api/v1/statuses";
+    if is_post {
+        proxy.posts_seen.fetch_add(1, Ordering::SeqCst);
+        let lose = proxy
+            .posts_to_lose
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok();
+        if lose {
+            return (StatusCode::GATEWAY_TIMEOUT, "upstream timed out").into_response();
+        }
+    }
+    let status = answer.status();
+    let headers = answer.headers().clone();
+    let bytes = answer.bytes().await.unwrap();
+    let mut response = Response::new(Body::from(bytes));
+    *response.status_mut() = status;
+    *response.headers_mut() = headers;
+    response
+}
+
+#[tokio::test]
+async fn a_retried_post_with_its_key_posts_once() {
+    let sandbox = sandbox().await;
+    let direct = fast_client(&sandbox);
+    let token = user_token(&direct, "read write").await;
+    let proxy = Arc::new(LossyProxy {
+        upstream: sandbox.base_url().to_string(),
+        http: reqwest::Client::new(),
+        posts_to_lose: AtomicUsize::new(1),
+        posts_seen: AtomicUsize::new(0),
+    });
+    let router = axum::Router::new()
+        .fallback(forward)
+        .with_state(Arc::clone(&proxy));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await });
+
+    let through_proxy = Client::builder(format!("http://{addr}").parse().unwrap())
+        .access_token(token.clone())
+        .retry(RetryPolicy::new(2, Duration::from_millis(10)))
+        .build()
+        .unwrap();
+    let status = through_proxy
+        .statuses()
+        .create("howdy universe!")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        proxy.posts_seen.load(Ordering::SeqCst),
+        2,
+        "the post was sent twice"
+    );
+    let me = direct
+        .with_access_token(token.clone())
+        .accounts()
+        .verify_credentials()
+        .await
+        .unwrap();
+    assert_eq!(me.statuses_count, 1, "but only one status exists");
+    assert_eq!(
+        direct.statuses().get(&status.id).await.unwrap().content,
+        "<p>howdy universe!</p>"
+    );
+
+    // Without retries the caller sees the lost answer, as the error it is.
+    proxy.posts_to_lose.store(1, Ordering::SeqCst);
+    let no_retry = Client::builder(format!("http://{addr}").parse().unwrap())
+        .access_token(token)
+        .retry(RetryPolicy::never())
+        .build()
+        .unwrap();
+    let err = no_retry
+        .statuses()
+        .create("lost answer")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Server { status: 504, .. }), "{err:?}");
+    assert!(err.is_transient());
+}
+
+#[tokio::test]
+async fn the_instance_reports_version_api_versions_and_limits() {
+    let sandbox = sandbox().await;
+    let client = fast_client(&sandbox);
+    let instance = client.instance().get().await.unwrap();
+    assert!(
+        instance.version.starts_with("4.6.4"),
+        "{}",
+        instance.version
+    );
+    assert_eq!(
+        instance.api_version("mastodon"),
+        Some(tootkit_sandbox::MASTODON_API_VERSION)
+    );
+    assert_eq!(instance.max_characters(), 500);
+    assert_eq!(instance.characters_reserved_per_url(), 23);
+    assert_eq!(instance.domain, sandbox.base_url().authority());
+    let v1 = client.instance().v1().await.unwrap();
+    assert_eq!(v1.uri, instance.domain);
+    let rate = client.rate_limit();
+    assert!(
+        rate.is_none(),
+        "the sandbox sends no rate limit headers: {rate:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_instance_falls_back_to_v1_on_servers_without_v2() {
+    let Some(fixtures) = crate::fixtures() else {
+        return;
+    };
+    // A Pleroma server's /api/v1/instance, replayed; everything else is 404.
+    let body = std::fs::read_to_string(fixtures.join("compat/pleroma/InstanceV1-2.json")).unwrap();
+    let router = axum::Router::new().route(
+        "/api/v1/instance",
+        axum::routing::get(move || async move { ([("content-type", "application/json")], body) }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    let client = Client::new(format!("http://{addr}").parse().unwrap()).unwrap();
+    let instance = client.instance().get().await.unwrap();
+    assert_eq!(instance.version, "2.7.2 (compatible; Pleroma 2.5.0)");
+    assert_eq!(instance.max_characters(), 5000, "Pleroma's max_toot_chars");
+}
+
+#[tokio::test]
+async fn network_failures_and_unreadable_answers_say_what_to_do() {
+    // A port nobody listens on.
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = closed.local_addr().unwrap();
+    drop(closed);
+    let client = Client::builder(format!("http://{addr}").parse().unwrap())
+        .retry(RetryPolicy::new(1, Duration::from_millis(5)))
+        .build()
+        .unwrap();
+    let err = client.instance().get().await.unwrap_err();
+    assert!(matches!(err, Error::Network { .. }), "{err:?}");
+    let text = err.to_string();
+    assert!(
+        text.starts_with(&format!("Could not reach {addr}")),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("check the address and your network connection."),
+        "{text}"
+    );
+
+    // A web page where the API should be.
+    let html = axum::Router::new()
+        .fallback(|| async { axum::response::Html("<!doctype html><p>a blog</p>") });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, html).await });
+    let client = Client::new(format!("http://{addr}").parse().unwrap()).unwrap();
+    let err = client.accounts().verify_credentials().await.unwrap_err();
+    assert!(matches!(err, Error::UnexpectedResponse { .. }), "{err:?}");
+    assert!(err.to_string().contains("it is an HTML page"), "{err}");
+
+    // A server slower than the timeout.
+    let slow = axum::Router::new().fallback(|| async {
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        "late"
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, slow).await });
+    let client = Client::builder(format!("http://{addr}").parse().unwrap())
+        .timeout(Duration::from_millis(300))
+        .retry(RetryPolicy::never())
+        .build()
+        .unwrap();
+    let err = client.instance().get().await.unwrap_err();
+    assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+    assert!(
+        err.to_string().contains("did not answer within 0.3 s"),
+        "{err}"
+    );
+}

@@ -1,0 +1,80 @@
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use tootkit::{AuthorizationRequest, OOB_REDIRECT_URI, Scopes};
+
+use crate::{fast_client, oob_code, register, sandbox};
+
+/// Collects everything the library and the sandbox log.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn no_secret_appears_in_logs_debug_output_or_errors() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let sandbox = sandbox().await;
+    let client = fast_client(&sandbox);
+    let app = register(&client, &Scopes::read_write()).await;
+    let server = client.oauth().discover().await.unwrap();
+    let request = AuthorizationRequest::new(&app.client_id, OOB_REDIRECT_URI, Scopes::read_write());
+    let code = oob_code(&request.url(&server)).await;
+    let code_text = code.expose().to_owned();
+    let token = client
+        .oauth()
+        .exchange_code(&app.credentials(), &request, code.clone())
+        .await
+        .unwrap();
+    let bot = client.with_access_token(token.access_token.clone());
+    bot.statuses().create("howdy").send().await.unwrap();
+    let reused = client
+        .oauth()
+        .exchange_code(&app.credentials(), &request, code)
+        .await
+        .unwrap_err();
+    let forbidden = client
+        .with_access_token(tootkit::AccessToken::new(format!(
+            "{}x",
+            token.access_token.expose()
+        )))
+        .statuses()
+        .create("x")
+        .send()
+        .await
+        .unwrap_err();
+
+    let secrets = [
+        token.access_token.expose().to_owned(),
+        app.client_secret.expose().to_owned(),
+        code_text,
+        request.verifier().expose().to_owned(),
+    ];
+    let shown = format!(
+        "{token:?} {app:?} {bot:?} {request:?} {reused} {reused:?} {forbidden} {forbidden:?} {}",
+        String::from_utf8_lossy(&captured.0.lock().unwrap())
+    );
+    assert!(shown.contains("request"), "the logs were captured: {shown}");
+    for secret in &secrets {
+        assert!(
+            !shown.contains(secret.as_str()),
+            "a secret leaked into: {shown}"
+        );
+    }
+    assert!(shown.contains("[redacted]"));
+}
