@@ -86,6 +86,7 @@ impl AppState {
                 color: Some(String::new()),
                 permissions: Some("65536".to_owned()),
                 highlighted: Some(false),
+                collection_limit: Some(10),
             }),
         })
     }
@@ -191,6 +192,12 @@ impl AppState {
                     serde_json::json!({ "max_options": 4, "max_characters_per_option": 50, "min_expiration": 300, "max_expiration": 2_629_746 }),
                 ),
                 translation: Some(serde_json::json!({ "enabled": false })),
+                timelines_access: Some(serde_json::json!({
+                    "live_feeds": { "local": "public", "remote": "public" },
+                    "hashtag_feeds": { "local": "public", "remote": "public" },
+                    "trending_link_feeds": { "local": "public", "remote": "public" },
+                })),
+                limited_federation: Some(false),
             },
             registrations: Some(
                 serde_json::json!({ "enabled": false, "approval_required": false, "reason_required": false, "message": null, "min_age": null, "url": null }),
@@ -198,6 +205,7 @@ impl AppState {
             api_versions: [("mastodon".to_owned(), crate::MASTODON_API_VERSION)].into(),
             contact: Some(serde_json::json!({ "email": "", "account": contact })),
             rules: Vec::new(),
+            wrapstodon: None,
         })
     }
 
@@ -226,6 +234,11 @@ impl AppState {
             invites_enabled: false,
             configuration: InstanceConfiguration {
                 statuses: Some(self.statuses_configuration()),
+                accounts: Some(serde_json::json!({ "max_featured_tags": 10 })),
+                media_attachments: Some(serde_json::json!({ "supported_mime_types": [] })),
+                polls: Some(
+                    serde_json::json!({ "max_options": 4, "max_characters_per_option": 50, "min_expiration": 300, "max_expiration": 2_629_746 }),
+                ),
                 ..InstanceConfiguration::default()
             },
             contact_account: contact,

@@ -109,6 +109,7 @@ pub(crate) async fn metadata(
         "token_endpoint": format!("{base}/oauth/token"),
         "app_registration_endpoint": format!("{base}/api/v1/apps"),
         "revocation_endpoint": format!("{base}/oauth/revoke"),
+        "userinfo_endpoint": format!("{base}/oauth/userinfo"),
         "scopes_supported": KNOWN_SCOPES,
         "response_types_supported": ["code"],
         "response_modes_supported": ["query", "fragment", "form_post"],
@@ -753,6 +754,23 @@ pub(crate) async fn revoke(
         // RFC 7009: an unknown token is not an error.
         None => Ok(Json(serde_json::json!({}))),
     }
+}
+
+/// `GET /oauth/userinfo`: OpenID Connect claims about the token's account (`profile`).
+pub(crate) async fn userinfo(
+    State(state): State<Arc<AppState>>,
+    caller: crate::auth::Caller,
+) -> Result<Json<serde_json::Value>> {
+    caller.require_any(&["profile"])?;
+    let account = state.account_entity(caller.user()?, false)?;
+    Ok(Json(serde_json::json!({
+        "iss": format!("{}/", state.base_url),
+        "sub": account.uri,
+        "name": account.display_name,
+        "preferred_username": account.username,
+        "profile": account.url,
+        "picture": account.avatar,
+    })))
 }
 
 #[cfg(test)]

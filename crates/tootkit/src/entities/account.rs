@@ -177,6 +177,9 @@ pub struct Role {
     /// Whether the role is shown on profiles.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub highlighted: Option<bool>,
+    /// How many collections the role may create.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collection_limit: Option<u32>,
 }
 
 /// Profile details only the owner sees (`Account.source`).
@@ -201,10 +204,10 @@ pub struct AccountSource {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub follow_requests_count: Option<u64>,
     /// Whether follows and followers are hidden.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub hide_collections: Option<bool>,
     /// Whether the account may be featured in the directory.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub discoverable: Option<bool>,
     /// Whether public posts may be indexed for search.
     #[serde(default, skip_serializing_if = "Option::is_none")]

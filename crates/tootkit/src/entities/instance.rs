@@ -69,6 +69,9 @@ pub struct Instance {
     /// The server's rules.
     #[serde(default, deserialize_with = "de::list")]
     pub rules: Vec<Rule>,
+    /// The yearly review ("Wrapstodon") on offer, if any.
+    #[serde(default)]
+    pub wrapstodon: Option<serde_json::Value>,
 }
 
 impl Instance {
@@ -131,6 +134,12 @@ pub struct InstanceConfiguration {
     /// Whether translation is available.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub translation: Option<serde_json::Value>,
+    /// Who may see the live, hashtag and trending feeds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timelines_access: Option<serde_json::Value>,
+    /// Whether the server federates only with allowed domains.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limited_federation: Option<bool>,
 }
 
 /// Status limits.
@@ -223,7 +232,7 @@ pub struct InstanceV1 {
     #[serde(default)]
     pub configuration: InstanceConfiguration,
     /// The contact account.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de::object_or_none")]
     pub contact_account: Option<Account>,
     /// The server's rules.
     #[serde(default, deserialize_with = "de::list")]
@@ -274,6 +283,7 @@ impl From<InstanceV1> for Instance {
                 "account": v1.contact_account,
             })),
             rules: v1.rules,
+            wrapstodon: None,
         }
     }
 }

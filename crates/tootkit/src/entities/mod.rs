@@ -165,7 +165,11 @@ impl Token {
 }
 
 /// An error body from the API: `{"error": "...", "error_description": "..."}`.
+///
+/// Also read from the nested form some endpoints use,
+/// `{"error": {"error": "...", "details": {...}}}`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(from = "RawApiError")]
 pub struct ApiError {
     /// The message (API errors) or the OAuth error code (OAuth errors).
     #[serde(default, deserialize_with = "de::text")]
@@ -176,6 +180,39 @@ pub struct ApiError {
     /// Per-field validation details (account registration).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub details: Option<serde_json::Value>,
+}
+
+#[derive(Deserialize)]
+struct RawApiError {
+    #[serde(default)]
+    error: serde_json::Value,
+    #[serde(default)]
+    error_description: Option<String>,
+    #[serde(default)]
+    details: Option<serde_json::Value>,
+}
+
+impl From<RawApiError> for ApiError {
+    fn from(raw: RawApiError) -> Self {
+        let (error, nested_details) = match raw.error {
+            serde_json::Value::String(text) => (text, None),
+            serde_json::Value::Object(mut inner) => (
+                inner
+                    .get("error")
+                    .and_then(|e| e.as_str())
+                    .unwrap_or_default()
+                    .to_owned(),
+                inner.remove("details"),
+            ),
+            serde_json::Value::Null => (String::new(), None),
+            other => (other.to_string(), None),
+        };
+        Self {
+            error,
+            error_description: raw.error_description,
+            details: raw.details.or(nested_details),
+        }
+    }
 }
 
 impl ApiError {

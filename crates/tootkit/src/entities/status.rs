@@ -164,7 +164,7 @@ pub struct Status {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tagged_collections: Option<Vec<serde_json::Value>>,
     /// The status it quotes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub quote: Option<serde_json::Value>,
     /// The link preview.
     #[serde(default)]

@@ -3,6 +3,7 @@
 mod oauth;
 mod posting;
 mod secrets;
+mod shapes;
 
 use std::net::SocketAddr;
 use std::time::Duration;
