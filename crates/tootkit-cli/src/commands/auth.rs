@@ -41,6 +41,10 @@ pub async fn login(context: &Context, args: LoginArgs) -> Result<()> {
     }
     let client = client_builder(instance.clone()).build()?;
     let server = client.oauth().discover().await?;
+    if args.password {
+        // Refused before registering an application the server would never use.
+        server.require_password_grant()?;
+    }
     if !scopes.covers("read:accounts") && !scopes.covers("profile") {
         // Without a way to read the account, the token could not be verified or named.
         scopes = Scopes::parse(&format!("{scopes} profile"))?;

@@ -104,6 +104,21 @@ impl ServerMetadata {
                 .is_none_or(|grants| grants.iter().any(|g| g == grant))
     }
 
+    /// Checks that the password grant may be tried here (see [`supports_grant`](Self::supports_grant)).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotSupported`], saying Mastodon removed the grant in 4.4 and what to use.
+    pub fn require_password_grant(&self) -> Result<(), Error> {
+        if self.supports_grant("password") {
+            Ok(())
+        } else {
+            Err(Error::not_supported(
+                "This server no longer accepts passwords from applications (Mastodon removed the password grant in 4.4); sign in through the browser with the authorization code flow, or create an access token in the web interface under Preferences > Development.",
+            ))
+        }
+    }
+
     /// Whether the server accepts PKCE with S256 (assumed when it does not say).
     pub fn supports_pkce(&self) -> bool {
         self.code_challenge_methods_supported
@@ -351,11 +366,7 @@ impl OAuth<'_> {
         password: &Password,
         scopes: &Scopes,
     ) -> Result<Token, Error> {
-        if !server.supports_grant("password") {
-            return Err(Error::not_supported(
-                "This server no longer accepts passwords from applications (Mastodon removed the password grant in 4.4); sign in through the browser with the authorization code flow, or create an access token in the web interface under Preferences > Development.",
-            ));
-        }
+        server.require_password_grant()?;
         let form = vec![
             pair("grant_type", "password"),
             pair("username", username),

@@ -1,0 +1,428 @@
+use tootkit::{AccessToken, Client};
+use tootkit_sandbox::{AuthorizationOutcome, SandboxConfig, ScriptedUser};
+
+use crate::{Home, PASSWORD, Running, USER, approve, sandbox, sandbox_with, web_token};
+
+/// `tootkit auth login --no-browser`, with the scripted user in the browser's place.
+async fn login(home: &Home, base: &str, extra: &[&str]) -> crate::Run {
+    let mut command = home.tootkit();
+    command
+        .args(["-vv", "auth", "login", "--instance", base, "--no-browser"])
+        .args(extra);
+    let mut running = Running::spawn(command, false);
+    let url = running.line_starting_with("http").await;
+    let AuthorizationOutcome::Redirect(target) = approve(&url, USER, PASSWORD).await else {
+        panic!("expected a redirect to the CLI's listener");
+    };
+    assert_eq!(target.host_str(), Some("127.0.0.1"));
+    assert_eq!(
+        ScriptedUser::new().unwrap().visit(&target).await.unwrap(),
+        200
+    );
+    running.finish().await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_stores_a_working_token_that_every_command_uses() {
+    let sandbox = sandbox().await;
+    let base = sandbox.base_url().to_string();
+    let authority = sandbox.base_url().authority();
+    let home = Home::new("login");
+
+    let signed_in = login(&home, &base, &[]).await.success();
+    assert!(
+        signed_in
+            .stderr
+            .contains(&format!("Signed in to {authority} as @{USER}")),
+        "{}",
+        signed_in.stderr
+    );
+    assert!(
+        signed_in
+            .stderr
+            .contains("warning: no OS keyring is reachable"),
+        "one warning before falling back to the file: {}",
+        signed_in.stderr
+    );
+    #[cfg(unix)]
+    assert_eq!(crate::mode(&home.credentials_file()), 0o600);
+
+    let token = home
+        .run(&["auth", "token"])
+        .await
+        .success()
+        .stdout
+        .trim()
+        .to_owned();
+    assert!(token.len() >= 32, "{token}");
+    let profiles = std::fs::read_to_string(home.profiles_file()).unwrap();
+    assert!(!profiles.contains(&token), "no secret in the profiles file");
+    assert!(
+        profiles.contains(&format!("alice@{authority}")),
+        "{profiles}"
+    );
+
+    let posted = home
+        .run(&["-vv", "post", "howdy universe!"])
+        .await
+        .success();
+    let url = posted.stdout.trim();
+    assert!(url.starts_with(&format!("{base}/@{USER}/")), "{url}");
+    let id = url.rsplit('/').next().unwrap();
+    let status = Client::new(sandbox.base_url().clone())
+        .unwrap()
+        .statuses()
+        .get(id)
+        .await
+        .unwrap();
+    assert_eq!(status.content, "<p>howdy universe!</p>");
+    assert_eq!(status.application.unwrap().name, "tootkit");
+
+    let json = home
+        .run(&[
+            "post",
+            "--json",
+            "--visibility",
+            "unlisted",
+            "--cw",
+            "spoilers",
+            "--language",
+            "fr",
+            "second",
+        ])
+        .await
+        .success();
+    let status: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(status["visibility"], "unlisted");
+    assert_eq!(status["spoiler_text"], "spoilers");
+    assert_eq!(status["language"], "fr");
+    let reply = home
+        .run(&["post", "--reply-to", status["id"].as_str().unwrap(), "-"])
+        .await;
+    assert_eq!(
+        reply.code, 2,
+        "`-` with nothing piped in is an empty text: {reply:?}"
+    );
+    let reply = home
+        .run_with_input(
+            &["post", "--reply-to", status["id"].as_str().unwrap(), "-"],
+            "from stdin\n",
+        )
+        .await
+        .success();
+    assert!(reply.stdout.starts_with(&base));
+
+    let whoami = home.run(&["whoami"]).await.success();
+    assert!(
+        whoami.stdout.starts_with(&format!("@{USER}@{authority}")),
+        "{}",
+        whoami.stdout
+    );
+    let status = home.run(&["-v", "auth", "status"]).await.success();
+    assert!(
+        status
+            .stdout
+            .contains(&format!("alice@{authority} (default)")),
+        "{}",
+        status.stdout
+    );
+    assert!(
+        status.stdout.contains("the token works (@alice)"),
+        "{}",
+        status.stdout
+    );
+    let exported = home.run(&["auth", "export"]).await.success();
+    assert!(
+        exported
+            .stdout
+            .contains(&format!("export MASTODON_API_BASE_URL='{base}'")),
+        "{}",
+        exported.stdout
+    );
+    assert!(
+        exported
+            .stdout
+            .contains(&format!("export MASTODON_ACCESS_TOKEN='{token}'"))
+    );
+    assert!(exported.stdout.contains("export MASTODON_CLIENT_ID='"));
+    assert!(exported.stdout.contains("export MASTODON_CLIENT_SECRET='"));
+
+    // No token in any output that did not ask for it, logs included.
+    for run in [&signed_in, &posted, &whoami, &status] {
+        assert!(!run.all().contains(&token), "the token leaked: {run:#?}");
+    }
+
+    // A second sign-in reuses the registered application.
+    let credentials_before = std::fs::read_to_string(home.credentials_file()).unwrap();
+    login(&home, &base, &["--force-login"]).await.success();
+    let credentials_after = std::fs::read_to_string(home.credentials_file()).unwrap();
+    let app_line = |text: &str| text.lines().find(|l| l.contains("app:")).map(str::to_owned);
+    assert_eq!(
+        app_line(&credentials_before),
+        app_line(&credentials_after),
+        "same client ID and secret"
+    );
+    let second_token = home
+        .run(&["auth", "token"])
+        .await
+        .success()
+        .stdout
+        .trim()
+        .to_owned();
+
+    let logout = home.run(&["auth", "logout"]).await.success();
+    assert!(
+        logout.stderr.contains("Revoked the token"),
+        "{}",
+        logout.stderr
+    );
+    let revoked = Client::builder(sandbox.base_url().clone())
+        .access_token(AccessToken::new(second_token.clone()))
+        .build()
+        .unwrap()
+        .accounts()
+        .verify_credentials()
+        .await;
+    assert!(
+        matches!(revoked, Err(tootkit::Error::Unauthorized { .. })),
+        "{revoked:?}"
+    );
+    assert!(
+        !std::fs::read_to_string(home.credentials_file())
+            .unwrap()
+            .contains(&second_token)
+    );
+    let gone = home.run(&["whoami"]).await.failure(3);
+    assert!(
+        gone.stderr.contains("You are not signed in"),
+        "{}",
+        gone.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_out_of_band_takes_the_pasted_code() {
+    let sandbox = sandbox().await;
+    let home = Home::new("oob");
+    let mut command = home.tootkit();
+    command.args([
+        "auth",
+        "login",
+        "--oob",
+        "--no-browser",
+        "--instance",
+        &sandbox.base_url().to_string(),
+        "--scopes",
+        "write:statuses",
+    ]);
+    let mut running = Running::spawn(command, true);
+    let url = running.line_starting_with("http").await;
+    assert!(
+        url.contains("redirect_uri=urn%3Aietf%3Awg%3Aoauth%3A2.0%3Aoob"),
+        "{url}"
+    );
+    let AuthorizationOutcome::Code(code) = approve(&url, USER, PASSWORD).await else {
+        panic!("expected the code page");
+    };
+    {
+        use std::io::Write;
+        let mut stdin = running.child.stdin.take().unwrap();
+        writeln!(stdin, "{}", code.expose()).unwrap();
+    }
+    let done = running.finish().await.success();
+    assert!(
+        !done.all().contains(code.expose()),
+        "the code is not echoed"
+    );
+    let status = home.run(&["auth", "status"]).await.success();
+    assert!(
+        status.stdout.contains("scopes:   write:statuses profile"),
+        "profile added to verify the account: {}",
+        status.stdout
+    );
+    home.run(&["post", "granular scopes are enough"])
+        .await
+        .success();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn password_login_is_refused_by_modern_servers_and_works_on_legacy_ones() {
+    let modern = sandbox().await;
+    let home = Home::new("password");
+    let refused = home
+        .run_with_input(
+            &[
+                "auth",
+                "login",
+                "--password",
+                "--username",
+                "alice@localhost",
+                "--instance",
+                &modern.base_url().to_string(),
+            ],
+            &format!("{PASSWORD}\n"),
+        )
+        .await
+        .failure(4);
+    assert!(
+        refused
+            .stderr
+            .contains("Mastodon removed the password grant in 4.4"),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        refused.stderr.contains("authorization code flow"),
+        "{}",
+        refused.stderr
+    );
+
+    let legacy = sandbox_with(SandboxConfig::in_memory().legacy_password_grant(true)).await;
+    let wrong = home
+        .run_with_input(
+            &[
+                "auth",
+                "login",
+                "--password",
+                "--username",
+                "alice@localhost",
+                "--instance",
+                &legacy.base_url().to_string(),
+            ],
+            "not the password\n",
+        )
+        .await
+        .failure(3);
+    assert!(
+        wrong.stderr.contains("refused the user name or password"),
+        "{}",
+        wrong.stderr
+    );
+    assert!(!wrong.all().contains("not the password"));
+    home.run_with_input(
+        &[
+            "auth",
+            "login",
+            "--password",
+            "--username",
+            "alice@localhost",
+            "--instance",
+            &legacy.base_url().to_string(),
+        ],
+        &format!("{PASSWORD}\n"),
+    )
+    .await
+    .success();
+    home.run(&["whoami"]).await.success();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn add_token_stores_a_web_token_and_the_environment_wins_over_profiles() {
+    let sandbox = sandbox().await;
+    let base = sandbox.base_url().to_string();
+    let home = Home::new("add-token");
+    let alice = web_token(&sandbox, USER, PASSWORD, "read write").await;
+    let added = home
+        .run_with_input(
+            &["auth", "add-token", "--instance", &base],
+            &format!("{}\n", alice.expose()),
+        )
+        .await
+        .success();
+    assert!(
+        added.stderr.contains("The token works for @alice"),
+        "{}",
+        added.stderr
+    );
+    assert!(!added.all().contains(alice.expose()));
+    assert_eq!(
+        home.run(&["auth", "token"]).await.success().stdout.trim(),
+        alice.expose()
+    );
+
+    let bob = web_token(&sandbox, "bob", "bobs password", "read write").await;
+    let mut command = home.tootkit();
+    command
+        .args(["whoami"])
+        .env("MASTODON_API_BASE_URL", &base)
+        .env("MASTODON_ACCESS_TOKEN", bob.expose());
+    let whoami = crate::run(command, None).await.success();
+    assert!(
+        whoami.stdout.starts_with("@bob@"),
+        "the environment wins: {}",
+        whoami.stdout
+    );
+    let mut command = home.tootkit();
+    command
+        .args(["auth", "token"])
+        .env("MASTODON_API_BASE_URL", &base)
+        .env("MASTODON_ACCESS_TOKEN", bob.expose());
+    assert_eq!(
+        crate::run(command, None).await.success().stdout.trim(),
+        bob.expose()
+    );
+
+    let rejected = home
+        .run_with_input(&["auth", "add-token", "--instance", &base], "not-a-token\n")
+        .await
+        .failure(3);
+    assert!(
+        rejected
+            .stderr
+            .contains("The server refused the access token"),
+        "{}",
+        rejected.stderr
+    );
+
+    let logout = home.run(&["auth", "logout"]).await.success();
+    assert!(
+        logout.stderr.contains("revoke it in the web interface"),
+        "{}",
+        logout.stderr
+    );
+    let still = Client::builder(sandbox.base_url().clone())
+        .access_token(alice)
+        .build()
+        .unwrap();
+    still
+        .accounts()
+        .verify_credentials()
+        .await
+        .expect("a token made elsewhere is not revoked");
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_credentials_file_others_can_read_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let sandbox = sandbox().await;
+    let home = Home::new("loose");
+    let token = web_token(&sandbox, USER, PASSWORD, "read").await;
+    home.run_with_input(
+        &[
+            "auth",
+            "add-token",
+            "--instance",
+            &sandbox.base_url().to_string(),
+        ],
+        token.expose(),
+    )
+    .await
+    .success();
+    assert_eq!(crate::mode(&home.credentials_file()), 0o600);
+    std::fs::set_permissions(
+        home.credentials_file(),
+        std::fs::Permissions::from_mode(0o644),
+    )
+    .unwrap();
+    let refused = home.run(&["whoami"]).await.failure(1);
+    assert!(
+        refused
+            .stderr
+            .contains("is readable by other users (mode 0644)"),
+        "{}",
+        refused.stderr
+    );
+    assert!(refused.stderr.contains("chmod 600"), "{}", refused.stderr);
+    assert!(!refused.all().contains(token.expose()));
+}

@@ -1,0 +1,218 @@
+//! The sign-in and consent pages in a real headless Chromium, driven over WebDriver:
+//! the browser opens the URL `tootkit auth login --no-browser` prints, signs in,
+//! authorizes, is redirected to the CLI's loopback listener, and the CLI stores a
+//! working token.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{ClientBuilder, Locator};
+
+use crate::{Home, PASSWORD, Running, USER, sandbox, skip_or_fail};
+
+fn find(env: &str, candidates: &[&str]) -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os(env) {
+        return Some(PathBuf::from(path));
+    }
+    candidates.iter().map(PathBuf::from).find(|p| p.exists())
+}
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_real_browser_signs_in_and_the_cli_stores_a_working_token() {
+    let Some(chromedriver) = find(
+        "TOOTKIT_CHROMEDRIVER",
+        &["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"],
+    ) else {
+        skip_or_fail(
+            "chromedriver is not installed (Debian: apt-get install chromium chromium-driver)",
+        );
+        return;
+    };
+    let Some(chromium) = find(
+        "TOOTKIT_CHROMIUM",
+        &["/usr/bin/chromium", "/usr/bin/chromium-browser"],
+    ) else {
+        skip_or_fail("chromium is not installed (Debian: apt-get install chromium)");
+        return;
+    };
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let _driver = Driver(
+        Command::new(chromedriver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts"),
+    );
+    let home = Home::new("browser");
+    let profile_dir = home.dir.join("chromium-profile");
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert(
+        "goog:chromeOptions".to_owned(),
+        serde_json::json!({
+            "binary": chromium,
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync",
+                format!("--user-data-dir={}", profile_dir.display()),
+            ],
+        }),
+    );
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    let mut browser = None;
+    for _ in 0..50 {
+        match ClientBuilder::new(connector.clone())
+            .capabilities(capabilities.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
+            Ok(client) => {
+                browser = Some(client);
+                break;
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
+    let browser = browser.expect("a WebDriver session with headless Chromium");
+
+    let sandbox = sandbox().await;
+    let mut command = home.tootkit();
+    command.args([
+        "auth",
+        "login",
+        "--no-browser",
+        "--instance",
+        &sandbox.base_url().to_string(),
+    ]);
+    let mut cli = Running::spawn(command, false);
+    let url = cli.line_starting_with("http").await;
+
+    browser.goto(&url).await.unwrap();
+    assert_eq!(browser.title().await.unwrap(), "Sign in · tootkit sandbox");
+    browser
+        .find(Locator::Css("#username"))
+        .await
+        .unwrap()
+        .send_keys(USER)
+        .await
+        .unwrap();
+    browser
+        .find(Locator::Css("#password"))
+        .await
+        .unwrap()
+        .send_keys("wrong password")
+        .await
+        .unwrap();
+    browser
+        .find(Locator::Css("#sign-in-button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let error = browser
+        .wait()
+        .for_element(Locator::Css("#error"))
+        .await
+        .unwrap();
+    assert_eq!(
+        error.text().await.unwrap(),
+        "Invalid user name, email address or password."
+    );
+
+    browser
+        .find(Locator::Css("#username"))
+        .await
+        .unwrap()
+        .send_keys(USER)
+        .await
+        .unwrap();
+    browser
+        .find(Locator::Css("#password"))
+        .await
+        .unwrap()
+        .send_keys(PASSWORD)
+        .await
+        .unwrap();
+    browser
+        .find(Locator::Css("#sign-in-button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+
+    let app_name = browser
+        .wait()
+        .for_element(Locator::Css("#app-name"))
+        .await
+        .unwrap();
+    assert_eq!(app_name.text().await.unwrap(), "tootkit");
+    assert_eq!(
+        browser
+            .find(Locator::Css("#account"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "@alice"
+    );
+    let scopes = browser
+        .find(Locator::Css("#scopes"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        scopes.contains("read") && scopes.contains("write"),
+        "{scopes}"
+    );
+    browser
+        .find(Locator::Css("#authorize"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+
+    let landed = browser
+        .wait()
+        .for_element(Locator::Css("h1"))
+        .await
+        .unwrap();
+    assert_eq!(landed.text().await.unwrap(), "Signed in");
+    let current = browser.current_url().await.unwrap();
+    assert_eq!(current.host_str(), Some("127.0.0.1"));
+    assert_eq!(current.path(), "/callback");
+    browser.close().await.unwrap();
+
+    let done = cli.finish().await.success();
+    assert!(done.stderr.contains("Signed in to"), "{}", done.stderr);
+    let posted = home
+        .run(&["post", "posted after a real browser sign-in"])
+        .await
+        .success();
+    assert!(
+        posted.stdout.starts_with(&sandbox.base_url().to_string()),
+        "{}",
+        posted.stdout
+    );
+}

@@ -1,0 +1,267 @@
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
+use std::time::Duration;
+
+use tootkit::Client;
+use tootkit_sandbox::AuthorizationOutcome;
+
+use crate::{Home, PASSWORD, USER, approve, sandbox, web_token};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_kind_of_failure_has_its_exit_code_and_one_clear_sentence() {
+    let sandbox = sandbox().await;
+    let base = sandbox.base_url().to_string();
+    let home = Home::new("exit-codes");
+
+    // Usage: plain http to a host that is not loopback.
+    let usage = home
+        .run(&["auth", "login", "--instance", "http://botsin.space"])
+        .await
+        .failure(2);
+    assert!(
+        usage
+            .stderr
+            .contains("Refusing to send credentials to botsin.space over plain http"),
+        "{}",
+        usage.stderr
+    );
+    assert!(
+        usage.stderr.contains("use https://botsin.space"),
+        "{}",
+        usage.stderr
+    );
+    let mut command = home.tootkit();
+    command
+        .args(["whoami"])
+        .env("MASTODON_API_BASE_URL", "http://example.com")
+        .env("MASTODON_ACCESS_TOKEN", "x");
+    let env_http = crate::run(command, None).await.failure(2);
+    assert!(
+        env_http.stderr.contains("MASTODON_API_BASE_URL: Refusing"),
+        "{}",
+        env_http.stderr
+    );
+    home.run(&["post", "--visibility", "everyone", "x"])
+        .await
+        .failure(2);
+
+    // Authentication: no credentials, or a token the server refuses.
+    let none = home.run(&["whoami"]).await.failure(3);
+    assert!(
+        none.stderr
+            .contains("You are not signed in; run `tootkit auth login --instance HOST`"),
+        "{}",
+        none.stderr
+    );
+    let mut command = home.tootkit();
+    command
+        .args(["whoami"])
+        .env("MASTODON_API_BASE_URL", &base)
+        .env("MASTODON_ACCESS_TOKEN", "revoked-or-mistyped");
+    let refused = crate::run(command, None).await.failure(3);
+    assert!(
+        refused
+            .stderr
+            .contains("The server refused the access token"),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        refused.stderr.contains("hint: Run `tootkit auth login`"),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        !refused.all().contains("revoked-or-mistyped"),
+        "the token is not echoed"
+    );
+
+    // Refusal: the server's validation.
+    let token = web_token(&sandbox, USER, PASSWORD, "read write").await;
+    let mut command = home.tootkit();
+    command
+        .args(["post", &"a".repeat(501)])
+        .env("MASTODON_API_BASE_URL", &base)
+        .env("MASTODON_ACCESS_TOKEN", token.expose());
+    let invalid = crate::run(command, None).await.failure(4);
+    assert!(
+        invalid
+            .stderr
+            .contains("Validation failed: Text character limit of 500 exceeded"),
+        "{}",
+        invalid.stderr
+    );
+    let reader = web_token(&sandbox, USER, PASSWORD, "read").await;
+    let mut command = home.tootkit();
+    command
+        .args(["post", "hi"])
+        .env("MASTODON_API_BASE_URL", &base)
+        .env("MASTODON_ACCESS_TOKEN", reader.expose());
+    let forbidden = crate::run(command, None).await.failure(4);
+    assert!(
+        forbidden.stderr.contains("write:statuses"),
+        "{}",
+        forbidden.stderr
+    );
+
+    // Network: nothing listens there.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let mut command = home.tootkit();
+    command
+        .args(["whoami"])
+        .env("MASTODON_API_BASE_URL", format!("http://127.0.0.1:{port}"))
+        .env("MASTODON_ACCESS_TOKEN", "x");
+    let network = crate::run(command, None).await.failure(5);
+    assert!(
+        network
+            .stderr
+            .contains(&format!("Could not reach 127.0.0.1:{port}")),
+        "{}",
+        network.stderr
+    );
+}
+
+/// Starts `tootkit sandbox` and reads its banner up to "Press Ctrl-C to stop.".
+async fn start_sandbox(home: &Home, args: &[&str]) -> (std::process::Child, String, Vec<String>) {
+    let mut command = home.tootkit();
+    command
+        .arg("sandbox")
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    tokio::task::spawn_blocking(move || {
+        let mut child = command.spawn().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let mut banner = Vec::new();
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let done = line.starts_with("Press Ctrl-C");
+            banner.push(line);
+            if done {
+                break;
+            }
+        }
+        let base = banner
+            .first()
+            .and_then(|l| l.rsplit(' ').next())
+            .unwrap_or_default()
+            .to_owned();
+        (child, base, banner)
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sandbox_command_serves_and_keeps_its_state_between_runs() {
+    let home = Home::new("sandbox-command");
+    let args = ["--port", "0", "--user", "carol:s3cret-pass"];
+    let (mut first, base, banner) = start_sandbox(&home, &args).await;
+    let banner = banner.join("\n");
+    assert!(
+        banner.starts_with("tootkit sandbox: a Mastodon-compatible instance at http://127.0.0.1:"),
+        "{banner}"
+    );
+    assert!(
+        banner.contains("carol  password: as given  (email carol@localhost)"),
+        "{banner}"
+    );
+    assert!(
+        banner.contains(&format!("tootkit auth login --instance {base}")),
+        "{banner}"
+    );
+    assert!(
+        !banner.contains("s3cret-pass"),
+        "a given password is not echoed"
+    );
+
+    let client = Client::new(base.parse().unwrap()).unwrap();
+    assert!(
+        client
+            .instance()
+            .get()
+            .await
+            .unwrap()
+            .version
+            .contains("tootkit-sandbox")
+    );
+    let scopes = tootkit::Scopes::read_write();
+    let app = client
+        .apps()
+        .register("persistence")
+        .scopes(scopes.clone())
+        .send()
+        .await
+        .unwrap();
+    let server = client.oauth().discover().await.unwrap();
+    let request =
+        tootkit::AuthorizationRequest::new(&app.client_id, tootkit::OOB_REDIRECT_URI, scopes);
+    let AuthorizationOutcome::Code(code) =
+        approve(request.url(&server).as_str(), "carol", "s3cret-pass").await
+    else {
+        panic!("expected a code");
+    };
+    let token = client
+        .oauth()
+        .exchange_code(&app.credentials(), &request, code)
+        .await
+        .unwrap()
+        .access_token;
+    let status = client
+        .with_access_token(token.clone())
+        .statuses()
+        .create("kept")
+        .send()
+        .await
+        .unwrap();
+    first.kill().unwrap();
+    first.wait().unwrap();
+
+    let (mut second, base, _) = start_sandbox(&home, &args).await;
+    let client = Client::builder(base.parse().unwrap())
+        .access_token(token)
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let again = client
+        .statuses()
+        .get(&status.id)
+        .await
+        .expect("the status and the token survived the restart");
+    assert_eq!(again.content, "<p>kept</p>");
+    second.kill().unwrap();
+    second.wait().unwrap();
+
+    let (mut demo, _, banner) = start_sandbox(&home, &["--port", "0", "--in-memory"]).await;
+    let banner = banner.join("\n");
+    assert!(
+        banner.contains("demo  password: "),
+        "without --user, a demo account with its password: {banner}"
+    );
+    assert!(banner.contains("state in memory"), "{banner}");
+    demo.kill().unwrap();
+    demo.wait().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_walks_through_and_posts() {
+    let home = Home::new("demo");
+    let demo = home.run(&["demo"]).await.success();
+    let out = &demo.stdout;
+    for step in [
+        "1. Registered an application",
+        "2. Authorization URL",
+        "3. Signing in as @demo",
+        "4. The redirect reached tootkit's loopback listener",
+        "5. Exchanged the code for an access token",
+        "6. The token works: it belongs to @demo.",
+        "7. Posted \"howdy universe!\"",
+        "8. Read it back: <p>howdy universe!</p> by @demo",
+        "SANDBOX VALUES",
+        "tootkit auth login --instance",
+    ] {
+        assert!(out.contains(step), "missing {step:?} in:\n{out}");
+    }
+    assert!(!home.config().exists(), "the demo stores nothing");
+}

@@ -1,0 +1,279 @@
+//! The built `tootkit` binary against sandboxes started in-process on 127.0.0.1:0.
+
+mod auth;
+mod browser;
+mod commands;
+mod python;
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use tootkit::{AccessToken, Client, OOB_REDIRECT_URI, Password, Scopes};
+use tootkit_sandbox::{AuthorizationOutcome, Sandbox, SandboxConfig, ScriptedUser};
+
+pub const USER: &str = "alice";
+pub const PASSWORD: &str = "correct horse battery";
+
+/// A throwaway home for one test: its own configuration and data directories.
+pub struct Home {
+    pub dir: PathBuf,
+}
+
+impl Home {
+    pub fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("tootkit-cli-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Self { dir }
+    }
+
+    pub fn config(&self) -> PathBuf {
+        self.dir.join("config")
+    }
+
+    pub fn credentials_file(&self) -> PathBuf {
+        self.config().join("credentials.toml")
+    }
+
+    pub fn profiles_file(&self) -> PathBuf {
+        self.config().join("profiles.toml")
+    }
+
+    /// `tootkit` with this home, no keyring (no D-Bus session), no credentials in the
+    /// environment.
+    pub fn tootkit(&self) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_tootkit"));
+        command
+            .env("TOOTKIT_CONFIG_DIR", self.config())
+            .env("TOOTKIT_DATA_DIR", self.dir.join("data"))
+            .env_remove("DBUS_SESSION_BUS_ADDRESS")
+            .env_remove("TOOTKIT_CREDENTIAL_STORE")
+            .env_remove("TOOTKIT_PROFILE")
+            .env_remove("MASTODON_API_BASE_URL")
+            .env_remove("MASTODON_ACCESS_TOKEN")
+            .stdin(Stdio::null());
+        command
+    }
+
+    /// Runs `tootkit args…` to completion off the async threads.
+    pub async fn run(&self, args: &[&str]) -> Run {
+        let mut command = self.tootkit();
+        command.args(args);
+        run(command, None).await
+    }
+
+    /// Runs with `input` on stdin.
+    pub async fn run_with_input(&self, args: &[&str], input: &str) -> Run {
+        let mut command = self.tootkit();
+        command.args(args);
+        run(command, Some(input.to_owned())).await
+    }
+}
+
+impl Drop for Home {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// What a finished command did.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    #[track_caller]
+    pub fn success(self) -> Self {
+        assert_eq!(self.code, 0, "failed: {self:#?}");
+        self
+    }
+
+    #[track_caller]
+    pub fn failure(self, code: i32) -> Self {
+        assert_eq!(self.code, code, "expected exit code {code}: {self:#?}");
+        let error = self.stderr.lines().find(|l| l.starts_with("error: "));
+        assert!(
+            error.is_some(),
+            "errors go to stderr, one sentence first: {self:#?}"
+        );
+        self
+    }
+
+    pub fn all(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+}
+
+pub async fn run(mut command: Command, input: Option<String>) -> Run {
+    tokio::task::spawn_blocking(move || {
+        command.stdout(Stdio::piped()).stderr(Stdio::piped());
+        if input.is_some() {
+            command.stdin(Stdio::piped());
+        }
+        let mut child = command.spawn().expect("tootkit runs");
+        if let Some(input) = input {
+            use std::io::Write;
+            let mut stdin = child.stdin.take().unwrap();
+            stdin.write_all(input.as_bytes()).unwrap();
+        }
+        let Output {
+            status,
+            stdout,
+            stderr,
+        } = child.wait_with_output().unwrap();
+        Run {
+            code: status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&stderr).into_owned(),
+        }
+    })
+    .await
+    .unwrap()
+}
+
+/// A running `tootkit` whose stderr is read line by line while it runs.
+pub struct Running {
+    pub child: Child,
+    lines: mpsc::Receiver<String>,
+    pub seen: Vec<String>,
+}
+
+impl Running {
+    pub fn spawn(mut command: Command, stdin: bool) -> Self {
+        command.stderr(Stdio::piped()).stdout(Stdio::piped());
+        if stdin {
+            command.stdin(Stdio::piped());
+        }
+        let mut child = command.spawn().expect("tootkit runs");
+        let stderr = child.stderr.take().unwrap();
+        let (sender, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if sender.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Self {
+            child,
+            lines,
+            seen: Vec::new(),
+        }
+    }
+
+    /// Waits for a stderr line starting with `prefix`.
+    pub async fn line_starting_with(&mut self, prefix: &str) -> String {
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            match self.lines.try_recv() {
+                Ok(line) => {
+                    self.seen.push(line.clone());
+                    if line.starts_with(prefix) {
+                        return line;
+                    }
+                }
+                Err(mpsc::TryRecvError::Empty) if std::time::Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+                Err(_) => panic!("no line starting with {prefix:?}; saw {:#?}", self.seen),
+            }
+        }
+    }
+
+    /// Waits for the process to end and returns its code, stdout and the rest of stderr.
+    pub async fn finish(mut self) -> Run {
+        let child = self.child;
+        let (code, stdout) = tokio::task::spawn_blocking(move || {
+            let output = child.wait_with_output().unwrap();
+            (
+                output.status.code().unwrap_or(-1),
+                String::from_utf8_lossy(&output.stdout).into_owned(),
+            )
+        })
+        .await
+        .unwrap();
+        self.seen.extend(self.lines.try_iter());
+        Run {
+            code,
+            stdout,
+            stderr: self.seen.join("\n"),
+        }
+    }
+}
+
+pub async fn sandbox() -> Sandbox {
+    sandbox_with(SandboxConfig::in_memory()).await
+}
+
+pub async fn sandbox_with(config: SandboxConfig) -> Sandbox {
+    Sandbox::start(
+        config
+            .user(USER, Password::new(PASSWORD))
+            .user("bob", Password::new("bobs password")),
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .await
+    .expect("the sandbox starts")
+}
+
+/// Signs in as `login` on the sandbox's pages, returning where the browser is sent.
+pub async fn approve(url: &str, login: &str, password: &str) -> AuthorizationOutcome {
+    let url = url::Url::parse(url.trim()).expect("an authorization URL");
+    ScriptedUser::new()
+        .unwrap()
+        .authorize(&url, login, &Password::new(password))
+        .await
+        .expect("authorized")
+}
+
+/// A user token made with the library, as one made in the web interface would be.
+pub async fn web_token(
+    sandbox: &Sandbox,
+    login: &str,
+    password: &str,
+    scopes: &str,
+) -> AccessToken {
+    let client = Client::new(sandbox.base_url().clone()).unwrap();
+    let scopes = Scopes::parse(scopes).unwrap();
+    let app = client
+        .apps()
+        .register("Web")
+        .scopes(scopes.clone())
+        .send()
+        .await
+        .unwrap();
+    let server = client.oauth().discover().await.unwrap();
+    let request = tootkit::AuthorizationRequest::new(&app.client_id, OOB_REDIRECT_URI, scopes);
+    let AuthorizationOutcome::Code(code) =
+        approve(request.url(&server).as_str(), login, password).await
+    else {
+        panic!("expected the code page");
+    };
+    client
+        .oauth()
+        .exchange_code(&app.credentials(), &request, code)
+        .await
+        .unwrap()
+        .access_token
+}
+
+#[cfg(unix)]
+pub fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+/// Whether a test that needs outside tools may skip: only outside CI.
+pub fn skip_or_fail(what: &str) -> bool {
+    if std::env::var_os("CI").is_some() {
+        panic!("{what}; CI must provide it");
+    }
+    eprintln!("SKIPPED: {what}");
+    true
+}

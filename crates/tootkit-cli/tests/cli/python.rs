@@ -1,0 +1,77 @@
+//! A program written for Mastodon.py, run unchanged against `tootkit sandbox`:
+//! `create_app`, `auth_request_url`, sign-in in the "browser", `log_in` with the code,
+//! `toot`. Needs a Python with Mastodon.py (`TOOTKIT_PYTHON`); the README's test
+//! command makes one.
+
+use std::process::Command;
+
+use crate::{PASSWORD, USER, sandbox, skip_or_fail};
+
+const PROGRAM: &str = r#"
+import html, re, sys, requests
+from mastodon import Mastodon
+
+base = sys.argv[1]
+# The walkthrough, unchanged.
+Mastodon.create_app("pytooterapp", api_base_url=base, to_file="pytooter_clientcred.secret")
+mastodon = Mastodon(client_id="pytooter_clientcred.secret")
+url = mastodon.auth_request_url()
+
+# The person: opens the URL, signs in, authorizes, copies the code.
+browser = requests.Session()
+hidden = lambda page: {k: html.unescape(v) for k, v in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page.text)}
+page = browser.get(url)
+page = browser.post(base + "/auth/sign_in", data={**hidden(page), "username": sys.argv[2], "password": sys.argv[3]})
+page = browser.post(base + "/oauth/authorize", data={**hidden(page), "decision": "approve"})
+code = re.search(r'id="code" class="code" readonly value="([^"]+)"', page.text).group(1)
+
+mastodon.log_in(code=code, to_file="pytooter_usercred.secret")
+mastodon = Mastodon(access_token="pytooter_usercred.secret")
+status = mastodon.toot("howdy universe!")
+print(status["url"])
+print(mastodon.account_verify_credentials()["acct"])
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mastodon_py_program_runs_unchanged_against_the_sandbox() {
+    let Some(python) = std::env::var_os("TOOTKIT_PYTHON") else {
+        skip_or_fail(
+            "TOOTKIT_PYTHON does not name a Python with Mastodon.py (the README's test command sets it)",
+        );
+        return;
+    };
+    let sandbox = sandbox().await;
+    let base = sandbox.base_url().to_string();
+    let dir = std::env::temp_dir().join(format!("tootkit-python-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let output = tokio::task::spawn_blocking({
+        let dir = dir.clone();
+        let base = base.clone();
+        move || {
+            Command::new(python)
+                .current_dir(dir)
+                .args(["-c", PROGRAM, &base, USER, PASSWORD])
+                .output()
+                .unwrap()
+        }
+    })
+    .await
+    .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "Mastodon.py failed:\n{}\n{}",
+        stdout,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let mut lines = stdout.lines();
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with(&format!("{base}/@{USER}/")),
+        "{stdout}"
+    );
+    assert_eq!(lines.next(), Some(USER));
+}
