@@ -66,3 +66,8 @@ fn path_segment(id: &str) -> Result<&str, Error> {
         )))
     }
 }
+
+/// The README's examples, compiled as doctests so that they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeExamples;
