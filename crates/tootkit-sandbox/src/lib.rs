@@ -53,6 +53,8 @@ pub const MASTODON_VERSION: &str = concat!(
 );
 /// The Mastodon API version it reports in `api_versions`.
 pub const MASTODON_API_VERSION: u32 = 11;
+/// How long an authorization code stays valid by default: ten minutes, as Doorkeeper.
+const DEFAULT_CODE_LIFETIME_MS: i64 = 10 * 60 * 1000;
 /// The user name of the account made when none is configured.
 pub const DEMO_USERNAME: &str = "demo";
 
@@ -63,6 +65,7 @@ pub struct SandboxConfig {
     users: Vec<(String, Password)>,
     legacy_password_grant: bool,
     limits: Limits,
+    code_lifetime: Option<std::time::Duration>,
 }
 
 impl SandboxConfig {
@@ -95,6 +98,13 @@ impl SandboxConfig {
     /// The status length limits (default 500, links count 23).
     pub fn limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
+        self
+    }
+
+    /// How long an authorization code stays valid (default ten minutes, as Mastodon);
+    /// shorter lets a client's handling of expired codes be tried without waiting.
+    pub fn code_lifetime(mut self, lifetime: std::time::Duration) -> Self {
+        self.code_lifetime = Some(lifetime);
         self
     }
 }
@@ -141,6 +151,7 @@ pub(crate) struct AppState {
     domain: String,
     legacy_password_grant: bool,
     limits: Limits,
+    code_lifetime_ms: i64,
 }
 
 /// A sandbox serving on a local address until stopped.
@@ -199,6 +210,9 @@ impl Sandbox {
             domain,
             legacy_password_grant: config.legacy_password_grant,
             limits: config.limits,
+            code_lifetime_ms: config.code_lifetime.map_or(DEFAULT_CODE_LIFETIME_MS, |d| {
+                i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+            }),
         });
         let router = routes::router(state).layer(axum::middleware::from_fn(log_request));
         let (shutdown, stopped) = oneshot::channel::<()>();

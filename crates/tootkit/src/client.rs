@@ -647,6 +647,49 @@ mod tests {
     }
 
     #[test]
+    fn http_429_becomes_rate_limited_with_the_reset_time() {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-ratelimit-limit", HeaderValue::from_static("300"));
+        headers.insert("x-ratelimit-remaining", HeaderValue::from_static("0"));
+        headers.insert(
+            "x-ratelimit-reset",
+            HeaderValue::from_static("2026-08-01T13:55:00.441909Z"),
+        );
+        let answer = ApiResponse {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            headers,
+            body: br#"{"error":"Too many requests"}"#.to_vec(),
+            path: "/api/v1/statuses".to_owned(),
+        };
+        let err = answer.into_error(false);
+        let Error::RateLimited { reset, limit } = &err else {
+            panic!("expected RateLimited, got {err:?}");
+        };
+        assert_eq!(*limit, Some(300));
+        assert_eq!(reset.map(|r| r.unix_timestamp()), Some(1_785_592_500));
+        assert!(
+            err.to_string()
+                .contains("(until 2026-08-01T13:55:00.441909Z) before trying again"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn oauth_error_codes_map_to_oauth_errors_only_on_oauth_endpoints() {
+        let answer = |oauth| {
+            ApiResponse {
+                status: StatusCode::BAD_REQUEST,
+                headers: HeaderMap::new(),
+                body: br#"{"error":"invalid_grant","error_description":"The provided authorization grant is invalid."}"#.to_vec(),
+                path: "/oauth/token".to_owned(),
+            }
+            .into_error(oauth)
+        };
+        assert!(matches!(answer(true), Error::OAuth { error, .. } if error == "invalid_grant"));
+        assert!(matches!(answer(false), Error::Http { status: 400, .. }));
+    }
+
+    #[test]
     fn backoff_doubles() {
         let policy = RetryPolicy::new(3, Duration::from_millis(100));
         assert_eq!(backoff(policy, 0), Duration::from_millis(100));

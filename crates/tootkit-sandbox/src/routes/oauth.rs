@@ -69,9 +69,6 @@ pub(crate) const KNOWN_SCOPES: &[&str] = &[
     "admin:write:canonical_email_blocks",
 ];
 
-/// How long an authorization code stays valid (Doorkeeper's default).
-const CODE_LIFETIME_MS: i64 = 10 * 60 * 1000;
-
 const SESSION_COOKIE: &str = "_tootkit_sandbox_session";
 
 // ---------------------------------------------------------------- discovery
@@ -685,7 +682,7 @@ pub(crate) async fn token(
                 ));
             };
             let row = state.store.take_code(&code)?.ok_or_else(invalid_grant)?;
-            let expired = now_ms() - row.created_at > CODE_LIFETIME_MS;
+            let expired = now_ms() - row.created_at > state.code_lifetime_ms;
             if row.used || expired || row.app_id != app.id || row.redirect_uri != redirect_uri {
                 return Err(invalid_grant());
             }

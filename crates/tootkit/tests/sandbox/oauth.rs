@@ -402,3 +402,111 @@ async fn discovery_falls_back_when_a_server_publishes_no_metadata() {
         "unknown, so left to the token endpoint"
     );
 }
+
+#[tokio::test]
+async fn an_expired_code_gets_invalid_grant() {
+    let sandbox =
+        sandbox_with(SandboxConfig::in_memory().code_lifetime(Duration::from_millis(300))).await;
+    let client = fast_client(&sandbox);
+    let app = register(&client, &Scopes::read()).await;
+    let server = client.oauth().discover().await.unwrap();
+    let request = AuthorizationRequest::new(&app.client_id, OOB_REDIRECT_URI, Scopes::read());
+    let code = oob_code(&request.url(&server)).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let err = client
+        .oauth()
+        .exchange_code(&app.credentials(), &request, code)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::OAuth { error, .. } if error == "invalid_grant"),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_signed_in_browser_is_asked_again_only_with_force_login() {
+    let sandbox = sandbox().await;
+    let client = fast_client(&sandbox);
+    let app = register(&client, &Scopes::read()).await;
+    let server = client.oauth().discover().await.unwrap();
+    let mut browser = ScriptedUser::new().unwrap();
+    let first = AuthorizationRequest::new(&app.client_id, OOB_REDIRECT_URI, Scopes::read());
+    browser
+        .authorize(&first.url(&server), USER, &Password::new(PASSWORD))
+        .await
+        .expect("signed in");
+
+    // Same browser session: no sign-in is asked for, so a wrong password does not matter.
+    let again = AuthorizationRequest::new(&app.client_id, OOB_REDIRECT_URI, Scopes::read());
+    let outcome = browser
+        .authorize(&again.url(&server), USER, &Password::new("not asked"))
+        .await;
+    assert!(
+        matches!(outcome, Ok(AuthorizationOutcome::Code(_))),
+        "{outcome:?}"
+    );
+
+    // With force_login the sign-in page comes back, and the wrong password fails.
+    let forced = AuthorizationRequest::new(&app.client_id, OOB_REDIRECT_URI, Scopes::read())
+        .force_login(true);
+    let err = browser
+        .authorize(&forced.url(&server), USER, &Password::new("not asked"))
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("Invalid user name, email address or password"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn the_sign_in_and_consent_forms_refuse_a_missing_or_foreign_csrf_token() {
+    let sandbox = sandbox().await;
+    let base = sandbox.base_url().to_string();
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    // A session of its own, as an attacker's page would not have the victim's.
+    let page = http
+        .get(format!("{base}/auth/sign_in"))
+        .send()
+        .await
+        .unwrap();
+    let cookie = page.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    for token in ["", "forged-token"] {
+        let answer = http
+            .post(format!("{base}/auth/sign_in"))
+            .header("cookie", &cookie)
+            .form(&[
+                ("authenticity_token", token),
+                ("username", USER),
+                ("password", PASSWORD),
+                ("return_to", "/"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 422);
+        assert!(
+            answer.headers().get("set-cookie").is_none(),
+            "no session is signed in"
+        );
+        assert!(answer.text().await.unwrap().contains("Form expired"));
+    }
+    let consent = http
+        .post(format!("{base}/oauth/authorize"))
+        .form(&[("decision", "approve"), ("client_id", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(consent.status(), 422, "no session, no consent");
+}
