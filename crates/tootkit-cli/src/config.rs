@@ -125,6 +125,18 @@ impl Profiles {
         write_private(&paths.profiles_file(), text.as_bytes())
     }
 
+    /// Adds or replaces a profile; it becomes the default when there is none.
+    pub fn remember(&mut self, name: &str, profile: Profile) {
+        self.profiles.insert(name.to_owned(), profile);
+        if self
+            .default
+            .as_ref()
+            .is_none_or(|d| !self.profiles.contains_key(d))
+        {
+            self.default = Some(name.to_owned());
+        }
+    }
+
     /// The profile to use: the one named, else the default, else the only one.
     pub fn select(&self, name: Option<&str>) -> Result<(String, Profile)> {
         let chosen = match name {

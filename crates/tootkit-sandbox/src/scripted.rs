@@ -172,19 +172,8 @@ impl ScriptedUser {
     }
 
     async fn get(&mut self, url: Url) -> Result<reqwest::Response, ScriptedUserError> {
-        let mut request = self.http.get(url.clone());
-        if let Some(cookie) = &self.cookie {
-            request = request.header(COOKIE, cookie);
-        }
-        let response = request
-            .send()
-            .await
-            .map_err(|source| ScriptedUserError::Http {
-                url: url.to_string(),
-                source,
-            })?;
-        self.keep_cookie(&response);
-        Ok(response)
+        let request = self.http.get(url.clone());
+        self.send(request, url).await
     }
 
     async fn post(
@@ -192,7 +181,16 @@ impl ScriptedUser {
         url: Url,
         form: &[(String, String)],
     ) -> Result<reqwest::Response, ScriptedUserError> {
-        let mut request = self.http.post(url.clone()).form(form);
+        let request = self.http.post(url.clone()).form(form);
+        self.send(request, url).await
+    }
+
+    /// Sends with the session cookie, as a browser would, and keeps the one set back.
+    async fn send(
+        &mut self,
+        mut request: reqwest::RequestBuilder,
+        url: Url,
+    ) -> Result<reqwest::Response, ScriptedUserError> {
         if let Some(cookie) = &self.cookie {
             request = request.header(COOKIE, cookie);
         }

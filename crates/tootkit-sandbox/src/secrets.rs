@@ -24,12 +24,15 @@ pub(crate) fn digest(secret: &str) -> String {
 
 /// Compares a secret with a stored digest in constant time.
 pub(crate) fn matches_digest(secret: &str, stored: &str) -> bool {
-    let computed = digest(secret);
-    computed.len() == stored.len()
-        && computed
-            .bytes()
-            .zip(stored.bytes())
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+    constant_time_eq(&digest(secret), stored)
+}
+
+/// Compares without stopping at the first difference, so timing tells nothing.
+pub(crate) fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
             == 0
 }
 
@@ -59,12 +62,7 @@ pub(crate) fn verify_password(password: &str, hash: &str) -> bool {
 pub(crate) fn pkce_matches(verifier: &str, challenge: &str) -> bool {
     let computed = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .encode(Sha256::digest(verifier.as_bytes()));
-    computed.len() == challenge.len()
-        && computed
-            .bytes()
-            .zip(challenge.bytes())
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0
+    constant_time_eq(&computed, challenge)
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ use super::{Context, Source, app_key, client_builder, read_stdin, token_key};
 use crate::cli::{AddTokenArgs, LoginArgs};
 use crate::config::{AppRecord, Profile, Profiles};
 use crate::failure::{Failure, Result};
+use crate::store::StoreKind;
 
 /// The name tootkit registers itself under.
 const APP_NAME: &str = "tootkit";
@@ -68,8 +69,8 @@ pub async fn login(context: &Context, args: LoginArgs) -> Result<()> {
     let store = context
         .secrets
         .store(&token_key(&name), token.access_token.expose())?;
-    profiles.profiles.insert(
-        name.clone(),
+    profiles.remember(
+        &name,
         Profile {
             instance: instance.to_string(),
             account: account.acct.clone(),
@@ -79,13 +80,6 @@ pub async fn login(context: &Context, args: LoginArgs) -> Result<()> {
             app: Some(instance.authority()),
         },
     );
-    if profiles
-        .default
-        .as_ref()
-        .is_none_or(|d| !profiles.profiles.contains_key(d))
-    {
-        profiles.default = Some(name.clone());
-    }
     profiles.save(&context.paths)?;
     if context.json {
         return context.print_json(&serde_json::json!({
@@ -122,10 +116,9 @@ async fn ensure_app(
             .any(|u| u == LoopbackReceiver::REGISTERED_REDIRECT_URI);
         if has_scopes
             && has_redirects
-            && let Some(stored) = context.secrets.get(record.store, &app_key(&authority))?
-            && let Ok(stored) = serde_json::from_str::<StoredApp>(&stored)
+            && let Some(app) = read_app(context, &authority, record.store)?
         {
-            return Ok(AppCredentials::new(stored.client_id, stored.client_secret));
+            return Ok(app);
         }
     }
     let app = client
@@ -159,6 +152,35 @@ async fn ensure_app(
     );
     profiles.save(&context.paths)?;
     Ok(app.credentials())
+}
+
+/// The client ID and secret kept for the application registered on `authority`.
+fn read_app(
+    context: &Context,
+    authority: &str,
+    store: StoreKind,
+) -> Result<Option<AppCredentials>> {
+    Ok(context
+        .secrets
+        .get(store, &app_key(authority))?
+        .and_then(|text| serde_json::from_str::<StoredApp>(&text).ok())
+        .map(|stored| AppCredentials::new(stored.client_id, stored.client_secret)))
+}
+
+/// The application a profile's token was issued to, if tootkit registered it.
+fn app_of(
+    context: &Context,
+    profiles: &Profiles,
+    profile: &Profile,
+) -> Result<Option<AppCredentials>> {
+    match profile
+        .app
+        .as_ref()
+        .and_then(|a| profiles.apps.get(a).map(|record| (a, record.store)))
+    {
+        Some((authority, store)) => read_app(context, authority, store),
+        None => Ok(None),
+    }
 }
 
 fn forget_app(context: &Context, profiles: &mut Profiles, instance: &InstanceUrl) -> Result<()> {
@@ -376,12 +398,8 @@ pub fn export(context: &Context) -> Result<()> {
     let app = match &source {
         Source::Profile(name) => {
             let profiles = context.profiles()?;
-            let app_authority = profiles.profiles.get(name).and_then(|p| p.app.clone());
-            match app_authority.and_then(|a| profiles.apps.get(&a).map(|r| (a, r.store))) {
-                Some((authority, store)) => context
-                    .secrets
-                    .get(store, &app_key(&authority))?
-                    .and_then(|text| serde_json::from_str::<StoredApp>(&text).ok()),
+            match profiles.profiles.get(name) {
+                Some(profile) => app_of(context, &profiles, profile)?,
                 None => None,
             }
         }
@@ -463,8 +481,8 @@ pub async fn add_token(context: &Context, args: AddTokenArgs) -> Result<()> {
         .unwrap_or_else(|| format!("{}@{}", account.acct, instance.authority()));
     let store = context.secrets.store(&token_key(&name), token.expose())?;
     let mut profiles = context.profiles()?;
-    profiles.profiles.insert(
-        name.clone(),
+    profiles.remember(
+        &name,
         Profile {
             instance: instance.to_string(),
             account: account.acct.clone(),
@@ -474,13 +492,6 @@ pub async fn add_token(context: &Context, args: AddTokenArgs) -> Result<()> {
             app: None,
         },
     );
-    if profiles
-        .default
-        .as_ref()
-        .is_none_or(|d| !profiles.profiles.contains_key(d))
-    {
-        profiles.default = Some(name.clone());
-    }
     profiles.save(&context.paths)?;
     eprintln!(
         "The token works for @{} on {}; stored in {} under the profile `{name}`.",
@@ -496,24 +507,13 @@ pub async fn logout(context: &Context) -> Result<()> {
     let (name, profile) = profiles.select(context.profile.as_deref())?;
     let instance = InstanceUrl::parse(&profile.instance)?;
     let token = context.secrets.get(profile.store, &token_key(&name))?;
-    let app = match profile
-        .app
-        .as_ref()
-        .and_then(|a| profiles.apps.get(a).map(|r| (a.clone(), r.store)))
-    {
-        Some((authority, store)) => context
-            .secrets
-            .get(store, &app_key(&authority))?
-            .and_then(|text| serde_json::from_str::<StoredApp>(&text).ok()),
-        None => None,
-    };
+    let app = app_of(context, &profiles, &profile)?;
     let revoked = match (&token, &app) {
         (Some(token), Some(app)) => {
             let client = client_builder(instance.clone()).build()?;
-            let credentials = AppCredentials::new(app.client_id.clone(), app.client_secret.clone());
             client
                 .oauth()
-                .revoke(&credentials, &AccessToken::new(token.as_str()))
+                .revoke(app, &AccessToken::new(token.as_str()))
                 .await?;
             true
         }

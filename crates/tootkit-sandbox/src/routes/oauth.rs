@@ -17,7 +17,9 @@ use crate::AppState;
 use crate::error::{Failure, Result, oauth_text};
 use crate::pages::{self, PendingAuthorization};
 use crate::params::Params;
-use crate::secrets::{matches_digest, pkce_matches, random_token, verify_password};
+use crate::secrets::{
+    constant_time_eq, matches_digest, pkce_matches, random_token, verify_password,
+};
 use crate::store::{AccountRow, AppRow, CodeRow, now_ms};
 
 /// The scopes Mastodon knows (its `scopes_supported`).
@@ -173,12 +175,7 @@ fn set_cookie(response: &mut Response, session: &Session) {
 fn check_csrf(session: Option<&Session>, params: &Params) -> Result<()> {
     let sent = params.text("authenticity_token").unwrap_or_default();
     match session {
-        Some(session)
-            if !sent.is_empty()
-                && matches_digest(&sent, &crate::secrets::digest(&session.csrf_token)) =>
-        {
-            Ok(())
-        }
+        Some(session) if !sent.is_empty() && constant_time_eq(&sent, &session.csrf_token) => Ok(()),
         _ => Err(Failure::page(
             StatusCode::UNPROCESSABLE_ENTITY,
             "Form expired",
@@ -341,14 +338,9 @@ fn check_authorization(
             "The authorization server does not support this response type.",
         )));
     }
-    let app_scopes = Scopes::parse(&authorization.app.scopes).unwrap_or_else(|_| Scopes::read());
-    match Scopes::parse(&scope_text) {
-        Ok(scopes)
-            if !scopes.is_empty() && scopes.iter().all(|s| app_scopes.iter().any(|a| a == s)) =>
-        {
-            authorization.scopes = scopes;
-        }
-        _ => {
+    match registered_subset(&authorization.app, &scope_text) {
+        Some(scopes) => authorization.scopes = scopes,
+        None => {
             return Err(Box::new(fail(
                 &authorization,
                 "invalid_scope",
@@ -621,22 +613,25 @@ fn authenticate_client(
     Ok(app.filter(|app| matches_digest(&secret, &app.client_secret_digest)))
 }
 
-/// Requested scopes, which must all be among the application's.
+/// The requested scopes, if every one of them is among the application's: Doorkeeper
+/// compares names, so an app registered with `write` may not ask for `write:statuses`.
+fn registered_subset(app: &AppRow, requested: &str) -> Option<Scopes> {
+    let registered = Scopes::parse(&app.scopes).unwrap_or_else(|_| Scopes::read());
+    Scopes::parse(requested).ok().filter(|scopes| {
+        !scopes.is_empty() && scopes.iter().all(|s| registered.iter().any(|r| r == s))
+    })
+}
+
+/// The scopes of a token request (default `read`), within the application's.
 fn requested_scopes(app: &AppRow, params: &Params) -> Result<Scopes> {
     let text = params.text("scope").unwrap_or_else(|| "read".to_owned());
-    let app_scopes = Scopes::parse(&app.scopes).unwrap_or_else(|_| Scopes::read());
-    match Scopes::parse(&text) {
-        Ok(scopes)
-            if !scopes.is_empty() && scopes.iter().all(|s| app_scopes.iter().any(|a| a == s)) =>
-        {
-            Ok(scopes)
-        }
-        _ => Err(oauth_failure(
+    registered_subset(app, &text).ok_or_else(|| {
+        oauth_failure(
             StatusCode::BAD_REQUEST,
             "invalid_scope",
             oauth_text::INVALID_SCOPE,
-        )),
-    }
+        )
+    })
 }
 
 pub(crate) async fn token(

@@ -1,5 +1,7 @@
-//! The library against a real sandbox over loopback HTTP: OAuth flows, posting, errors.
+//! The library against a real sandbox over loopback HTTP (OAuth flows, posting,
+//! errors, the sandbox's JSON shapes), and its entities against the reference corpus.
 
+mod corpus;
 mod oauth;
 mod posting;
 mod secrets;

@@ -10,6 +10,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use crate::fixtures;
+
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -20,27 +22,6 @@ use tootkit::{
     Account, ApiError, Application, CredentialApplication, Instance, InstanceV1, ServerMetadata,
     Status, Token,
 };
-
-fn fixtures() -> Option<PathBuf> {
-    let dir = match std::env::var_os("TOOTKIT_FIXTURES") {
-        Some(dir) => PathBuf::from(dir),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures"),
-    };
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    if std::env::var_os("CI").is_some() {
-        panic!(
-            "the fixture corpus is missing at {}; set TOOTKIT_FIXTURES",
-            dir.display()
-        );
-    }
-    eprintln!(
-        "SKIPPED: the fixture corpus is missing at {} (set TOOTKIT_FIXTURES)",
-        dir.display()
-    );
-    None
-}
 
 /// A thread (`GET /api/v1/statuses/:id/context`), only for the compat corpus.
 #[derive(Debug, Serialize, Deserialize)]
