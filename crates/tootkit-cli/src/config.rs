@@ -67,16 +67,24 @@ pub struct Profile {
     pub scopes: String,
     /// Where the token is kept.
     pub store: StoreKind,
-    /// The registered application the token came from (its instance authority); none for
-    /// a token made in the web interface.
+    /// The registered application the token was issued to; none for a token made in the
+    /// web interface.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub app: Option<String>,
+    pub app: Option<AppRef>,
 }
 
-/// An application registered on an instance, reused by later sign-ins.
+/// Which registered application a token belongs to, and where its secret is kept.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct AppRef {
+    pub client_id: String,
+    pub store: StoreKind,
+}
+
+/// The application registered on an instance most recently, reused by later sign-ins.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct AppRecord {
     pub instance: String,
+    pub client_id: String,
     pub name: String,
     pub scopes: String,
     pub redirect_uris: Vec<String>,

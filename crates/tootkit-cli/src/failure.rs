@@ -72,7 +72,7 @@ impl From<tootkit::Error> for Failure {
             E::Forbidden { .. } => Self::new(Exit::Refused, message)
                 .with_hint("Run `tootkit auth login --scopes read,write` to get a token that may post."),
             E::Network { .. } | E::Timeout { .. } => Self::new(Exit::Network, message),
-            E::Io { .. } => Self::local(message),
+            E::Io { .. } => Self::local(message).with_hint("Pass --oob to paste the code instead."),
             _ => Self::new(Exit::Refused, message),
         }
     }

@@ -27,7 +27,9 @@ fn main() -> ExitCode {
             };
         }
     };
-    init_logging(cli.verbose);
+    // The sandbox shows its requests by default: that is what a developer watches it for.
+    let serving = matches!(cli.command, Command::Sandbox(_));
+    init_logging(cli.verbose.max(u8::from(serving)));
     // One thread: a one-shot command makes a request or two, and the sandbox serves
     // one developer; a single-threaded runtime starts faster and uses less memory.
     let runtime = match tokio::runtime::Builder::new_current_thread()

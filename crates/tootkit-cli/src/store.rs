@@ -93,12 +93,16 @@ impl Secrets {
             }
             _ => {}
         }
-        match self.set(StoreKind::Keyring, key, value) {
+        let attempt = self.keyring().and_then(|keyring| {
+            Entry::new_in_store(keyring, SERVICE, key)
+                .and_then(|entry| entry.set_password(value))
+                .map_err(|err| err.to_string())
+        });
+        match attempt {
             Ok(()) => Ok(StoreKind::Keyring),
-            Err(failure) => {
+            Err(reason) => {
                 eprintln!(
-                    "warning: no OS keyring is reachable ({}); storing credentials in {} (mode 0600) instead.",
-                    failure.message.trim_end_matches('.'),
+                    "warning: no OS keyring is reachable ({reason}); storing credentials in {} (mode 0600) instead.",
                     self.file.display()
                 );
                 self.set(StoreKind::File, key, value)?;
@@ -149,7 +153,11 @@ impl Secrets {
     }
 
     fn entry(&self, key: &str) -> Result<Entry> {
-        let keyring = self.keyring().map_err(Failure::local)?;
+        let keyring = self.keyring().map_err(|reason| {
+            Failure::local(format!(
+                "The OS keyring is not reachable ({reason}); unlock it or start its service, or set {ENV_CREDENTIAL_STORE}=file and sign in again."
+            ))
+        })?;
         Entry::new_in_store(keyring, SERVICE, key).map_err(keyring_failure)
     }
 
@@ -206,7 +214,9 @@ impl Secrets {
 }
 
 fn keyring_failure(err: keyring_core::Error) -> Failure {
-    Failure::local(format!("the OS keyring failed: {err}"))
+    Failure::local(format!(
+        "The OS keyring failed ({err}); unlock it and try again, or set {ENV_CREDENTIAL_STORE}=file and sign in again."
+    ))
 }
 
 #[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "openbsd"))]

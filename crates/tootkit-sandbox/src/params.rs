@@ -97,6 +97,13 @@ impl Params {
         }
     }
 
+    /// Whether any parameter is named `name` or starts with `name[` (a nested form
+    /// field such as `poll[options][]`).
+    pub(crate) fn has(&self, name: &str) -> bool {
+        let nested = format!("{name}[");
+        self.0.keys().any(|k| k == name || k.starts_with(&nested))
+    }
+
     /// A list parameter: an array, or one value.
     pub(crate) fn list(&self, key: &str) -> Vec<String> {
         match self.0.get(key) {

@@ -9,7 +9,6 @@ use tootkit::{AuthorizationCode, Password};
 use url::Url;
 
 /// Where an authorization ended.
-#[derive(Debug)]
 pub enum AuthorizationOutcome {
     /// The browser was sent to the application's redirect URI (with `code` and `state`,
     /// or `error`).
@@ -37,10 +36,36 @@ pub enum ScriptedUserError {
 }
 
 /// A user agent that signs in and authorizes on the sandbox's pages.
-#[derive(Debug)]
 pub struct ScriptedUser {
     http: reqwest::Client,
     cookie: Option<String>,
+}
+
+/// A URL without its query, which may carry a code.
+fn without_query(url: &Url) -> String {
+    let mut shown = url.clone();
+    shown.set_query(None);
+    shown.to_string()
+}
+
+impl std::fmt::Debug for AuthorizationOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Redirect(url) => {
+                write!(f, "Redirect({}?{})", without_query(url), tootkit::REDACTED)
+            }
+            Self::Code(code) => write!(f, "Code({code:?})"),
+        }
+    }
+}
+
+impl std::fmt::Debug for ScriptedUser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let cookie = self.cookie.as_ref().map(|_| tootkit::REDACTED);
+        f.debug_struct("ScriptedUser")
+            .field("cookie", &cookie)
+            .finish_non_exhaustive()
+    }
 }
 
 impl ScriptedUser {
@@ -198,8 +223,8 @@ impl ScriptedUser {
             .send()
             .await
             .map_err(|source| ScriptedUserError::Http {
-                url: url.to_string(),
-                source,
+                url: without_query(&url),
+                source: source.without_url(),
             })?;
         self.keep_cookie(&response);
         Ok(response)
@@ -234,8 +259,8 @@ async fn text(response: reqwest::Response, url: &Url) -> Result<String, Scripted
         .text()
         .await
         .map_err(|source| ScriptedUserError::Http {
-            url: url.to_string(),
-            source,
+            url: without_query(url),
+            source: source.without_url(),
         })
 }
 

@@ -438,7 +438,13 @@ impl Client {
     }
 
     fn transport_error(&self, err: reqwest::Error, host: &str) -> Error {
-        if err.is_timeout() {
+        if err.is_builder() {
+            // Nothing was sent: a header value could not be made (a token or key with a
+            // line break, say). Repeating cannot help.
+            Error::invalid_input(
+                "The access token or idempotency key contains a character that cannot go in an HTTP header, such as a line break; remove it (tokens are letters, digits, - and _).",
+            )
+        } else if err.is_timeout() {
             Error::Timeout {
                 host: host.to_owned(),
                 after: self.inner.timeout,
@@ -687,6 +693,23 @@ mod tests {
         };
         assert!(matches!(answer(true), Error::OAuth { error, .. } if error == "invalid_grant"));
         assert!(matches!(answer(false), Error::Http { status: 400, .. }));
+    }
+
+    #[tokio::test]
+    async fn a_token_that_cannot_be_a_header_is_invalid_input_not_a_network_failure() {
+        let client = Client::builder(InstanceUrl::parse("http://127.0.0.1:9").unwrap())
+            .access_token(AccessToken::new("abc\ndef"))
+            .build()
+            .unwrap();
+        let err = client
+            .send(ApiRequest::get("/api/v1/accounts/verify_credentials"))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::InvalidInput { .. }), "{err:?}");
+        assert!(
+            !err.to_string().contains("abc"),
+            "the token is not echoed: {err}"
+        );
     }
 
     #[test]

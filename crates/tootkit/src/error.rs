@@ -66,7 +66,7 @@ pub enum Error {
     },
 
     /// HTTP 422: the server refused the request's content.
-    #[error("The server refused the request as invalid: {}; correct it and try again.", server_message.as_deref().unwrap_or("no reason given"))]
+    #[error("The server refused the request as invalid: {}; correct it and try again.", server_message.as_deref().map(|m| m.trim().trim_end_matches('.')).filter(|m| !m.is_empty()).unwrap_or("no reason given"))]
     Validation {
         /// Mastodon's message, such as `Validation failed: Text character limit of 500 exceeded`.
         server_message: Option<String>,
@@ -163,7 +163,7 @@ pub enum Error {
     },
 
     /// A local I/O failure (the loopback redirect listener).
-    #[error("{context}: {source}; {advice}")]
+    #[error("{context} ({source}); {advice}.")]
     Io {
         /// What was being done.
         context: String,
@@ -287,7 +287,7 @@ fn oauth_message(error: &str, description: Option<&str>) -> String {
             "The server refused: this client may not do that{said}; use the client ID and secret the token was issued to."
         ),
         "state_mismatch" => format!(
-            "The redirect carried a state that does not match this sign-in{said}, so it was refused as a possible forgery; start the sign-in again."
+            "A redirect carried a state that does not match this sign-in{said}, so it was refused as a possible forgery, and no valid one came in time; start the sign-in again."
         ),
         "timeout" => format!(
             "{}; start the sign-in again and finish it in time.",
@@ -334,8 +334,15 @@ mod tests {
                 server_message: Some("Record not found".into()),
             },
             Error::Validation {
-                server_message: Some("Validation failed: Text can't be blank".into()),
+                server_message: Some(
+                    "Validation failed: Redirect URI is forbidden by the server.".into(),
+                ),
                 details: None,
+            },
+            Error::Io {
+                context: "Could not open a local port".into(),
+                advice: "sign in with the out-of-band flow instead",
+                source: std::io::Error::other("denied"),
             },
             Error::RateLimited {
                 reset: None,

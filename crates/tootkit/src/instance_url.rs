@@ -47,6 +47,20 @@ impl InstanceUrl {
                 "No instance address was given; pass one such as `mastodon.social` or `https://botsin.space`.",
             ));
         }
+        // `user:password@host`: refused before anything can echo the password.
+        let authority = trimmed
+            .split_once("://")
+            .map_or(trimmed, |(_, rest)| rest)
+            .split(['/', '?', '#'])
+            .next()
+            .unwrap_or_default();
+        if let Some((userinfo, host)) = authority.rsplit_once('@')
+            && userinfo.contains(':')
+        {
+            return Err(Error::invalid_input(format!(
+                "The instance address contains a user name and password; remove them and pass the host alone, such as `{host}`."
+            )));
+        }
         if trimmed.starts_with('@') || (!trimmed.contains("://") && trimmed.contains('@')) {
             let host = trimmed.rsplit('@').next().unwrap_or_default();
             return Err(Error::invalid_input(format!(
@@ -161,11 +175,12 @@ fn host_and_port(url: &Url) -> String {
 
 fn is_loopback<S: AsRef<str>>(host: &Host<S>) -> bool {
     match host {
-        Host::Domain(name) => {
-            let name = name.as_ref().trim_end_matches('.');
-            name.eq_ignore_ascii_case("localhost")
-                || name.to_ascii_lowercase().ends_with(".localhost")
-        }
+        // Only `localhost` itself: other `*.localhost` names go to the system resolver,
+        // which may send them off the machine.
+        Host::Domain(name) => name
+            .as_ref()
+            .trim_end_matches('.')
+            .eq_ignore_ascii_case("localhost"),
         Host::Ipv4(ip) => IpAddr::V4(*ip).is_loopback(),
         Host::Ipv6(ip) => IpAddr::V6(*ip).is_loopback(),
     }
@@ -251,7 +266,17 @@ mod tests {
         assert!(refused("https://mastodon.social/@Gargron").contains("`https://mastodon.social`"));
         assert!(refused("@bot@botsin.space").contains("`botsin.space`"));
         assert!(refused("bot@botsin.space").contains("account handle"));
-        assert!(refused("https://user:pw@botsin.space").contains("user name or password"));
+        for with_password in [
+            "https://user:hunter2@botsin.space",
+            "user:hunter2@botsin.space",
+            "ftp://u:hunter2@h",
+            "https://u:hunter2@exa mple.com",
+        ] {
+            let message = refused(with_password);
+            assert!(message.contains("user name and password"), "{message}");
+            assert!(!message.contains("hunter2"), "{message}");
+        }
+        assert!(refused("http://app.localhost:3000").contains("plain http"));
         assert!(refused("https://").contains("not an instance address"));
         assert!(refused("exa mple.com").contains("not an instance address"));
     }

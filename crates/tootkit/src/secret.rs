@@ -1,9 +1,12 @@
 //! Secret strings: access tokens, client secrets, authorization codes, PKCE verifiers.
 //!
 //! Each is its own type so that one cannot be passed where another is expected, and so
-//! that none of them can leak by accident: `Debug` and `Display` print a redaction, and
-//! serializing one fails unless it goes through [`expose`](AccessToken::expose).
-//! Reading the value takes an explicit call to `expose()`.
+//! that none of them can leak by accident: `Debug` and `Display` print a redaction;
+//! reading the value takes an explicit call to `expose()`.
+//!
+//! Serializing one (with serde) writes the value, because entities that carry secrets
+//! (a token response, a registered application) must round-trip through JSON: never
+//! serialize an entity holding a secret into a log.
 
 use std::fmt;
 

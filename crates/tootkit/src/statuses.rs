@@ -138,7 +138,11 @@ impl CreateStatus<'_> {
     /// empty; [`Error::Validation`] when the server refuses it (too long, for instance);
     /// [`Error::Forbidden`] when the token lacks `write:statuses`.
     pub async fn send(self) -> Result<Status, Error> {
-        if self.text.trim().is_empty() {
+        let has_warning = self
+            .spoiler_text
+            .as_deref()
+            .is_some_and(|w| !w.trim().is_empty());
+        if self.text.trim().is_empty() && !has_warning {
             return Err(Error::invalid_input(
                 "The status has no text; write something to post.",
             ));

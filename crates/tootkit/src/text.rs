@@ -111,7 +111,13 @@ fn next_entity(text: &str, per_url: usize) -> Option<(usize, usize, usize)> {
 
 /// The byte length of a link at the start of `text`, if one starts there.
 fn link_end(text: &str) -> Option<usize> {
-    let (scheme, rest) = text.split_once("://")?;
+    // Only the letters here can be a scheme: looking further would make counting
+    // quadratic in the length of the text.
+    let scheme_len = text
+        .find(|c: char| !c.is_ascii_alphabetic())
+        .unwrap_or(text.len());
+    let (scheme, rest) = text.split_at(scheme_len);
+    let rest = rest.strip_prefix("://")?;
     if !LINK_SCHEMES.iter().any(|s| s.eq_ignore_ascii_case(scheme)) {
         return None;
     }

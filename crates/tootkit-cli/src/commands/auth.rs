@@ -11,7 +11,7 @@ use tootkit::{
 
 use super::{Context, Source, app_key, client_builder, read_stdin, token_key};
 use crate::cli::{AddTokenArgs, LoginArgs};
-use crate::config::{AppRecord, Profile, Profiles};
+use crate::config::{AppRecord, AppRef, Profile, Profiles};
 use crate::failure::{Failure, Result};
 use crate::store::StoreKind;
 
@@ -51,7 +51,7 @@ pub async fn login(context: &Context, args: LoginArgs) -> Result<()> {
         scopes = Scopes::parse(&format!("{scopes} profile"))?;
     }
     let mut profiles = context.profiles()?;
-    let app = ensure_app(context, &client, &mut profiles, &scopes).await?;
+    let (app, app_store) = ensure_app(context, &client, &mut profiles, &scopes).await?;
     let token = match obtain_token(&client, &server, &app, &scopes, &args).await {
         Err(tootkit::Error::OAuth { error, description }) if error == "invalid_client" => {
             forget_app(context, &mut profiles, &instance)?;
@@ -77,7 +77,10 @@ pub async fn login(context: &Context, args: LoginArgs) -> Result<()> {
             account_id: account.id.clone(),
             scopes: token.scope.clone(),
             store,
-            app: Some(instance.authority()),
+            app: Some(AppRef {
+                client_id: app.client_id.clone(),
+                store: app_store,
+            }),
         },
     );
     profiles.save(&context.paths)?;
@@ -105,7 +108,7 @@ async fn ensure_app(
     client: &Client,
     profiles: &mut Profiles,
     scopes: &Scopes,
-) -> Result<AppCredentials> {
+) -> Result<(AppCredentials, StoreKind)> {
     let authority = client.base_url().authority();
     if let Some(record) = profiles.apps.get(&authority) {
         let registered = Scopes::parse(&record.scopes).unwrap_or_else(|_| Scopes::read());
@@ -116,9 +119,9 @@ async fn ensure_app(
             .any(|u| u == LoopbackReceiver::REGISTERED_REDIRECT_URI);
         if has_scopes
             && has_redirects
-            && let Some(app) = read_app(context, &authority, record.store)?
+            && let Some(app) = read_app(context, &authority, &record.client_id, record.store)?
         {
-            return Ok(app);
+            return Ok((app, record.store));
         }
     }
     let app = client
@@ -139,11 +142,14 @@ async fn ensure_app(
             "The application's credentials could not be encoded ({err})."
         ))
     })?;
-    let store = context.secrets.store(&app_key(&authority), &text)?;
+    let store = context
+        .secrets
+        .store(&app_key(&authority, &app.client_id), &text)?;
     profiles.apps.insert(
         authority,
         AppRecord {
             instance: client.base_url().to_string(),
+            client_id: app.client_id.clone(),
             name: app.application.name.clone(),
             scopes: scopes.to_string(),
             redirect_uris: app.application.redirect_uris.clone(),
@@ -151,43 +157,38 @@ async fn ensure_app(
         },
     );
     profiles.save(&context.paths)?;
-    Ok(app.credentials())
+    Ok((app.credentials(), store))
 }
 
 /// The client ID and secret kept for the application registered on `authority`.
 fn read_app(
     context: &Context,
     authority: &str,
+    client_id: &str,
     store: StoreKind,
 ) -> Result<Option<AppCredentials>> {
     Ok(context
         .secrets
-        .get(store, &app_key(authority))?
+        .get(store, &app_key(authority, client_id))?
         .and_then(|text| serde_json::from_str::<StoredApp>(&text).ok())
         .map(|stored| AppCredentials::new(stored.client_id, stored.client_secret)))
 }
 
 /// The application a profile's token was issued to, if tootkit registered it.
-fn app_of(
-    context: &Context,
-    profiles: &Profiles,
-    profile: &Profile,
-) -> Result<Option<AppCredentials>> {
-    match profile
-        .app
-        .as_ref()
-        .and_then(|a| profiles.apps.get(a).map(|record| (a, record.store)))
-    {
-        Some((authority, store)) => read_app(context, authority, store),
-        None => Ok(None),
-    }
+fn app_of(context: &Context, profile: &Profile) -> Result<Option<AppCredentials>> {
+    let Some(app) = &profile.app else {
+        return Ok(None);
+    };
+    let authority = InstanceUrl::parse(&profile.instance)?.authority();
+    read_app(context, &authority, &app.client_id, app.store)
 }
 
 fn forget_app(context: &Context, profiles: &mut Profiles, instance: &InstanceUrl) -> Result<()> {
     if let Some(record) = profiles.apps.remove(&instance.authority()) {
-        context
-            .secrets
-            .delete(record.store, &app_key(&instance.authority()))?;
+        context.secrets.delete(
+            record.store,
+            &app_key(&instance.authority(), &record.client_id),
+        )?;
         profiles.save(&context.paths)?;
     }
     Ok(())
@@ -399,7 +400,7 @@ pub fn export(context: &Context) -> Result<()> {
         Source::Profile(name) => {
             let profiles = context.profiles()?;
             match profiles.profiles.get(name) {
-                Some(profile) => app_of(context, &profiles, profile)?,
+                Some(profile) => app_of(context, profile)?,
                 None => None,
             }
         }
@@ -507,17 +508,34 @@ pub async fn logout(context: &Context) -> Result<()> {
     let (name, profile) = profiles.select(context.profile.as_deref())?;
     let instance = InstanceUrl::parse(&profile.instance)?;
     let token = context.secrets.get(profile.store, &token_key(&name))?;
-    let app = app_of(context, &profiles, &profile)?;
-    let revoked = match (&token, &app) {
+    let app = app_of(context, &profile)?;
+    // Why the token may still work after the profile is gone, if it may.
+    let still_valid = match (&token, &app) {
         (Some(token), Some(app)) => {
             let client = client_builder(instance.clone()).build()?;
-            client
+            match client
                 .oauth()
                 .revoke(app, &AccessToken::new(token.as_str()))
-                .await?;
-            true
+                .await
+            {
+                Ok(()) => None,
+                // The server is unreachable or no longer knows the application: forget the
+                // profile anyway, and say what is left to do.
+                Err(
+                    err @ (tootkit::Error::Network { .. }
+                    | tootkit::Error::Timeout { .. }
+                    | tootkit::Error::OAuth { .. }),
+                ) => Some(format!(
+                    "it could not be revoked ({})",
+                    err.to_string().trim_end_matches('.')
+                )),
+                Err(other) => return Err(other.into()),
+            }
         }
-        _ => false,
+        (None, _) => Some(
+            "it was no longer in the credential store, so tootkit could not revoke it".to_owned(),
+        ),
+        (Some(_), None) => Some("it was made outside tootkit".to_owned()),
     };
     context.secrets.delete(profile.store, &token_key(&name))?;
     profiles.profiles.remove(&name);
@@ -525,15 +543,14 @@ pub async fn logout(context: &Context) -> Result<()> {
         profiles.default = None;
     }
     profiles.save(&context.paths)?;
-    if revoked {
-        eprintln!(
+    match still_valid {
+        None => eprintln!(
             "Revoked the token of `{name}` on {} and forgot the profile.",
             instance.authority()
-        );
-    } else {
-        eprintln!(
-            "Forgot the profile `{name}`; its token was made outside tootkit and still works, so revoke it in the web interface under Preferences > Development."
-        );
+        ),
+        Some(why) => eprintln!(
+            "Forgot the profile `{name}`, but its token may still work because {why}; revoke it in the web interface under Preferences > Development."
+        ),
     }
     Ok(())
 }

@@ -35,9 +35,10 @@ pub fn token_key(profile: &str) -> String {
     format!("token:{profile}")
 }
 
-/// The key of an instance's application credentials in the credential store.
-pub fn app_key(authority: &str) -> String {
-    format!("app:{authority}")
+/// The key of an application's client ID and secret in the credential store. Each
+/// registration has its own, so re-registering never orphans older profiles' tokens.
+pub fn app_key(authority: &str, client_id: &str) -> String {
+    format!("app:{authority}:{client_id}")
 }
 
 impl Context {

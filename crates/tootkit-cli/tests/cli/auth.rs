@@ -426,3 +426,59 @@ async fn a_credentials_file_others_can_read_is_refused() {
     assert!(refused.stderr.contains("chmod 600"), "{}", refused.stderr);
     assert!(!refused.all().contains(token.expose()));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logout_revokes_with_the_application_the_token_came_from() {
+    let sandbox = sandbox().await;
+    let base = sandbox.base_url().to_string();
+    let home = Home::new("two-apps");
+    login(&home, &base, &["--profile", "first"]).await.success();
+    let first_token = {
+        let mut command = home.tootkit();
+        command.args(["--profile", "first", "auth", "token"]);
+        crate::run(command, None)
+            .await
+            .success()
+            .stdout
+            .trim()
+            .to_owned()
+    };
+    // More scopes than the registration has: tootkit registers itself again.
+    login(
+        &home,
+        &base,
+        &["--profile", "second", "--scopes", "read,write,follow"],
+    )
+    .await
+    .success();
+    let profiles = std::fs::read_to_string(home.profiles_file()).unwrap();
+    assert_eq!(
+        profiles.matches("client_id = ").count(),
+        3,
+        "two profiles and the latest app: {profiles}"
+    );
+
+    let logout = home
+        .run(&["--profile", "first", "auth", "logout"])
+        .await
+        .success();
+    assert!(
+        logout.stderr.contains("Revoked the token of `first`"),
+        "{}",
+        logout.stderr
+    );
+    let revoked = Client::builder(sandbox.base_url().clone())
+        .access_token(AccessToken::new(first_token))
+        .build()
+        .unwrap()
+        .accounts()
+        .verify_credentials()
+        .await;
+    assert!(
+        matches!(revoked, Err(tootkit::Error::Unauthorized { .. })),
+        "{revoked:?}"
+    );
+    let mut command = home.tootkit();
+    command.args(["--profile", "second", "whoami"]);
+    crate::run(command, None).await.success();
+}

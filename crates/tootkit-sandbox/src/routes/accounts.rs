@@ -3,15 +3,15 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
 use tootkit::Account;
 
 use crate::AppState;
 use crate::auth::{Caller, MaybeCaller};
 use crate::error::{Failure, Result};
+use crate::params::Params;
 use crate::routes::statuses::visible_to;
 
 pub(crate) async fn verify_credentials(
@@ -35,19 +35,11 @@ pub(crate) async fn show(
     Ok(Json(state.account_entity(&account, false)?))
 }
 
-#[derive(Debug, Deserialize)]
-pub(crate) struct Page {
-    max_id: Option<String>,
-    since_id: Option<String>,
-    min_id: Option<String>,
-    limit: Option<String>,
-}
-
 pub(crate) async fn statuses(
     State(state): State<Arc<AppState>>,
     MaybeCaller(caller): MaybeCaller,
     Path(id): Path<String>,
-    Query(page): Query<Page>,
+    page: Params,
 ) -> Result<Response> {
     if let Some(caller) = &caller {
         caller.require_any(&["read:statuses"])?;
@@ -59,15 +51,15 @@ pub(crate) async fn statuses(
         .map(|a| a.id.clone());
     // Mastodon: 20 by default, at most 40.
     let limit = page
-        .limit
+        .text("limit")
         .and_then(|l| l.parse::<usize>().ok())
         .unwrap_or(20)
         .clamp(1, 40);
     let rows = state.store.account_statuses(
         &account.id,
-        page.max_id.as_deref(),
-        page.since_id.as_deref(),
-        page.min_id.as_deref(),
+        page.text("max_id").as_deref(),
+        page.text("since_id").as_deref(),
+        page.text("min_id").as_deref(),
         limit,
     )?;
     let rows: Vec<_> = rows

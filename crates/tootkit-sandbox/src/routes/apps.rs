@@ -69,21 +69,14 @@ pub(crate) async fn create(
         }
     }
     let scopes_text = params.text("scopes").unwrap_or_else(|| "read".to_owned());
-    let scopes = Scopes::parse(&scopes_text).map_err(|_| {
-        Failure::validation("Validation failed: Scopes must be a subset of the server's scopes")
-    })?;
-    if let Some(unknown) = scopes
-        .iter()
-        .find(|s| !crate::routes::oauth::KNOWN_SCOPES.contains(s))
-    {
-        return Err(Failure::validation(format!(
-            "Validation failed: Scopes doesn't match configured on the server ({unknown})"
-        )));
-    }
-    let scopes = if scopes.is_empty() {
-        Scopes::read()
-    } else {
-        scopes
+    let scopes = match crate::routes::oauth::server_scopes(&scopes_text) {
+        Ok(scopes) if scopes.is_empty() => Scopes::read(),
+        Ok(scopes) => scopes,
+        Err(unknown) => {
+            return Err(Failure::validation(format!(
+                "Validation failed: Scopes doesn't match configured on the server ({unknown})"
+            )));
+        }
     };
     let website = params.text("website");
     let client_secret = random_token();

@@ -16,6 +16,7 @@ pub(crate) mod statuses;
 
 pub(crate) fn router(state: Arc<AppState>) -> Router {
     Router::new()
+        .route("/", get(oauth::home))
         .route(
             "/.well-known/oauth-authorization-server",
             get(oauth::metadata),

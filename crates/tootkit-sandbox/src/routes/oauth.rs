@@ -5,11 +5,10 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use base64::Engine;
-use serde::Deserialize;
 use tootkit::{AccessToken, Scopes, Token};
 use url::Url;
 
@@ -186,7 +185,7 @@ fn check_csrf(session: Option<&Session>, params: &Params) -> Result<()> {
 
 // ---------------------------------------------------------------- authorization request
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default)]
 pub(crate) struct AuthorizeQuery {
     response_type: Option<String>,
     client_id: Option<String>,
@@ -208,7 +207,7 @@ impl AuthorizeQuery {
             state: params.text("state"),
             code_challenge: params.text("code_challenge"),
             code_challenge_method: params.text("code_challenge_method"),
-            force_login: None,
+            force_login: params.text("force_login"),
         }
     }
 }
@@ -376,8 +375,9 @@ pub(crate) async fn authorize_page(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
     axum::extract::RawQuery(raw): axum::extract::RawQuery,
-    Query(query): Query<AuthorizeQuery>,
+    params: Params,
 ) -> Result<Response> {
+    let query = AuthorizeQuery::from_params(&params);
     let authorization = match check_authorization(&state, &query) {
         Ok(a) => a,
         Err(response) => return Ok(*response),
@@ -488,31 +488,43 @@ fn page_response(html: String) -> Response {
 
 // ---------------------------------------------------------------- sign-in
 
-#[derive(Debug, Deserialize)]
-pub(crate) struct SignInQuery {
-    return_to: Option<String>,
-}
-
-/// Only paths on this server may be returned to, never another site.
+/// Where sign-in may return: only the authorization page, never another site. A browser
+/// drops tabs and line breaks from a URL, so a path with any of them is refused too.
 fn safe_return(return_to: Option<&str>) -> String {
     match return_to {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+        Some(path)
+            if (path == "/oauth/authorize" || path.starts_with("/oauth/authorize?"))
+                && !path
+                    .chars()
+                    .any(|c| c.is_control() || c.is_whitespace() || c == '\\') =>
+        {
             path.to_owned()
         }
         _ => "/".to_owned(),
     }
 }
 
+/// `GET /`: what a person who opens the sandbox's address sees.
+pub(crate) async fn home(State(state): State<Arc<AppState>>) -> Response {
+    page_response(pages::message_page(
+        "tootkit sandbox",
+        &format!(
+            "A Mastodon-compatible instance for trying bots offline. Point a client at {}.",
+            state.base_url
+        ),
+    ))
+}
+
 pub(crate) async fn sign_in_page(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
-    Query(query): Query<SignInQuery>,
+    params: Params,
 ) -> Result<Response> {
     let (session, fresh) = match current_session(&state, &headers)? {
         Some(session) => (session, false),
         None => (new_session(&state)?, true),
     };
-    let return_to = safe_return(query.return_to.as_deref());
+    let return_to = safe_return(params.text("return_to").as_deref());
     let mut response = page_response(pages::sign_in_page(&session.csrf_token, &return_to, None));
     if fresh {
         set_cookie(&mut response, &session);
@@ -613,11 +625,20 @@ fn authenticate_client(
     Ok(app.filter(|app| matches_digest(&secret, &app.client_secret_digest)))
 }
 
+/// Scopes as Doorkeeper reads them: names separated by spaces (a `+` in a form is a
+/// space), each one the server knows. `read,write` is one unknown scope, as on Mastodon.
+pub(crate) fn server_scopes(text: &str) -> std::result::Result<Scopes, String> {
+    if let Some(unknown) = text.split_whitespace().find(|s| !KNOWN_SCOPES.contains(s)) {
+        return Err(unknown.to_owned());
+    }
+    Scopes::parse(text).map_err(|_| text.to_owned())
+}
+
 /// The requested scopes, if every one of them is among the application's: Doorkeeper
 /// compares names, so an app registered with `write` may not ask for `write:statuses`.
 fn registered_subset(app: &AppRow, requested: &str) -> Option<Scopes> {
     let registered = Scopes::parse(&app.scopes).unwrap_or_else(|_| Scopes::read());
-    Scopes::parse(requested).ok().filter(|scopes| {
+    server_scopes(requested).ok().filter(|scopes| {
         !scopes.is_empty() && scopes.iter().all(|s| registered.iter().any(|r| r == s))
     })
 }
@@ -681,11 +702,16 @@ pub(crate) async fn token(
             if row.used || expired || row.app_id != app.id || row.redirect_uri != redirect_uri {
                 return Err(invalid_grant());
             }
-            if let Some(challenge) = &row.code_challenge {
-                let verifier = params.text("code_verifier").unwrap_or_default();
-                if !pkce_matches(&verifier, challenge) {
-                    return Err(invalid_grant());
-                }
+            // As Doorkeeper: a verifier must match the code's challenge, and a code
+            // issued without a challenge takes no verifier.
+            let verifier = params.text("code_verifier");
+            let pkce_ok = match (&row.code_challenge, &verifier) {
+                (Some(challenge), Some(verifier)) => pkce_matches(verifier, challenge),
+                (None, None) => true,
+                _ => false,
+            };
+            if !pkce_ok {
+                return Err(invalid_grant());
             }
             let scopes = Scopes::parse(&row.scopes).unwrap_or_else(|_| Scopes::read());
             (Some(row.account_id), scopes)
@@ -804,6 +830,9 @@ mod tests {
             "/oauth/authorize?x=1"
         );
         assert_eq!(safe_return(Some("//evil.example/")), "/");
+        assert_eq!(safe_return(Some("/\t/evil.example")), "/");
+        assert_eq!(safe_return(Some("/oauth/authorize?\n/x")), "/");
+        assert_eq!(safe_return(Some("/api/v1/apps")), "/");
         assert_eq!(safe_return(Some("https://evil.example/")), "/");
         assert_eq!(safe_return(None), "/");
     }

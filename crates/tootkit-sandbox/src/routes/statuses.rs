@@ -16,6 +16,21 @@ use crate::params::Params;
 use crate::store::{NewStatus, StatusRow};
 
 const VISIBILITIES: &[&str] = &["public", "unlisted", "private", "direct"];
+/// The language of a status that names none: Mastodon's default locale.
+const DEFAULT_LANGUAGE: &str = "en";
+
+/// An ISO 639 code, optionally with a region or script: `en`, `fil`, `pt-BR`, `zh-Hant`.
+fn is_language_tag(tag: &str) -> bool {
+    let mut parts = tag.split('-');
+    let primary = parts.next().unwrap_or_default();
+    let region = parts.next();
+    (2..=3).contains(&primary.len())
+        && primary.chars().all(|c| c.is_ascii_lowercase())
+        && region.is_none_or(|r| {
+            (2..=4).contains(&r.len()) && r.chars().all(|c| c.is_ascii_alphanumeric())
+        })
+        && parts.next().is_none()
+}
 
 pub(crate) async fn create(
     State(state): State<Arc<AppState>>,
@@ -25,20 +40,21 @@ pub(crate) async fn create(
 ) -> Result<Json<Status>> {
     caller.require_any(&["write:statuses"])?;
     let account = caller.user()?;
-    let text = params.text("status").unwrap_or_default();
-    let spoiler_text = params.text("spoiler_text").unwrap_or_default();
+    let mut text = params.text("status").unwrap_or_default();
+    let mut spoiler_text = params.text("spoiler_text").unwrap_or_default();
     if !params.list("media_ids").is_empty() {
         return Err(Failure::validation(
             "Validation failed: The tootkit sandbox does not store media yet",
         ));
     }
-    if params.text("scheduled_at").is_some()
-        || params.text("poll").is_some()
-        || params.list("poll[options]").len() > 1
-    {
+    if params.has("poll") || params.has("scheduled_at") || params.has("quoted_status_id") {
         return Err(Failure::validation(
-            "Validation failed: The tootkit sandbox does not support scheduled posts or polls yet",
+            "Validation failed: The tootkit sandbox does not support polls, scheduled posts or quotes yet",
         ));
+    }
+    // As Mastodon's PostStatusService: a content warning alone becomes the text.
+    if text.trim().is_empty() && !spoiler_text.trim().is_empty() {
+        text = std::mem::take(&mut spoiler_text);
     }
     if text.trim().is_empty() {
         return Err(Failure::validation(
@@ -60,12 +76,11 @@ pub(crate) async fn create(
             "'{visibility}' is not a valid visibility"
         )));
     }
-    let language = params.text("language").unwrap_or_else(|| "en".to_owned());
-    if !(2..=3).contains(&language.len()) || !language.chars().all(|c| c.is_ascii_lowercase()) {
-        return Err(Failure::validation(
-            "Validation failed: Language is not a valid ISO 639 code",
-        ));
-    }
+    // Mastodon falls back to a default rather than refusing an unknown language.
+    let language = params
+        .text("language")
+        .filter(|l| is_language_tag(l))
+        .unwrap_or_else(|| DEFAULT_LANGUAGE.to_owned());
     let in_reply_to = match params.text("in_reply_to_id") {
         Some(id) => {
             let parent = state

@@ -3,6 +3,7 @@
 
 use std::convert::Infallible;
 use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -58,12 +59,12 @@ impl LoopbackReceiver {
             .await
             .map_err(|source| Error::Io {
                 context: "Could not open a local port for the sign-in redirect".to_owned(),
-                advice: "use the out-of-band flow (paste the code) instead",
+                advice: "sign in with the out-of-band flow instead, pasting the code by hand",
                 source,
             })?;
         let addr = listener.local_addr().map_err(|source| Error::Io {
             context: "Could not read the local port for the sign-in redirect".to_owned(),
-            advice: "use the out-of-band flow (paste the code) instead",
+            advice: "sign in with the out-of-band flow instead, pasting the code by hand",
             source,
         })?;
         Ok(Self { listener, addr })
@@ -86,29 +87,33 @@ impl LoopbackReceiver {
     ///
     /// # Errors
     ///
-    /// [`Error::OAuth`] with `state_mismatch` when the redirect's `state` is not
-    /// `expected_state` (the code is refused, as a possible forgery), with the server's
-    /// error (such as `access_denied`) when the user declined, or with `timeout` when no
-    /// redirect came within `timeout`.
+    /// [`Error::OAuth`] with the server's error (such as `access_denied`) when the user
+    /// declined; with `timeout` when no redirect came within `timeout`; with
+    /// `state_mismatch` when none came but one carrying another `state` did (refused as
+    /// a possible forgery, while the wait went on for the real one).
     pub async fn receive(
         self,
         expected_state: &str,
         timeout: Duration,
     ) -> Result<AuthorizationCode, Error> {
         let (sender, receiver) = oneshot::channel::<Outcome>();
-        let sender = Arc::new(Mutex::new(Some(sender)));
-        let expected = Arc::<str>::from(expected_state);
+        let waiting = Arc::new(Waiting {
+            sender: Mutex::new(Some(sender)),
+            expected_state: expected_state.to_owned(),
+            refused_forgery: AtomicBool::new(false),
+        });
         let mut connections = tokio::task::JoinSet::new();
         let accept_loop = async {
             loop {
                 let Ok((stream, _)) = self.listener.accept().await else {
+                    // Out of file descriptors, say: wait rather than spin.
+                    tokio::time::sleep(Duration::from_millis(50)).await;
                     continue;
                 };
-                let sender = Arc::clone(&sender);
-                let expected = Arc::clone(&expected);
+                let waiting = Arc::clone(&waiting);
                 connections.spawn(async move {
                     let service = hyper::service::service_fn(move |request: Request<Incoming>| {
-                        let reply = handle(&request, &expected, &sender);
+                        let reply = handle(&request, &waiting);
                         async move { Ok::<_, Infallible>(reply) }
                     });
                     let _ = hyper::server::conn::http1::Builder::new()
@@ -121,10 +126,14 @@ impl LoopbackReceiver {
         let outcome = tokio::select! {
             outcome = receiver => outcome.unwrap_or_else(|_| Err(Error::oauth("timeout", None))),
             () = accept_loop => Err(Error::oauth("timeout", None)),
-            () = tokio::time::sleep(timeout) => Err(Error::oauth(
-                "timeout",
-                Some(format!("No sign-in redirect arrived within {} s", timeout.as_secs())),
-            )),
+            () = tokio::time::sleep(timeout) => Err(if waiting.refused_forgery.load(Ordering::SeqCst) {
+                Error::oauth("state_mismatch", None)
+            } else {
+                Error::oauth(
+                    "timeout",
+                    Some(format!("No sign-in redirect arrived within {} s", timeout.as_secs())),
+                )
+            }),
         };
         // Let the browser receive its page before the listener goes away.
         let _ = tokio::time::timeout(Duration::from_secs(2), async {
@@ -135,11 +144,15 @@ impl LoopbackReceiver {
     }
 }
 
-fn handle(
-    request: &Request<Incoming>,
-    expected_state: &str,
-    sender: &Mutex<Option<oneshot::Sender<Outcome>>>,
-) -> Response<Full<Bytes>> {
+/// What the connections share while the receiver waits.
+struct Waiting {
+    sender: Mutex<Option<oneshot::Sender<Outcome>>>,
+    expected_state: String,
+    /// A redirect with another state came and was refused.
+    refused_forgery: AtomicBool,
+}
+
+fn handle(request: &Request<Incoming>, waiting: &Waiting) -> Response<Full<Bytes>> {
     if request.uri().path() != LOOPBACK_CALLBACK_PATH {
         return page(
             StatusCode::NOT_FOUND,
@@ -161,16 +174,18 @@ fn handle(
             _ => {}
         }
     }
-    let (outcome, reply) = if state.as_deref() != Some(expected_state) {
-        (
-            Err(Error::oauth("state_mismatch", None)),
-            page(
-                StatusCode::BAD_REQUEST,
-                "Sign-in refused",
-                "This redirect does not belong to the sign-in that is waiting, so its code was refused. Start the sign-in again.",
-            ),
-        )
-    } else if let Some(error) = error {
+    if state.as_deref() != Some(waiting.expected_state.as_str()) {
+        // Refused, but the wait goes on: a stray or forged request must not be able to
+        // cancel the real sign-in.
+        waiting.refused_forgery.store(true, Ordering::SeqCst);
+        tracing::warn!("refused a sign-in redirect carrying another state");
+        return page(
+            StatusCode::BAD_REQUEST,
+            "Sign-in refused",
+            "This redirect does not belong to the sign-in that is waiting, so its code was refused.",
+        );
+    }
+    let (outcome, reply) = if let Some(error) = error {
         (
             Err(Error::oauth(error, description)),
             page(
@@ -195,13 +210,14 @@ fn handle(
             "This redirect carries no authorization code.",
         );
     };
-    let waiting = sender
+    let sender = waiting
+        .sender
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
         .take();
-    match waiting {
-        Some(waiting) => {
-            let _ = waiting.send(outcome);
+    match sender {
+        Some(sender) => {
+            let _ = sender.send(outcome);
             reply
         }
         None => page(

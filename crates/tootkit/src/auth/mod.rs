@@ -55,9 +55,10 @@ pub struct ServerMetadata {
     pub issuer: Option<String>,
     /// Where the user authorizes.
     pub authorization_endpoint: String,
-    /// Where codes become tokens.
+    /// Where codes become tokens. Informational: tootkit posts to `/oauth/token` on the
+    /// instance, where Mastodon and the servers that copy its API all answer.
     pub token_endpoint: String,
-    /// Where tokens are revoked.
+    /// Where tokens are revoked. Informational, as `token_endpoint` (`/oauth/revoke`).
     #[serde(default)]
     pub revocation_endpoint: Option<String>,
     /// Where applications are registered (Mastodon's `app_registration_endpoint`).
@@ -117,13 +118,6 @@ impl ServerMetadata {
                 "This server no longer accepts passwords from applications (Mastodon removed the password grant in 4.4); sign in through the browser with the authorization code flow, or create an access token in the web interface under Preferences > Development.",
             ))
         }
-    }
-
-    /// Whether the server accepts PKCE with S256 (assumed when it does not say).
-    pub fn supports_pkce(&self) -> bool {
-        self.code_challenge_methods_supported
-            .as_ref()
-            .is_none_or(|methods| methods.iter().any(|m| m == "S256"))
     }
 }
 
@@ -241,11 +235,11 @@ impl AuthorizationRequest {
                 .append_pair("redirect_uri", &self.redirect_uri)
                 .append_pair("scope", &self.scopes.to_string())
                 .append_pair("state", &self.state);
-            if server.supports_pkce() {
-                query
-                    .append_pair("code_challenge", &self.verifier.challenge())
-                    .append_pair("code_challenge_method", "S256");
-            }
+            // Always: a server without PKCE ignores both the challenge and the verifier,
+            // while one with PKCE refuses a verifier sent for a code without a challenge.
+            query
+                .append_pair("code_challenge", &self.verifier.challenge())
+                .append_pair("code_challenge_method", "S256");
             if self.force_login {
                 query.append_pair("force_login", "true");
             }

@@ -152,23 +152,45 @@ async fn a_wrong_pkce_verifier_or_redirect_uri_is_refused() {
 }
 
 #[tokio::test]
-async fn the_loopback_receiver_refuses_a_wrong_state() {
+async fn the_loopback_receiver_refuses_a_wrong_state_and_keeps_waiting() {
+    let receiver = LoopbackReceiver::bind().await.unwrap();
+    let base = receiver.redirect_uri();
+    let forged = url::Url::parse(&format!("{base}?code=stolen&state=not-the-one")).unwrap();
+    let genuine = url::Url::parse(&format!("{base}?code=the-code&state=the-real-state")).unwrap();
+    let waiting = receiver.receive("the-real-state", Duration::from_secs(10));
+    let browser = async {
+        let mut browser = ScriptedUser::new().unwrap();
+        // A stray request: the receiver keeps waiting.
+        assert_eq!(
+            browser
+                .visit(&forged.join("/favicon.ico").unwrap())
+                .await
+                .unwrap(),
+            404
+        );
+        // A forged redirect: refused, and the browser is told so, but the wait goes on.
+        assert_eq!(browser.visit(&forged).await.unwrap(), 400);
+        assert_eq!(browser.visit(&genuine).await.unwrap(), 200);
+    };
+    let (outcome, ()) = tokio::join!(waiting, browser);
+    assert_eq!(
+        outcome.unwrap().expose(),
+        "the-code",
+        "the forged code was not taken"
+    );
+
+    // When only a forged redirect comes, the wait ends saying so.
     let receiver = LoopbackReceiver::bind().await.unwrap();
     let forged = url::Url::parse(&format!(
-        "{}?code=stolen&state=not-the-one",
+        "{}?code=stolen&state=other",
         receiver.redirect_uri()
     ))
     .unwrap();
-    let waiting = receiver.receive("the-real-state", Duration::from_secs(10));
-    let attacker = async {
-        // A stray request first: the receiver keeps waiting.
-        let mut browser = ScriptedUser::new().unwrap();
-        let favicon = forged.join("/favicon.ico").unwrap();
-        assert_eq!(browser.visit(&favicon).await.unwrap(), 404);
-        browser.visit(&forged).await.unwrap()
-    };
-    let (outcome, status) = tokio::join!(waiting, attacker);
-    assert_eq!(status, 400, "the browser is told the redirect was refused");
+    let (outcome, status) = tokio::join!(
+        receiver.receive("mine", Duration::from_millis(500)),
+        async { ScriptedUser::new().unwrap().visit(&forged).await.unwrap() }
+    );
+    assert_eq!(status, 400);
     let err = outcome.unwrap_err();
     assert!(
         matches!(&err, Error::OAuth { error, .. } if error == "state_mismatch"),
@@ -509,4 +531,53 @@ async fn the_sign_in_and_consent_forms_refuse_a_missing_or_foreign_csrf_token() 
         .await
         .unwrap();
     assert_eq!(consent.status(), 422, "no session, no consent");
+}
+
+#[tokio::test]
+async fn the_sandbox_reads_scopes_and_pkce_as_doorkeeper_does() {
+    let sandbox = sandbox().await;
+    let base = sandbox.base_url().to_string();
+    let http = reqwest::Client::new();
+    // Scopes are separated by spaces: `read,write` is one unknown scope.
+    let commas = http
+        .post(format!("{base}/api/v1/apps"))
+        .form(&[
+            ("client_name", "commas"),
+            ("redirect_uris", OOB_REDIRECT_URI),
+            ("scopes", "read,write"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(commas.status(), 422);
+
+    // A code issued without a challenge takes no verifier.
+    let client = fast_client(&sandbox);
+    let app = register(&client, &Scopes::read()).await;
+    let mut url = url::Url::parse(&format!("{base}/oauth/authorize")).unwrap();
+    url.query_pairs_mut()
+        .append_pair("response_type", "code")
+        .append_pair("client_id", &app.client_id)
+        .append_pair("redirect_uri", OOB_REDIRECT_URI)
+        .append_pair("scope", "read");
+    let code = oob_code(&url).await;
+    let with_verifier = http
+        .post(format!("{base}/oauth/token"))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code.expose()),
+            ("client_id", app.client_id.as_str()),
+            ("client_secret", app.client_secret.expose()),
+            ("redirect_uri", OOB_REDIRECT_URI),
+            (
+                "code_verifier",
+                "a-verifier-nobody-asked-for-0123456789abcdefgh",
+            ),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(with_verifier.status(), 400);
+    let body: serde_json::Value = with_verifier.json().await.unwrap();
+    assert_eq!(body["error"], "invalid_grant");
 }

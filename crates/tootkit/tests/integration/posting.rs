@@ -413,3 +413,56 @@ async fn network_failures_and_unreadable_answers_say_what_to_do() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn the_sandbox_reads_posts_as_mastodon_does() {
+    let sandbox = sandbox().await;
+    let client = fast_client(&sandbox);
+    let bot = client.with_access_token(user_token(&client, "read write").await);
+    // A content warning alone becomes the text (Mastodon's PostStatusService).
+    let warning_only = bot
+        .statuses()
+        .create("")
+        .spoiler_text("just a warning")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(warning_only.content, "<p>just a warning</p>");
+    assert_eq!(warning_only.spoiler_text, "");
+    // Regional language tags are kept; unknown ones fall back instead of failing.
+    let regional = bot
+        .statuses()
+        .create("olá")
+        .language("pt-BR")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(regional.language.as_deref(), Some("pt-BR"));
+    let unknown = bot
+        .statuses()
+        .create("hm")
+        .language("not a language")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.language.as_deref(), Some("en"));
+
+    // What the sandbox does not do yet is refused, never silently dropped.
+    let http = reqwest::Client::new();
+    let poll = http
+        .post(format!("{}/api/v1/statuses", sandbox.base_url()))
+        .bearer_auth(bot.access_token().unwrap().expose())
+        .json(&serde_json::json!({"status": "vote", "poll": {"options": ["a", "b"], "expires_in": 300}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(poll.status(), 422);
+    assert_eq!(
+        bot.accounts()
+            .verify_credentials()
+            .await
+            .unwrap()
+            .statuses_count,
+        3
+    );
+}
