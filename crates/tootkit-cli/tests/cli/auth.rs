@@ -482,3 +482,65 @@ async fn logout_revokes_with_the_application_the_token_came_from() {
     command.args(["--profile", "second", "whoami"]);
     crate::run(command, None).await.success();
 }
+
+/// Inside a D-Bus session with an unlocked GNOME keyring (the Secret Service a Linux
+/// desktop has), tokens go to the keyring and no credentials file is written.
+#[cfg(target_os = "linux")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_os_keyring_keeps_the_token_when_one_is_reachable() {
+    let have = |tool: &str| {
+        std::process::Command::new("sh")
+            .args(["-c", &format!("command -v {tool}")])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if !have("dbus-run-session") || !have("gnome-keyring-daemon") {
+        crate::skip_or_fail(
+            "dbus-run-session or gnome-keyring-daemon is missing (Debian: apt-get install dbus-daemon gnome-keyring)",
+        );
+        return;
+    }
+    let sandbox = sandbox().await;
+    let home = Home::new("keyring");
+    let token = web_token(&sandbox, USER, PASSWORD, "read write").await;
+    let script = r#"
+        set -e
+        eval "$(printf 'keyring-password' | gnome-keyring-daemon --unlock --components=secrets)"
+        printf '%s\n' "$TEST_TOKEN" | "$TOOTKIT" auth add-token --instance "$TEST_BASE"
+        echo "token=$("$TOOTKIT" auth token)"
+        "$TOOTKIT" auth status
+        "$TOOTKIT" post "from the keyring"
+    "#;
+    let mut command = home.tootkit();
+    let mut wrapped = std::process::Command::new("dbus-run-session");
+    wrapped
+        .args(["--", "sh", "-c", script])
+        .envs(
+            command
+                .get_envs()
+                .filter_map(|(k, v)| v.map(|v| (k.to_owned(), v.to_owned()))),
+        )
+        .env("HOME", home.dir.join("home"))
+        .env("XDG_RUNTIME_DIR", home.dir.join("runtime"))
+        .env("TOOTKIT", command.get_program())
+        .env("TEST_TOKEN", token.expose())
+        .env("TEST_BASE", sandbox.base_url().to_string());
+    std::fs::create_dir_all(home.dir.join("runtime")).unwrap();
+    command = wrapped;
+    let run = crate::run(command, None).await.success();
+    assert!(
+        run.stdout.contains(&format!("token={}", token.expose())),
+        "{run:#?}"
+    );
+    assert!(run.stdout.contains("token in: the OS keyring"), "{run:#?}");
+    assert!(
+        !run.stderr.contains("no OS keyring is reachable"),
+        "{run:#?}"
+    );
+    assert!(
+        !home.credentials_file().exists(),
+        "nothing was written to the fallback file"
+    );
+    let profiles = std::fs::read_to_string(home.profiles_file()).unwrap();
+    assert!(profiles.contains("store = \"keyring\""), "{profiles}");
+}
