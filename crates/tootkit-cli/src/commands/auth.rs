@@ -5,8 +5,9 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use tootkit::{
-    AccessToken, AppCredentials, AuthorizationCode, AuthorizationRequest, Client, ClientSecret,
-    InstanceUrl, LoopbackReceiver, OOB_REDIRECT_URI, Password, Scopes, ServerMetadata, Token,
+    AccessToken, Account, AppCredentials, AuthorizationCode, AuthorizationRequest, Client,
+    ClientSecret, InstanceUrl, LoopbackReceiver, OOB_REDIRECT_URI, Password, Scopes,
+    ServerMetadata, Token,
 };
 
 use super::{Context, Source, app_key, client_builder, read_stdin, token_key};
@@ -62,28 +63,19 @@ pub async fn login(context: &Context, args: LoginArgs) -> Result<()> {
     };
     let user = client.with_access_token(token.access_token.clone());
     let account = user.accounts().verify_credentials().await?;
-    let name = context
-        .profile
-        .clone()
-        .unwrap_or_else(|| format!("{}@{}", account.acct, instance.authority()));
-    let store = context
-        .secrets
-        .store(&token_key(&name), token.access_token.expose())?;
-    profiles.remember(
-        &name,
-        Profile {
-            instance: instance.to_string(),
-            account: account.acct.clone(),
-            account_id: account.id.clone(),
-            scopes: token.scope.clone(),
-            store,
-            app: Some(AppRef {
-                client_id: app.client_id.clone(),
-                store: app_store,
-            }),
-        },
-    );
-    profiles.save(&context.paths)?;
+    let app = AppRef {
+        client_id: app.client_id.clone(),
+        store: app_store,
+    };
+    let (name, store) = keep_token(
+        context,
+        &mut profiles,
+        &instance,
+        &account,
+        &token.access_token,
+        token.scope.clone(),
+        Some(app),
+    )?;
     if context.json {
         return context.print_json(&serde_json::json!({
             "profile": name,
@@ -100,6 +92,37 @@ pub async fn login(context: &Context, args: LoginArgs) -> Result<()> {
         store.describe(&context.paths)
     );
     Ok(())
+}
+
+/// Stores a verified token under its profile (named by `--profile`, else `user@host`),
+/// which becomes the default if there is none; returns the name and where the token went.
+fn keep_token(
+    context: &Context,
+    profiles: &mut Profiles,
+    instance: &InstanceUrl,
+    account: &Account,
+    token: &AccessToken,
+    scopes: String,
+    app: Option<AppRef>,
+) -> Result<(String, StoreKind)> {
+    let name = context
+        .profile
+        .clone()
+        .unwrap_or_else(|| format!("{}@{}", account.acct, instance.authority()));
+    let store = context.secrets.store(&token_key(&name), token.expose())?;
+    profiles.remember(
+        &name,
+        Profile {
+            instance: instance.to_string(),
+            account: account.acct.clone(),
+            account_id: account.id.clone(),
+            scopes,
+            store,
+            app,
+        },
+    );
+    profiles.save(&context.paths)?;
+    Ok((name, store))
 }
 
 /// The application registered on this instance, reused when it has the scopes needed.
@@ -476,24 +499,16 @@ pub async fn add_token(context: &Context, args: AddTokenArgs) -> Result<()> {
         .await
         .map(|app| app.scopes.join(" "))
         .unwrap_or_default();
-    let name = context
-        .profile
-        .clone()
-        .unwrap_or_else(|| format!("{}@{}", account.acct, instance.authority()));
-    let store = context.secrets.store(&token_key(&name), token.expose())?;
     let mut profiles = context.profiles()?;
-    profiles.remember(
-        &name,
-        Profile {
-            instance: instance.to_string(),
-            account: account.acct.clone(),
-            account_id: account.id.clone(),
-            scopes,
-            store,
-            app: None,
-        },
-    );
-    profiles.save(&context.paths)?;
+    let (name, store) = keep_token(
+        context,
+        &mut profiles,
+        &instance,
+        &account,
+        &token,
+        scopes,
+        None,
+    )?;
     eprintln!(
         "The token works for @{} on {}; stored in {} under the profile `{name}`.",
         account.acct,
