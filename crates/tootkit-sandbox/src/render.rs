@@ -158,11 +158,16 @@ impl AppState {
         )
     }
 
+    /// The account shown as the instance's contact: the first one configured.
+    fn contact_account(&self, users: &[AccountRow]) -> Result<Option<Account>> {
+        users
+            .first()
+            .map(|account| self.account_entity(account, false))
+            .transpose()
+    }
+
     pub(crate) fn instance_entity(&self) -> Result<Instance> {
-        let contact = match self.store.accounts()?.first() {
-            Some(account) => Some(self.account_entity(account, false)?),
-            None => None,
-        };
+        let contact = self.contact_account(&self.store.accounts()?)?;
         Ok(Instance {
             domain: self.domain.clone(),
             title: "tootkit sandbox".to_owned(),
@@ -188,9 +193,7 @@ impl AppState {
                 media_attachments: Some(
                     serde_json::json!({ "supported_mime_types": [], "description_limit": 1500 }),
                 ),
-                polls: Some(
-                    serde_json::json!({ "max_options": 4, "max_characters_per_option": 50, "min_expiration": 300, "max_expiration": 2_629_746 }),
-                ),
+                polls: Some(polls_configuration()),
                 translation: Some(serde_json::json!({ "enabled": false })),
                 timelines_access: Some(serde_json::json!({
                     "live_feeds": { "local": "public", "remote": "public" },
@@ -211,10 +214,7 @@ impl AppState {
 
     pub(crate) fn instance_v1_entity(&self) -> Result<InstanceV1> {
         let users = self.store.accounts()?;
-        let contact = match users.first() {
-            Some(account) => Some(self.account_entity(account, false)?),
-            None => None,
-        };
+        let contact = self.contact_account(&users)?;
         Ok(InstanceV1 {
             uri: self.domain.clone(),
             title: "tootkit sandbox".to_owned(),
@@ -236,9 +236,7 @@ impl AppState {
                 statuses: Some(self.statuses_configuration()),
                 accounts: Some(serde_json::json!({ "max_featured_tags": 10 })),
                 media_attachments: Some(serde_json::json!({ "supported_mime_types": [] })),
-                polls: Some(
-                    serde_json::json!({ "max_options": 4, "max_characters_per_option": 50, "min_expiration": 300, "max_expiration": 2_629_746 }),
-                ),
+                polls: Some(polls_configuration()),
                 ..InstanceConfiguration::default()
             },
             contact_account: contact,
@@ -246,6 +244,11 @@ impl AppState {
             max_toot_chars: None,
         })
     }
+}
+
+/// Mastodon's default poll limits.
+fn polls_configuration() -> serde_json::Value {
+    serde_json::json!({ "max_options": 4, "max_characters_per_option": 50, "min_expiration": 300, "max_expiration": 2_629_746 })
 }
 
 /// Plain text to Mastodon's HTML: escaped, paragraphs at blank lines, `<br />` at line

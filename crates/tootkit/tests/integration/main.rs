@@ -33,6 +33,14 @@ pub async fn sandbox_with(config: SandboxConfig) -> Sandbox {
         .expect("the sandbox starts")
 }
 
+/// Serves `router` on a free loopback port, as a stand-in for another kind of server.
+pub async fn serve(router: axum::Router) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind(any_port()).await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    addr
+}
+
 pub fn fast_client(sandbox: &Sandbox) -> Client {
     Client::builder(sandbox.base_url().clone())
         .timeout(Duration::from_secs(10))

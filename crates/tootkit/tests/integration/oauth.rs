@@ -409,9 +409,7 @@ async fn discovery_falls_back_when_a_server_publishes_no_metadata() {
     let html = axum::Router::new().fallback(|| async {
         axum::response::Html("<!DOCTYPE html><html><body>app</body></html>")
     });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, html).await });
+    let addr = crate::serve(html).await;
     let client = tootkit::Client::new(format!("http://{addr}").parse().unwrap()).unwrap();
     let server = client.oauth().discover().await.unwrap();
     assert!(!server.published);

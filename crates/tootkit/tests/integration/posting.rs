@@ -265,9 +265,7 @@ async fn a_retried_post_with_its_key_posts_once() {
     let router = axum::Router::new()
         .fallback(forward)
         .with_state(Arc::clone(&proxy));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    let addr = crate::serve(router).await;
 
     let through_proxy = Client::builder(format!("http://{addr}").parse().unwrap())
         .access_token(token.clone())
@@ -351,9 +349,7 @@ async fn the_instance_falls_back_to_v1_on_servers_without_v2() {
         "/api/v1/instance",
         axum::routing::get(move || async move { ([("content-type", "application/json")], body) }),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    let addr = crate::serve(router).await;
     let client = Client::new(format!("http://{addr}").parse().unwrap()).unwrap();
     let instance = client.instance().get().await.unwrap();
     assert_eq!(instance.version, "2.7.2 (compatible; Pleroma 2.5.0)");
@@ -385,9 +381,7 @@ async fn network_failures_and_unreadable_answers_say_what_to_do() {
     // A web page where the API should be.
     let html = axum::Router::new()
         .fallback(|| async { axum::response::Html("<!doctype html><p>a blog</p>") });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, html).await });
+    let addr = crate::serve(html).await;
     let client = Client::new(format!("http://{addr}").parse().unwrap()).unwrap();
     let err = client.accounts().verify_credentials().await.unwrap_err();
     assert!(matches!(err, Error::UnexpectedResponse { .. }), "{err:?}");
@@ -398,9 +392,7 @@ async fn network_failures_and_unreadable_answers_say_what_to_do() {
         tokio::time::sleep(Duration::from_secs(5)).await;
         "late"
     });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, slow).await });
+    let addr = crate::serve(slow).await;
     let client = Client::builder(format!("http://{addr}").parse().unwrap())
         .timeout(Duration::from_millis(300))
         .retry(RetryPolicy::never())
