@@ -225,7 +225,7 @@ impl AppState {
             version: crate::MASTODON_VERSION.to_owned(),
             urls: Some(serde_json::json!({ "streaming_api": null })),
             stats: Some(
-                serde_json::json!({ "user_count": users.len(), "status_count": 0, "domain_count": 0 }),
+                serde_json::json!({ "user_count": users.len(), "status_count": self.store.status_total()?, "domain_count": 0 }),
             ),
             thumbnail: Some(format!("{}/packs/images/preview.png", self.base_url)),
             languages: vec!["en".to_owned()],

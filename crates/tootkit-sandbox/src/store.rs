@@ -299,6 +299,15 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// How many statuses exist on the instance.
+    pub(crate) fn status_total(&self) -> Result<u64> {
+        Ok(self.conn().query_row(
+            "SELECT COUNT(*) FROM statuses WHERE deleted = 0",
+            [],
+            |row| row.get::<_, i64>(0),
+        )? as u64)
+    }
+
     pub(crate) fn count_statuses(&self, account_id: &str) -> Result<(u64, Option<i64>)> {
         Ok(self.conn().query_row(
             "SELECT COUNT(*), MAX(created_at) FROM statuses WHERE account_id = ?1 AND deleted = 0",

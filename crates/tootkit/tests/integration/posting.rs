@@ -331,6 +331,15 @@ async fn the_instance_reports_version_api_versions_and_limits() {
     assert_eq!(instance.domain, sandbox.base_url().authority());
     let v1 = client.instance().v1().await.unwrap();
     assert_eq!(v1.uri, instance.domain);
+    assert_eq!(v1.stats.as_ref().unwrap()["status_count"], 0);
+    let bot = client.with_access_token(user_token(&client, "read write").await);
+    bot.statuses().create("counted").send().await.unwrap();
+    let v1 = client.instance().v1().await.unwrap();
+    assert_eq!(
+        v1.stats.as_ref().unwrap()["status_count"],
+        1,
+        "the sandbox counts its statuses"
+    );
     let rate = client.rate_limit();
     assert!(
         rate.is_none(),
