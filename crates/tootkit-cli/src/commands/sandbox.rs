@@ -77,7 +77,7 @@ pub async fn serve(context: &Context, args: SandboxArgs) -> Result<()> {
         _ = tokio::signal::ctrl_c() => {}
         result = sandbox.wait() => {
             if let Err(err) = result {
-                return Err(Failure::local(format!("The sandbox stopped: {err}.")));
+                return Err(Failure::local(format!("The sandbox stopped ({err}); start it again, on another port if this one is in trouble.")));
             }
         }
     }
