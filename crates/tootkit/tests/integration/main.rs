@@ -6,6 +6,7 @@ mod oauth;
 mod posting;
 mod secrets;
 mod shapes;
+mod text;
 
 use std::net::SocketAddr;
 use std::time::Duration;

@@ -1,0 +1,277 @@
+//! The character classes of Mastodon's extractor regexes (twitter-text 3.1 with
+//! Mastodon's patches), one predicate each, so the scanners in `extract` read like the
+//! patterns they reproduce.
+//!
+//! Ruby's regexes are case-insensitive (`/i`) where twitter-text says so; [`ci`] gives a
+//! predicate that meaning, so `[a-z]` under `/i` also takes `K` (KELVIN SIGN) and `ſ`,
+//! as Onigmo's case folding does.
+
+use icu_properties::CodePointMapData;
+use icu_properties::props::{GeneralCategory, GeneralCategoryGroup, Script};
+
+/// `pred` under `/i`: true when the character or one of its simple case mappings is in
+/// the class.
+pub(super) fn ci(c: char, pred: impl Fn(char) -> bool) -> bool {
+    if pred(c) {
+        return true;
+    }
+    if c.is_ascii() {
+        return pred(c.to_ascii_lowercase()) || pred(c.to_ascii_uppercase());
+    }
+    let mut lower = c.to_lowercase();
+    let mut upper = c.to_uppercase();
+    let single = |it: &mut dyn ExactSizeIterator<Item = char>| {
+        if it.len() == 1 { it.next() } else { None }
+    };
+    single(&mut lower).is_some_and(&pred) || single(&mut upper).is_some_and(&pred)
+}
+
+fn category(c: char) -> GeneralCategory {
+    CodePointMapData::<GeneralCategory>::new().get(c)
+}
+
+/// `[a-z]` under `/i`.
+pub(super) fn latin_letter(c: char) -> bool {
+    c.is_ascii_alphabetic() || c == '\u{212A}' || c == '\u{17F}'
+}
+
+/// `[a-z0-9]` under `/i`.
+pub(super) fn latin_alnum(c: char) -> bool {
+    latin_letter(c) || c.is_ascii_digit()
+}
+
+/// Ruby's `[[:word:]]`: Alphabetic, marks, decimal digits, connector punctuation.
+pub(super) fn word(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric() || c == '_';
+    }
+    c.is_alphabetic() || {
+        let gc = category(c);
+        GeneralCategoryGroup::Mark.contains(gc)
+            || gc == GeneralCategory::DecimalNumber
+            || gc == GeneralCategory::ConnectorPunctuation
+    }
+}
+
+/// Ruby's `[[:alpha:]]`: the Alphabetic property.
+pub(super) fn alpha(c: char) -> bool {
+    c.is_alphabetic()
+}
+
+/// `\p{Pd}`: dashes.
+fn dash(c: char) -> bool {
+    c == '-' || (!c.is_ascii() && category(c) == GeneralCategory::DashPunctuation)
+}
+
+/// `\p{Cyrillic}`.
+fn cyrillic(c: char) -> bool {
+    !c.is_ascii() && CodePointMapData::<Script>::new().get(c) == Script::Cyrillic
+}
+
+/// twitter-text's `LATIN_ACCENTS`.
+fn latin_accent_raw(c: char) -> bool {
+    matches!(c,
+        '\u{c0}'..='\u{d6}' | '\u{d8}'..='\u{f6}' | '\u{f8}'..='\u{ff}' | '\u{100}'..='\u{24f}'
+        | '\u{253}'..='\u{254}' | '\u{256}'..='\u{257}' | '\u{259}' | '\u{25b}' | '\u{263}'
+        | '\u{268}' | '\u{26f}' | '\u{272}' | '\u{289}' | '\u{28b}' | '\u{2bb}'
+        | '\u{300}'..='\u{36f}' | '\u{1e00}'..='\u{1eff}')
+}
+
+/// `[LATIN_ACCENTS]` under `/i`.
+pub(super) fn latin_accent(c: char) -> bool {
+    !c.is_ascii() && ci(c, latin_accent_raw)
+}
+
+/// twitter-text's `DIRECTIONAL_CHARACTERS`.
+fn directional(c: char) -> bool {
+    matches!(c, '\u{61c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// twitter-text's `INVALID_CHARACTERS`.
+fn invalid(c: char) -> bool {
+    matches!(c, '\u{fffe}' | '\u{feff}' | '\u{ffff}')
+}
+
+/// twitter-text's `UNICODE_SPACES`.
+fn unicode_space(c: char) -> bool {
+    matches!(c,
+        '\u{9}'..='\u{d}' | ' ' | '\u{85}' | '\u{a0}' | '\u{1680}' | '\u{180e}'
+        | '\u{2000}'..='\u{200a}' | '\u{2028}' | '\u{2029}' | '\u{202f}' | '\u{205f}' | '\u{3000}')
+}
+
+/// `valid_url_preceding_chars`' first alternative: `[^A-Z0-9@＠$#＃<invalid>]` under `/i`.
+pub(super) fn url_preceding(c: char) -> bool {
+    !(latin_alnum(c) || matches!(c, '@' | '＠' | '$' | '#' | '＃') || invalid(c))
+}
+
+/// twitter-text's `DOMAIN_VALID_CHARS`: anything but directional marks, ASCII
+/// punctuation (the backslash excepted: Ruby reads `\[` in the class as an escape),
+/// spaces, controls and invalid characters.
+pub(super) fn domain_char(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric() || c == '\\';
+    }
+    !(directional(c) || invalid(c) || unicode_space(c))
+}
+
+/// The characters a TLD may not be followed by: `[0-9a-z@+-]` under `/i`.
+pub(super) fn tld_blocker(c: char) -> bool {
+    latin_alnum(c) || matches!(c, '@' | '+' | '-')
+}
+
+/// Mastodon's `valid_general_url_path_chars`: `[^\p{White_Space}<>()?]`.
+pub(super) fn path_char(c: char) -> bool {
+    !(c.is_whitespace() || matches!(c, '<' | '>' | '(' | ')' | '?'))
+}
+
+/// Mastodon's `valid_url_path_ending_chars` (its character-class half).
+pub(super) fn path_ending_char(c: char) -> bool {
+    !(c.is_whitespace()
+        || matches!(
+            c,
+            '(' | ')'
+                | '?'
+                | '!'
+                | '*'
+                | '"'
+                | '\''
+                | '「'
+                | '」'
+                | '<'
+                | '>'
+                | ';'
+                | ':'
+                | '='
+                | ','
+                | '.'
+                | '$'
+                | '%'
+                | '['
+                | ']'
+                | '~'
+                | '&'
+                | '|'
+                | '@'
+        ))
+}
+
+/// twitter-text's original `valid_general_url_path_chars`, which Mastodon's patched
+/// path-ending class still uses inside its balanced parentheses.
+pub(super) fn twitter_path_char(c: char) -> bool {
+    latin_alnum(c)
+        || matches!(
+            c,
+            '!' | '*'
+                | '\''
+                | ';'
+                | ':'
+                | '='
+                | '+'
+                | ','
+                | '.'
+                | '$'
+                | '/'
+                | '%'
+                | '#'
+                | '['
+                | ']'
+                | '_'
+                | '~'
+                | '&'
+                | '|'
+                | '@'
+        )
+        || (!c.is_ascii() && (cyrillic(c) || dash(c) || latin_accent(c)))
+}
+
+/// Mastodon's `UCHARS`: the non-ASCII characters it allows in a query.
+fn uchar(c: char) -> bool {
+    matches!(c,
+        '\u{a0}'..='\u{d7ff}' | '\u{f900}'..='\u{fdcf}' | '\u{fdf0}'..='\u{ffef}'
+        | '\u{10000}'..='\u{1fffd}' | '\u{20000}'..='\u{2fffd}' | '\u{30000}'..='\u{3fffd}'
+        | '\u{40000}'..='\u{4fffd}' | '\u{50000}'..='\u{5fffd}' | '\u{60000}'..='\u{6fffd}'
+        | '\u{70000}'..='\u{7fffd}' | '\u{80000}'..='\u{8fffd}' | '\u{90000}'..='\u{9fffd}'
+        | '\u{a0000}'..='\u{afffd}' | '\u{b0000}'..='\u{bfffd}' | '\u{c0000}'..='\u{cfffd}'
+        | '\u{d0000}'..='\u{dfffd}' | '\u{e1000}'..='\u{efffd}' | '\u{e000}'..='\u{f8ff}'
+        | '\u{f0000}'..='\u{ffffd}' | '\u{100000}'..='\u{10fffd}')
+}
+
+/// Mastodon's `valid_url_query_chars`.
+pub(super) fn query_char(c: char) -> bool {
+    latin_alnum(c)
+        || matches!(
+            c,
+            '!' | '?'
+                | '*'
+                | '\''
+                | '('
+                | ')'
+                | ';'
+                | ':'
+                | '&'
+                | '='
+                | '+'
+                | '$'
+                | '/'
+                | '%'
+                | '#'
+                | '['
+                | ']'
+                | '-'
+                | '_'
+                | '.'
+                | ','
+                | '~'
+                | '|'
+                | '@'
+                | '^'
+        )
+        || uchar(c)
+}
+
+/// Mastodon's `valid_url_query_ending_chars`.
+pub(super) fn query_ending_char(c: char) -> bool {
+    latin_alnum(c) || matches!(c, '_' | '&' | '=' | '#' | '/' | '-') || uchar(c)
+}
+
+/// twitter-text's `validate_url_unreserved`.
+pub(super) fn unreserved(c: char) -> bool {
+    latin_alnum(c)
+        || matches!(c, '.' | '_' | '~' | '-')
+        || (!c.is_ascii() && (cyrillic(c) || dash(c)))
+}
+
+/// The hashtag separators Mastodon allows inside a tag name.
+pub(super) fn hashtag_separator(c: char) -> bool {
+    matches!(c, '_' | '\u{b7}' | '\u{30fb}' | '\u{200c}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn case_insensitive_classes_follow_case_folding() {
+        assert!(latin_letter('\u{212A}'), "KELVIN SIGN folds to k");
+        assert!(
+            latin_accent('\u{178}'),
+            "Ÿ folds to ÿ, which is a Latin accent"
+        );
+        assert!(!url_preceding('K'));
+        assert!(url_preceding('\u{3002}'));
+    }
+
+    #[test]
+    fn word_follows_ruby_not_rust() {
+        assert!(word('é') && word('_') && word('\u{301}') && word('٣'));
+        assert!(!word('\u{200d}'), "Ruby's [[:word:]] has no Join_Control");
+        assert!(!word('-'));
+    }
+
+    #[test]
+    fn domain_characters_exclude_punctuation_but_not_backslash() {
+        assert!(domain_char('a') && domain_char('あ') && domain_char('\\'));
+        assert!(!domain_char('.') && !domain_char('_') && !domain_char('\u{a0}'));
+        assert!(!domain_char('\u{202a}'));
+    }
+}

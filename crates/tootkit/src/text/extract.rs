@@ -1,0 +1,600 @@
+//! Scanners that find what Mastodon's extractor finds, at the same places.
+//!
+//! Each scanner reproduces one of the regexes Mastodon runs with Ruby's `String#scan`
+//! (leftmost match, alternatives tried in order, greedy quantifiers backtracking, the
+//! next search starting where the last match ended) and then the filters
+//! `app/lib/extractor.rb` applies to each match. The regexes are twitter-text 3.1's,
+//! with Mastodon's patches from `config/initializers/twitter_regex.rb`, its
+//! `Account::MENTION_RE` and its `Tag::HASHTAG_RE`. A match a filter drops still
+//! consumes its text, as in Ruby: that is why `example.com/http://x.org` holds no link.
+//!
+//! Positions are indices into a slice of `char`s (Ruby's indices are code points too).
+//! The backtracking of the path pattern is resolved by hand, without recursion, so a
+//! long input costs time linear in its length and no stack.
+
+use super::classes::*;
+use super::tlds;
+
+/// Twitter's (and so Mastodon's) longest link, in characters after IDNA encoding.
+const MAX_URL_LENGTH: usize = 4096;
+/// The longest t.co slug twitter-text accepts.
+const MAX_TCO_SLUG_LENGTH: usize = 40;
+/// A mention whose domain is longer than this is no mention (`Extractor::MAX_DOMAIN_LENGTH`).
+const MAX_DOMAIN_LENGTH: usize = 253;
+/// The longest DNS label, which IDNA's ToASCII enforces.
+const MAX_LABEL_LENGTH: usize = 63;
+
+/// What a scanner found: a kind and a range of `char` indices.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Found {
+    pub kind: FoundKind,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// The kinds of entity, with what the length rules need to know of each.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum FoundKind {
+    /// A URL with one of Mastodon's link schemes: counts as a fixed length.
+    Link,
+    /// An `xmpp:` or `magnet:` URI: linked, but counted as written.
+    Uri,
+    /// A mention; `domain_at` is the index of the second `@` of `@user@domain`.
+    Mention { domain_at: Option<usize> },
+    /// A hashtag.
+    Hashtag,
+}
+
+fn at(chars: &[char], i: usize) -> Option<char> {
+    chars.get(i).copied()
+}
+
+fn is(chars: &[char], i: usize, pred: impl Fn(char) -> bool) -> bool {
+    at(chars, i).is_some_and(pred)
+}
+
+/// The end of the run of characters matching `pred` from `i`.
+fn run_end(chars: &[char], mut i: usize, pred: impl Fn(char) -> bool) -> usize {
+    while is(chars, i, &pred) {
+        i += 1;
+    }
+    i
+}
+
+/// Whether `word` (lower-case ASCII) is written at `i`, in any case.
+fn starts_with_ci(chars: &[char], i: usize, word: &str) -> bool {
+    word.chars()
+        .enumerate()
+        .all(|(k, w)| is(chars, i + k, |c| ci(c, |c| c == w)))
+}
+
+/// Ruby's `^`: the start of the text or of a line.
+fn line_start(chars: &[char], i: usize) -> bool {
+    i == 0 || chars[i - 1] == '\n'
+}
+
+/// Runs `try_at` at each place a `valid_url_preceding_chars` match lets a URL start,
+/// from `from` on, in the order Ruby's regex engine tries them: the first success gives
+/// the match's start and what `try_at` returned.
+fn search<T>(chars: &[char], from: usize, mut try_at: impl FnMut(usize) -> Option<T>) -> Option<T> {
+    for p in from..chars.len() {
+        if url_preceding(chars[p])
+            && let Some(found) = try_at(p + 1)
+        {
+            return Some(found);
+        }
+        if line_start(chars, p)
+            && let Some(found) = try_at(p)
+        {
+            return Some(found);
+        }
+    }
+    None
+}
+
+// ---------------------------------------------------------------------------------------
+// Domains
+
+/// A domain label from `i` (`(?:D(?:[extra]|D)*)?D\.`): the index after its dot.
+fn label(chars: &[char], i: usize, extra: impl Fn(char) -> bool) -> Option<usize> {
+    let end = run_end(chars, i, |c| domain_char(c) || extra(c));
+    (end > i && domain_char(chars[i]) && domain_char(chars[end - 1]) && at(chars, end) == Some('.'))
+        .then_some(end + 1)
+}
+
+/// Each end of a TLD at `i`, in the order the regex alternation tries them.
+fn tld_ends(chars: &[char], i: usize, ends: &mut Vec<usize>) {
+    ends.clear();
+    let mut ranked: Vec<(u16, usize)> = Vec::new();
+    let mut name = String::new();
+    for len in 1..=tlds::MAX_CHARS {
+        let Some(c) = at(chars, i + len - 1) else {
+            break;
+        };
+        name.extend(c.to_lowercase());
+        if is(chars, i + len, tld_blocker) {
+            continue;
+        }
+        if let Ok(found) = tlds::TLDS.binary_search_by(|(tld, _)| (*tld).cmp(name.as_str())) {
+            ranked.push((tlds::TLDS[found].1, i + len));
+        }
+    }
+    ranked.sort_unstable();
+    ends.extend(ranked.into_iter().map(|(_, end)| end));
+    // `xn--[0-9a-z]+`, the last alternative and the only one without a look-ahead.
+    if starts_with_ci(chars, i, "xn--") {
+        let end = run_end(chars, i + 4, latin_alnum);
+        if end > i + 4 {
+            ends.push(end);
+        }
+    }
+}
+
+/// Each end of a `valid_domain` match at `i`, in the order Ruby would try them, until
+/// `accept` takes one.
+fn each_domain_end(
+    chars: &[char],
+    i: usize,
+    mut accept: impl FnMut(usize) -> bool,
+) -> Option<usize> {
+    // `valid_subdomain*` is greedy: try the most labels first.
+    let mut starts = vec![i];
+    while let Some(next) = label(chars, *starts.last().unwrap_or(&i), |c| {
+        c == '_' || c == '-'
+    }) {
+        starts.push(next);
+    }
+    let mut ends = Vec::new();
+    for &name_start in starts.iter().rev() {
+        let Some(tld_start) = label(chars, name_start, |c| c == '-') else {
+            continue;
+        };
+        tld_ends(chars, tld_start, &mut ends);
+        if let Some(&end) = ends.iter().find(|&&end| accept(end)) {
+            return Some(end);
+        }
+    }
+    None
+}
+
+fn domain_end(chars: &[char], i: usize) -> Option<usize> {
+    each_domain_end(chars, i, |_| true)
+}
+
+// ---------------------------------------------------------------------------------------
+// Paths and queries
+
+/// Balanced parentheses at `i` made of `class` characters, one nesting level allowed:
+/// `\((?:C+|C*\(C+\)C*)\)`. Both alternatives can match at most one way.
+fn balanced(chars: &[char], i: usize, class: fn(char) -> bool) -> Option<usize> {
+    if at(chars, i) != Some('(') {
+        return None;
+    }
+    let inner = run_end(chars, i + 1, class);
+    match at(chars, inner) {
+        Some(')') if inner > i + 1 => Some(inner + 1),
+        Some('(') => {
+            let nested = run_end(chars, inner + 1, class);
+            if nested == inner + 1 || at(chars, nested) != Some(')') {
+                return None;
+            }
+            let close = run_end(chars, nested + 1, class);
+            (at(chars, close) == Some(')')).then_some(close + 1)
+        }
+        _ => None,
+    }
+}
+
+/// `valid_url_path_ending_chars` at `i`: one ending character, or twitter-text's own
+/// balanced parentheses.
+fn path_ending(chars: &[char], i: usize) -> Option<usize> {
+    if is(chars, i, path_ending_char) {
+        return Some(i + 1);
+    }
+    balanced(chars, i, twitter_path_char)
+}
+
+/// The last path-ending character in `from..to` (all path characters): where a greedy
+/// `G*` followed by an ending settles when it backtracks.
+fn last_ending(chars: &[char], from: usize, to: usize) -> Option<usize> {
+    (from..to)
+        .rev()
+        .find(|&k| path_ending_char(chars[k]))
+        .map(|k| k + 1)
+}
+
+/// The first way `G* (?:B G*)* E` matches at `i`, B being Mastodon's balanced parens.
+fn path_segment(chars: &[char], i: usize) -> Option<usize> {
+    let first_run = run_end(chars, i, path_char);
+    // The `B G*` repetitions the greedy star takes: where each B starts, where it ends,
+    // where the G* after it ends.
+    let mut chain: Vec<(usize, usize, usize)> = Vec::new();
+    let mut paren = first_run;
+    while let Some(after) = balanced(chars, paren, path_char) {
+        let run = run_end(chars, after, path_char);
+        chain.push((paren, after, run));
+        paren = run;
+    }
+    // Backtracking from the deepest repetition outwards: after the deeper ones fail, a
+    // level gives back its G* characters one by one, then drops its own B so that the
+    // ending may try twitter-text's parentheses there.
+    let mut found = path_ending(chars, paren);
+    for &(paren, after, run) in chain.iter().rev() {
+        if found.is_some() {
+            break;
+        }
+        found = last_ending(chars, after, run).or_else(|| path_ending(chars, paren));
+    }
+    found.or_else(|| last_ending(chars, i, first_run))
+}
+
+/// The first way Mastodon's `valid_url_path` matches at `i`.
+fn path_unit(chars: &[char], i: usize) -> Option<usize> {
+    path_segment(chars, i).or_else(|| {
+        // `G+/`: the last slash after at least one path character.
+        let run = run_end(chars, i, path_char);
+        (i + 1..run).rev().find(|&k| chars[k] == '/').map(|k| k + 1)
+    })
+}
+
+/// `(/valid_url_path*)` at `i` (the slash): the end of the greedy repetition.
+fn path(chars: &[char], i: usize) -> usize {
+    let mut end = i + 1;
+    while let Some(next) = path_unit(chars, end).filter(|&next| next > end) {
+        end = next;
+    }
+    end
+}
+
+/// `\?Q*QE` at `i` (the question mark): the end of the query, if it has one.
+fn query(chars: &[char], i: usize) -> Option<usize> {
+    let run = run_end(chars, i + 1, query_char);
+    (i + 1..run)
+        .rev()
+        .find(|&k| query_ending_char(chars[k]))
+        .map(|k| k + 1)
+}
+
+/// Port, path and query after a domain ending at `i`: the end of the URL.
+fn url_tail(chars: &[char], mut i: usize) -> usize {
+    if at(chars, i) == Some(':') && is(chars, i + 1, |c| c.is_ascii_digit()) {
+        i = run_end(chars, i + 1, |c| c.is_ascii_digit());
+    }
+    if at(chars, i) == Some('/') {
+        i = path(chars, i);
+    }
+    if at(chars, i) == Some('?')
+        && let Some(end) = query(chars, i)
+    {
+        i = end;
+    }
+    i
+}
+
+// ---------------------------------------------------------------------------------------
+// URLs
+
+/// The URL schemes Mastodon's patched `valid_url` accepts, in its alternation's order.
+pub(super) const LINK_SCHEMES: &[&str] = &[
+    "http", "https", "dat", "dweb", "ipfs", "ipns", "ssb", "gopher", "gemini",
+];
+
+/// A `valid_url` match: where the URL starts and ends, where its domain ends, and
+/// whether it has a scheme.
+struct UrlMatch {
+    start: usize,
+    domain: (usize, usize),
+    end: usize,
+    with_scheme: bool,
+}
+
+fn scheme_len(chars: &[char], i: usize) -> Option<usize> {
+    // `https?` tries `https` first, then `http`; the others cannot overlap.
+    [
+        "https", "http", "dat", "dweb", "ipfs", "ipns", "ssb", "gopher", "gemini",
+    ]
+    .iter()
+    .find(|scheme| {
+        starts_with_ci(chars, i, scheme) && starts_with_ci(chars, i + scheme.len(), "://")
+    })
+    .map(|scheme| scheme.len() + 3)
+}
+
+fn url_at(chars: &[char], start: usize) -> Option<UrlMatch> {
+    if let Some(len) = scheme_len(chars, start)
+        && let Some(domain_end) = domain_end(chars, start + len)
+    {
+        let end = url_tail(chars, domain_end);
+        return Some(UrlMatch {
+            start,
+            domain: (start + len, domain_end),
+            end,
+            with_scheme: true,
+        });
+    }
+    let domain_end = domain_end(chars, start)?;
+    let end = url_tail(chars, domain_end);
+    Some(UrlMatch {
+        start,
+        domain: (start, domain_end),
+        end,
+        with_scheme: false,
+    })
+}
+
+/// `^https?://t\.co/([a-z0-9]+)`: the end of a t.co link and the length of its slug.
+fn tco(chars: &[char], start: usize) -> Option<(usize, usize)> {
+    let len = if starts_with_ci(chars, start, "https://t.co/") {
+        13
+    } else if starts_with_ci(chars, start, "http://t.co/") {
+        12
+    } else {
+        return None;
+    };
+    let end = run_end(chars, start + len, latin_alnum);
+    (end > start + len).then_some((end, end - start - len))
+}
+
+/// twitter-text's `is_valid_domain`: the domain converts to ASCII (IDNA) and the URL,
+/// counted with the converted domain, is at most 4,096 characters.
+fn valid_domain(chars: &[char], url_len: usize, domain: (usize, usize)) -> bool {
+    let text: String = chars[domain.0..domain.1].iter().collect();
+    let original = domain.1 - domain.0;
+    let Ok(ascii) = idna::uts46::Uts46::new().to_ascii(
+        text.as_bytes(),
+        idna::uts46::AsciiDenyList::EMPTY,
+        idna::uts46::Hyphens::Allow,
+        idna::uts46::DnsLength::Ignore,
+    ) else {
+        return false;
+    };
+    if ascii
+        .split('.')
+        .any(|label| label.is_empty() || label.len() > MAX_LABEL_LENGTH)
+    {
+        return false;
+    }
+    url_len + ascii.len().saturating_sub(original) <= MAX_URL_LENGTH
+}
+
+/// Links as `extract_urls_with_indices(text, extract_url_without_protocol: false)`
+/// finds them: URLs with a scheme, t.co links cut after their slug.
+pub(super) fn links(chars: &[char], found: &mut Vec<Found>) {
+    // No scheme separator, no link: the scan could only find scheme-less matches.
+    if !chars.windows(3).any(|w| w == [':', '/', '/']) {
+        return;
+    }
+    let mut from = 0;
+    while let Some(m) = search(chars, from, |start| url_at(chars, start)) {
+        from = m.end;
+        if !m.with_scheme {
+            continue;
+        }
+        let mut end = m.end;
+        if let Some((tco_end, slug)) = tco(chars, m.start) {
+            if slug > MAX_TCO_SLUG_LENGTH {
+                continue;
+            }
+            end = tco_end;
+        }
+        if valid_domain(chars, end - m.start, m.domain) {
+            found.push(Found {
+                kind: FoundKind::Link,
+                start: m.start,
+                end,
+            });
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// xmpp: and magnet: URIs
+
+/// `%[0-9a-f]{2}` at `i`.
+fn pct_encoded(chars: &[char], i: usize) -> bool {
+    at(chars, i) == Some('%')
+        && is(chars, i + 1, |c| c.is_ascii_hexdigit())
+        && is(chars, i + 2, |c| c.is_ascii_hexdigit())
+}
+
+/// A greedy run of `unreserved | pct-encoded | extra` from `i`.
+fn uri_run(chars: &[char], mut i: usize, extra: fn(char) -> bool) -> usize {
+    loop {
+        if is(chars, i, |c| unreserved(c) || extra(c)) {
+            i += 1;
+        } else if pct_encoded(chars, i) {
+            i += 3;
+        } else {
+            return i;
+        }
+    }
+}
+
+fn node_id_extra(c: char) -> bool {
+    matches!(c, '!' | '$' | '(' | ')' | '*' | '+' | ',' | ';' | '=')
+}
+
+fn res_id_extra(c: char) -> bool {
+    matches!(
+        c,
+        '!' | '$' | '&' | '\'' | '(' | ')' | '*' | '+' | ',' | ';' | '='
+    )
+}
+
+/// `NODEID+@` at `i`: the index after the `@`.
+fn node_at(chars: &[char], i: usize) -> Option<usize> {
+    let end = uri_run(chars, i, node_id_extra);
+    (end > i && at(chars, end) == Some('@')).then_some(end + 1)
+}
+
+/// The xmpp URI after `xmpp:` at `i`, from its optional username on.
+fn xmpp_rest(chars: &[char], i: usize) -> Option<usize> {
+    let domain_end = node_at(chars, i)
+        .and_then(|after| domain_end(chars, after))
+        .or_else(|| domain_end(chars, i))?;
+    let mut end = domain_end;
+    if at(chars, end) == Some('/') {
+        let resource = uri_run(chars, end + 1, res_id_extra);
+        if resource > end + 1 {
+            end = resource;
+        }
+    }
+    if at(chars, end) == Some('?')
+        && let Some(query_end) = query(chars, end)
+    {
+        end = query_end;
+    }
+    Some(end)
+}
+
+fn extended_uri_at(chars: &[char], start: usize) -> Option<usize> {
+    if starts_with_ci(chars, start, "xmpp:") {
+        let i = start + 5;
+        // The optional authority `//NODEID+@DOMAIN/`, tried first.
+        if chars.get(i..i + 2) == Some(&['/', '/'])
+            && let Some(after_node) = node_at(chars, i + 2)
+            && let Some(slash) =
+                each_domain_end(chars, after_node, |end| at(chars, end) == Some('/'))
+            && let Some(end) = xmpp_rest(chars, slash + 1)
+        {
+            return Some(end);
+        }
+        return xmpp_rest(chars, i);
+    }
+    if starts_with_ci(chars, start, "magnet:") && at(chars, start + 7) == Some('?') {
+        return query(chars, start + 7);
+    }
+    None
+}
+
+/// `xmpp:` and `magnet:` URIs, as Mastodon's `extract_extra_uris_with_indices` finds them.
+pub(super) fn extended_uris(chars: &[char], found: &mut Vec<Found>) {
+    if !chars.contains(&':') {
+        return;
+    }
+    let mut from = 0;
+    while let Some((start, end)) = search(chars, from, |start| {
+        extended_uri_at(chars, start).map(|end| (start, end))
+    }) {
+        from = end;
+        found.push(Found {
+            kind: FoundKind::Uri,
+            start,
+            end,
+        });
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Mentions
+
+/// `[a-z0-9_]` under `/i`, the characters of a username.
+fn username_char(c: char) -> bool {
+    latin_alnum(c) || c == '_'
+}
+
+/// `X+([.-]+X+)*` from `i`, greedy: its end, if it has at least one `X`.
+fn dotted(chars: &[char], i: usize, class: fn(char) -> bool) -> Option<usize> {
+    let mut end = run_end(chars, i, class);
+    if end == i {
+        return None;
+    }
+    loop {
+        let separators = run_end(chars, end, |c| c == '.' || c == '-');
+        let next = run_end(chars, separators, class);
+        if separators == end || next == separators {
+            return Some(end);
+        }
+        end = next;
+    }
+}
+
+/// Mentions as Mastodon's `extract_mentions_or_lists_with_indices` finds them, with
+/// `Account::MENTION_RE`: `(?<![=/[:word:]])@(USERNAME(?:@DOMAIN)?)`.
+pub(super) fn mentions(chars: &[char], found: &mut Vec<Found>) {
+    if !chars.iter().any(|&c| c == '@' || c == '＠') {
+        return;
+    }
+    let mut p = 0;
+    while p < chars.len() {
+        let at_sign = p;
+        let preceded_well = p == 0 || !(matches!(chars[p - 1], '=' | '/') || word(chars[p - 1]));
+        let username_end = (chars[p] == '@' && preceded_well)
+            .then(|| dotted(chars, p + 1, username_char))
+            .flatten();
+        let Some(username_end) = username_end else {
+            p += 1;
+            continue;
+        };
+        let domain_end = (at(chars, username_end) == Some('@'))
+            .then(|| dotted(chars, username_end + 1, word))
+            .flatten();
+        let end = domain_end.unwrap_or(username_end);
+        p = end;
+        // `end_mention_match`: no mention directly before an at sign, a Latin accent or `://`.
+        let rejected = is(chars, end, |c| c == '@' || c == '＠' || latin_accent(c))
+            || chars.get(end..end + 3) == Some(&[':', '/', '/']);
+        let domain_too_long =
+            domain_end.is_some_and(|domain_end| domain_end - username_end - 1 > MAX_DOMAIN_LENGTH);
+        if !rejected && !domain_too_long {
+            let domain_at = domain_end.map(|_| username_end);
+            found.push(Found {
+                kind: FoundKind::Mention { domain_at },
+                start: at_sign,
+                end,
+            });
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Hashtags
+
+/// `Tag::HASHTAG_NAME_PAT` at `i`: the end of the first way it matches.
+fn hashtag_name(chars: &[char], i: usize) -> Option<usize> {
+    // FIRST_SEQUENCE, `[W][W S]*[alpha S][W S]*[W]`: it ends at the last word character
+    // of the run, given an alphabetic character or separator before that one.
+    if is(chars, i, word) {
+        let run = run_end(chars, i, |c| word(c) || hashtag_separator(c));
+        if let Some(last_word) = (i + 2..run).rev().find(|&k| word(chars[k]))
+            && (i + 1..last_word).any(|k| alpha(chars[k]) || hashtag_separator(chars[k]))
+        {
+            return Some(last_word + 1);
+        }
+    }
+    // LAST_SEQUENCE, `[W]*[alpha][W]*`: a run of word characters with a letter in it.
+    let run = run_end(chars, i, word);
+    (i..run).any(|k| alpha(chars[k])).then_some(run)
+}
+
+/// Hashtags as Mastodon's `extract_hashtags_with_indices` finds them, with
+/// `Tag::HASHTAG_RE`: `(?<=^|[[:space:]])[#＃](NAME)`.
+pub(super) fn hashtags(chars: &[char], found: &mut Vec<Found>) {
+    let mut p = 0;
+    while p < chars.len() {
+        let starts = matches!(chars[p], '#' | '＃')
+            && (line_start(chars, p) || chars[p - 1].is_whitespace());
+        let Some(end) = starts.then(|| hashtag_name(chars, p + 1)).flatten() else {
+            p += 1;
+            continue;
+        };
+        let mut tag_end = end;
+        // A tag run into a URL (`#foohttps://…`) gives back the scheme it swallowed,
+        // unless the scheme is all there is.
+        if chars.get(end..end + 3) == Some(&[':', '/', '/']) {
+            let name = &chars[p + 1..end];
+            for scheme in [&['h', 't', 't', 'p', 's'][..], &['h', 't', 't', 'p'][..]] {
+                if name.len() > scheme.len() && name.ends_with(scheme) {
+                    tag_end = end - scheme.len();
+                    break;
+                }
+            }
+        }
+        found.push(Found {
+            kind: FoundKind::Hashtag,
+            start: p,
+            end: tag_end,
+        });
+        p = end;
+    }
+}

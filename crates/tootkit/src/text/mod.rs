@@ -1,0 +1,402 @@
+//! Mastodon's text rules — what a server finds in a status and how it measures it —
+//! shared by the library, the CLI and the sandbox so that all three agree with the
+//! server.
+//!
+//! - [`entities`] finds the links, `xmpp:`/`magnet:` URIs, mentions and hashtags
+//!   Mastodon's formatter links, at the same places; [`extract_links`],
+//!   [`extract_mentions`] and [`extract_hashtags`] find one kind each.
+//! - [`status_length`] measures a status as Mastodon's `StatusLengthValidator` does:
+//!   the content warning as written plus the text in which every link counts
+//!   `characters_reserved_per_url` (23) and `@user@domain` counts as `@user`, all in
+//!   extended grapheme clusters.
+//! - [`split_thread`] cuts a text too long for one status into a numbered thread.
+//!
+//! The rules reproduce Mastodon's extractor: twitter-text 3.1's regexes with Mastodon's
+//! patches (more link schemes, its own path and query characters, its own mention and
+//! hashtag patterns). Only links written with a scheme count as links; a domain must end
+//! in a known TLD; a link longer than 4,096 characters after IDNA encoding counts as
+//! written. `ARCHITECTURE.md` lists where tootkit knowingly differs.
+
+mod classes;
+mod extract;
+mod thread;
+mod tlds;
+
+use std::ops::Range;
+
+use unicode_segmentation::UnicodeSegmentation;
+
+use crate::entities::{DEFAULT_CHARACTERS_RESERVED_PER_URL, DEFAULT_MAX_CHARACTERS};
+use extract::{Found, FoundKind};
+
+pub use thread::{SplitError, ThreadOptions, split_thread};
+
+/// URL schemes whose links Mastodon shortens for length.
+pub const LINK_SCHEMES: &[&str] = extract::LINK_SCHEMES;
+
+/// The limits a status is measured against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// The longest status (`configuration.statuses.max_characters`).
+    pub max_characters: usize,
+    /// What a link counts (`configuration.statuses.characters_reserved_per_url`).
+    pub characters_reserved_per_url: usize,
+}
+
+impl Default for Limits {
+    /// Mastodon's defaults: 500 characters, links count 23.
+    fn default() -> Self {
+        Self {
+            max_characters: DEFAULT_MAX_CHARACTERS as usize,
+            characters_reserved_per_url: DEFAULT_CHARACTERS_RESERVED_PER_URL as usize,
+        }
+    }
+}
+
+impl Limits {
+    /// The limits an instance publishes.
+    pub fn of(instance: &crate::Instance) -> Self {
+        Self {
+            max_characters: instance.max_characters() as usize,
+            characters_reserved_per_url: instance.characters_reserved_per_url() as usize,
+        }
+    }
+}
+
+/// What an [`Entity`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum EntityKind {
+    /// A URL with one of Mastodon's [`LINK_SCHEMES`]: linked, and counted as
+    /// `characters_reserved_per_url` whatever its length.
+    Link,
+    /// An `xmpp:` or `magnet:` URI: linked, but counted as written.
+    Uri,
+    /// A mention, `@user` or `@user@domain`.
+    Mention,
+    /// A hashtag, `#name`.
+    Hashtag,
+}
+
+/// Something Mastodon finds in a status's text: a link, URI, mention or hashtag.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entity<'a> {
+    kind: EntityKind,
+    text: &'a str,
+    range: Range<usize>,
+    /// For `@user@domain`, the byte offset of the second `@` within `text`.
+    domain_at: Option<usize>,
+}
+
+impl<'a> Entity<'a> {
+    /// What it is.
+    pub fn kind(&self) -> EntityKind {
+        self.kind
+    }
+
+    /// Where it is in the text, in bytes.
+    pub fn range(&self) -> Range<usize> {
+        self.range.clone()
+    }
+
+    /// The entity as written, `#` or `@` included.
+    pub fn as_str(&self) -> &'a str {
+        self.text
+    }
+
+    /// For a mention, the username without the at sign or domain; for a hashtag, the
+    /// name without `#`; for a link or URI, the whole of it.
+    ///
+    /// ```
+    /// let found = tootkit::text::entities("hi @bot@botsin.space #rust");
+    /// assert_eq!(found[0].name(), "bot");
+    /// assert_eq!(found[0].domain(), Some("botsin.space"));
+    /// assert_eq!(found[1].name(), "rust");
+    /// ```
+    pub fn name(&self) -> &'a str {
+        match self.kind {
+            EntityKind::Mention => &self.text[1..self.domain_at.unwrap_or(self.text.len())],
+            EntityKind::Hashtag => {
+                let hash_len = self.text.chars().next().map_or(0, char::len_utf8);
+                &self.text[hash_len..]
+            }
+            EntityKind::Link | EntityKind::Uri => self.text,
+        }
+    }
+
+    /// For a remote mention, its domain.
+    pub fn domain(&self) -> Option<&'a str> {
+        self.domain_at.map(|at| &self.text[at + 1..])
+    }
+}
+
+/// A text as characters, with the byte offset of each (and of the end).
+struct Chars {
+    chars: Vec<char>,
+    offsets: Vec<usize>,
+}
+
+impl Chars {
+    fn new(text: &str) -> Self {
+        let mut chars = Vec::with_capacity(text.len());
+        let mut offsets = Vec::with_capacity(text.len() + 1);
+        for (offset, c) in text.char_indices() {
+            chars.push(c);
+            offsets.push(offset);
+        }
+        offsets.push(text.len());
+        Self { chars, offsets }
+    }
+
+    fn entity<'a>(&self, text: &'a str, found: Found) -> Entity<'a> {
+        let range = self.offsets[found.start]..self.offsets[found.end];
+        let (kind, domain_at) = match found.kind {
+            FoundKind::Link => (EntityKind::Link, None),
+            FoundKind::Uri => (EntityKind::Uri, None),
+            FoundKind::Mention { domain_at } => (
+                EntityKind::Mention,
+                domain_at.map(|at| self.offsets[at] - range.start),
+            ),
+            FoundKind::Hashtag => (EntityKind::Hashtag, None),
+        };
+        Entity {
+            kind,
+            text: &text[range.clone()],
+            range,
+            domain_at,
+        }
+    }
+
+    fn entities<'a>(&self, text: &'a str, found: Vec<Found>) -> Vec<Entity<'a>> {
+        found
+            .into_iter()
+            .map(|found| self.entity(text, found))
+            .collect()
+    }
+}
+
+/// twitter-text's `remove_overlapping_entities`: by start, each entity that begins
+/// before the previous kept one ends is dropped.
+fn remove_overlapping(found: &mut Vec<Found>) {
+    found.sort_by_key(|found| found.start);
+    let mut kept_end = 0;
+    found.retain(|found| {
+        let keep = found.start >= kept_end;
+        if keep {
+            kept_end = found.end;
+        }
+        keep
+    });
+}
+
+/// Everything Mastodon links in a status's text — links, `xmpp:`/`magnet:` URIs,
+/// mentions and hashtags — in order, overlaps removed as Mastodon removes them.
+///
+/// ```
+/// use tootkit::text::{entities, EntityKind};
+///
+/// let text = "@alice see https://example.com/a_(b) #rust";
+/// let kinds: Vec<_> = entities(text).iter().map(|e| (e.kind(), e.as_str())).collect();
+/// assert_eq!(kinds, [
+///     (EntityKind::Mention, "@alice"),
+///     (EntityKind::Link, "https://example.com/a_(b)"),
+///     (EntityKind::Hashtag, "#rust"),
+/// ]);
+/// // Only URLs written with a scheme are links; the domain needs a known TLD.
+/// assert!(entities("example.com https://example.invalidtld").is_empty());
+/// ```
+pub fn entities(text: &str) -> Vec<Entity<'_>> {
+    let chars = Chars::new(text);
+    let mut found = Vec::new();
+    extract::links(&chars.chars, &mut found);
+    extract::hashtags(&chars.chars, &mut found);
+    extract::mentions(&chars.chars, &mut found);
+    extract::extended_uris(&chars.chars, &mut found);
+    remove_overlapping(&mut found);
+    chars.entities(text, found)
+}
+
+/// The links in a text (URLs with one of Mastodon's [`LINK_SCHEMES`]), as Mastodon's
+/// `extract_urls_with_indices` finds them for length and formatting.
+///
+/// ```
+/// let links = tootkit::text::extract_links("docs: https://docs.joinmastodon.org/api/. Thanks!");
+/// assert_eq!(links[0].as_str(), "https://docs.joinmastodon.org/api/");
+/// ```
+pub fn extract_links(text: &str) -> Vec<Entity<'_>> {
+    let chars = Chars::new(text);
+    let mut found = Vec::new();
+    extract::links(&chars.chars, &mut found);
+    chars.entities(text, found)
+}
+
+/// The mentions in a text, as Mastodon's `extract_mentions_or_lists_with_indices`
+/// finds them.
+///
+/// ```
+/// let mentions = tootkit::text::extract_mentions("cc @Gargron, @bot@botsin.space; not me@example.com");
+/// let names: Vec<_> = mentions.iter().map(|m| m.as_str()).collect();
+/// assert_eq!(names, ["@Gargron", "@bot@botsin.space"]);
+/// ```
+pub fn extract_mentions(text: &str) -> Vec<Entity<'_>> {
+    let chars = Chars::new(text);
+    let mut found = Vec::new();
+    extract::mentions(&chars.chars, &mut found);
+    chars.entities(text, found)
+}
+
+/// The hashtags in a text, as Mastodon's `extract_hashtags_with_indices` finds them:
+/// a `#` at the start or after whitespace, a name with at least one letter.
+///
+/// ```
+/// let tags = tootkit::text::extract_hashtags("#rust and #1 and a#b and #日本語");
+/// let names: Vec<_> = tags.iter().map(|t| t.name()).collect();
+/// assert_eq!(names, ["rust", "日本語"]);
+/// ```
+pub fn extract_hashtags(text: &str) -> Vec<Entity<'_>> {
+    let chars = Chars::new(text);
+    let mut found = Vec::new();
+    extract::hashtags(&chars.chars, &mut found);
+    chars.entities(text, found)
+}
+
+/// How long a status is, as Mastodon counts it: content warning plus text.
+///
+/// ```
+/// use tootkit::text::{status_length, Limits};
+///
+/// let limits = Limits::default();
+/// assert_eq!(status_length("howdy universe!", "", limits), 15);
+/// // A family emoji is one grapheme cluster.
+/// assert_eq!(status_length("👨‍👩‍👧‍👦", "", limits), 1);
+/// // Any link counts 23.
+/// assert_eq!(status_length("see https://example.com/a/very/long/path/indeed", "", limits), 4 + 23);
+/// // The domain of a remote mention is free.
+/// assert_eq!(status_length("hi @bot@botsin.space", "", limits), 7);
+/// // The content warning counts too.
+/// assert_eq!(status_length("text", "cw", limits), 6);
+/// ```
+pub fn status_length(text: &str, spoiler_text: &str, limits: Limits) -> usize {
+    let mut counted = String::with_capacity(spoiler_text.len() + text.len());
+    counted.push_str(spoiler_text);
+    // Ruby's `blank?`: a text of whitespace counts nothing at all.
+    if !text.chars().all(char::is_whitespace) {
+        push_countable(&mut counted, text, limits.characters_reserved_per_url);
+    }
+    counted.graphemes(true).count()
+}
+
+/// `StatusLengthValidator#countable_text`: the text with each link replaced by
+/// `per_url` characters and each remote mention by its `@user`.
+fn push_countable(counted: &mut String, text: &str, per_url: usize) {
+    let chars = Chars::new(text);
+    let mut found = Vec::new();
+    extract::links(&chars.chars, &mut found);
+    extract::mentions(&chars.chars, &mut found);
+    remove_overlapping(&mut found);
+    let mut copied = 0;
+    for found in found {
+        let (start, end) = (chars.offsets[found.start], chars.offsets[found.end]);
+        counted.push_str(&text[copied..start]);
+        match found.kind {
+            FoundKind::Mention {
+                domain_at: Some(at),
+            } => {
+                counted.push_str(&text[start..chars.offsets[at]]);
+            }
+            FoundKind::Link => counted.extend(std::iter::repeat_n('x', per_url)),
+            _ => counted.push_str(&text[start..end]),
+        }
+        copied = end;
+    }
+    counted.push_str(&text[copied..]);
+}
+
+/// Whether a status fits the limits.
+///
+/// ```
+/// use tootkit::text::{fits, Limits};
+///
+/// assert!(fits(&"a".repeat(500), "", Limits::default()));
+/// assert!(!fits(&"a".repeat(501), "", Limits::default()));
+/// ```
+pub fn fits(text: &str, spoiler_text: &str, limits: Limits) -> bool {
+    status_length(text, spoiler_text, limits) <= limits.max_characters
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn count(text: &str) -> usize {
+        status_length(text, "", Limits::default())
+    }
+
+    #[test]
+    fn counts_grapheme_clusters() {
+        assert_eq!(count("e\u{301}"), 1);
+        assert_eq!(count("🏳️‍🌈 flag"), 6);
+        assert_eq!(count(&"a".repeat(500)), 500);
+    }
+
+    #[test]
+    fn whitespace_alone_counts_nothing_but_the_warning() {
+        assert_eq!(count(" \n\u{3000}"), 0);
+        assert_eq!(status_length("   ", "cw", Limits::default()), 2);
+    }
+
+    #[test]
+    fn links_count_as_reserved_length() {
+        assert_eq!(count("https://example.com."), 24);
+        assert_eq!(count("(https://example.com/x)"), 25);
+        assert_eq!(count("gemini://example.org/page"), 23);
+        assert_eq!(count("ftp://example.org/file"), 22, "ftp is not shortened");
+        assert_eq!(count("xhttps://example.com"), 20, "not after a letter");
+        assert_eq!(count("https://"), 8);
+        assert_eq!(count("https://example.notatld/x"), 25, "unknown TLD");
+        assert_eq!(
+            count("example.com/http://example.org"),
+            30,
+            "swallowed by a scheme-less match"
+        );
+        assert_eq!(
+            count("magnet:?xt=urn:btih:c12fe1c06bba254a9dc9f519b335aa7c1367a88a"),
+            60
+        );
+    }
+
+    #[test]
+    fn the_reserved_length_is_the_instances() {
+        let limits = Limits {
+            max_characters: 500,
+            characters_reserved_per_url: 10,
+        };
+        assert_eq!(
+            status_length("https://example.com/long/path", "", limits),
+            10
+        );
+    }
+
+    #[test]
+    fn remote_mentions_count_without_domain() {
+        assert_eq!(count("@bot@botsin.space"), 4);
+        assert_eq!(count("@bot"), 4);
+        assert_eq!(
+            count("mail@example.com"),
+            16,
+            "an email address is no mention"
+        );
+        assert_eq!(
+            count("@bot@localhost"),
+            4,
+            "Mastodon's mention needs no dot in the domain"
+        );
+        assert_eq!(count("=@bot@example.com"), 17, "not after =");
+    }
+
+    #[test]
+    fn a_combining_mark_after_a_link_joins_the_placeholder() {
+        // The rewritten text is measured as a whole, so the mark joins the last `x`.
+        assert_eq!(count("https://example.com\u{301}"), 23);
+    }
+}

@@ -1,0 +1,489 @@
+//! Cutting a text too long for one status into a thread, the way a careful person
+//! would: at a paragraph break if one is near the limit, else at the end of a sentence,
+//! else between words, and only inside a long word as a last resort — never inside a
+//! link, mention, hashtag or grapheme cluster. Every part is measured with
+//! [`status_length`], so each one fits the limits it was cut for.
+
+use std::fmt;
+
+use unicode_segmentation::UnicodeSegmentation;
+
+use super::{EntityKind, Limits, entities, status_length};
+
+/// How [`split_thread`] cuts and decorates the parts.
+///
+/// ```
+/// use tootkit::text::{Limits, ThreadOptions};
+///
+/// let options = ThreadOptions::new(Limits::default())
+///     .spoiler_text("long read")
+///     .numbering(false)
+///     .carry_mentions(true);
+/// assert!(!options.is_numbered());
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ThreadOptions {
+    limits: Limits,
+    spoiler_text: String,
+    numbering: bool,
+    carry_mentions: bool,
+}
+
+impl ThreadOptions {
+    /// Parts cut for `limits`, numbered `1/3`, no content warning, no carried mentions.
+    pub fn new(limits: Limits) -> Self {
+        Self {
+            limits,
+            spoiler_text: String::new(),
+            numbering: true,
+            carry_mentions: false,
+        }
+    }
+
+    /// The content warning every part will carry: it counts towards each part's length.
+    pub fn spoiler_text(mut self, spoiler_text: impl Into<String>) -> Self {
+        self.spoiler_text = spoiler_text.into();
+        self
+    }
+
+    /// Whether parts end with their number, ` 1/3` (on by default).
+    pub fn numbering(mut self, numbering: bool) -> Self {
+        self.numbering = numbering;
+        self
+    }
+
+    /// Whether the mentions of the first part start every later part, so that the
+    /// people addressed see the whole thread (off by default).
+    pub fn carry_mentions(mut self, carry_mentions: bool) -> Self {
+        self.carry_mentions = carry_mentions;
+        self
+    }
+
+    /// Whether parts are numbered.
+    pub fn is_numbered(&self) -> bool {
+        self.numbering
+    }
+
+    /// The limits the parts are cut for.
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// The content warning every part carries.
+    pub fn warning(&self) -> &str {
+        &self.spoiler_text
+    }
+}
+
+/// Why a text could not be cut into a thread.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SplitError {
+    /// The content warning alone, repeated on every part, leaves no room for text.
+    WarningTooLong {
+        /// The warning's length.
+        length: usize,
+        /// The instance's limit.
+        limit: usize,
+    },
+    /// A piece that cannot be cut (a mention, hashtag or URI) is longer than a part.
+    Uncuttable {
+        /// The piece, as written.
+        piece: String,
+        /// The instance's limit.
+        limit: usize,
+    },
+}
+
+impl fmt::Display for SplitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::WarningTooLong { length, limit } => write!(
+                f,
+                "the content warning is {length} characters and every part repeats it, leaving no room for text under the limit of {limit}; shorten the warning"
+            ),
+            Self::Uncuttable { piece, limit } => {
+                let shown: String = piece.chars().take(40).collect();
+                let ellipsis = if shown.len() < piece.len() { "…" } else { "" };
+                write!(
+                    f,
+                    "\"{shown}{ellipsis}\" cannot be cut and does not fit in a part of {limit} characters; shorten it"
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for SplitError {}
+
+/// How good a place to cut is: the better, the earlier in this order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Level {
+    Paragraph,
+    Sentence,
+    Word,
+    Grapheme,
+}
+
+/// A place to cut: the part before ends at `end`, the next one starts at `next`
+/// (the whitespace between them is dropped).
+#[derive(Clone, Copy, Debug)]
+struct Cut {
+    end: usize,
+    next: usize,
+    level: Level,
+}
+
+/// Splits `text` into statuses that each fit `options`' limits: one part, as it is
+/// (trimmed), when it fits; otherwise a thread. An empty text gives no parts.
+///
+/// ```
+/// use tootkit::text::{split_thread, status_length, Limits, ThreadOptions};
+///
+/// let limits = Limits { max_characters: 60, ..Limits::default() };
+/// let text = "First paragraph, short.\n\nSecond paragraph: a little longer, with a link \
+///             https://example.com/a/long/path/that/counts/as/twenty-three and more words.";
+/// let parts = split_thread(text, &ThreadOptions::new(limits))?;
+/// assert_eq!(parts[0], "First paragraph, short. 1/3");
+/// assert!(parts.iter().all(|part| status_length(part, "", limits) <= 60));
+/// assert!(parts[1].contains("https://example.com/a/long/path/that/counts/as/twenty-three"));
+/// # Ok::<(), tootkit::text::SplitError>(())
+/// ```
+pub fn split_thread(text: &str, options: &ThreadOptions) -> Result<Vec<String>, SplitError> {
+    let text = text.trim();
+    let limits = options.limits;
+    if text.is_empty() {
+        return Ok(Vec::new());
+    }
+    let warning = &options.spoiler_text;
+    if status_length(text, warning, limits) <= limits.max_characters {
+        return Ok(vec![text.to_owned()]);
+    }
+    let warning_length = status_length("", warning, limits);
+    if warning_length >= limits.max_characters {
+        return Err(SplitError::WarningTooLong {
+            length: warning_length,
+            limit: limits.max_characters,
+        });
+    }
+    let cuts = cuts(text);
+    // Numbering reserves room for `NN/NN` at the width of the part count; when the
+    // thread turns out longer than that width allows, cut again with a wider reserve.
+    let mut digits = 1;
+    loop {
+        let pieces = cut_pieces(text, &cuts, options, digits)?;
+        if !options.numbering || pieces.len() < 10usize.pow(digits as u32) {
+            return Ok(decorate(text, &pieces, options));
+        }
+        digits += 1;
+    }
+}
+
+/// The places `text` may be cut, in order.
+fn cuts(text: &str) -> Vec<Cut> {
+    let inside_entity: Vec<_> = entities(text).iter().map(|e| e.range()).collect();
+    let splits_entity = |at: usize| {
+        inside_entity
+            .iter()
+            .any(|range| range.start < at && at < range.end)
+    };
+    let sentence_ends: Vec<usize> = text
+        .split_sentence_bound_indices()
+        .map(|(start, sentence)| start + sentence.len())
+        .collect();
+
+    let mut cuts = Vec::new();
+    let mut whitespace_start: Option<usize> = None;
+    let mut previous_was_space = true;
+    for (at, grapheme) in text.grapheme_indices(true) {
+        let space = grapheme.chars().all(char::is_whitespace);
+        match (space, whitespace_start) {
+            (true, None) => whitespace_start = Some(at),
+            (false, Some(start)) => {
+                whitespace_start = None;
+                let run = &text[start..at];
+                let level = if run.matches('\n').count() >= 2 {
+                    Level::Paragraph
+                } else if run.contains('\n') || sentence_ends.binary_search(&at).is_ok() {
+                    Level::Sentence
+                } else {
+                    Level::Word
+                };
+                if !splits_entity(start) && !splits_entity(at) {
+                    cuts.push(Cut {
+                        end: start,
+                        next: at,
+                        level,
+                    });
+                }
+            }
+            (false, None) if !previous_was_space && at > 0 && !splits_entity(at) => {
+                cuts.push(Cut {
+                    end: at,
+                    next: at,
+                    level: Level::Grapheme,
+                });
+            }
+            _ => {}
+        }
+        previous_was_space = space;
+    }
+    cuts
+}
+
+/// What decorates part `index` (0-based): the carried mentions before it, its number
+/// after it. While cutting, the count is not known yet, so `count` is `None` and the
+/// number takes the most room `digits` allow.
+fn decorations(
+    options: &ThreadOptions,
+    carried: &str,
+    index: usize,
+    count: Option<usize>,
+    digits: usize,
+) -> (String, String) {
+    let prefix = if index > 0 && !carried.is_empty() {
+        format!("{carried} ")
+    } else {
+        String::new()
+    };
+    let suffix = match (options.numbering, count) {
+        (false, _) => String::new(),
+        (true, Some(count)) => format!(" {}/{count}", index + 1),
+        (true, None) => format!(" {0}/{0}", "9".repeat(digits)),
+    };
+    (prefix, suffix)
+}
+
+fn measure(piece: &str, prefix: &str, suffix: &str, options: &ThreadOptions) -> usize {
+    status_length(
+        &format!("{prefix}{piece}{suffix}"),
+        &options.spoiler_text,
+        options.limits,
+    )
+}
+
+/// The mentions of the first part, once each, as they should open every later part.
+fn carried_mentions(first: &str) -> String {
+    let mut seen: Vec<&str> = Vec::new();
+    for entity in entities(first) {
+        if entity.kind() == EntityKind::Mention
+            && !seen.iter().any(|s| s.eq_ignore_ascii_case(entity.as_str()))
+        {
+            seen.push(entity.as_str());
+        }
+    }
+    seen.join(" ")
+}
+
+/// Cuts `text` into byte ranges, each fitting with the widest decorations.
+fn cut_pieces(
+    text: &str,
+    cuts: &[Cut],
+    options: &ThreadOptions,
+    digits: usize,
+) -> Result<Vec<(usize, usize)>, SplitError> {
+    let max = options.limits.max_characters;
+    let mut pieces = Vec::new();
+    let mut carried = String::new();
+    let mut start = 0;
+    loop {
+        let index = pieces.len();
+        let (prefix, suffix) = decorations(options, &carried, index, None, digits);
+        let fits = |end: usize| measure(&text[start..end], &prefix, &suffix, options) <= max;
+        if fits(text.len()) {
+            pieces.push((start, text.len()));
+            return Ok(pieces);
+        }
+        let open = cuts.partition_point(|cut| cut.end <= start);
+        let candidates = &cuts[open..];
+        let Some(cut) = choose(
+            candidates,
+            &fits,
+            |end| measure(&text[start..end], &prefix, &suffix, options),
+            max,
+        ) else {
+            return Err(uncuttable(text, start, candidates, max));
+        };
+        pieces.push((start, cut.end));
+        if index == 0 && options.carry_mentions {
+            carried = carried_mentions(&text[start..cut.end]);
+        }
+        start = cut.next;
+    }
+}
+
+/// The best cut among `candidates` (all after the part's start): the furthest that fits
+/// at the best level that still fills at least half a part, else the furthest that fits.
+fn choose(
+    candidates: &[Cut],
+    fits: &dyn Fn(usize) -> bool,
+    length: impl Fn(usize) -> usize,
+    max: usize,
+) -> Option<Cut> {
+    // Lengths grow with the cut's position (links aside), so a binary search finds the
+    // furthest cut that fits; the walk back covers the rare place where they do not.
+    let mut furthest = candidates.partition_point(|cut| fits(cut.end));
+    while furthest > 0 && !fits(candidates[furthest - 1].end) {
+        furthest -= 1;
+    }
+    let fitting = &candidates[..furthest];
+    let best = *fitting.last()?;
+    for level in [Level::Paragraph, Level::Sentence, Level::Word] {
+        if let Some(cut) = fitting.iter().rev().find(|cut| cut.level <= level)
+            && length(cut.end) * 2 >= max
+        {
+            return Some(*cut);
+        }
+    }
+    Some(best)
+}
+
+fn uncuttable(text: &str, start: usize, candidates: &[Cut], limit: usize) -> SplitError {
+    let end = candidates.first().map_or(text.len(), |cut| cut.end);
+    SplitError::Uncuttable {
+        piece: text[start..end].to_owned(),
+        limit,
+    }
+}
+
+fn decorate(text: &str, pieces: &[(usize, usize)], options: &ThreadOptions) -> Vec<String> {
+    let carried = match (options.carry_mentions, pieces.first()) {
+        (true, Some(&(start, end))) => carried_mentions(&text[start..end]),
+        _ => String::new(),
+    };
+    let count = (pieces.len() > 1).then_some(pieces.len());
+    pieces
+        .iter()
+        .enumerate()
+        .map(|(index, &(start, end))| {
+            let (prefix, suffix) = match count {
+                Some(count) => decorations(options, &carried, index, Some(count), 0),
+                None => (String::new(), String::new()),
+            };
+            format!("{prefix}{}{suffix}", &text[start..end])
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limits(max_characters: usize) -> Limits {
+        Limits {
+            max_characters,
+            ..Limits::default()
+        }
+    }
+
+    #[test]
+    fn a_text_that_fits_is_one_unnumbered_part() {
+        let parts = split_thread("  howdy universe!\n", &ThreadOptions::new(limits(500))).unwrap();
+        assert_eq!(parts, ["howdy universe!"]);
+        assert!(
+            split_thread(" \n ", &ThreadOptions::new(limits(500)))
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn paragraphs_win_over_sentences_when_they_fill_half_a_part() {
+        let text = format!(
+            "{}.\n\n{}. {}.",
+            "a".repeat(30),
+            "b".repeat(20),
+            "c".repeat(20)
+        );
+        let parts = split_thread(&text, &ThreadOptions::new(limits(50))).unwrap();
+        assert_eq!(parts[0], format!("{}. 1/2", "a".repeat(30)));
+        assert_eq!(
+            parts[1],
+            format!("{}. {}. 2/2", "b".repeat(20), "c".repeat(20))
+        );
+    }
+
+    #[test]
+    fn sentences_win_over_words() {
+        let text = "One two three four five six. Seven eight nine ten eleven twelve.";
+        let parts = split_thread(text, &ThreadOptions::new(limits(40)).numbering(false)).unwrap();
+        assert_eq!(
+            parts,
+            [
+                "One two three four five six.",
+                "Seven eight nine ten eleven twelve."
+            ]
+        );
+        // A sentence under half a part is not worth a short status: words decide.
+        let text = "One two three. Four five six seven eight nine ten eleven twelve.";
+        let parts = split_thread(text, &ThreadOptions::new(limits(40)).numbering(false)).unwrap();
+        assert_eq!(
+            parts,
+            [
+                "One two three. Four five six seven eight",
+                "nine ten eleven twelve."
+            ]
+        );
+    }
+
+    #[test]
+    fn a_long_word_is_cut_between_graphemes() {
+        let text = "👍🏽".repeat(30);
+        let parts = split_thread(&text, &ThreadOptions::new(limits(20)).numbering(false)).unwrap();
+        assert_eq!(parts.concat(), text);
+        assert!(parts.iter().all(|p| status_length(p, "", limits(20)) <= 20));
+    }
+
+    #[test]
+    fn numbering_widens_when_the_thread_reaches_ten_parts() {
+        let text = "word ".repeat(200);
+        let parts = split_thread(&text, &ThreadOptions::new(limits(30))).unwrap();
+        assert!(parts.len() >= 10);
+        assert!(parts[0].ends_with(&format!(" 1/{}", parts.len())));
+        assert!(parts.iter().all(|p| status_length(p, "", limits(30)) <= 30));
+    }
+
+    #[test]
+    fn the_warning_counts_on_every_part_and_mentions_can_be_carried() {
+        let text = format!("@alice @bob@example.org {}", "la ".repeat(60));
+        let options = ThreadOptions::new(limits(60))
+            .spoiler_text("spoilers")
+            .carry_mentions(true);
+        let parts = split_thread(&text, &options).unwrap();
+        assert!(parts.len() > 2);
+        for part in &parts[1..] {
+            assert!(part.starts_with("@alice @bob@example.org "), "{part}");
+        }
+        assert!(
+            parts
+                .iter()
+                .all(|p| status_length(p, "spoilers", limits(60)) <= 60)
+        );
+    }
+
+    #[test]
+    fn what_cannot_be_cut_or_fit_is_an_error() {
+        let err = split_thread(
+            &format!("#{}", "a".repeat(80)),
+            &ThreadOptions::new(limits(50)),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(err, SplitError::Uncuttable { limit: 50, .. }),
+            "{err:?}"
+        );
+        assert!(err.to_string().ends_with("shorten it"));
+        let err = split_thread(
+            &"a ".repeat(40),
+            &ThreadOptions::new(limits(10)).spoiler_text("0123456789"),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err,
+            SplitError::WarningTooLong {
+                length: 10,
+                limit: 10
+            }
+        );
+    }
+}

@@ -1,0 +1,531 @@
+//! `tootkit::text` against the two suites that define it: Mastodon's own validator spec
+//! (`spec/validators/status_length_validator_spec.rb`) and twitter-text's extraction
+//! conformance suite, which Mastodon's extractor builds on.
+//!
+//! Mastodon changes twitter-text's rules in places, so some conformance cases expect what
+//! Mastodon does not do. Each of those is listed in `DIVERGENCES` with the reason; a case
+//! listed there that starts to agree fails the run too, so the list stays true.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use tootkit::text::{
+    EntityKind, LINK_SCHEMES, Limits, entities, extract_hashtags, extract_links, extract_mentions,
+    status_length,
+};
+
+use crate::fixtures;
+
+fn over_limit(text: &str, spoiler_text: &str) -> bool {
+    status_length(text, spoiler_text, Limits::default()) > 500
+}
+
+// --- Mastodon's spec/validators/status_length_validator_spec.rb, case by case ---------
+
+#[test]
+fn mastodon_spec_content_warning_over_limit() {
+    assert!(over_limit("", &"a".repeat(520)));
+}
+
+#[test]
+fn mastodon_spec_text_over_limit() {
+    assert!(over_limit(&"a".repeat(520), ""));
+}
+
+#[test]
+fn mastodon_spec_text_and_warning_over_limit_together() {
+    assert!(over_limit(&"b".repeat(251), &"a".repeat(250)));
+}
+
+#[test]
+fn mastodon_spec_space_separated_urls_count_23() {
+    let text = format!("{} http://{}.com/example", "a".repeat(476), "b".repeat(30));
+    assert!(!over_limit(&text, ""));
+    assert_eq!(status_length(&text, "", Limits::default()), 500);
+}
+
+#[test]
+fn mastodon_spec_urls_that_do_not_autolink_count_in_full() {
+    let text = format!("{}http://{}.com/example", "a".repeat(476), "b".repeat(30));
+    assert!(over_limit(&text, ""));
+}
+
+#[test]
+fn mastodon_spec_overly_long_urls_count_in_full() {
+    let text = format!("http://example.com/valid?{}", "#foo?".repeat(1000));
+    assert!(over_limit(&text, ""));
+}
+
+#[test]
+fn mastodon_spec_only_the_front_of_remote_usernames_counts() {
+    let text = format!("{} @alice@{}.com", "a".repeat(475), "b".repeat(30));
+    assert!(!over_limit(&text, ""));
+    assert_eq!(status_length(&text, "", Limits::default()), 482);
+}
+
+#[test]
+fn mastodon_spec_overly_long_domains_count_in_full() {
+    let text = format!("@alice@{}.com", "b".repeat(500));
+    assert!(over_limit(&text, ""));
+}
+
+#[test]
+fn mastodon_spec_multibyte_emoji_count_one() {
+    assert!(!over_limit(&"✨".repeat(500), ""));
+    assert!(over_limit(&"✨".repeat(501), ""));
+}
+
+#[test]
+fn mastodon_spec_zwj_sequences_count_one() {
+    assert!(!over_limit(&"🏳️‍⚧️".repeat(500), ""));
+    assert!(over_limit(&"🏳️‍⚧️".repeat(501), ""));
+}
+
+// --- twitter-text's conformance suite ---------------------------------------------------
+
+const HASHTAG_AFTER_SPACE: &str = "Mastodon takes a hashtag only at the start of a line or after whitespace (Tag::HASHTAG_RE's `(?<=^|[[:space:]])`), not after emoji, brackets or punctuation";
+const HASHTAG_NAME: &str = "Mastodon's tag names are word characters and `_ · ・ ZWNJ` (Tag::HASHTAG_NAME_PAT); twitter-text's extra marks (〃 ～ 〜 ־ ׳ ״ ་ ZWJ) end the tag";
+const HASHTAG_SEPARATOR: &str =
+    "Mastodon's first name pattern takes a separator where a letter would be, so `#1_2` is a tag";
+const HASHTAG_SCHEME: &str = "Mastodon gives back a swallowed `http`/`https` only when the tag has more before it, so `#http://…` keeps the tag `http`";
+const MENTION_AFTER_WORD: &str = "Mastodon refuses a mention right after any word character (`(?<![=/[:word:]])`), Japanese letters and `RT` included";
+const MENTION_AFTER_PUNCTUATION: &str =
+    "Mastodon refuses a mention only after `=`, `/` or a word character; `!@#$%&*` do not stop it";
+const MENTION_REMOTE: &str = "Mastodon mentions remote accounts: `@test@example.com` is a mention";
+const LISTS: &str =
+    "Mastodon has no list mentions: `@user/list` mentions `@user` and the list name is text";
+const TCO: &str = "Mastodon runs Ruby twitter-text 3.1.0, whose t.co pattern stops after the slug; the suite's t.co query cases are newer";
+const PATH: &str = "Mastodon's path characters are anything but whitespace and `<>()?` (config/initializers/twitter_regex.rb), so a path runs through CJK text and directional marks to the next space";
+
+/// Conformance cases Mastodon answers differently, by section and description, with why.
+const DIVERGENCES: &[(&str, &str, &str)] = &[
+    (
+        "hashtags",
+        "Extract hashtag after emoji without variant selector (uFE0E or uFE0F)",
+        HASHTAG_AFTER_SPACE,
+    ),
+    (
+        "hashtags",
+        "Extract hashtag after emoji with variant selector FE0E",
+        HASHTAG_AFTER_SPACE,
+    ),
+    (
+        "hashtags",
+        "Extract hashtag after emoji with variant selector FE0F",
+        HASHTAG_AFTER_SPACE,
+    ),
+    (
+        "hashtags",
+        "Extract hashtag after emoji with skin tone without variant selector (FE0E or FE0F)",
+        HASHTAG_AFTER_SPACE,
+    ),
+    (
+        "hashtags",
+        "Extract hashtag after emoji with skin tone with variant selector FE0F",
+        HASHTAG_AFTER_SPACE,
+    ),
+    (
+        "hashtags",
+        "Extract hashtag after emoji with zero-width-joiner",
+        HASHTAG_AFTER_SPACE,
+    ),
+    (
+        "hashtags",
+        "Extract hashtag after bracket",
+        HASHTAG_AFTER_SPACE,
+    ),
+    (
+        "hashtags",
+        "Extract a hashtag after a punctuation",
+        HASHTAG_AFTER_SPACE,
+    ),
+    ("hashtags", "Hashtag with chouon", HASHTAG_AFTER_SPACE),
+    (
+        "hashtags",
+        "Hashtag with half-width chouon",
+        HASHTAG_AFTER_SPACE,
+    ),
+    (
+        "hashtags",
+        "Hashtag with half-width # after full-width ！",
+        HASHTAG_AFTER_SPACE,
+    ),
+    (
+        "hashtags",
+        "Hashtag with full-width ＃ after full-width ！",
+        HASHTAG_AFTER_SPACE,
+    ),
+    (
+        "hashtags",
+        "Hashtag with ideographic iteration mark",
+        HASHTAG_NAME,
+    ),
+    (
+        "hashtags",
+        "Extract hashtag with fullwidth tilde",
+        HASHTAG_NAME,
+    ),
+    ("hashtags", "Extract hashtag with wave dash", HASHTAG_NAME),
+    (
+        "hashtags",
+        "Hashtag after punctuations",
+        HASHTAG_AFTER_SPACE,
+    ),
+    (
+        "hashtags",
+        "DO NOT extract hashtag when # is followed by URL",
+        HASHTAG_SCHEME,
+    ),
+    ("hashtags", "Extract Hebrew hashtags", HASHTAG_NAME),
+    (
+        "hashtags",
+        "Extract Sinhala hashtag with Zero-Width Joiner (U+200D)",
+        HASHTAG_NAME,
+    ),
+    ("hashtags", "Extract Tibetan hashtags", HASHTAG_NAME),
+    (
+        "hashtags",
+        "DO NOT extract hashtags without a letter",
+        HASHTAG_SEPARATOR,
+    ),
+    (
+        "mentions",
+        "Extract mention in the middle of a Japanese tweet",
+        MENTION_AFTER_WORD,
+    ),
+    (
+        "mentions",
+        "Extract lone metion but not @user@user (too close to an email)",
+        MENTION_REMOTE,
+    ),
+    (
+        "mentions",
+        "Extract mentions after 'RT'",
+        MENTION_AFTER_WORD,
+    ),
+    (
+        "mentions",
+        "Extract mentions after 'rt'",
+        MENTION_AFTER_WORD,
+    ),
+    (
+        "mentions",
+        "Extract mentions after 'Rt'",
+        MENTION_AFTER_WORD,
+    ),
+    (
+        "mentions",
+        "Extract mentions after 'rT'",
+        MENTION_AFTER_WORD,
+    ),
+    (
+        "mentions",
+        "DO NOT extract username preceded by !",
+        MENTION_AFTER_PUNCTUATION,
+    ),
+    (
+        "mentions",
+        "DO NOT extract username preceded by @",
+        MENTION_AFTER_PUNCTUATION,
+    ),
+    (
+        "mentions",
+        "DO NOT extract username preceded by #",
+        MENTION_AFTER_PUNCTUATION,
+    ),
+    (
+        "mentions",
+        "DO NOT extract username preceded by $",
+        MENTION_AFTER_PUNCTUATION,
+    ),
+    (
+        "mentions",
+        "DO NOT extract username preceded by %",
+        MENTION_AFTER_PUNCTUATION,
+    ),
+    (
+        "mentions",
+        "DO NOT extract username preceded by &",
+        MENTION_AFTER_PUNCTUATION,
+    ),
+    (
+        "mentions",
+        "DO NOT extract username preceded by *",
+        MENTION_AFTER_PUNCTUATION,
+    ),
+    ("mentions_or_lists_with_indices", "Extract a list", LISTS),
+    (
+        "mentions_or_lists_with_indices",
+        "Extract a mention and list",
+        LISTS,
+    ),
+    (
+        "mentions_or_lists_with_indices",
+        "Extract a list in the middle of a Japanese tweet",
+        LISTS,
+    ),
+    (
+        "mentions_with_indices",
+        "Extract a mention in the middle of a Japanese tweet",
+        MENTION_AFTER_WORD,
+    ),
+    (
+        "tco_urls_with_params",
+        "Extract valid URL with params: https://t.co/UqIyJAJTfo?amp=1",
+        TCO,
+    ),
+    (
+        "tco_urls_with_params",
+        "Extract valid URL with params: https://t.co/UqIyJAJTfo?type=js",
+        TCO,
+    ),
+    (
+        "tco_urls_with_params",
+        "Extract valid URL with params: https://t.co/UqIyJAJTfo?ssr=true",
+        TCO,
+    ),
+    (
+        "tco_urls_with_params",
+        "Extract a valid URL with params: https://t.co/asdfdf?a=b#123",
+        TCO,
+    ),
+    (
+        "tco_urls_with_params",
+        "Extract a valid URL with params: https://t.co/sadfasdf?a=b&c=d",
+        TCO,
+    ),
+    (
+        "urls",
+        "Extract URLs with and without protocol surrounded by CJK characters",
+        PATH,
+    ),
+    (
+        "urls_with_directional_markers",
+        "Extract URLs from RTL text",
+        PATH,
+    ),
+    (
+        "urls_with_directional_markers",
+        "Extract URLs from RTL text with embedded directional marks",
+        PATH,
+    ),
+    (
+        "urls_with_indices",
+        "Extract URLs with and without protocol surrounded by CJK characters",
+        PATH,
+    ),
+];
+
+/// Sections of the suites that test something Mastodon does not use, with why.
+const SKIPPED_SECTIONS: &[(&str, &str)] = &[
+    (
+        "replies",
+        "Mastodon does not extract reply screen names: a reply is a status field",
+    ),
+    (
+        "cashtags",
+        "Mastodon's extractor overrides cashtag extraction to find none",
+    ),
+    (
+        "cashtags_with_indices",
+        "Mastodon's extractor overrides cashtag extraction to find none",
+    ),
+];
+
+#[derive(Deserialize)]
+struct Suite {
+    tests: BTreeMap<String, Vec<Case>>,
+}
+
+#[derive(Deserialize)]
+struct Case {
+    description: String,
+    text: String,
+    expected: serde_yaml::Value,
+}
+
+/// An entity as the suite writes it: text (without `@`/`#` for mentions and hashtags)
+/// and code point indices.
+#[derive(Debug, PartialEq, Eq)]
+struct Expected {
+    text: String,
+    indices: Option<(usize, usize)>,
+}
+
+fn code_points(text: &str, range: std::ops::Range<usize>) -> (usize, usize) {
+    let start = text[..range.start].chars().count();
+    (start, start + text[range].chars().count())
+}
+
+fn has_link_scheme(url: &str) -> bool {
+    let lower = url.to_ascii_lowercase();
+    LINK_SCHEMES
+        .iter()
+        .any(|scheme| lower.starts_with(&format!("{scheme}://")))
+}
+
+/// What the suite expects, as Mastodon would list it.
+fn expected(section: &str, value: &serde_yaml::Value) -> Vec<Expected> {
+    let items = value.as_sequence().cloned().unwrap_or_default();
+    let mut expected: Vec<Expected> = items
+        .iter()
+        .map(|item| match item {
+            serde_yaml::Value::String(text) => Expected {
+                text: text.clone(),
+                indices: None,
+            },
+            map => {
+                let field = ["url", "screen_name", "hashtag"]
+                    .iter()
+                    .find_map(|key| map.get(*key).and_then(|v| v.as_str()))
+                    .unwrap_or_default();
+                let indices = map
+                    .get("indices")
+                    .and_then(|v| v.as_sequence())
+                    .map(|pair| {
+                        let at = |i: usize| pair[i].as_u64().unwrap_or_default() as usize;
+                        (at(0), at(1))
+                    });
+                Expected {
+                    text: field.to_owned(),
+                    indices,
+                }
+            }
+        })
+        .collect();
+    // Mastodon links only URLs written with a scheme (it calls the extractor with
+    // `extract_url_without_protocol: false`): the suite's scheme-less URLs are not links.
+    if section.starts_with("urls") || section.starts_with("tco") {
+        expected.retain(|e| has_link_scheme(&e.text));
+    }
+    expected
+}
+
+fn found(section: &str, text: &str, with_indices: bool) -> Vec<Expected> {
+    let list = if section.starts_with("urls") || section.starts_with("tco") {
+        extract_links(text)
+    } else if section.starts_with("mentions") {
+        extract_mentions(text)
+    } else {
+        extract_hashtags(text)
+    };
+    list.iter()
+        .map(|entity| Expected {
+            text: match entity.kind() {
+                EntityKind::Mention => entity.as_str()[1..].to_owned(),
+                EntityKind::Hashtag => entity.name().to_owned(),
+                _ => entity.as_str().to_owned(),
+            },
+            indices: with_indices.then(|| code_points(text, entity.range())),
+        })
+        .collect()
+}
+
+#[test]
+fn twitter_text_extraction_conformance() {
+    let Some(dir) = fixtures() else { return };
+    let path = dir.join("twitter-text-conformance/extract.yml");
+    let suite: Suite = serde_yaml::from_str(&std::fs::read_to_string(&path).expect("extract.yml"))
+        .expect("extract.yml parses");
+    let mut failures = Vec::new();
+    let mut agreed = 0;
+    let mut diverged = 0;
+    for (section, cases) in &suite.tests {
+        if SKIPPED_SECTIONS.iter().any(|(s, _)| s == section) {
+            continue;
+        }
+        for case in cases {
+            let expected = expected(section, &case.expected);
+            let with_indices = expected.iter().any(|e| e.indices.is_some());
+            let found = found(section, &case.text, with_indices);
+            let listed = DIVERGENCES
+                .iter()
+                .any(|(s, description, _)| s == section && *description == case.description);
+            match (found == expected, listed) {
+                (true, false) => agreed += 1,
+                (false, true) => diverged += 1,
+                (true, true) => failures.push(format!(
+                    "[{section}] {:?} is listed as a divergence but agrees now",
+                    case.description
+                )),
+                (false, false) => failures.push(format!(
+                    "[{section}] {:?}\n    text:     {:?}\n    expected: {expected:?}\n    found:    {found:?}",
+                    case.description, case.text
+                )),
+            }
+        }
+    }
+    eprintln!("twitter-text extraction: {agreed} cases agree, {diverged} listed divergences");
+    assert!(
+        failures.is_empty(),
+        "{} cases:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn every_tld_of_the_suite_ends_a_link() {
+    let Some(dir) = fixtures() else { return };
+    let path = dir.join("twitter-text-conformance/tlds.yml");
+    let suite: Suite = serde_yaml::from_str(&std::fs::read_to_string(&path).expect("tlds.yml"))
+        .expect("tlds.yml parses");
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for cases in suite.tests.values() {
+        for case in cases {
+            checked += 1;
+            let found: Vec<_> = extract_links(&case.text)
+                .iter()
+                .map(|e| e.as_str().to_owned())
+                .collect();
+            if found != [case.text.clone()] {
+                failures.push(format!(
+                    "{}: {:?} gave {found:?}",
+                    case.description, case.text
+                ));
+            }
+        }
+    }
+    assert!(checked > 1500, "only {checked} TLD cases");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn the_tld_table_is_twitter_texts() {
+    let Some(dir) = fixtures() else { return };
+    let path = dir.join("twitter-text-conformance/tld_lib.yml");
+    let lists: BTreeMap<String, Vec<String>> =
+        serde_yaml::from_str(&std::fs::read_to_string(&path).expect("tld_lib.yml"))
+            .expect("parses");
+    for tld in lists.values().flatten() {
+        let link = format!("https://example.{tld}/");
+        assert_eq!(extract_links(&link).len(), 1, "{tld} should be a TLD");
+        // Followed by ASCII letters, it is another name, and no TLD; a shorter TLD
+        // followed by other letters may still end a link (`भारत` in `भारतम्`).
+        let longer = format!("https://example.{tld}zzqx");
+        let found = extract_links(&longer);
+        assert!(
+            found.iter().all(|e| !e.as_str().ends_with("zzqx")),
+            "{tld}zzqx is no TLD"
+        );
+    }
+}
+
+#[test]
+fn entities_drop_overlaps_urls_first() {
+    let text = "https://example.com/#tag @bob@example.org xmpp:alice@example.com #ok";
+    let kinds: Vec<_> = entities(text)
+        .iter()
+        .map(|e| (e.kind(), e.as_str().to_owned()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            (EntityKind::Link, "https://example.com/#tag".to_owned()),
+            (EntityKind::Mention, "@bob@example.org".to_owned()),
+            (EntityKind::Uri, "xmpp:alice@example.com".to_owned()),
+            (EntityKind::Hashtag, "#ok".to_owned()),
+        ]
+    );
+}
