@@ -1,6 +1,6 @@
 //! Cutting a text too long for one status into a thread, the way a careful person
-//! would: at a paragraph break if one is near the limit, else at the end of a sentence,
-//! else between words, and only inside a long word as a last resort — never inside a
+//! would: at a paragraph break unless that leaves a part too short, else at the end
+//! of a sentence, else between words, and only inside a long word as a last resort — never inside a
 //! link, mention, hashtag or grapheme cluster. Every part is measured with
 //! [`status_length`], so each one fits the limits it was cut for.
 
@@ -146,7 +146,9 @@ struct Cut {
 /// let parts = split_thread(text, &ThreadOptions::new(limits))?;
 /// assert_eq!(parts[0], "First paragraph, short. 1/3");
 /// assert!(parts.iter().all(|part| status_length(part, "", limits) <= 60));
-/// assert!(parts[1].contains("https://example.com/a/long/path/that/counts/as/twenty-three"));
+/// // Never inside a link: it counts 23 and moves whole to the next part.
+/// assert_eq!(parts[1], "Second paragraph: a little longer, with a link 2/3");
+/// assert!(parts[2].starts_with("https://example.com/a/long/path/that/counts/as/twenty-three "));
 /// # Ok::<(), tootkit::text::SplitError>(())
 /// ```
 pub fn split_thread(text: &str, options: &ThreadOptions) -> Result<Vec<String>, SplitError> {
@@ -313,7 +315,8 @@ fn cut_pieces(
 }
 
 /// The best cut among `candidates` (all after the part's start): the furthest that fits
-/// at the best level that still fills at least half a part, else the furthest that fits.
+/// at the best level that fills enough of a part — a quarter for a paragraph, half for
+/// a sentence — else the furthest between words, else the furthest at all.
 fn choose(
     candidates: &[Cut],
     fits: &dyn Fn(usize) -> bool,
@@ -328,14 +331,20 @@ fn choose(
     }
     let fitting = &candidates[..furthest];
     let best = *fitting.last()?;
-    for level in [Level::Paragraph, Level::Sentence, Level::Word] {
+    for (level, fill) in [(Level::Paragraph, 4), (Level::Sentence, 2)] {
         if let Some(cut) = fitting.iter().rev().find(|cut| cut.level <= level)
-            && length(cut.end) * 2 >= max
+            && length(cut.end) * fill >= max
         {
             return Some(*cut);
         }
     }
-    Some(best)
+    Some(
+        *fitting
+            .iter()
+            .rev()
+            .find(|cut| cut.level <= Level::Word)
+            .unwrap_or(&best),
+    )
 }
 
 fn uncuttable(text: &str, start: usize, candidates: &[Cut], limit: usize) -> SplitError {
