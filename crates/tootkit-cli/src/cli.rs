@@ -34,8 +34,10 @@ pub enum Command {
     Auth(AuthCommand),
     /// Show the account the credentials belong to.
     Whoami,
-    /// Post a status and print its URL.
+    /// Post a status (or, with --thread, a thread) and print its URL.
     Post(PostArgs),
+    /// Count a text as the instance will, and show the instance's limit.
+    Count(CountArgs),
     /// Serve a Mastodon-compatible instance on this machine, for trying bots offline.
     Sandbox(SandboxArgs),
     /// Run the whole walkthrough (app, sign-in, token, post) on a throwaway sandbox.
@@ -143,6 +145,28 @@ pub struct PostArgs {
     /// Reply to the status with this ID.
     #[arg(long, value_name = "STATUS_ID")]
     pub reply_to: Option<String>,
+    /// Cut a text too long for one status into a thread of replies; running the same
+    /// command again posts only the parts that are missing.
+    #[arg(long)]
+    pub thread: bool,
+    /// Who can see a thread's replies.
+    #[arg(long, value_enum, default_value = "unlisted", requires = "thread")]
+    pub reply_visibility: VisibilityArg,
+    /// Leave out the `1/3` numbers at the end of a thread's parts.
+    #[arg(long, requires = "thread")]
+    pub no_numbering: bool,
+    /// Start every reply of a thread with the first part's mentions.
+    #[arg(long, requires = "thread")]
+    pub carry_mentions: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CountArgs {
+    /// The text; `-` (or nothing, with input piped in) reads it from stdin.
+    pub text: Option<String>,
+    /// A content warning, which counts too.
+    #[arg(long = "cw", value_name = "TEXT")]
+    pub content_warning: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -69,6 +69,7 @@ async fn run(cli: Cli) -> failure::Result<()> {
         Command::Auth(AuthCommand::Logout) => commands::auth::logout(&context).await,
         Command::Whoami => commands::whoami(&context).await,
         Command::Post(args) => commands::post(&context, args).await,
+        Command::Count(args) => commands::count(&context, args).await,
         Command::Sandbox(args) => commands::sandbox::serve(&context, args).await,
         Command::Demo => commands::demo::run(&context).await,
     }

@@ -2,6 +2,7 @@
 
 use crate::client::ApiRequest;
 use crate::entities::{Status, Visibility};
+use crate::text::{self, Limits, ThreadOptions};
 use crate::{Client, Error};
 
 /// Status endpoints: `client.statuses()`.
@@ -172,5 +173,223 @@ impl CreateStatus<'_> {
             .json(body)
             .idempotency_key(self.idempotency_key);
         self.client.json(request, "a Status").await
+    }
+}
+
+impl<'a> Statuses<'a> {
+    /// Starts a thread: `text` cut into statuses by [`text::split_thread`] with the
+    /// instance's limits, posted as a chain of replies.
+    ///
+    /// Each part's `Idempotency-Key` is derived from the whole text, the content
+    /// warning, the status it replies to and the part's position, so running the same
+    /// thread again — after a crash, a lost connection, a killed process — posts only
+    /// the parts that are missing: Mastodon answers the others with the statuses it
+    /// already made (it keeps keys for an hour).
+    ///
+    /// ```no_run
+    /// # async fn run(client: tootkit::Client, essay: String) -> Result<(), tootkit::Error> {
+    /// let statuses = client
+    ///     .statuses()
+    ///     .thread(essay)
+    ///     .spoiler_text("long read")
+    ///     .send_with(|index, count, status| println!("{}/{count} {}", index + 1, status.uri))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn thread(&self, text: impl Into<String>) -> CreateThread<'a> {
+        CreateThread {
+            client: self.client,
+            text: text.into(),
+            visibility: None,
+            reply_visibility: Visibility::Unlisted,
+            spoiler_text: String::new(),
+            sensitive: None,
+            language: None,
+            in_reply_to_id: None,
+            numbering: true,
+            carry_mentions: false,
+            limits: None,
+        }
+    }
+}
+
+/// A thread being composed: see [`Statuses::thread`].
+#[derive(Clone, Debug)]
+#[must_use]
+pub struct CreateThread<'a> {
+    client: &'a Client,
+    text: String,
+    visibility: Option<Visibility>,
+    reply_visibility: Visibility,
+    spoiler_text: String,
+    sensitive: Option<bool>,
+    language: Option<String>,
+    in_reply_to_id: Option<String>,
+    numbering: bool,
+    carry_mentions: bool,
+    limits: Option<Limits>,
+}
+
+impl CreateThread<'_> {
+    /// Who can see the first part (default: the account's preference).
+    pub fn visibility(mut self, visibility: Visibility) -> Self {
+        self.visibility = Some(visibility);
+        self
+    }
+
+    /// Who can see the replies (default: unlisted, so a thread fills no timelines).
+    pub fn reply_visibility(mut self, visibility: Visibility) -> Self {
+        self.reply_visibility = visibility;
+        self
+    }
+
+    /// A content warning, repeated on every part.
+    pub fn spoiler_text(mut self, warning: impl Into<String>) -> Self {
+        self.spoiler_text = warning.into();
+        self
+    }
+
+    /// Marks attached media as sensitive, on every part.
+    pub fn sensitive(mut self, sensitive: bool) -> Self {
+        self.sensitive = Some(sensitive);
+        self
+    }
+
+    /// The language of the text (ISO 639-1, such as `en`).
+    pub fn language(mut self, language: impl Into<String>) -> Self {
+        self.language = Some(language.into());
+        self
+    }
+
+    /// Makes the first part a reply to the status with this ID.
+    pub fn in_reply_to(mut self, status_id: impl Into<String>) -> Self {
+        self.in_reply_to_id = Some(status_id.into());
+        self
+    }
+
+    /// Whether parts end with `1/3` and so on (default: yes).
+    pub fn numbering(mut self, numbering: bool) -> Self {
+        self.numbering = numbering;
+        self
+    }
+
+    /// Whether the first part's mentions open every reply (default: no).
+    pub fn carry_mentions(mut self, carry: bool) -> Self {
+        self.carry_mentions = carry;
+        self
+    }
+
+    /// Cuts for these limits instead of asking the instance for its own.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = Some(limits);
+        self
+    }
+
+    /// The parts as they will be posted, without posting.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] when the text cannot be cut (see [`text::SplitError`]);
+    /// the errors of [`crate::instance::InstanceApi::get`] when the limits are not set
+    /// and the instance cannot be asked.
+    pub async fn parts(&self) -> Result<Vec<String>, Error> {
+        let limits = match self.limits {
+            Some(limits) => limits,
+            None => Limits::of(&self.client.instance().get().await?),
+        };
+        let options = ThreadOptions::new(limits)
+            .spoiler_text(self.spoiler_text.clone())
+            .numbering(self.numbering)
+            .carry_mentions(self.carry_mentions);
+        text::split_thread(&self.text, &options)
+            .map_err(|err| Error::invalid_input(format!("The thread cannot be cut: {err}.")))
+    }
+
+    /// Posts the parts in order, each replying to the one before.
+    ///
+    /// # Errors
+    ///
+    /// Those of [`parts`](Self::parts), and those of [`CreateStatus::send`] for the
+    /// first part that fails: the parts before it are posted, and sending the same
+    /// thread again posts only the rest.
+    pub async fn send(self) -> Result<Vec<Status>, Error> {
+        self.send_with(|_, _, _| {}).await
+    }
+
+    /// Like [`send`](Self::send), calling `posted(index, count, status)` as each part
+    /// is posted (or found already posted).
+    ///
+    /// # Errors
+    ///
+    /// As [`send`](Self::send).
+    pub async fn send_with(
+        self,
+        mut posted: impl FnMut(usize, usize, &Status),
+    ) -> Result<Vec<Status>, Error> {
+        let parts = self.parts().await?;
+        if parts.is_empty() {
+            return Err(Error::invalid_input(
+                "The thread has no text; write something to post.",
+            ));
+        }
+        let count = parts.len();
+        let mut statuses: Vec<Status> = Vec::with_capacity(count);
+        for (index, part) in parts.into_iter().enumerate() {
+            let mut status = Statuses {
+                client: self.client,
+            }
+            .create(part)
+            .idempotency_key(self.key(index, count));
+            status = match index {
+                0 => match &self.visibility {
+                    Some(visibility) => status.visibility(visibility.clone()),
+                    None => status,
+                },
+                _ => status.visibility(self.reply_visibility.clone()),
+            };
+            let reply_to = match statuses.last() {
+                Some(previous) => Some(previous.id.clone()),
+                None => self.in_reply_to_id.clone(),
+            };
+            if let Some(id) = reply_to {
+                status = status.in_reply_to(id);
+            }
+            if !self.spoiler_text.is_empty() {
+                status = status.spoiler_text(self.spoiler_text.clone());
+            }
+            if let Some(sensitive) = self.sensitive {
+                status = status.sensitive(sensitive);
+            }
+            if let Some(language) = &self.language {
+                status = status.language(language.clone());
+            }
+            let status = status.send().await?;
+            posted(index, count, &status);
+            statuses.push(status);
+        }
+        Ok(statuses)
+    }
+
+    /// The `Idempotency-Key` of part `index` of `count`: a digest of everything that
+    /// makes the thread what it is, so that the same thread gets the same keys and any
+    /// other thread other keys.
+    fn key(&self, index: usize, count: usize) -> String {
+        use sha2::{Digest, Sha256};
+        let mut digest = Sha256::new();
+        for field in [
+            "tootkit thread 1",
+            &self.text,
+            &self.spoiler_text,
+            self.in_reply_to_id.as_deref().unwrap_or(""),
+            &format!("{index}/{count}"),
+        ] {
+            digest.update((field.len() as u64).to_be_bytes());
+            digest.update(field.as_bytes());
+        }
+        let hex: String = digest.finalize()[..16]
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect();
+        format!("tootkit-thread-{hex}")
     }
 }

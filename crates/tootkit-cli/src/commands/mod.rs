@@ -6,9 +6,10 @@ pub mod sandbox;
 
 use std::io::{IsTerminal, Read};
 
+use tootkit::text::{self, Limits};
 use tootkit::{AccessToken, Client, InstanceUrl};
 
-use crate::cli::PostArgs;
+use crate::cli::{CountArgs, PostArgs};
 use crate::config::{Paths, Profiles};
 use crate::failure::{Failure, Result};
 use crate::store::Secrets;
@@ -120,24 +121,94 @@ pub async fn whoami(context: &Context) -> Result<()> {
     Ok(())
 }
 
-pub async fn post(context: &Context, args: PostArgs) -> Result<()> {
-    let text = match args.text.as_deref() {
+/// The text of `post` or `count`: the argument, or stdin for `-` or a pipe.
+fn text_argument(text: Option<String>) -> Result<String> {
+    let text = match text.as_deref() {
         Some("-") => read_stdin("status text")?,
-        Some(text) => text.to_owned(),
+        Some(_) => text.unwrap_or_default(),
         None if !std::io::stdin().is_terminal() => read_stdin("status text")?,
         None => {
             return Err(Failure::usage(
-                "No text to post; pass it as an argument (`tootkit post \"howdy universe!\"`) or pipe it in with `-`.",
+                "No text given; pass it as an argument (`tootkit post \"howdy universe!\"`) or pipe it in with `-`.",
             ));
         }
     };
-    let text = text.trim_end_matches(['\n', '\r']).to_owned();
+    Ok(text.trim_end_matches(['\n', '\r']).to_owned())
+}
+
+/// The limits of `client`'s instance, asked only when `text` is over Mastodon's
+/// default: a text within 500 characters fits every Mastodon, and a one-shot post
+/// should cost one request.
+async fn limits_for(client: &Client, text: &str, warning: &str) -> Result<Limits> {
+    let defaults = Limits::default();
+    if text::fits(text, warning, defaults) {
+        return Ok(defaults);
+    }
+    Ok(Limits::of(&client.instance().get().await?))
+}
+
+pub async fn post(context: &Context, args: PostArgs) -> Result<()> {
+    let text = text_argument(args.text)?;
     let client = context.client()?;
+    let warning = args.content_warning.unwrap_or_default();
+    if args.thread {
+        let mut thread = client
+            .statuses()
+            .thread(text)
+            .spoiler_text(warning)
+            .reply_visibility(args.reply_visibility.into())
+            .numbering(!args.no_numbering)
+            .carry_mentions(args.carry_mentions);
+        if let Some(visibility) = args.visibility {
+            thread = thread.visibility(visibility.into());
+        }
+        if args.sensitive {
+            thread = thread.sensitive(true);
+        }
+        if let Some(language) = args.language {
+            thread = thread.language(language);
+        }
+        if let Some(id) = args.reply_to {
+            thread = thread.in_reply_to(id);
+        }
+        let json = context.json;
+        let mut done = 0;
+        let posted = thread
+            .send_with(|_, _, status| {
+                done += 1;
+                if !json {
+                    println!("{}", status.url.as_deref().unwrap_or(&status.uri));
+                }
+            })
+            .await
+            .map_err(|err| {
+                let failure = Failure::from(err);
+                if done == 0 {
+                    return failure;
+                }
+                failure.with_hint(format!(
+                    "{done} parts are posted; run the same command again within the hour to post the rest without repeating them."
+                ))
+            })?;
+        if json {
+            return context.print_json(&posted);
+        }
+        return Ok(());
+    }
+    let limits = limits_for(&client, &text, &warning).await?;
+    let length = text::status_length(&text, &warning, limits);
+    if length > limits.max_characters {
+        return Err(Failure::usage(format!(
+            "The text is {length} characters and {} allows {}; shorten it, or post it as a thread with --thread.",
+            client.base_url().authority(),
+            limits.max_characters
+        )));
+    }
     let mut status = client.statuses().create(text);
     if let Some(visibility) = args.visibility {
         status = status.visibility(visibility.into());
     }
-    if let Some(warning) = args.content_warning {
+    if !warning.is_empty() {
         status = status.spoiler_text(warning);
     }
     if args.sensitive {
@@ -154,5 +225,53 @@ pub async fn post(context: &Context, args: PostArgs) -> Result<()> {
         return context.print_json(&posted);
     }
     println!("{}", posted.url.as_deref().unwrap_or(&posted.uri));
+    Ok(())
+}
+
+/// What `tootkit count --json` prints.
+#[derive(serde::Serialize)]
+struct Count {
+    length: usize,
+    max_characters: usize,
+    characters_reserved_per_url: usize,
+    fits: bool,
+    /// The instance the limits come from; none for Mastodon's defaults.
+    instance: Option<String>,
+}
+
+pub async fn count(context: &Context, args: CountArgs) -> Result<()> {
+    let text = text_argument(args.text)?;
+    let warning = args.content_warning.unwrap_or_default();
+    // The instance in use, if any: its limits, else Mastodon's defaults.
+    let (limits, instance) = match context.credentials() {
+        Ok((instance, _, _)) => {
+            let client = client_builder(instance.clone()).build()?;
+            let limits = Limits::of(&client.instance().get().await?);
+            (limits, Some(instance.authority().to_owned()))
+        }
+        Err(_) => (Limits::default(), None),
+    };
+    let length = text::status_length(&text, &warning, limits);
+    let count = Count {
+        length,
+        max_characters: limits.max_characters,
+        characters_reserved_per_url: limits.characters_reserved_per_url,
+        fits: length <= limits.max_characters,
+        instance,
+    };
+    if context.json {
+        return context.print_json(&count);
+    }
+    let source = match &count.instance {
+        Some(instance) => format!("the limit of {instance}"),
+        None => "Mastodon's default limit; sign in to use your instance's".to_owned(),
+    };
+    println!("{length}/{} ({source})", limits.max_characters);
+    if !count.fits {
+        println!(
+            "{} over: shorten it, or post it as a thread with `tootkit post --thread`.",
+            length - limits.max_characters
+        );
+    }
     Ok(())
 }

@@ -4,6 +4,7 @@ mod auth;
 mod browser;
 mod commands;
 mod python;
+mod threads;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};

@@ -1,0 +1,203 @@
+//! `tootkit count`, `tootkit post` over the limit, and `tootkit post --thread`, killed
+//! half-way and run again.
+
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
+
+use tootkit::text::{Limits, ThreadOptions, split_thread, status_length};
+use tootkit::{Client, Status, Visibility};
+
+use crate::{Home, PASSWORD, USER, web_token};
+
+/// About 3,000 characters of prose with links, mentions and hashtags, in paragraphs.
+fn long_text() -> String {
+    let paragraph = |n: usize| {
+        format!(
+            "Paragraph {n} starts here, and it goes on for a while so that the thread has \
+             something to cut. It links to https://example.com/posts/{n}/a-rather-long-slug-that-counts-as-23 \
+             and thanks @bob for the idea. Then it says more: sentences, clauses; words, \
+             and a #hashtag{n} to finish the thought before the next one begins."
+        )
+    };
+    (1..=10).map(paragraph).collect::<Vec<_>>().join("\n\n")
+}
+
+/// The status IDs in the URLs a command printed, one per line.
+fn ids(stdout: &str) -> Vec<String> {
+    stdout
+        .lines()
+        .map(|url| url.rsplit('/').next().unwrap_or_default().to_owned())
+        .collect()
+}
+
+async fn statuses_on_server(client: &Client) -> u64 {
+    let instance = client.instance().v1().await.unwrap();
+    instance.stats.unwrap()["status_count"].as_u64().unwrap()
+}
+
+/// Checks that `ids` are the thread of `parts`: each a reply to the one before, the
+/// first public, the rest unlisted, with the parts' text.
+async fn assert_chain(client: &Client, ids: &[String], parts: &[String]) {
+    assert_eq!(ids.len(), parts.len(), "one status per part");
+    let mut previous: Option<Status> = None;
+    for (id, part) in ids.iter().zip(parts) {
+        let status = client.statuses().get(id).await.unwrap();
+        assert_eq!(
+            status.in_reply_to_id,
+            previous.as_ref().map(|p| p.id.clone()),
+            "each part replies to the one before"
+        );
+        let expected = if previous.is_none() {
+            Visibility::Public
+        } else {
+            Visibility::Unlisted
+        };
+        assert_eq!(status.visibility, expected);
+        let number = part.rsplit(' ').next().unwrap();
+        assert!(
+            status.content.contains(number),
+            "{} should end with {number}",
+            status.content
+        );
+        previous = Some(status);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn count_measures_and_post_refuses_what_does_not_fit() {
+    let sandbox = crate::sandbox().await;
+    let base = sandbox.base_url().to_string();
+    let home = Home::new("count");
+    let text = long_text();
+    let length = status_length(&text, "", Limits::default());
+    assert!(length > 2500, "{length}");
+
+    // Without an instance, the defaults, said to be so.
+    let defaults = home.run_with_input(&["count", "-"], &text).await.success();
+    assert!(
+        defaults
+            .stdout
+            .starts_with(&format!("{length}/500 (Mastodon's default limit")),
+        "{}",
+        defaults.stdout
+    );
+    assert!(
+        defaults
+            .stdout
+            .contains("post it as a thread with `tootkit post --thread`")
+    );
+
+    let token = web_token(&sandbox, USER, PASSWORD, "read write").await;
+    let with_env = |args: &[&str]| {
+        let mut command = home.tootkit();
+        command
+            .args(args)
+            .env("MASTODON_API_BASE_URL", &base)
+            .env("MASTODON_ACCESS_TOKEN", token.expose());
+        command
+    };
+    let authority = sandbox.base_url().authority().to_owned();
+    let counted = crate::run(
+        with_env(&["count", "--json", "--cw", "cw", "@bob@example.org"]),
+        None,
+    )
+    .await
+    .success();
+    let json: serde_json::Value = serde_json::from_str(&counted.stdout).unwrap();
+    assert_eq!(json["length"], 6, "cw 2 + @bob 4");
+    assert_eq!(json["max_characters"], 500);
+    assert_eq!(json["fits"], true);
+    assert_eq!(json["instance"], authority.as_str());
+
+    let refused = crate::run(with_env(&["post", "-"]), Some(text.clone()))
+        .await
+        .failure(2);
+    assert!(
+        refused.stderr.contains(&format!(
+            "The text is {length} characters and {authority} allows 500; shorten it, or post it as a thread with --thread."
+        )),
+        "{}",
+        refused.stderr
+    );
+    let client = Client::builder(sandbox.base_url().clone())
+        .access_token(token)
+        .build()
+        .unwrap();
+    assert_eq!(statuses_on_server(&client).await, 0, "nothing was sent");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thread_killed_after_two_parts_completes_without_duplicates_when_run_again() {
+    let sandbox = crate::sandbox().await;
+    let base = sandbox.base_url().to_string();
+    let home = Home::new("thread");
+    let token = web_token(&sandbox, USER, PASSWORD, "read write").await;
+    let client = Client::builder(sandbox.base_url().clone())
+        .access_token(token.clone())
+        .build()
+        .unwrap();
+    let text = long_text();
+    let parts = split_thread(&text, &ThreadOptions::new(Limits::default())).unwrap();
+    assert!(parts.len() >= 6, "{} parts", parts.len());
+
+    let thread_command = || {
+        let mut command = home.tootkit();
+        command
+            .args(["post", "--thread", "--visibility", "public", "-"])
+            .env("MASTODON_API_BASE_URL", &base)
+            .env("MASTODON_ACCESS_TOKEN", token.expose())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        command
+    };
+
+    // First run: read the URLs as they come and kill the process after the second.
+    let first_two = {
+        let text = text.clone();
+        let mut child = thread_command().spawn().unwrap();
+        tokio::task::spawn_blocking(move || {
+            use std::io::Write;
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(text.as_bytes())
+                .unwrap();
+            let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+            let first = lines.next().unwrap().unwrap();
+            let second = lines.next().unwrap().unwrap();
+            child.kill().unwrap();
+            child.wait().unwrap();
+            vec![first, second]
+        })
+        .await
+        .unwrap()
+    };
+    let interrupted = statuses_on_server(&client).await;
+    assert!(
+        (2..parts.len() as u64).contains(&interrupted),
+        "{interrupted} of {} parts posted before the kill",
+        parts.len()
+    );
+
+    // Second run: the same command posts the rest, and answers the first parts with
+    // the statuses already made.
+    let rerun = crate::run(thread_command(), Some(text.clone()))
+        .await
+        .success();
+    let urls: Vec<&str> = rerun.stdout.lines().collect();
+    assert_eq!(urls.len(), parts.len(), "{}", rerun.stdout);
+    assert_eq!(urls[..2], [first_two[0].as_str(), first_two[1].as_str()]);
+    assert_eq!(
+        statuses_on_server(&client).await,
+        parts.len() as u64,
+        "no part was posted twice"
+    );
+    assert_chain(&client, &ids(&rerun.stdout), &parts).await;
+
+    // Once more, for good measure: nothing new.
+    let again = crate::run(thread_command(), Some(text)).await.success();
+    assert_eq!(again.stdout, rerun.stdout);
+    assert_eq!(statuses_on_server(&client).await, parts.len() as u64);
+}
