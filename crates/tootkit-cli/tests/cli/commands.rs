@@ -76,18 +76,18 @@ async fn each_kind_of_failure_has_its_exit_code_and_one_clear_sentence() {
         "the token is not echoed"
     );
 
-    // Refusal: the server's validation.
+    // Refusal: the server refuses what only it can check.
     let token = web_token(&sandbox, USER, PASSWORD, "read write").await;
     let mut command = home.tootkit();
     command
-        .args(["post", &"a".repeat(501)])
+        .args(["post", "--reply-to", "404404", "hi"])
         .env("MASTODON_API_BASE_URL", &base)
         .env("MASTODON_ACCESS_TOKEN", token.expose());
     let invalid = crate::run(command, None).await.failure(4);
     assert!(
         invalid
             .stderr
-            .contains("Validation failed: Text character limit of 500 exceeded"),
+            .contains("The post you are trying to reply to does not appear to exist"),
         "{}",
         invalid.stderr
     );

@@ -9,21 +9,72 @@
 use icu_properties::CodePointMapData;
 use icu_properties::props::{GeneralCategory, GeneralCategoryGroup, Script};
 
-/// `pred` under `/i`: true when the character or one of its simple case mappings is in
-/// the class.
+/// Characters that Unicode case folding makes equal but simple lower- and upper-casing
+/// do not reach from one another (`ſ` and `s`, `K` and KELVIN SIGN, `ͅ` and `ι`…).
+const FOLD_SIBLINGS: &[&[char]] = &[
+    &['\u{345}', '\u{399}', '\u{3b9}', '\u{1fbe}'],
+    &['k', 'K', '\u{212a}'],
+    &['s', 'S', '\u{17f}'],
+    &['\u{e5}', '\u{c5}', '\u{212b}'],
+    &['\u{b5}', '\u{3bc}', '\u{39c}'],
+    &['\u{3c2}', '\u{3c3}', '\u{3a3}'],
+    &['\u{3d0}', '\u{3b2}', '\u{392}'],
+    &['\u{3d1}', '\u{3b8}', '\u{398}', '\u{3f4}'],
+    &['\u{3d5}', '\u{3c6}', '\u{3a6}'],
+    &['\u{3d6}', '\u{3c0}', '\u{3a0}'],
+    &['\u{3f0}', '\u{3ba}', '\u{39a}'],
+    &['\u{3f1}', '\u{3c1}', '\u{3a1}'],
+    &['\u{3f5}', '\u{3b5}', '\u{395}'],
+    &['\u{1e9b}', '\u{1e61}', '\u{1e60}'],
+    &['\u{df}', '\u{1e9e}'],
+];
+
+/// `pred` under `/i`: true when the character or one that case-folds to the same is in
+/// the class, as Onigmo matches a class case-insensitively.
 pub(super) fn ci(c: char, pred: impl Fn(char) -> bool) -> bool {
     if pred(c) {
         return true;
     }
     if c.is_ascii() {
-        return pred(c.to_ascii_lowercase()) || pred(c.to_ascii_uppercase());
+        if pred(c.to_ascii_lowercase()) || pred(c.to_ascii_uppercase()) {
+            return true;
+        }
+    } else {
+        let lower = c.to_lowercase();
+        let upper = c.to_uppercase();
+        if (lower.len() == 1 && lower.clone().all(&pred))
+            || (upper.len() == 1 && upper.clone().all(&pred))
+        {
+            return true;
+        }
     }
-    let mut lower = c.to_lowercase();
-    let mut upper = c.to_uppercase();
-    let single = |it: &mut dyn ExactSizeIterator<Item = char>| {
-        if it.len() == 1 { it.next() } else { None }
+    FOLD_SIBLINGS
+        .iter()
+        .filter(|siblings| siblings.contains(&c))
+        .any(|siblings| siblings.iter().any(|&s| pred(s)))
+}
+
+/// Unicode case folding of `c`, as Onigmo compares under `/i`: lower case, except
+/// where folding differs (`ß` is `ss`, `ﬁ` is `fi`, `ſ` is `s`, `ς` is `σ`…).
+pub(super) fn fold(c: char, out: impl FnMut(char)) {
+    let special: Option<&str> = match c {
+        '\u{df}' | '\u{1e9e}' => Some("ss"),
+        '\u{17f}' => Some("s"),
+        '\u{fb00}' => Some("ff"),
+        '\u{fb01}' => Some("fi"),
+        '\u{fb02}' => Some("fl"),
+        '\u{fb03}' => Some("ffi"),
+        '\u{fb04}' => Some("ffl"),
+        '\u{fb05}' | '\u{fb06}' => Some("st"),
+        '\u{b5}' => Some("\u{3bc}"),
+        '\u{345}' | '\u{1fbe}' => Some("\u{3b9}"),
+        '\u{3c2}' => Some("\u{3c3}"),
+        _ => None,
     };
-    single(&mut lower).is_some_and(&pred) || single(&mut upper).is_some_and(&pred)
+    match special {
+        Some(folded) => folded.chars().for_each(out),
+        None => c.to_lowercase().for_each(out),
+    }
 }
 
 fn category(c: char) -> GeneralCategory {
@@ -68,8 +119,9 @@ fn cyrillic(c: char) -> bool {
     !c.is_ascii() && CodePointMapData::<Script>::new().get(c) == Script::Cyrillic
 }
 
-/// twitter-text's `LATIN_ACCENTS`.
-fn latin_accent_raw(c: char) -> bool {
+/// twitter-text's `LATIN_ACCENTS`, case-sensitive: where a regex embeds
+/// `REGEXEN[:latin_accents]` it keeps that regex's own flags, without `/i`.
+pub(super) fn latin_accent_raw(c: char) -> bool {
     matches!(c,
         '\u{c0}'..='\u{d6}' | '\u{d8}'..='\u{f6}' | '\u{f8}'..='\u{ff}' | '\u{100}'..='\u{24f}'
         | '\u{253}'..='\u{254}' | '\u{256}'..='\u{257}' | '\u{259}' | '\u{25b}' | '\u{263}'
@@ -159,28 +211,7 @@ pub(super) fn path_ending_char(c: char) -> bool {
 /// path-ending class still uses inside its balanced parentheses.
 pub(super) fn twitter_path_char(c: char) -> bool {
     latin_alnum(c)
-        || matches!(
-            c,
-            '!' | '*'
-                | '\''
-                | ';'
-                | ':'
-                | '='
-                | '+'
-                | ','
-                | '.'
-                | '$'
-                | '/'
-                | '%'
-                | '#'
-                | '['
-                | ']'
-                | '_'
-                | '~'
-                | '&'
-                | '|'
-                | '@'
-        )
+        || "!*';:=+,.$/%#[]_~&|@-".contains(c)
         || (!c.is_ascii() && (cyrillic(c) || dash(c) || latin_accent(c)))
 }
 
@@ -258,6 +289,16 @@ mod tests {
             "Ÿ folds to ÿ, which is a Latin accent"
         );
         assert!(!url_preceding('K'));
+        assert!(
+            latin_accent('\u{3b9}'),
+            "ι folds like U+0345, a Latin accent"
+        );
+        assert!(!latin_accent_raw('\u{212b}'));
+        let mut folded = String::new();
+        "Straße\u{fb01}"
+            .chars()
+            .for_each(|c| fold(c, |f| folded.push(f)));
+        assert_eq!(folded, "strassefi");
         assert!(url_preceding('\u{3002}'));
     }
 

@@ -105,22 +105,43 @@ fn label(chars: &[char], i: usize, extra: impl Fn(char) -> bool) -> Option<usize
 /// Each end of a TLD at `i`, in the order the regex alternation tries them.
 fn tld_ends(chars: &[char], i: usize, ends: &mut Vec<usize>) {
     ends.clear();
-    let mut ranked: Vec<(u16, usize)> = Vec::new();
-    let mut name = String::new();
+    // At most a few TLDs match at one place (one is a prefix of the other, followed by
+    // a letter the look-ahead allows): keep them with their rank, without allocating.
+    let mut ranked = [(u16::MAX, 0usize); 4];
+    let mut matched = 0;
+    let mut name = [0u8; 4 * 2 * tlds::MAX_CHARS];
+    let mut name_len = 0;
     for len in 1..=tlds::MAX_CHARS {
         let Some(c) = at(chars, i + len - 1) else {
             break;
         };
-        name.extend(c.to_lowercase());
+        let mut overflow = false;
+        fold(c, |folded| {
+            if name_len + 4 > name.len() {
+                overflow = true;
+            } else {
+                name_len += folded.encode_utf8(&mut name[name_len..]).len();
+            }
+        });
+        if overflow {
+            break;
+        }
         if is(chars, i + len, tld_blocker) {
             continue;
         }
-        if let Ok(found) = tlds::TLDS.binary_search_by(|(tld, _)| (*tld).cmp(name.as_str())) {
-            ranked.push((tlds::TLDS[found].1, i + len));
+        let Ok(name) = std::str::from_utf8(&name[..name_len]) else {
+            break;
+        };
+        if let Ok(found) = tlds::TLDS.binary_search_by(|(tld, _)| (*tld).cmp(name))
+            && matched < ranked.len()
+        {
+            ranked[matched] = (tlds::TLDS[found].1, i + len);
+            matched += 1;
         }
     }
+    let ranked = &mut ranked[..matched];
     ranked.sort_unstable();
-    ends.extend(ranked.into_iter().map(|(_, end)| end));
+    ends.extend(ranked.iter().map(|&(_, end)| end));
     // `xn--[0-9a-z]+`, the last alternative and the only one without a look-ahead.
     if starts_with_ci(chars, i, "xn--") {
         let end = run_end(chars, i + 4, latin_alnum);
@@ -137,11 +158,13 @@ fn each_domain_end(
     i: usize,
     mut accept: impl FnMut(usize) -> bool,
 ) -> Option<usize> {
+    let subdomain = |at: usize| label(chars, at, |c| c == '_' || c == '-');
+    // A domain needs at least one label; a place where none starts (most of them, in
+    // prose) is refused before anything is allocated.
+    let first = subdomain(i)?;
     // `valid_subdomain*` is greedy: try the most labels first.
-    let mut starts = vec![i];
-    while let Some(next) = label(chars, *starts.last().unwrap_or(&i), |c| {
-        c == '_' || c == '-'
-    }) {
+    let mut starts = vec![i, first];
+    while let Some(next) = starts.last().and_then(|&at| subdomain(at)) {
         starts.push(next);
     }
     let mut ends = Vec::new();
@@ -288,19 +311,35 @@ struct UrlMatch {
     with_scheme: bool,
 }
 
+/// A scheme at `i` followed by `://`: its folded name and its length with the `://`.
+fn scheme(chars: &[char], i: usize) -> Option<(&'static str, usize)> {
+    // A scheme is letters right before `://` (some, like `ß` for `ss`, fold to more
+    // than one): find them first, then compare their folded form.
+    let letters = run_end(chars, i, |c| {
+        latin_letter(c) || matches!(c, '\u{df}' | '\u{1e9e}' | '\u{fb00}'..='\u{fb06}')
+    });
+    if letters - i > 6 || chars.get(letters..letters + 3) != Some(&[':', '/', '/']) {
+        return None;
+    }
+    let mut name = String::new();
+    for &c in &chars[i..letters] {
+        fold(c, |folded| name.push(folded));
+    }
+    LINK_SCHEMES
+        .iter()
+        .find(|&&scheme| scheme == name)
+        .map(|&scheme| (scheme, letters - i + 3))
+}
+
 fn scheme_len(chars: &[char], i: usize) -> Option<usize> {
-    // `https?` tries `https` first, then `http`; the others cannot overlap.
-    [
-        "https", "http", "dat", "dweb", "ipfs", "ipns", "ssb", "gopher", "gemini",
-    ]
-    .iter()
-    .find(|scheme| {
-        starts_with_ci(chars, i, scheme) && starts_with_ci(chars, i + scheme.len(), "://")
-    })
-    .map(|scheme| scheme.len() + 3)
+    scheme(chars, i).map(|(_, len)| len)
 }
 
 fn url_at(chars: &[char], start: usize) -> Option<UrlMatch> {
+    // Schemes and domains both start with a domain character.
+    if !is(chars, start, domain_char) {
+        return None;
+    }
     if let Some(len) = scheme_len(chars, start)
         && let Some(domain_end) = domain_end(chars, start + len)
     {
@@ -324,15 +363,13 @@ fn url_at(chars: &[char], start: usize) -> Option<UrlMatch> {
 
 /// `^https?://t\.co/([a-z0-9]+)`: the end of a t.co link and the length of its slug.
 fn tco(chars: &[char], start: usize) -> Option<(usize, usize)> {
-    let len = if starts_with_ci(chars, start, "https://t.co/") {
-        13
-    } else if starts_with_ci(chars, start, "http://t.co/") {
-        12
-    } else {
+    let (name, len) = scheme(chars, start)?;
+    if !matches!(name, "http" | "https") || !starts_with_ci(chars, start + len, "t.co/") {
         return None;
-    };
-    let end = run_end(chars, start + len, latin_alnum);
-    (end > start + len).then_some((end, end - start - len))
+    }
+    let slug = start + len + 5;
+    let end = run_end(chars, slug, latin_alnum);
+    (end > slug).then_some((end, end - slug))
 }
 
 /// twitter-text's `is_valid_domain`: the domain converts to ASCII (IDNA) and the URL,
@@ -532,7 +569,7 @@ pub(super) fn mentions(chars: &[char], found: &mut Vec<Found>) {
         let end = domain_end.unwrap_or(username_end);
         p = end;
         // `end_mention_match`: no mention directly before an at sign, a Latin accent or `://`.
-        let rejected = is(chars, end, |c| c == '@' || c == '＠' || latin_accent(c))
+        let rejected = is(chars, end, |c| c == '@' || c == '＠' || latin_accent_raw(c))
             || chars.get(end..end + 3) == Some(&[':', '/', '/']);
         let domain_too_long =
             domain_end.is_some_and(|domain_end| domain_end - username_end - 1 > MAX_DOMAIN_LENGTH);
@@ -570,6 +607,10 @@ fn hashtag_name(chars: &[char], i: usize) -> Option<usize> {
 /// Hashtags as Mastodon's `extract_hashtags_with_indices` finds them, with
 /// `Tag::HASHTAG_RE`: `(?<=^|[[:space:]])[#＃](NAME)`.
 pub(super) fn hashtags(chars: &[char], found: &mut Vec<Found>) {
+    // Mastodon's `return [] unless text&.index(/[#＃]/)`.
+    if !chars.iter().any(|&c| c == '#' || c == '＃') {
+        return;
+    }
     let mut p = 0;
     while p < chars.len() {
         let starts = matches!(chars[p], '#' | '＃')

@@ -394,6 +394,46 @@ mod tests {
         assert_eq!(count("=@bot@example.com"), 17, "not after =");
     }
 
+    /// Cases where a differential run against Mastodon's own Ruby regexes once found
+    /// tootkit answering differently.
+    #[test]
+    fn agrees_with_mastodon_where_it_once_did_not() {
+        let links = |text: &str| -> Vec<String> {
+            extract_links(text)
+                .iter()
+                .map(|e| e.as_str().to_owned())
+                .collect()
+        };
+        // A full-width number sign starts a hashtag too (Mastodon 4.6's `[#＃]`).
+        assert_eq!(extract_hashtags("＃tag").len(), 1);
+        // Seven letters before `://` are no scheme (and no panic).
+        assert_eq!(count("example://x"), 11);
+        assert_eq!(count("open spotify://track/1"), 22);
+        // A Latin accent stops a mention only as written: no case folding there.
+        assert_eq!(extract_mentions("@user\u{212B}")[0].as_str(), "@user");
+        assert_eq!(extract_mentions("@user\u{260}")[0].as_str(), "@user");
+        // twitter-text's parentheses take ASCII dashes (`\p{Pd}` has `-`).
+        let wiki = "https://en.wikipedia.org/wiki/Foo_(self-titled)";
+        assert_eq!(links(wiki), [wiki]);
+        assert_eq!(
+            links("https://example.com/(-)"),
+            ["https://example.com/(-)"]
+        );
+        // `/i` is case folding: `ﬁ` is `fi`, `ſ` is `s`, `ß` is `ss`.
+        assert_eq!(links("https://example.\u{fb01}").len(), 1);
+        assert_eq!(links("https://example.new\u{17f}").len(), 1);
+        assert_eq!(links("https://example.\u{df}").len(), 1);
+        assert_eq!(count("\u{df}b://example.com"), 23, "ßb is ssb");
+        assert_eq!(
+            links("http\u{17f}://t.co/abc/def"),
+            ["http\u{17f}://t.co/abc"]
+        );
+        assert_eq!(
+            links("https://example.com/(\u{3b9})"),
+            ["https://example.com/(\u{3b9})"]
+        );
+    }
+
     #[test]
     fn a_combining_mark_after_a_link_joins_the_placeholder() {
         // The rewritten text is measured as a whole, so the mark joins the last `x`.

@@ -292,18 +292,37 @@ fn cut_pieces(
         let index = pieces.len();
         let (prefix, suffix) = decorations(options, &carried, index, None, digits);
         let fits = |end: usize| measure(&text[start..end], &prefix, &suffix, options) <= max;
-        if fits(text.len()) {
+        let open = cuts.partition_point(|cut| cut.end <= start);
+        let candidates = &cuts[open..];
+        // Gallop to the first cut that does not fit, so that measuring costs the size of
+        // a part, not of the rest of the text.
+        let mut known_to_fit = 0;
+        let mut step = 1;
+        let too_far = loop {
+            let probe = known_to_fit + step - 1;
+            if probe >= candidates.len() {
+                break candidates.len();
+            }
+            if !fits(candidates[probe].end) {
+                break probe + 1;
+            }
+            known_to_fit = probe + 1;
+            step *= 2;
+        };
+        if too_far == candidates.len() && fits(text.len()) {
             pieces.push((start, text.len()));
             return Ok(pieces);
         }
-        let open = cuts.partition_point(|cut| cut.end <= start);
-        let candidates = &cuts[open..];
-        let Some(cut) = choose(
-            candidates,
-            &fits,
-            |end| measure(&text[start..end], &prefix, &suffix, options),
-            max,
-        ) else {
+        // Lengths grow with the cut's position (links aside): a binary search between
+        // the last cut known to fit and the first known not to finds the furthest that
+        // fits; the walk back covers the rare place where lengths do not grow.
+        let mut furthest =
+            known_to_fit + candidates[known_to_fit..too_far].partition_point(|cut| fits(cut.end));
+        while furthest > 0 && !fits(candidates[furthest - 1].end) {
+            furthest -= 1;
+        }
+        let length = |end: usize| measure(&text[start..end], &prefix, &suffix, options);
+        let Some(cut) = choose(&candidates[..furthest], length, max) else {
             return Err(uncuttable(text, start, candidates, max));
         };
         pieces.push((start, cut.end));
@@ -314,22 +333,10 @@ fn cut_pieces(
     }
 }
 
-/// The best cut among `candidates` (all after the part's start): the furthest that fits
-/// at the best level that fills enough of a part — a quarter for a paragraph, half for
-/// a sentence — else the furthest between words, else the furthest at all.
-fn choose(
-    candidates: &[Cut],
-    fits: &dyn Fn(usize) -> bool,
-    length: impl Fn(usize) -> usize,
-    max: usize,
-) -> Option<Cut> {
-    // Lengths grow with the cut's position (links aside), so a binary search finds the
-    // furthest cut that fits; the walk back covers the rare place where they do not.
-    let mut furthest = candidates.partition_point(|cut| fits(cut.end));
-    while furthest > 0 && !fits(candidates[furthest - 1].end) {
-        furthest -= 1;
-    }
-    let fitting = &candidates[..furthest];
+/// The best cut among `fitting` (all after the part's start, all fitting, in order):
+/// the furthest at the best level that fills enough of a part — a quarter for a
+/// paragraph, half for a sentence — else the furthest between words, else the furthest.
+fn choose(fitting: &[Cut], length: impl Fn(usize) -> usize, max: usize) -> Option<Cut> {
     let best = *fitting.last()?;
     for (level, fill) in [(Level::Paragraph, 4), (Level::Sentence, 2)] {
         if let Some(cut) = fitting.iter().rev().find(|cut| cut.level <= level)

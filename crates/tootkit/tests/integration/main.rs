@@ -7,6 +7,7 @@ mod posting;
 mod secrets;
 mod shapes;
 mod text;
+mod text_properties;
 
 use std::net::SocketAddr;
 use std::time::Duration;

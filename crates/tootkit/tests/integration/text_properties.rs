@@ -1,0 +1,111 @@
+//! Properties of `tootkit::text` over generated prose, and the fuzz corpus replayed.
+
+use proptest::prelude::*;
+use tootkit::text::{EntityKind, Limits, ThreadOptions, entities, split_thread};
+
+#[path = "../../../../fuzz/checks.rs"]
+mod checks;
+
+/// A word, link, mention, hashtag, emoji sequence or long run: the pieces of a post.
+fn token() -> impl Strategy<Value = String> {
+    prop_oneof![
+        6 => "[a-zA-Z]{1,10}[,;:]?",
+        1 => "[a-z]{2,8}".prop_map(|w| format!("{w}.")),
+        1 => ("[a-z]{1,10}", "[a-z0-9/_()-]{0,60}").prop_map(|(d, p)| format!("https://{d}.example.com/{p}")),
+        1 => "[a-z_]{1,12}".prop_map(|u| format!("@{u}")),
+        1 => ("[a-z]{1,10}", "[a-z]{1,10}").prop_map(|(u, d)| format!("@{u}@{d}.social")),
+        1 => "[a-zA-Z_][a-zA-Z0-9_]{0,20}".prop_map(|t| format!("#{t}")),
+        1 => prop::sample::select(vec!["👨‍👩‍👧‍👦", "🏳️‍🌈", "e\u{301}", "🇫🇷", "ก่", "日本語の文章です。"]).prop_map(str::to_owned),
+        1 => "[a-z]{30,90}",
+        1 => "[ぁ-ん]{5,40}",
+    ]
+}
+
+fn separator() -> impl Strategy<Value = &'static str> {
+    prop::sample::select(vec![
+        " ", " ", " ", " ", "\n", "\n\n", "  ", ". ", "! ", "\n \n",
+    ])
+}
+
+fn prose() -> impl Strategy<Value = String> {
+    prop::collection::vec((token(), separator()), 1..300).prop_map(|pieces| {
+        pieces
+            .into_iter()
+            .map(|(token, sep)| format!("{token}{sep}"))
+            .collect()
+    })
+}
+
+fn limits() -> impl Strategy<Value = Limits> {
+    (60usize..700).prop_map(|max_characters| Limits {
+        max_characters,
+        ..Limits::default()
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    /// No part is over the limit; the parts, numbering removed, give back the text up
+    /// to whitespace at the cuts; no cut falls inside a grapheme cluster, link, mention
+    /// or hashtag.
+    #[test]
+    fn threads_fit_and_give_back_the_text(text in prose(), limits in limits(), numbered in any::<bool>(), warning in prop::sample::select(vec!["", "cw", "spoilers ahead"])) {
+        let options = ThreadOptions::new(limits).numbering(numbered).spoiler_text(warning);
+        let parts = split_thread(&text, &options).expect("prose of short tokens can always be cut");
+        if numbered {
+            checks::check_thread(&text, &parts, limits, warning, None);
+        } else {
+            // Without numbers, the same checks on parts that carry none.
+            let numbered_view: Vec<String> = parts
+                .iter()
+                .enumerate()
+                .map(|(i, p)| if parts.len() > 1 { format!("{p} {}/{}", i + 1, parts.len()) } else { p.clone() })
+                .collect();
+            let loose = Limits { max_characters: limits.max_characters + 8, ..limits };
+            checks::check_thread(&text, &numbered_view, loose, warning, None);
+        }
+    }
+
+    /// With carried mentions, every reply starts with the first part's mentions.
+    #[test]
+    fn carried_mentions_open_every_reply(body in prose(), limits in limits()) {
+        let text = format!("@alice @bob@example.org {body}");
+        let options = ThreadOptions::new(limits).carry_mentions(true);
+        let parts = split_thread(&text, &options).expect("cut");
+        let first_mentions: Vec<String> = entities(&parts[0])
+            .iter()
+            .filter(|e| e.kind() == EntityKind::Mention)
+            .map(|e| e.as_str().to_owned())
+            .collect();
+        let mut carried: Vec<String> = Vec::new();
+        for mention in first_mentions {
+            if !carried.iter().any(|c| c.eq_ignore_ascii_case(&mention)) {
+                carried.push(mention);
+            }
+        }
+        checks::check_thread(&text, &parts, limits, "", Some(&carried.join(" ")));
+    }
+
+    /// Any string at all: nothing panics and the invariants hold.
+    #[test]
+    fn any_text_keeps_the_invariants(text in "\\PC{0,200}") {
+        checks::check_text(&text);
+    }
+}
+
+/// The fuzz corpus (`fuzz/corpus/text`), replayed: every input the fuzzer kept, and
+/// every crash it found once, still passes the checks.
+#[test]
+fn the_fuzz_corpus_keeps_the_invariants() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus/text");
+    let mut replayed = 0;
+    for entry in std::fs::read_dir(&dir).expect("the fuzz corpus is in the repository") {
+        let data = std::fs::read(entry.unwrap().path()).unwrap();
+        if let Ok(text) = std::str::from_utf8(&data) {
+            checks::check_text(text);
+            replayed += 1;
+        }
+    }
+    assert!(replayed >= 20, "only {replayed} corpus inputs replayed");
+}
