@@ -13,7 +13,7 @@
 //! long input costs time linear in its length and no stack.
 
 use super::classes::*;
-use super::tlds;
+use super::{tlds, unicode32};
 
 /// Twitter's (and so Mastodon's) longest link, in characters after IDNA encoding.
 const MAX_URL_LENGTH: usize = 4096;
@@ -375,6 +375,13 @@ fn tco(chars: &[char], start: usize) -> Option<(usize, usize)> {
 /// twitter-text's `is_valid_domain`: the domain converts to ASCII (IDNA) and the URL,
 /// counted with the converted domain, is at most 4,096 characters.
 fn valid_domain(chars: &[char], url_len: usize, domain: (usize, usize)) -> bool {
+    // libidn refuses what Unicode 3.2 had not assigned; UTS #46 would take it.
+    if !chars[domain.0..domain.1]
+        .iter()
+        .all(|&c| unicode32::assigned(c))
+    {
+        return false;
+    }
     let text: String = chars[domain.0..domain.1].iter().collect();
     let original = domain.1 - domain.0;
     let Ok(ascii) = idna::uts46::Uts46::new().to_ascii(

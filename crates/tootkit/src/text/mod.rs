@@ -21,6 +21,7 @@ mod classes;
 mod extract;
 mod thread;
 mod tlds;
+mod unicode32;
 
 use std::ops::Range;
 

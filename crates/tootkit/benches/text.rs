@@ -1,0 +1,46 @@
+//! How long the text rules take: counting a status before posting it (the figure in
+//! `docs/benchmarks.md`), finding its entities, cutting a long text into a thread.
+//!
+//! `cargo bench -p tootkit --bench text`
+
+use std::hint::black_box;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use tootkit::text::{Limits, ThreadOptions, entities, split_thread, status_length};
+
+/// A 500-character post with two links and a remote mention: what a bot posts.
+fn post() -> String {
+    let text = "Release notes for tootkit 0.2 are out, thanks to @alice@botsin.space for the \
+        review! Text rules now follow Mastodon exactly: links count 23 characters whatever \
+        their length, the domain of a remote mention is free, and a long text becomes a \
+        numbered thread cut at paragraphs, sentences or words, never inside a link. Read \
+        https://docs.example.org/tootkit/releases/0.2/text-rules#counting and the guide at \
+        https://github.com/tootkit/tootkit/blob/main/docs/threads.md before you upgrade. \
+        Questions welcome, as always. #rust #mastodon";
+    assert_eq!(
+        text.chars().count(),
+        500,
+        "the benchmark post is 500 characters"
+    );
+    text.to_owned()
+}
+
+fn counting(c: &mut Criterion) {
+    let post = post();
+    let limits = Limits::default();
+    assert!(status_length(&post, "", limits) < 500);
+    c.bench_function("status_length, 500-char post, 2 links + 1 mention", |b| {
+        b.iter(|| status_length(black_box(&post), black_box(""), limits))
+    });
+    c.bench_function("entities, same post", |b| {
+        b.iter(|| entities(black_box(&post)).len())
+    });
+    let long = [post.as_str(); 6].join("\n\n");
+    let options = ThreadOptions::new(limits);
+    c.bench_function("split_thread, 3,000 characters", |b| {
+        b.iter(|| split_thread(black_box(&long), &options).map(|parts| parts.len()))
+    });
+}
+
+criterion_group!(benches, counting);
+criterion_main!(benches);
