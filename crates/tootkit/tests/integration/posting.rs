@@ -467,3 +467,67 @@ async fn the_sandbox_reads_posts_as_mastodon_does() {
         3
     );
 }
+
+#[tokio::test]
+async fn a_thread_posts_as_a_chain_cut_for_the_instances_limits() {
+    use tootkit::text::{Limits, status_length};
+
+    // An instance with a smaller limit and a different link length than Mastodon's.
+    let limits = Limits {
+        max_characters: 120,
+        characters_reserved_per_url: 10,
+    };
+    let sandbox =
+        crate::sandbox_with(tootkit_sandbox::SandboxConfig::in_memory().limits(limits)).await;
+    let client = fast_client(&sandbox);
+    let bot = client.with_access_token(user_token(&client, "read write").await);
+    let text = format!(
+        "@bob@example.org look: https://example.com/{} and then {}",
+        "long/".repeat(30),
+        "more words follow here. ".repeat(20)
+    );
+    let mut seen = Vec::new();
+    let statuses = bot
+        .statuses()
+        .thread(text.clone())
+        .visibility(Visibility::Private)
+        .reply_visibility(Visibility::Private)
+        .spoiler_text("long")
+        .carry_mentions(true)
+        .send_with(|index, count, status| seen.push((index, count, status.id.clone())))
+        .await
+        .unwrap();
+    let count = statuses.len();
+    assert!(count > 3, "{count} parts");
+    assert_eq!(seen.len(), count);
+    let parts = bot
+        .statuses()
+        .thread(text)
+        .spoiler_text("long")
+        .carry_mentions(true)
+        .parts()
+        .await
+        .unwrap();
+    assert_eq!(parts.len(), count, "the instance's limits were asked for");
+    for (index, (status, part)) in statuses.iter().zip(&parts).enumerate() {
+        assert!(status_length(part, "long", limits) <= 120, "{part}");
+        assert_eq!(status.spoiler_text, "long");
+        assert_eq!(status.visibility, Visibility::Private);
+        assert_eq!(
+            status.in_reply_to_id.as_deref(),
+            index
+                .checked_sub(1)
+                .map(|previous| statuses[previous].id.as_str())
+        );
+        assert!(part.ends_with(&format!(" {}/{count}", index + 1)));
+        if index > 0 {
+            assert!(part.starts_with("@bob@example.org "), "{part}");
+        }
+    }
+    // The link was not cut: it sits whole in one part.
+    assert!(
+        parts
+            .iter()
+            .any(|p| p.contains(&format!("https://example.com/{}", "long/".repeat(30))))
+    );
+}
