@@ -16,7 +16,7 @@ fn post() -> String {
         numbered thread cut at paragraphs, sentences or words, never inside a link. Read \
         https://docs.example.org/tootkit/releases/0.2/text-rules#counting and the guide at \
         https://github.com/tootkit/tootkit/blob/main/docs/threads.md before you upgrade. \
-        Questions welcome, as always. #rust #mastodon";
+        #rust #mastodon";
     assert_eq!(
         text.chars().count(),
         500,
@@ -35,6 +35,15 @@ fn counting(c: &mut Criterion) {
     c.bench_function("entities, same post", |b| {
         b.iter(|| entities(black_box(&post)).len())
     });
+    // The worst shape known for the scanners: one long run of labels with no TLD, which
+    // every start position has to look at (linear, not quadratic, in its length).
+    for labels in [250, 1000, 4000] {
+        let dotted = format!("https://{}", "a.".repeat(labels));
+        c.bench_function(
+            &format!("status_length, https://a.a.a… ({} chars)", dotted.len()),
+            |b| b.iter(|| status_length(black_box(&dotted), "", limits)),
+        );
+    }
     let long = [post.as_str(); 6].join("\n\n");
     let options = ThreadOptions::new(limits);
     c.bench_function("split_thread, 3,000 characters", |b| {

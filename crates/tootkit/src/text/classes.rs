@@ -56,7 +56,10 @@ pub(super) fn ci(c: char, pred: impl Fn(char) -> bool) -> bool {
 
 /// Unicode case folding of `c`, as Onigmo compares under `/i`: lower case, except
 /// where folding differs (`ß` is `ss`, `ﬁ` is `fi`, `ſ` is `s`, `ς` is `σ`…).
-pub(super) fn fold(c: char, out: impl FnMut(char)) {
+pub(super) fn fold(c: char, mut out: impl FnMut(char)) {
+    if c.is_ascii() {
+        return out(c.to_ascii_lowercase());
+    }
     let special: Option<&str> = match c {
         '\u{df}' | '\u{1e9e}' => Some("ss"),
         '\u{17f}' => Some("s"),

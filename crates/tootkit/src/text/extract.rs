@@ -9,8 +9,10 @@
 //! consumes its text, as in Ruby: that is why `example.com/http://x.org` holds no link.
 //!
 //! Positions are indices into a slice of `char`s (Ruby's indices are code points too).
-//! The backtracking of the path pattern is resolved by hand, without recursion, so a
-//! long input costs time linear in its length and no stack.
+//! The backtracking of the path pattern is resolved by hand, without recursion, and the
+//! first domain match at each place is remembered ([`Domains`]), so a long input costs
+//! time linear in its length (Ruby's own regexes are quadratic on `a.a.a.a…`) and no
+//! stack.
 
 use super::classes::*;
 use super::{tlds, unicode32};
@@ -74,10 +76,15 @@ fn line_start(chars: &[char], i: usize) -> bool {
 }
 
 /// Runs `try_at` at each place a `valid_url_preceding_chars` match lets a URL start,
-/// from `from` on, in the order Ruby's regex engine tries them: the first success gives
-/// the match's start and what `try_at` returned.
-fn search<T>(chars: &[char], from: usize, mut try_at: impl FnMut(usize) -> Option<T>) -> Option<T> {
-    for p in from..chars.len() {
+/// from `from` up to `to`, in the order Ruby's regex engine tries them: the first
+/// success gives the match's start and what `try_at` returned.
+fn search<T>(
+    chars: &[char],
+    from: usize,
+    to: usize,
+    mut try_at: impl FnMut(usize) -> Option<T>,
+) -> Option<T> {
+    for p in from..to {
         if url_preceding(chars[p])
             && let Some(found) = try_at(p + 1)
         {
@@ -90,6 +97,11 @@ fn search<T>(chars: &[char], from: usize, mut try_at: impl FnMut(usize) -> Optio
         }
     }
     None
+}
+
+/// ASCII whitespace, which no part of a URL (domain, port, path, query) contains.
+fn ascii_space(c: &char) -> bool {
+    matches!(c, ' ' | '\t'..='\r')
 }
 
 // ---------------------------------------------------------------------------------------
@@ -143,7 +155,7 @@ fn tld_ends(chars: &[char], i: usize, ends: &mut Vec<usize>) {
     ranked.sort_unstable();
     ends.extend(ranked.iter().map(|&(_, end)| end));
     // `xn--[0-9a-z]+`, the last alternative and the only one without a look-ahead.
-    if starts_with_ci(chars, i, "xn--") {
+    if matches!(at(chars, i), Some('x' | 'X')) && starts_with_ci(chars, i, "xn--") {
         let end = run_end(chars, i + 4, latin_alnum);
         if end > i + 4 {
             ends.push(end);
@@ -180,8 +192,85 @@ fn each_domain_end(
     None
 }
 
-fn domain_end(chars: &[char], i: usize) -> Option<usize> {
-    each_domain_end(chars, i, |_| true)
+/// No domain starts here (in [`Domains::first_end`]).
+const NO_DOMAIN: usize = usize::MAX;
+/// Not looked at yet (in [`Domains::first_end`]).
+const UNKNOWN: usize = usize::MAX - 1;
+
+/// The first `valid_domain` match at each place, remembered, so that a scan trying
+/// every start in `a.a.a.a…` walks the labels once instead of once per start.
+struct Domains<'a> {
+    chars: &'a [char],
+    /// Per start: the end of the first domain match, [`NO_DOMAIN`] or [`UNKNOWN`].
+    first_end: Vec<usize>,
+    /// The last run of subdomain and domain-name characters measured, as (start, end):
+    /// every start inside a run shares its end.
+    runs: [(usize, usize); 2],
+}
+
+impl<'a> Domains<'a> {
+    fn new(chars: &'a [char]) -> Self {
+        Self {
+            chars,
+            first_end: Vec::new(),
+            runs: [(0, 0); 2],
+        }
+    }
+
+    /// A label from `i` (see [`label`]), subdomain (`_` allowed) or domain name.
+    fn label(&mut self, i: usize, subdomain: bool) -> Option<usize> {
+        let chars = self.chars;
+        let (start, end) = &mut self.runs[usize::from(subdomain)];
+        if !(*start <= i && i < *end) {
+            let extra = if subdomain {
+                |c| c == '_' || c == '-'
+            } else {
+                |c| c == '-'
+            };
+            *start = i;
+            *end = run_end(chars, i, |c| domain_char(c) || extra(c));
+        }
+        let end = *end;
+        (end > i
+            && domain_char(chars[i])
+            && domain_char(chars[end - 1])
+            && at(chars, end) == Some('.'))
+        .then_some(end + 1)
+    }
+
+    /// The end of the first `valid_domain` match at `i`: the most subdomain labels
+    /// that still leave a domain name and a TLD, the TLD tried in rank order.
+    fn end(&mut self, i: usize) -> Option<usize> {
+        if self.first_end.is_empty() {
+            self.first_end = vec![UNKNOWN; self.chars.len() + 1];
+        }
+        // The chain of label starts from `i`, up to one already known.
+        let mut chain = vec![i];
+        while let Some(&last) = chain.last()
+            && self.first_end[last] == UNKNOWN
+            && let Some(next) = self.label(last, true)
+        {
+            chain.push(next);
+        }
+        // A start's answer is its next label's, when that has one, else its own.
+        let mut deeper: Option<usize> = None;
+        let mut ends = Vec::new();
+        for &start in chain.iter().rev() {
+            let known = self.first_end[start];
+            let answer = if known != UNKNOWN {
+                (known != NO_DOMAIN).then_some(known)
+            } else {
+                deeper.or_else(|| {
+                    let tld_start = self.label(start, false)?;
+                    tld_ends(self.chars, tld_start, &mut ends);
+                    ends.first().copied()
+                })
+            };
+            self.first_end[start] = answer.unwrap_or(NO_DOMAIN);
+            deeper = answer;
+        }
+        deeper
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -315,9 +404,12 @@ struct UrlMatch {
 fn scheme(chars: &[char], i: usize) -> Option<(&'static str, usize)> {
     // A scheme is letters right before `://` (some, like `ß` for `ss`, fold to more
     // than one): find them first, then compare their folded form.
-    let letters = run_end(chars, i, |c| {
-        latin_letter(c) || matches!(c, '\u{df}' | '\u{1e9e}' | '\u{fb00}'..='\u{fb06}')
-    });
+    let scheme_letter =
+        |c| latin_letter(c) || matches!(c, '\u{df}' | '\u{1e9e}' | '\u{fb00}'..='\u{fb06}');
+    // Seven letters are already too many: no need to look further into a long word.
+    let letters = (i..chars.len().min(i + 7))
+        .find(|&k| !scheme_letter(chars[k]))
+        .unwrap_or(chars.len().min(i + 7));
     if letters - i > 6 || chars.get(letters..letters + 3) != Some(&[':', '/', '/']) {
         return None;
     }
@@ -335,13 +427,14 @@ fn scheme_len(chars: &[char], i: usize) -> Option<usize> {
     scheme(chars, i).map(|(_, len)| len)
 }
 
-fn url_at(chars: &[char], start: usize) -> Option<UrlMatch> {
+fn url_at(domains: &mut Domains<'_>, start: usize) -> Option<UrlMatch> {
+    let chars = domains.chars;
     // Schemes and domains both start with a domain character.
     if !is(chars, start, domain_char) {
         return None;
     }
     if let Some(len) = scheme_len(chars, start)
-        && let Some(domain_end) = domain_end(chars, start + len)
+        && let Some(domain_end) = domains.end(start + len)
     {
         let end = url_tail(chars, domain_end);
         return Some(UrlMatch {
@@ -351,7 +444,7 @@ fn url_at(chars: &[char], start: usize) -> Option<UrlMatch> {
             with_scheme: true,
         });
     }
-    let domain_end = domain_end(chars, start)?;
+    let domain_end = domains.end(start)?;
     let end = url_tail(chars, domain_end);
     Some(UrlMatch {
         start,
@@ -404,31 +497,51 @@ fn valid_domain(chars: &[char], url_len: usize, domain: (usize, usize)) -> bool 
 /// Links as `extract_urls_with_indices(text, extract_url_without_protocol: false)`
 /// finds them: URLs with a scheme, t.co links cut after their slug.
 pub(super) fn links(chars: &[char], found: &mut Vec<Found>) {
-    // No scheme separator, no link: the scan could only find scheme-less matches.
-    if !chars.windows(3).any(|w| w == [':', '/', '/']) {
-        return;
-    }
+    // A link has a scheme, so `://` in its run of non-space characters; a match can
+    // neither cross ASCII whitespace nor be influenced by one that came before it. So
+    // only the runs with a `://` are scanned — from the space before each, where the
+    // full scan would be too — and the scan gives what scanning the whole text would.
+    let mut domains = Domains::new(chars);
     let mut from = 0;
-    while let Some(m) = search(chars, from, |start| url_at(chars, start)) {
-        from = m.end;
-        if !m.with_scheme {
-            continue;
-        }
-        let mut end = m.end;
-        if let Some((tco_end, slug)) = tco(chars, m.start) {
-            if slug > MAX_TCO_SLUG_LENGTH {
-                continue;
+    while let Some(offset) = chars[from..].windows(3).position(|w| w == [':', '/', '/']) {
+        let separator = from + offset;
+        let run_start = chars[from..separator]
+            .iter()
+            .rposition(ascii_space)
+            .map_or(from, |space| from + space);
+        let run_end = chars[separator..]
+            .iter()
+            .position(ascii_space)
+            .map_or(chars.len(), |space| separator + space);
+        let mut at = run_start;
+        while let Some(m) = search(chars, at, run_end, |start| url_at(&mut domains, start)) {
+            at = m.end;
+            if let Some(link) = link(chars, &m) {
+                found.push(link);
             }
-            end = tco_end;
         }
-        if valid_domain(chars, end - m.start, m.domain) {
-            found.push(Found {
-                kind: FoundKind::Link,
-                start: m.start,
-                end,
-            });
-        }
+        from = run_end;
     }
+}
+
+/// What Mastodon's extractor keeps of a `valid_url` match: one with a scheme, a t.co
+/// link cut after its slug, a domain that converts to ASCII.
+fn link(chars: &[char], m: &UrlMatch) -> Option<Found> {
+    if !m.with_scheme {
+        return None;
+    }
+    let mut end = m.end;
+    if let Some((tco_end, slug)) = tco(chars, m.start) {
+        if slug > MAX_TCO_SLUG_LENGTH {
+            return None;
+        }
+        end = tco_end;
+    }
+    valid_domain(chars, end - m.start, m.domain).then_some(Found {
+        kind: FoundKind::Link,
+        start: m.start,
+        end,
+    })
 }
 
 // ---------------------------------------------------------------------------------------
@@ -472,10 +585,11 @@ fn node_at(chars: &[char], i: usize) -> Option<usize> {
 }
 
 /// The xmpp URI after `xmpp:` at `i`, from its optional username on.
-fn xmpp_rest(chars: &[char], i: usize) -> Option<usize> {
+fn xmpp_rest(domains: &mut Domains<'_>, i: usize) -> Option<usize> {
+    let chars = domains.chars;
     let domain_end = node_at(chars, i)
-        .and_then(|after| domain_end(chars, after))
-        .or_else(|| domain_end(chars, i))?;
+        .and_then(|after| domains.end(after))
+        .or_else(|| domains.end(i))?;
     let mut end = domain_end;
     if at(chars, end) == Some('/') {
         let resource = uri_run(chars, end + 1, res_id_extra);
@@ -491,7 +605,8 @@ fn xmpp_rest(chars: &[char], i: usize) -> Option<usize> {
     Some(end)
 }
 
-fn extended_uri_at(chars: &[char], start: usize) -> Option<usize> {
+fn extended_uri_at(domains: &mut Domains<'_>, start: usize) -> Option<usize> {
+    let chars = domains.chars;
     if starts_with_ci(chars, start, "xmpp:") {
         let i = start + 5;
         // The optional authority `//NODEID+@DOMAIN/`, tried first.
@@ -499,11 +614,11 @@ fn extended_uri_at(chars: &[char], start: usize) -> Option<usize> {
             && let Some(after_node) = node_at(chars, i + 2)
             && let Some(slash) =
                 each_domain_end(chars, after_node, |end| at(chars, end) == Some('/'))
-            && let Some(end) = xmpp_rest(chars, slash + 1)
+            && let Some(end) = xmpp_rest(domains, slash + 1)
         {
             return Some(end);
         }
-        return xmpp_rest(chars, i);
+        return xmpp_rest(domains, i);
     }
     if starts_with_ci(chars, start, "magnet:") && at(chars, start + 7) == Some('?') {
         return query(chars, start + 7);
@@ -516,9 +631,10 @@ pub(super) fn extended_uris(chars: &[char], found: &mut Vec<Found>) {
     if !chars.contains(&':') {
         return;
     }
+    let mut domains = Domains::new(chars);
     let mut from = 0;
-    while let Some((start, end)) = search(chars, from, |start| {
-        extended_uri_at(chars, start).map(|end| (start, end))
+    while let Some((start, end)) = search(chars, from, chars.len(), |start| {
+        extended_uri_at(&mut domains, start).map(|end| (start, end))
     }) {
         from = end;
         found.push(Found {
@@ -560,10 +676,11 @@ pub(super) fn mentions(chars: &[char], found: &mut Vec<Found>) {
         return;
     }
     let mut p = 0;
-    while p < chars.len() {
-        let at_sign = p;
+    while let Some(next) = chars[p..].iter().position(|&c| c == '@') {
+        let at_sign = p + next;
+        p = at_sign;
         let preceded_well = p == 0 || !(matches!(chars[p - 1], '=' | '/') || word(chars[p - 1]));
-        let username_end = (chars[p] == '@' && preceded_well)
+        let username_end = preceded_well
             .then(|| dotted(chars, p + 1, username_char))
             .flatten();
         let Some(username_end) = username_end else {

@@ -134,11 +134,19 @@ impl<'a> Entity<'a> {
 /// A text as characters, with the byte offset of each (and of the end).
 struct Chars {
     chars: Vec<char>,
-    offsets: Vec<usize>,
+    /// Byte offsets, when they differ from character indices (the text is not ASCII).
+    offsets: Option<Vec<usize>>,
 }
 
 impl Chars {
     fn new(text: &str) -> Self {
+        if text.is_ascii() {
+            let chars = text.bytes().map(char::from).collect();
+            return Self {
+                chars,
+                offsets: None,
+            };
+        }
         let mut chars = Vec::with_capacity(text.len());
         let mut offsets = Vec::with_capacity(text.len() + 1);
         for (offset, c) in text.char_indices() {
@@ -146,17 +154,27 @@ impl Chars {
             offsets.push(offset);
         }
         offsets.push(text.len());
-        Self { chars, offsets }
+        Self {
+            chars,
+            offsets: Some(offsets),
+        }
+    }
+
+    /// The byte offset of character `index` (or of the end).
+    fn offset(&self, index: usize) -> usize {
+        self.offsets
+            .as_ref()
+            .map_or(index, |offsets| offsets[index])
     }
 
     fn entity<'a>(&self, text: &'a str, found: Found) -> Entity<'a> {
-        let range = self.offsets[found.start]..self.offsets[found.end];
+        let range = self.offset(found.start)..self.offset(found.end);
         let (kind, domain_at) = match found.kind {
             FoundKind::Link => (EntityKind::Link, None),
             FoundKind::Uri => (EntityKind::Uri, None),
             FoundKind::Mention { domain_at } => (
                 EntityKind::Mention,
-                domain_at.map(|at| self.offsets[at] - range.start),
+                domain_at.map(|at| self.offset(at) - range.start),
             ),
             FoundKind::Hashtag => (EntityKind::Hashtag, None),
         };
@@ -174,6 +192,27 @@ impl Chars {
             .map(|found| self.entity(text, found))
             .collect()
     }
+}
+
+/// The number of extended grapheme clusters in `text`. Between two ASCII characters
+/// there is always a boundary (but in CR LF), and no rule looks across one, so the text
+/// is cut there and only the pieces with other characters go through the full rules.
+fn grapheme_count(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let mut count = 0;
+    let mut piece_start = 0;
+    for at in 1..bytes.len() {
+        let (before, here) = (bytes[at - 1], bytes[at]);
+        if before.is_ascii() && here.is_ascii() && !(before == b'\r' && here == b'\n') {
+            count += if at - piece_start == 1 {
+                1
+            } else {
+                text[piece_start..at].graphemes(true).count()
+            };
+            piece_start = at;
+        }
+    }
+    count + text[piece_start..].graphemes(true).count()
 }
 
 /// twitter-text's `remove_overlapping_entities`: by start, each entity that begins
@@ -284,7 +323,7 @@ pub fn status_length(text: &str, spoiler_text: &str, limits: Limits) -> usize {
     if !text.chars().all(char::is_whitespace) {
         push_countable(&mut counted, text, limits.characters_reserved_per_url);
     }
-    counted.graphemes(true).count()
+    grapheme_count(&counted)
 }
 
 /// `StatusLengthValidator#countable_text`: the text with each link replaced by
@@ -297,13 +336,13 @@ fn push_countable(counted: &mut String, text: &str, per_url: usize) {
     remove_overlapping(&mut found);
     let mut copied = 0;
     for found in found {
-        let (start, end) = (chars.offsets[found.start], chars.offsets[found.end]);
+        let (start, end) = (chars.offset(found.start), chars.offset(found.end));
         counted.push_str(&text[copied..start]);
         match found.kind {
             FoundKind::Mention {
                 domain_at: Some(at),
             } => {
-                counted.push_str(&text[start..chars.offsets[at]]);
+                counted.push_str(&text[start..chars.offset(at)]);
             }
             FoundKind::Link => counted.extend(std::iter::repeat_n('x', per_url)),
             _ => counted.push_str(&text[start..end]),
@@ -338,6 +377,33 @@ mod tests {
         assert_eq!(count("e\u{301}"), 1);
         assert_eq!(count("🏳️‍🌈 flag"), 6);
         assert_eq!(count(&"a".repeat(500)), 500);
+    }
+
+    #[test]
+    fn the_ascii_shortcut_counts_as_the_full_rules_do() {
+        for text in [
+            "",
+            "a",
+            "ab",
+            "a\r\nb",
+            "\r\n",
+            "\r\r\n",
+            "a\u{301}b",
+            "ab\u{301}",
+            "\u{301}ab",
+            "x👨‍👩‍👧y",
+            "🇫🇷🇩🇪a🇫",
+            "a\u{200d}b",
+            "ก่า",
+            "क्षि a",
+            "\r\u{301}",
+        ] {
+            assert_eq!(
+                grapheme_count(text),
+                text.graphemes(true).count(),
+                "{text:?}"
+            );
+        }
     }
 
     #[test]
