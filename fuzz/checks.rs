@@ -96,6 +96,9 @@ pub fn check_thread(
     warning: &str,
     carried: Option<&str>,
 ) {
+    // The splitter trims the text first; a trailing space can belong to an entity of
+    // the untrimmed text (a query may hold U+3000), so compare with what it cut.
+    let text = text.trim();
     let count = parts.len();
     let mut position = 0;
     let boundaries: Vec<usize> = text
