@@ -127,6 +127,10 @@ fn tld_ends(chars: &[char], i: usize, ends: &mut Vec<usize>) {
         let Some(c) = at(chars, i + len - 1) else {
             break;
         };
+        // Every TLD in the list is letters: an ASCII digit, dot or mark ends the search.
+        if c.is_ascii() && !c.is_ascii_alphabetic() {
+            break;
+        }
         let mut overflow = false;
         fold(c, |folded| {
             if name_len + 4 > name.len() {
