@@ -109,7 +109,12 @@ fn ascii_space(c: &char) -> bool {
 
 /// A domain label from `i` (`(?:D(?:[extra]|D)*)?D\.`): the index after its dot.
 fn label(chars: &[char], i: usize, extra: impl Fn(char) -> bool) -> Option<usize> {
-    let end = run_end(chars, i, |c| domain_char(c) || extra(c));
+    label_in_run(chars, i, run_end(chars, i, |c| domain_char(c) || extra(c)))
+}
+
+/// The label from `i` given where its run of label characters ends: the run starts and
+/// ends with a domain character and a dot follows it.
+fn label_in_run(chars: &[char], i: usize, end: usize) -> Option<usize> {
     (end > i && domain_char(chars[i]) && domain_char(chars[end - 1]) && at(chars, end) == Some('.'))
         .then_some(end + 1)
 }
@@ -234,12 +239,7 @@ impl<'a> Domains<'a> {
             *start = i;
             *end = run_end(chars, i, |c| domain_char(c) || extra(c));
         }
-        let end = *end;
-        (end > i
-            && domain_char(chars[i])
-            && domain_char(chars[end - 1])
-            && at(chars, end) == Some('.'))
-        .then_some(end + 1)
+        label_in_run(chars, i, *end)
     }
 
     /// The end of the first `valid_domain` match at `i`: the most subdomain labels
