@@ -2,7 +2,7 @@
 //! "error_description": ...}` for OAuth, an HTML page for the browser.
 
 use axum::Json;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use tootkit::ApiError;
 
@@ -78,10 +78,42 @@ impl From<StoreError> for Failure {
 impl IntoResponse for Failure {
     fn into_response(self) -> Response {
         match self {
-            Self::Api(status, body) => (status, Json(body)).into_response(),
+            Self::Api(status, body) => {
+                let challenge = bearer_challenge(status, &body);
+                let mut response = (status, Json(body)).into_response();
+                if let Some((challenge, cache)) = challenge {
+                    let headers = response.headers_mut();
+                    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+                    if let Ok(value) = HeaderValue::from_str(&challenge) {
+                        headers.insert(header::WWW_AUTHENTICATE, value);
+                    }
+                }
+                response
+            }
             Self::Page(status, html) => (status, Html(html)).into_response(),
         }
     }
+}
+
+/// The `WWW-Authenticate` challenge and `Cache-Control` Doorkeeper sends with an OAuth
+/// error (from the token and revocation endpoints) and with a refused access token.
+fn bearer_challenge(status: StatusCode, body: &ApiError) -> Option<(String, &'static str)> {
+    let (code, description, cache) = match &body.error_description {
+        Some(description) => (body.error.as_str(), description.as_str(), "no-store"),
+        None if status == StatusCode::UNAUTHORIZED && body.error == api_text::INVALID_TOKEN => (
+            "invalid_token",
+            api_text::INVALID_TOKEN,
+            "private, no-store",
+        ),
+        None => return None,
+    };
+    Some((
+        format!(
+            r#"Bearer realm="Doorkeeper", error="{code}", error_description="{}""#,
+            description.replace('"', "'")
+        ),
+        cache,
+    ))
 }
 
 pub(crate) type Result<T> = std::result::Result<T, Failure>;

@@ -66,6 +66,7 @@ pub struct SandboxConfig {
     legacy_password_grant: bool,
     limits: Limits,
     code_lifetime: Option<std::time::Duration>,
+    before_4_3: bool,
 }
 
 impl SandboxConfig {
@@ -98,6 +99,16 @@ impl SandboxConfig {
     /// The status length limits (default 500, links count 23).
     pub fn limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
+        self
+    }
+
+    /// Answers as Mastodon did before 4.3 where a client must tell the difference: no
+    /// OAuth metadata (`/.well-known/oauth-authorization-server` is a 404), no `profile`
+    /// scope, and `redirect_uris` read only as one string (a JSON list is ignored, so
+    /// the registration is refused for a blank redirect URI). For testing a client's
+    /// fallbacks; off by default.
+    pub fn before_4_3(mut self, enabled: bool) -> Self {
+        self.before_4_3 = enabled;
         self
     }
 
@@ -150,8 +161,16 @@ pub(crate) struct AppState {
     base_url: String,
     domain: String,
     legacy_password_grant: bool,
+    before_4_3: bool,
     limits: Limits,
     code_lifetime_ms: i64,
+}
+
+impl AppState {
+    /// Whether this server knows an OAuth scope.
+    fn knows_scope(&self, scope: &str) -> bool {
+        routes::oauth::KNOWN_SCOPES.contains(&scope) && !(self.before_4_3 && scope == "profile")
+    }
 }
 
 /// A sandbox serving on a local address until stopped.
@@ -209,6 +228,7 @@ impl Sandbox {
             base_url: base_url.to_string(),
             domain,
             legacy_password_grant: config.legacy_password_grant,
+            before_4_3: config.before_4_3,
             limits: config.limits,
             code_lifetime_ms: config.code_lifetime.map_or(DEFAULT_CODE_LIFETIME_MS, |d| {
                 i64::try_from(d.as_millis()).unwrap_or(i64::MAX)

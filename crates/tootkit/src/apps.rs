@@ -127,9 +127,11 @@ impl RegisterApp<'_> {
                 )));
             }
         }
+        // One string, a URI per line: every Mastodon version reads it, where a JSON
+        // list is read only since 4.3 (older servers answer "Redirect URI can't be blank").
         let mut body = serde_json::json!({
             "client_name": name,
-            "redirect_uris": redirect_uris,
+            "redirect_uris": redirect_uris.join("\n"),
             "scopes": self.scopes.to_string(),
         });
         if let Some(website) = self.website {

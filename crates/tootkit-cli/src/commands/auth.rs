@@ -49,7 +49,13 @@ pub async fn login(context: &Context, args: LoginArgs) -> Result<()> {
     }
     if !scopes.covers("read:accounts") && !scopes.covers("profile") {
         // Without a way to read the account, the token could not be verified or named.
-        scopes = Scopes::parse(&format!("{scopes} profile"))?;
+        // `profile` grants only that, but servers before Mastodon 4.3 refuse it.
+        let reader = if server.supports_scope("profile") {
+            "profile"
+        } else {
+            "read:accounts"
+        };
+        scopes = Scopes::parse(&format!("{scopes} {reader}"))?;
     }
     let mut profiles = context.profiles()?;
     let (app, app_store) = ensure_app(context, &client, &mut profiles, &scopes).await?;

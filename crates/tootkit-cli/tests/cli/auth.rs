@@ -1,5 +1,5 @@
 use tootkit::{AccessToken, Client};
-use tootkit_sandbox::{AuthorizationOutcome, SandboxConfig, ScriptedUser};
+use tootkit_sandbox::{AuthorizationOutcome, Sandbox, SandboxConfig, ScriptedUser};
 
 use crate::{Home, PASSWORD, Running, USER, approve, sandbox, sandbox_with, web_token};
 
@@ -203,7 +203,37 @@ async fn login_stores_a_working_token_that_every_command_uses() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn login_out_of_band_takes_the_pasted_code() {
     let sandbox = sandbox().await;
-    let home = Home::new("oob");
+    let home = oob_login_with_granular_scopes(&sandbox, "oob").await;
+    let status = home.run(&["auth", "status"]).await.success();
+    assert!(
+        status.stdout.contains("scopes:   write:statuses profile"),
+        "profile added to verify the account: {}",
+        status.stdout
+    );
+    home.run(&["post", "granular scopes are enough"])
+        .await
+        .success();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_works_on_servers_from_before_mastodon_4_3() {
+    // No OAuth metadata, no `profile` scope, redirect URIs only as one string.
+    let sandbox = sandbox_with(SandboxConfig::in_memory().before_4_3(true)).await;
+    let home = oob_login_with_granular_scopes(&sandbox, "pre-4.3").await;
+    let status = home.run(&["auth", "status"]).await.success();
+    assert!(
+        status
+            .stdout
+            .contains("scopes:   write:statuses read:accounts"),
+        "read:accounts, which older servers know, added to verify the account: {}",
+        status.stdout
+    );
+    home.run(&["post", "an older server"]).await.success();
+}
+
+/// Signs in with `--oob --scopes write:statuses`, pasting the code the sandbox shows.
+async fn oob_login_with_granular_scopes(sandbox: &Sandbox, name: &str) -> Home {
+    let home = Home::new(name);
     let mut command = home.tootkit();
     command.args([
         "auth",
@@ -234,15 +264,7 @@ async fn login_out_of_band_takes_the_pasted_code() {
         !done.all().contains(code.expose()),
         "the code is not echoed"
     );
-    let status = home.run(&["auth", "status"]).await.success();
-    assert!(
-        status.stdout.contains("scopes:   write:statuses profile"),
-        "profile added to verify the account: {}",
-        status.stdout
-    );
-    home.run(&["post", "granular scopes are enough"])
-        .await
-        .success();
+    home
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

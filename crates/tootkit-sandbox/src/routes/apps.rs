@@ -34,9 +34,13 @@ pub(crate) async fn create(
             "Validation failed: Application name is too long (maximum is {MAX_NAME} characters)"
         )));
     }
-    // One string with URIs separated by newlines, or a list.
-    let redirect_uris: Vec<String> = params
-        .list("redirect_uris")
+    // One string with URIs separated by newlines, or (since 4.3) a list.
+    let given = if state.before_4_3 {
+        params.text("redirect_uris").into_iter().collect()
+    } else {
+        params.list("redirect_uris")
+    };
+    let redirect_uris: Vec<String> = given
         .iter()
         .flat_map(|v| {
             v.split(['\n', '\r'])
@@ -69,7 +73,7 @@ pub(crate) async fn create(
         }
     }
     let scopes_text = params.text("scopes").unwrap_or_else(|| "read".to_owned());
-    let scopes = match crate::routes::oauth::server_scopes(&scopes_text) {
+    let scopes = match crate::routes::oauth::server_scopes(&state, &scopes_text) {
         Ok(scopes) if scopes.is_empty() => Scopes::read(),
         Ok(scopes) => scopes,
         Err(unknown) => {

@@ -56,7 +56,25 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .route("/api/v2/instance", get(instance::v2))
         .route("/api/v2/instance/", get(instance::v2))
         .fallback(not_found)
+        .layer(axum::middleware::map_response(json_in_utf8))
         .with_state(state)
+}
+
+/// Rails names the charset of every JSON answer (`application/json; charset=utf-8`);
+/// clients that match the header whole see the same here.
+async fn json_in_utf8(mut response: axum::response::Response) -> axum::response::Response {
+    use axum::http::{HeaderValue, header::CONTENT_TYPE};
+    if response
+        .headers()
+        .get(CONTENT_TYPE)
+        .is_some_and(|value| value == "application/json")
+    {
+        response.headers_mut().insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("application/json; charset=utf-8"),
+        );
+    }
+    response
 }
 
 async fn not_found() -> Failure {

@@ -21,7 +21,7 @@ use crate::secrets::{
 };
 use crate::store::{AccountRow, AppRow, CodeRow, now_ms};
 
-/// The scopes Mastodon knows (its `scopes_supported`).
+/// The scopes Mastodon 4.6 knows (its `scopes_supported`, in its order).
 pub(crate) const KNOWN_SCOPES: &[&str] = &[
     "read",
     "profile",
@@ -29,6 +29,7 @@ pub(crate) const KNOWN_SCOPES: &[&str] = &[
     "write:accounts",
     "write:blocks",
     "write:bookmarks",
+    "write:collections",
     "write:conversations",
     "write:favourites",
     "write:filters",
@@ -42,6 +43,7 @@ pub(crate) const KNOWN_SCOPES: &[&str] = &[
     "read:accounts",
     "read:blocks",
     "read:bookmarks",
+    "read:collections",
     "read:favourites",
     "read:filters",
     "read:follows",
@@ -89,6 +91,9 @@ pub(crate) async fn metadata(
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
+    if state.before_4_3 {
+        return Err(Failure::api(StatusCode::NOT_FOUND, "Not Found"));
+    }
     if agent.starts_with(MASTODON_PY_AGENT) {
         tracing::info!(
             "OAuth metadata withheld from Mastodon.py, which refuses http OAuth endpoints"
@@ -337,7 +342,7 @@ fn check_authorization(
             "The authorization server does not support this response type.",
         )));
     }
-    match registered_subset(&authorization.app, &scope_text) {
+    match registered_subset(state, &authorization.app, &scope_text) {
         Some(scopes) => authorization.scopes = scopes,
         None => {
             return Err(Box::new(fail(
@@ -627,8 +632,8 @@ fn authenticate_client(
 
 /// Scopes as Doorkeeper reads them: names separated by spaces (a `+` in a form is a
 /// space), each one the server knows. `read,write` is one unknown scope, as on Mastodon.
-pub(crate) fn server_scopes(text: &str) -> std::result::Result<Scopes, String> {
-    if let Some(unknown) = text.split_whitespace().find(|s| !KNOWN_SCOPES.contains(s)) {
+pub(crate) fn server_scopes(state: &AppState, text: &str) -> std::result::Result<Scopes, String> {
+    if let Some(unknown) = text.split_whitespace().find(|s| !state.knows_scope(s)) {
         return Err(unknown.to_owned());
     }
     Scopes::parse(text).map_err(|_| text.to_owned())
@@ -636,17 +641,17 @@ pub(crate) fn server_scopes(text: &str) -> std::result::Result<Scopes, String> {
 
 /// The requested scopes, if every one of them is among the application's: Doorkeeper
 /// compares names, so an app registered with `write` may not ask for `write:statuses`.
-fn registered_subset(app: &AppRow, requested: &str) -> Option<Scopes> {
+fn registered_subset(state: &AppState, app: &AppRow, requested: &str) -> Option<Scopes> {
     let registered = Scopes::parse(&app.scopes).unwrap_or_else(|_| Scopes::read());
-    server_scopes(requested).ok().filter(|scopes| {
+    server_scopes(state, requested).ok().filter(|scopes| {
         !scopes.is_empty() && scopes.iter().all(|s| registered.iter().any(|r| r == s))
     })
 }
 
 /// The scopes of a token request (default `read`), within the application's.
-fn requested_scopes(app: &AppRow, params: &Params) -> Result<Scopes> {
+fn requested_scopes(state: &AppState, app: &AppRow, params: &Params) -> Result<Scopes> {
     let text = params.text("scope").unwrap_or_else(|| "read".to_owned());
-    registered_subset(app, &text).ok_or_else(|| {
+    registered_subset(state, app, &text).ok_or_else(|| {
         oauth_failure(
             StatusCode::BAD_REQUEST,
             "invalid_scope",
@@ -716,9 +721,9 @@ pub(crate) async fn token(
             let scopes = Scopes::parse(&row.scopes).unwrap_or_else(|_| Scopes::read());
             (Some(row.account_id), scopes)
         }
-        "client_credentials" => (None, requested_scopes(&app, &params)?),
+        "client_credentials" => (None, requested_scopes(&state, &app, &params)?),
         _ => {
-            let scopes = requested_scopes(&app, &params)?;
+            let scopes = requested_scopes(&state, &app, &params)?;
             let login = params.text("username").unwrap_or_default();
             let password = params.text("password").unwrap_or_default();
             let account = authenticate(&state, &login, &password)

@@ -105,6 +105,22 @@ impl ServerMetadata {
                 .is_none_or(|grants| grants.iter().any(|g| g == grant))
     }
 
+    /// Whether the server lists `scope` among the scopes it knows. Unlike grants, an
+    /// unlisted scope is assumed unknown: servers that publish no metadata predate the
+    /// scopes added since (`profile` came with Mastodon 4.3, as the metadata did).
+    ///
+    /// ```
+    /// # async fn run(client: &tootkit::Client) -> Result<(), tootkit::Error> {
+    /// let server = client.oauth().discover().await?;
+    /// let scope = if server.supports_scope("profile") { "profile" } else { "read:accounts" };
+    /// # let _ = scope; Ok(()) }
+    /// ```
+    pub fn supports_scope(&self, scope: &str) -> bool {
+        self.scopes_supported
+            .as_ref()
+            .is_some_and(|scopes| scopes.iter().any(|s| s == scope))
+    }
+
     /// Checks that the password grant may be tried here (see [`supports_grant`](Self::supports_grant)).
     ///
     /// # Errors

@@ -579,3 +579,46 @@ async fn the_sandbox_reads_scopes_and_pkce_as_doorkeeper_does() {
     let body: serde_json::Value = with_verifier.json().await.unwrap();
     assert_eq!(body["error"], "invalid_grant");
 }
+
+#[tokio::test]
+async fn registration_with_several_redirect_uris_works_before_mastodon_4_3() {
+    let old = sandbox_with(SandboxConfig::in_memory().before_4_3(true)).await;
+    let client = fast_client(&old); // installs the TLS provider reqwest's own client needs
+    // What a client sending the URIs as a JSON list gets from such a server.
+    let list: serde_json::Value = reqwest::Client::new()
+        .post(format!("{}/api/v1/apps", old.base_url()))
+        .json(&serde_json::json!({
+            "client_name": "list",
+            "redirect_uris": [OOB_REDIRECT_URI, LoopbackReceiver::REGISTERED_REDIRECT_URI],
+        }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        list["error"], "Validation failed: Redirect URI can't be blank",
+        "{list}"
+    );
+
+    let app = client
+        .apps()
+        .register("both")
+        .scopes(Scopes::parse("read write").unwrap())
+        .redirect_uri(OOB_REDIRECT_URI)
+        .redirect_uri(LoopbackReceiver::REGISTERED_REDIRECT_URI)
+        .send()
+        .await
+        .expect("one string, a URI per line, is read by every version");
+    assert_eq!(
+        app.application.redirect_uris,
+        [OOB_REDIRECT_URI, LoopbackReceiver::REGISTERED_REDIRECT_URI]
+    );
+    let server = client.oauth().discover().await.unwrap();
+    assert!(!server.published);
+    assert!(!server.supports_scope("profile"));
+    let modern = sandbox().await;
+    let server = fast_client(&modern).oauth().discover().await.unwrap();
+    assert!(server.supports_scope("profile") && server.supports_scope("write:statuses"));
+}
