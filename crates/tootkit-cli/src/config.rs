@@ -27,7 +27,13 @@ impl Paths {
     pub fn from_env() -> Result<Self> {
         let dir = |var: &str, base: Option<PathBuf>, what: &str| -> Result<PathBuf> {
             match std::env::var_os(var).filter(|v| !v.is_empty()) {
-                Some(dir) => Ok(PathBuf::from(dir)),
+                // A relative directory would put credentials wherever the command
+                // runs, such as a repository's working tree.
+                Some(dir) if PathBuf::from(&dir).is_absolute() => Ok(PathBuf::from(dir)),
+                Some(dir) => Err(Failure::usage(format!(
+                    "{var} is the relative path `{}`, which would keep credentials in whatever directory tootkit runs from; set it to an absolute path.",
+                    PathBuf::from(dir).display()
+                ))),
                 None => base.map(|b| b.join("tootkit")).ok_or_else(|| {
                     Failure::local(format!(
                         "No {what} directory could be found for this user; set {var} to a directory tootkit may use."

@@ -48,6 +48,9 @@ struct CredentialsFile {
 pub struct Secrets {
     file: PathBuf,
     keyring: OnceLock<std::result::Result<Arc<CredentialStore>, String>>,
+    /// Set once the fallback to the file was announced: one warning per run, however
+    /// many secrets a command stores (a first login stores the app's and the token).
+    warned: std::sync::atomic::AtomicBool,
 }
 
 impl Secrets {
@@ -55,6 +58,7 @@ impl Secrets {
         Self {
             file: paths.credentials_file(),
             keyring: OnceLock::new(),
+            warned: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -101,10 +105,12 @@ impl Secrets {
         match attempt {
             Ok(()) => Ok(StoreKind::Keyring),
             Err(reason) => {
-                eprintln!(
-                    "warning: no OS keyring is reachable ({reason}); storing credentials in {} (mode 0600) instead.",
-                    self.file.display()
-                );
+                if !self.warned.swap(true, std::sync::atomic::Ordering::Relaxed) {
+                    eprintln!(
+                        "warning: no OS keyring is reachable ({reason}); storing credentials in {} (mode 0600) instead.",
+                        self.file.display()
+                    );
+                }
                 self.set(StoreKind::File, key, value)?;
                 Ok(StoreKind::File)
             }
@@ -187,9 +193,16 @@ impl Secrets {
     #[cfg(unix)]
     fn refuse_loose_permissions(&self) -> Result<()> {
         use std::os::unix::fs::PermissionsExt;
+        // Read just now, so the metadata is there; if it cannot be read, the file is
+        // not trusted either.
         let mode = std::fs::metadata(&self.file)
             .map(|m| m.permissions().mode() & 0o777)
-            .unwrap_or(0o600);
+            .map_err(|err| {
+                Failure::local(format!(
+                    "The permissions of {} could not be read ({err}); check that it is yours and run `chmod 600` on it.",
+                    self.file.display()
+                ))
+            })?;
         if mode & 0o077 != 0 {
             return Err(Failure::local(format!(
                 "{} is readable by other users (mode {mode:04o}), so its tokens may be exposed; run `chmod 600 {}` and, if others could have read it, sign in again.",

@@ -37,11 +37,13 @@ async fn login_stores_a_working_token_that_every_command_uses() {
         "{}",
         signed_in.stderr
     );
-    assert!(
+    assert_eq!(
         signed_in
             .stderr
-            .contains("warning: no OS keyring is reachable"),
-        "one warning before falling back to the file: {}",
+            .matches("warning: no OS keyring is reachable")
+            .count(),
+        1,
+        "one warning before falling back to the file, for the app and the token: {}",
         signed_in.stderr
     );
     #[cfg(unix)]
@@ -432,21 +434,53 @@ async fn a_credentials_file_others_can_read_is_refused() {
     .await
     .success();
     assert_eq!(crate::mode(&home.credentials_file()), 0o600);
+    // Readable by everyone, or by the group only: both refused, as ssh refuses a key.
+    for mode in [0o644, 0o640] {
+        std::fs::set_permissions(
+            home.credentials_file(),
+            std::fs::Permissions::from_mode(mode),
+        )
+        .unwrap();
+        let refused = home.run(&["whoami"]).await.failure(1);
+        assert!(
+            refused
+                .stderr
+                .contains(&format!("is readable by other users (mode {mode:04o})")),
+            "{}",
+            refused.stderr
+        );
+        assert!(refused.stderr.contains("chmod 600"), "{}", refused.stderr);
+        assert!(!refused.all().contains(token.expose()));
+    }
     std::fs::set_permissions(
         home.credentials_file(),
-        std::fs::Permissions::from_mode(0o644),
+        std::fs::Permissions::from_mode(0o600),
     )
     .unwrap();
-    let refused = home.run(&["whoami"]).await.failure(1);
+    home.run(&["whoami"]).await.success();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relative_configuration_directory_is_refused() {
+    let home = Home::new("relative");
+    let mut command = home.tootkit();
+    command
+        .env("TOOTKIT_CONFIG_DIR", "tootkit-config")
+        .current_dir(std::env::temp_dir());
+    command.args(["auth", "status"]);
+    let refused = crate::run(command, None).await.failure(2);
     assert!(
         refused
             .stderr
-            .contains("is readable by other users (mode 0644)"),
+            .starts_with("error: TOOTKIT_CONFIG_DIR is the relative path `tootkit-config`"),
         "{}",
         refused.stderr
     );
-    assert!(refused.stderr.contains("chmod 600"), "{}", refused.stderr);
-    assert!(!refused.all().contains(token.expose()));
+    assert!(
+        refused.stderr.contains("absolute path"),
+        "{}",
+        refused.stderr
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

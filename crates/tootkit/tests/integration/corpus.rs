@@ -223,12 +223,13 @@ fn looks_like(value: &Value) -> Option<Kind> {
     match value {
         Value::Array(items) if !items.is_empty() => {
             let first = one(&items[0])?;
-            items.iter().all(|item| one(item) == Some(first)).then_some(
-                match first {
+            items
+                .iter()
+                .all(|item| one(item) == Some(first))
+                .then_some(match first {
                     Kind::Account => Kind::Accounts,
                     _ => Kind::Statuses,
-                },
-            )
+                })
         }
         _ => one(value),
     }
