@@ -2,6 +2,7 @@
 //! errors, the sandbox's JSON shapes), and its entities against the reference corpus.
 
 mod corpus;
+mod identity;
 mod oauth;
 mod posting;
 mod secrets;
