@@ -195,6 +195,10 @@ async fn the_sandbox_command_serves_and_keeps_its_state_between_runs() {
         .await
         .unwrap();
     let server = client.oauth().discover().await.unwrap();
+    assert!(
+        !server.supports_grant("password"),
+        "refused, as Mastodon 4.4 does"
+    );
     let request =
         tootkit::AuthorizationRequest::new(&app.client_id, tootkit::OOB_REDIRECT_URI, scopes);
     let AuthorizationOutcome::Code(code) =
@@ -233,13 +237,28 @@ async fn the_sandbox_command_serves_and_keeps_its_state_between_runs() {
     second.kill().unwrap();
     second.wait().unwrap();
 
-    let (mut demo, _, banner) = start_sandbox(&home, &["--port", "0", "--in-memory"]).await;
+    let (mut demo, base, banner) = start_sandbox(
+        &home,
+        &["--port", "0", "--in-memory", "--legacy-password-grant"],
+    )
+    .await;
     let banner = banner.join("\n");
     assert!(
         banner.contains("demo  password: "),
         "without --user, a demo account with its password: {banner}"
     );
     assert!(banner.contains("state in memory"), "{banner}");
+    let server = Client::new(base.parse().unwrap())
+        .unwrap()
+        .oauth()
+        .discover()
+        .await
+        .unwrap();
+    assert!(
+        server.published && server.supports_grant("password"),
+        "--legacy-password-grant: {:?}",
+        server.grant_types_supported
+    );
     demo.kill().unwrap();
     demo.wait().unwrap();
 }

@@ -65,9 +65,14 @@ pub async fn register(client: &Client, scopes: &Scopes) -> CredentialApplication
 
 /// Signs in as the test user on the sandbox's pages and returns the out-of-band code.
 pub async fn oob_code(url: &url::Url) -> AuthorizationCode {
+    oob_code_as(url, USER, PASSWORD).await
+}
+
+/// Signs in as `login` on the sandbox's pages and returns the out-of-band code.
+pub async fn oob_code_as(url: &url::Url, login: &str, password: &str) -> AuthorizationCode {
     let mut user = ScriptedUser::new().expect("scripted user");
     match user
-        .authorize(url, USER, &Password::new(PASSWORD))
+        .authorize(url, login, &Password::new(password))
         .await
         .expect("authorized")
     {
@@ -80,11 +85,21 @@ pub async fn oob_code(url: &url::Url) -> AuthorizationCode {
 
 /// A user token with `scopes`, through the out-of-band code flow.
 pub async fn user_token(client: &Client, scopes: &str) -> AccessToken {
+    user_token_as(client, scopes, USER, PASSWORD).await
+}
+
+/// A token of `login`'s with `scopes`, through the out-of-band code flow.
+pub async fn user_token_as(
+    client: &Client,
+    scopes: &str,
+    login: &str,
+    password: &str,
+) -> AccessToken {
     let scopes = Scopes::parse(scopes).expect("scopes");
     let app = register(client, &scopes).await;
     let server: ServerMetadata = client.oauth().discover().await.expect("metadata");
     let request = AuthorizationRequest::new(&app.client_id, OOB_REDIRECT_URI, scopes);
-    let code = oob_code(&request.url(&server)).await;
+    let code = oob_code_as(&request.url(&server), login, password).await;
     client
         .oauth()
         .exchange_code(&app.credentials(), &request, code)

@@ -8,7 +8,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use tootkit::{Client, Error, RetryPolicy, Visibility};
 
-use crate::{USER, fast_client, sandbox, user_token};
+use tootkit_sandbox::SandboxConfig;
+
+use crate::{USER, fast_client, sandbox, sandbox_with, user_token};
 
 #[tokio::test]
 async fn a_post_carries_every_option_and_reads_back() {
@@ -58,6 +60,25 @@ async fn a_post_carries_every_option_and_reads_back() {
         reply.in_reply_to_account_id.as_deref(),
         Some(first.account.id.as_str())
     );
+
+    for visibility in [Visibility::Private, Visibility::Direct] {
+        let hidden = bot
+            .statuses()
+            .create("a picture of the sky, marked sensitive without a warning")
+            .visibility(visibility.clone())
+            .sensitive(true)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(hidden.visibility, visibility);
+        assert!(hidden.sensitive);
+        assert_eq!(hidden.spoiler_text, "");
+        let err = client.statuses().get(&hidden.id).await.unwrap_err();
+        assert!(
+            matches!(err, Error::NotFound { .. }),
+            "{visibility:?} statuses are not shown to strangers: {err:?}"
+        );
+    }
 
     let read = bot.statuses().get(&first.id).await.unwrap();
     assert_eq!(read.replies_count, 1);
@@ -201,6 +222,39 @@ async fn the_same_idempotency_key_gives_the_same_status() {
             .statuses_count,
         2
     );
+}
+
+#[tokio::test]
+async fn an_idempotency_key_belongs_to_one_account() {
+    let sandbox = sandbox_with(
+        SandboxConfig::in_memory().user("bob", tootkit::Password::new("bob's long password")),
+    )
+    .await;
+    let client = fast_client(&sandbox);
+    let alice = client.with_access_token(user_token(&client, "write").await);
+    let bob = client.with_access_token(
+        crate::user_token_as(&client, "write", "bob", "bob's long password").await,
+    );
+    let hers = alice
+        .statuses()
+        .create("same words")
+        .idempotency_key("shared-key")
+        .send()
+        .await
+        .unwrap();
+    let his = bob
+        .statuses()
+        .create("same words")
+        .idempotency_key("shared-key")
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(
+        hers.id, his.id,
+        "the same key from another account posts anew"
+    );
+    assert_eq!(his.account.username, "bob");
+    assert_eq!(hers.account.username, USER);
 }
 
 /// A proxy in front of the sandbox that loses the answer to the first post: the
