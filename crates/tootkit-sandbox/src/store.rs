@@ -12,6 +12,9 @@ use time::OffsetDateTime;
 
 use crate::secrets::digest;
 
+/// How long an `Idempotency-Key` answers with its status: an hour, as Mastodon keeps it.
+const IDEMPOTENCY_MS: i64 = 60 * 60 * 1000;
+
 const SCHEMA: &str = r#"
 PRAGMA foreign_keys = ON;
 CREATE TABLE IF NOT EXISTS accounts (
@@ -476,26 +479,10 @@ impl Store {
         let id = self.next_id();
         let conn = self.conn();
         let now = now_ms();
-        if let Some(key) = idempotency_key {
-            let earlier: Option<String> = conn
-                .query_row(
-                    "SELECT status_id FROM idempotency_keys WHERE account_id = ?1 AND key = ?2 AND created_at > ?3",
-                    params![new.account_id, key, now - 3_600_000],
-                    |row| row.get(0),
-                )
-                .optional()?;
-            if let Some(earlier) = earlier {
-                let sql = format!(
-                    "SELECT {} FROM statuses WHERE id = ?1 AND deleted = 0",
-                    Self::STATUS_COLUMNS
-                );
-                if let Some(row) = conn
-                    .query_row(&sql, [&earlier], Self::status_from)
-                    .optional()?
-                {
-                    return Ok(row);
-                }
-            }
+        if let Some(key) = idempotency_key
+            && let Some(earlier) = Self::keyed_status(&conn, new.account_id, key, now)?
+        {
+            return Ok(earlier);
         }
         let row = StatusRow {
             id,
@@ -533,6 +520,36 @@ impl Store {
             )?;
         }
         Ok(row)
+    }
+
+    /// The status `account_id` posted with `key` within the last hour, if it still exists.
+    pub(crate) fn status_for_key(&self, account_id: &str, key: &str) -> Result<Option<StatusRow>> {
+        Self::keyed_status(&self.conn(), account_id, key, now_ms())
+    }
+
+    fn keyed_status(
+        conn: &Connection,
+        account_id: &str,
+        key: &str,
+        now: i64,
+    ) -> Result<Option<StatusRow>> {
+        let earlier: Option<String> = conn
+            .query_row(
+                "SELECT status_id FROM idempotency_keys WHERE account_id = ?1 AND key = ?2 AND created_at > ?3",
+                params![account_id, key, now - IDEMPOTENCY_MS],
+                |row| row.get(0),
+            )
+            .optional()?;
+        let Some(earlier) = earlier else {
+            return Ok(None);
+        };
+        let sql = format!(
+            "SELECT {} FROM statuses WHERE id = ?1 AND deleted = 0",
+            Self::STATUS_COLUMNS
+        );
+        Ok(conn
+            .query_row(&sql, [&earlier], Self::status_from)
+            .optional()?)
     }
 
     const STATUS_COLUMNS: &'static str = "id, account_id, app_id, text, spoiler_text, visibility, sensitive, language, in_reply_to_id, in_reply_to_account_id, created_at";

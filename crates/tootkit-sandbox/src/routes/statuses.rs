@@ -7,7 +7,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use tootkit::Status;
-use tootkit::text::status_length;
+use tootkit::text::{status_length, strip};
 
 use crate::AppState;
 use crate::auth::{Caller, MaybeCaller};
@@ -40,8 +40,21 @@ pub(crate) async fn create(
 ) -> Result<Json<Status>> {
     caller.require_any(&["write:statuses"])?;
     let account = caller.user()?;
-    let mut text = params.text("status").unwrap_or_default();
-    let mut spoiler_text = params.text("spoiler_text").unwrap_or_default();
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|k| !k.is_empty());
+    // As PostStatusService: a key seen within the hour answers with its status before
+    // anything of the request is looked at.
+    if let Some(key) = key
+        && let Some(earlier) = state.store.status_for_key(&account.id, key)?
+    {
+        return Ok(Json(state.status_entity(&earlier, false)?));
+    }
+    // As Status#prepare_contents, before validating and storing.
+    let mut text = strip(&params.text("status").unwrap_or_default()).to_owned();
+    let mut spoiler_text = strip(&params.text("spoiler_text").unwrap_or_default()).to_owned();
     if !params.list("media_ids").is_empty() {
         return Err(Failure::validation(
             "Validation failed: The tootkit sandbox does not store media yet",
@@ -98,11 +111,6 @@ pub(crate) async fn create(
         None => None,
     };
     let sensitive = params.flag("sensitive").unwrap_or(false) || !spoiler_text.is_empty();
-    let key = headers
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|k| !k.is_empty());
     let row = state.store.post_status(
         &NewStatus {
             account_id: &account.id,

@@ -300,7 +300,20 @@ pub fn extract_hashtags(text: &str) -> Vec<Entity<'_>> {
     chars.entities(text, found)
 }
 
-/// How long a status is, as Mastodon counts it: content warning plus text.
+/// The text or content warning as Mastodon keeps it: `Status#prepare_contents` strips
+/// leading and trailing ASCII whitespace and NUL (Ruby's `strip`) before the length is
+/// checked and the status stored. Other spaces, such as U+00A0 or U+3000, stay.
+///
+/// ```
+/// assert_eq!(tootkit::text::strip("\n  howdy universe!\t\n"), "howdy universe!");
+/// assert_eq!(tootkit::text::strip("\u{3000}wide\u{3000}"), "\u{3000}wide\u{3000}");
+/// ```
+pub fn strip(text: &str) -> &str {
+    text.trim_matches(|c| matches!(c, ' ' | '\t' | '\n' | '\x0B' | '\x0C' | '\r' | '\0'))
+}
+
+/// How long a status is, as Mastodon counts it: content warning plus text, each
+/// [stripped](strip) first, as the server does before counting.
 ///
 /// ```
 /// use tootkit::text::{status_length, Limits};
@@ -315,8 +328,11 @@ pub fn extract_hashtags(text: &str) -> Vec<Entity<'_>> {
 /// assert_eq!(status_length("hi @bot@botsin.space", "", limits), 7);
 /// // The content warning counts too.
 /// assert_eq!(status_length("text", "cw", limits), 6);
+/// // Surrounding whitespace is stripped before counting.
+/// assert_eq!(status_length("  text\n\n", " cw ", limits), 6);
 /// ```
 pub fn status_length(text: &str, spoiler_text: &str, limits: Limits) -> usize {
+    let (text, spoiler_text) = (strip(text), strip(spoiler_text));
     let mut counted = String::with_capacity(spoiler_text.len() + text.len());
     counted.push_str(spoiler_text);
     // Ruby's `blank?`: a text of whitespace counts nothing at all.

@@ -225,6 +225,55 @@ async fn the_same_idempotency_key_gives_the_same_status() {
 }
 
 #[tokio::test]
+async fn a_known_key_answers_before_the_request_is_validated() {
+    // Mastodon's PostStatusService returns the status of a known key first, so a
+    // retried request answers alike even if the limits changed in between.
+    let sandbox = sandbox().await;
+    let client = fast_client(&sandbox);
+    let bot = client.with_access_token(user_token(&client, "write").await);
+    let first = bot
+        .statuses()
+        .create("short")
+        .idempotency_key("known")
+        .send()
+        .await
+        .unwrap();
+    let again = bot
+        .statuses()
+        .create("x".repeat(600))
+        .idempotency_key("known")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.id, first.id);
+    let fresh = bot
+        .statuses()
+        .create("x".repeat(600))
+        .idempotency_key("unknown")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(fresh, Error::Validation { .. }), "{fresh:?}");
+}
+
+#[tokio::test]
+async fn the_sandbox_strips_text_and_warning_as_mastodon_does() {
+    let sandbox = sandbox().await;
+    let client = fast_client(&sandbox);
+    let bot = client.with_access_token(user_token(&client, "write").await);
+    let status = bot
+        .statuses()
+        .create(format!("\n  {}  \n\n", "a".repeat(500)))
+        .spoiler_text("  ")
+        .send()
+        .await
+        .expect("500 characters once stripped");
+    assert_eq!(status.content, format!("<p>{}</p>", "a".repeat(500)));
+    assert_eq!(status.spoiler_text, "");
+    assert!(!status.sensitive, "a blank warning is no warning");
+}
+
+#[tokio::test]
 async fn an_idempotency_key_belongs_to_one_account() {
     let sandbox = sandbox_with(
         SandboxConfig::in_memory().user("bob", tootkit::Password::new("bob's long password")),
