@@ -149,9 +149,10 @@ pub struct PostArgs {
     /// command again posts only the parts that are missing.
     #[arg(long)]
     pub thread: bool,
-    /// Who can see a thread's replies.
-    #[arg(long, value_enum, default_value = "unlisted", requires = "thread")]
-    pub reply_visibility: VisibilityArg,
+    /// Who can see a thread's replies [default: unlisted, or the first part's
+    /// visibility when that is private or direct].
+    #[arg(long, value_enum, requires = "thread")]
+    pub reply_visibility: Option<VisibilityArg>,
     /// Leave out the `1/3` numbers at the end of a thread's parts.
     #[arg(long, requires = "thread")]
     pub no_numbering: bool,

@@ -180,9 +180,9 @@ impl<'a> Statuses<'a> {
     /// Starts a thread: `text` cut into statuses by [`text::split_thread`] with the
     /// instance's limits, posted as a chain of replies.
     ///
-    /// Each part's `Idempotency-Key` is derived from the whole text, the content
-    /// warning, the status it replies to and the part's position, so running the same
-    /// thread again — after a crash, a lost connection, a killed process — posts only
+    /// Each part's `Idempotency-Key` is derived from the whole text, the part itself,
+    /// its position and every option (content warning, visibility, the status it
+    /// replies to…), so running the same thread again — after a crash, a lost connection, a killed process — posts only
     /// the parts that are missing: Mastodon answers the others with the statuses it
     /// already made (it keeps keys for an hour).
     ///
@@ -201,7 +201,7 @@ impl<'a> Statuses<'a> {
             client: self.client,
             text: text.into(),
             visibility: None,
-            reply_visibility: Visibility::Unlisted,
+            reply_visibility: None,
             spoiler_text: String::new(),
             sensitive: None,
             language: None,
@@ -220,7 +220,7 @@ pub struct CreateThread<'a> {
     client: &'a Client,
     text: String,
     visibility: Option<Visibility>,
-    reply_visibility: Visibility,
+    reply_visibility: Option<Visibility>,
     spoiler_text: String,
     sensitive: Option<bool>,
     language: Option<String>,
@@ -237,9 +237,11 @@ impl CreateThread<'_> {
         self
     }
 
-    /// Who can see the replies (default: unlisted, so a thread fills no timelines).
+    /// Who can see the replies. By default they are unlisted, so a thread fills no
+    /// timelines, but never more visible than the first part as posted: the replies
+    /// to a private or direct first part keep its visibility.
     pub fn reply_visibility(mut self, visibility: Visibility) -> Self {
-        self.reply_visibility = visibility;
+        self.reply_visibility = Some(visibility);
         self
     }
 
@@ -335,18 +337,23 @@ impl CreateThread<'_> {
         let count = parts.len();
         let mut statuses: Vec<Status> = Vec::with_capacity(count);
         for (index, part) in parts.into_iter().enumerate() {
+            let key = self.key(index, count, &part);
             let mut status = Statuses {
                 client: self.client,
             }
             .create(part)
-            .idempotency_key(self.key(index, count));
-            status = match index {
-                0 => match &self.visibility {
-                    Some(visibility) => status.visibility(visibility.clone()),
-                    None => status,
-                },
-                _ => status.visibility(self.reply_visibility.clone()),
+            .idempotency_key(key);
+            let visibility = match statuses.first() {
+                None => self.visibility.clone(),
+                Some(first) => Some(
+                    self.reply_visibility
+                        .clone()
+                        .unwrap_or_else(|| default_reply_visibility(&first.visibility)),
+                ),
             };
+            if let Some(visibility) = visibility {
+                status = status.visibility(visibility);
+            }
             let reply_to = match statuses.last() {
                 Some(previous) => Some(previous.id.clone()),
                 None => self.in_reply_to_id.clone(),
@@ -372,16 +379,28 @@ impl CreateThread<'_> {
 
     /// The `Idempotency-Key` of part `index` of `count`: a digest of everything that
     /// makes the thread what it is, so that the same thread gets the same keys and any
-    /// other thread other keys.
-    fn key(&self, index: usize, count: usize) -> String {
+    /// other thread other keys. The part's own text stands for how it was cut (limits,
+    /// numbering, carried mentions), so a thread resumed with other options is posted
+    /// anew rather than mixed with the parts of the first attempt.
+    fn key(&self, index: usize, count: usize, part: &str) -> String {
         use sha2::{Digest, Sha256};
         let mut digest = Sha256::new();
+        let visibility = |v: Option<&Visibility>| v.map_or("", Visibility::as_str).to_owned();
         for field in [
-            "tootkit thread 1",
+            "tootkit thread 2",
             &self.text,
+            part,
             &self.spoiler_text,
             self.in_reply_to_id.as_deref().unwrap_or(""),
             &format!("{index}/{count}"),
+            &visibility(self.visibility.as_ref()),
+            &visibility(self.reply_visibility.as_ref()),
+            match self.sensitive {
+                None => "",
+                Some(true) => "sensitive",
+                Some(false) => "not sensitive",
+            },
+            self.language.as_deref().unwrap_or(""),
         ] {
             digest.update((field.len() as u64).to_be_bytes());
             digest.update(field.as_bytes());
@@ -391,5 +410,15 @@ impl CreateThread<'_> {
             .map(|byte| format!("{byte:02x}"))
             .collect();
         format!("tootkit-thread-{hex}")
+    }
+}
+
+/// The replies' visibility when none was chosen: unlisted, unless the first part is
+/// less visible than that (private, direct, or a value of another server's that cannot
+/// be ranked), in which case the first part's own.
+fn default_reply_visibility(first: &Visibility) -> Visibility {
+    match first {
+        Visibility::Public | Visibility::Unlisted => Visibility::Unlisted,
+        other => other.clone(),
     }
 }

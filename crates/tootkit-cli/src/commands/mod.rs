@@ -156,9 +156,11 @@ pub async fn post(context: &Context, args: PostArgs) -> Result<()> {
             .statuses()
             .thread(text)
             .spoiler_text(warning)
-            .reply_visibility(args.reply_visibility.into())
             .numbering(!args.no_numbering)
             .carry_mentions(args.carry_mentions);
+        if let Some(visibility) = args.reply_visibility {
+            thread = thread.reply_visibility(visibility.into());
+        }
         if let Some(visibility) = args.visibility {
             thread = thread.visibility(visibility.into());
         }

@@ -634,3 +634,61 @@ async fn a_thread_posts_as_a_chain_cut_for_the_instances_limits() {
             .any(|p| p.contains(&format!("https://example.com/{}", "long/".repeat(30))))
     );
 }
+
+#[tokio::test]
+async fn thread_replies_are_unlisted_but_never_more_visible_than_the_first_part() {
+    let sandbox = sandbox().await;
+    let client = fast_client(&sandbox);
+    let bot = client.with_access_token(user_token(&client, "read write").await);
+    let text = "a sentence of words that needs a thread. ".repeat(20);
+    for (first, replies) in [
+        (None, Visibility::Unlisted),
+        (Some(Visibility::Public), Visibility::Unlisted),
+        (Some(Visibility::Private), Visibility::Private),
+        (Some(Visibility::Direct), Visibility::Direct),
+    ] {
+        let mut thread = bot.statuses().thread(format!("{first:?}: {text}"));
+        if let Some(first) = &first {
+            thread = thread.visibility(first.clone());
+        }
+        let statuses = thread.send().await.unwrap();
+        assert!(statuses.len() >= 2);
+        assert_eq!(
+            statuses[0].visibility,
+            first.clone().unwrap_or(Visibility::Public)
+        );
+        for reply in &statuses[1..] {
+            assert_eq!(reply.visibility, replies, "after a {first:?} first part");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_thread_resumed_with_other_options_is_posted_anew() {
+    let sandbox = sandbox().await;
+    let client = fast_client(&sandbox);
+    let bot = client.with_access_token(user_token(&client, "read write").await);
+    let text = "a sentence of words that needs a thread. ".repeat(20);
+    let numbered = bot.statuses().thread(text.clone()).send().await.unwrap();
+    let again = bot.statuses().thread(text.clone()).send().await.unwrap();
+    let ids = |statuses: &[tootkit::Status]| -> Vec<String> {
+        statuses.iter().map(|s| s.id.clone()).collect()
+    };
+    assert_eq!(
+        ids(&again),
+        ids(&numbered),
+        "the same thread is found again"
+    );
+    let plain = bot
+        .statuses()
+        .thread(text)
+        .numbering(false)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        ids(&plain).iter().all(|id| !ids(&numbered).contains(id)),
+        "unnumbered parts are other statuses, not the numbered ones found again"
+    );
+    assert!(plain.iter().all(|s| !s.content.contains("1/")));
+}

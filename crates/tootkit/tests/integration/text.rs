@@ -88,7 +88,10 @@ fn surrounding_ascii_whitespace_is_stripped_before_counting() {
     assert!(!over_limit(&format!("{}   \n", "a".repeat(500)), ""));
     assert!(!over_limit(&format!("  \n{}\n\n", "a".repeat(499)), ""));
     assert!(!over_limit(&"a".repeat(496), "  cw  "));
-    assert_eq!(status_length("\0\t\x0B\x0C\r abc \r\n", "", Limits::default()), 3);
+    assert_eq!(
+        status_length("\0\t\x0B\x0C\r abc \r\n", "", Limits::default()),
+        3
+    );
     // Ruby's `strip` leaves other spaces, and whitespace inside the text, alone.
     assert_eq!(status_length("\u{3000}abc\u{a0}", "", Limits::default()), 5);
     assert_eq!(status_length(" a \n\n b ", "", Limits::default()), 6);
