@@ -222,12 +222,40 @@ pub async fn post(context: &Context, args: PostArgs) -> Result<()> {
     if let Some(id) = args.reply_to {
         status = status.in_reply_to(id);
     }
-    let posted = status.send().await?;
+    let posted = status
+        .send()
+        .await
+        .map_err(|err| over_the_servers_limit(&client.base_url().authority(), err))?;
     if context.json {
         return context.print_json(&posted);
     }
     println!("{}", posted.url.as_deref().unwrap_or(&posted.uri));
     Ok(())
+}
+
+/// A refusal for length, said as the check before sending says it. A text within
+/// Mastodon's default 500 is sent without asking the instance for its limits, so an
+/// instance with a lower limit refuses it itself (posting nothing).
+fn over_the_servers_limit(host: &str, err: tootkit::Error) -> Failure {
+    if let tootkit::Error::Validation {
+        server_message: Some(message),
+        ..
+    } = &err
+        && let Some(rest) = message.split("character limit of ").nth(1)
+        && let Ok(limit) = rest
+            .split(|c: char| !c.is_ascii_digit())
+            .next()
+            .unwrap_or("")
+            .parse::<usize>()
+    {
+        return Failure::new(
+            crate::failure::Exit::Refused,
+            format!(
+                "{host} allows {limit} characters and refused the text as longer; shorten it, or post it as a thread with --thread."
+            ),
+        );
+    }
+    Failure::from(err)
 }
 
 /// What `tootkit count --json` prints.
@@ -244,14 +272,32 @@ struct Count {
 pub async fn count(context: &Context, args: CountArgs) -> Result<()> {
     let text = text_argument(args.text)?;
     let warning = args.content_warning.unwrap_or_default();
-    // The instance in use, if any: its limits, else Mastodon's defaults.
+    // The instance in use, if any: its limits, else Mastodon's defaults. Counting is
+    // local work, so an instance out of reach or unreadable credentials only warn.
+    let defaults = (Limits::default(), None);
     let (limits, instance) = match context.credentials() {
         Ok((instance, _, _)) => {
             let client = client_builder(instance.clone()).build()?;
-            let limits = Limits::of(&client.instance().get().await?);
-            (limits, Some(instance.authority().to_owned()))
+            let authority = instance.authority().to_owned();
+            match client.instance().get().await {
+                Ok(info) => (Limits::of(&info), Some(authority)),
+                Err(err) => {
+                    eprintln!(
+                        "warning: counting with Mastodon's defaults, as the limits of {authority} could not be read: {err}"
+                    );
+                    defaults
+                }
+            }
         }
-        Err(_) => (Limits::default(), None),
+        // Not signed in: the defaults, as the output says.
+        Err(failure) if failure.exit == crate::failure::Exit::Auth => defaults,
+        Err(failure) => {
+            eprintln!(
+                "warning: counting with Mastodon's defaults, as the credentials could not be read: {}",
+                failure.message
+            );
+            defaults
+        }
     };
     let length = text::status_length(&text, &warning, limits);
     let count = Count {

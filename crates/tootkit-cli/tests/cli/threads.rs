@@ -201,3 +201,138 @@ async fn a_thread_killed_after_two_parts_completes_without_duplicates_when_run_a
     assert_eq!(again.stdout, rerun.stdout);
     assert_eq!(statuses_on_server(&client).await, parts.len() as u64);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_instance_with_a_lower_limit_refuses_in_the_same_words() {
+    // A text within Mastodon's default 500 is sent without asking for the limits, so
+    // an instance allowing less refuses it itself; the user reads the same advice.
+    let sandbox = crate::sandbox_with(tootkit_sandbox::SandboxConfig::in_memory().limits(Limits {
+        max_characters: 100,
+        characters_reserved_per_url: 23,
+    }))
+    .await;
+    let home = Home::new("lower-limit");
+    let token = web_token(&sandbox, USER, PASSWORD, "read write").await;
+    let base = sandbox.base_url().to_string();
+    let authority = sandbox.base_url().authority().to_owned();
+    let with_env = |args: &[&str]| {
+        let mut command = home.tootkit();
+        command
+            .args(args)
+            .env("MASTODON_API_BASE_URL", &base)
+            .env("MASTODON_ACCESS_TOKEN", token.expose());
+        command
+    };
+    let refused = crate::run(with_env(&["post", &"a".repeat(150)]), None)
+        .await
+        .failure(4);
+    assert!(
+        refused.stderr.starts_with(&format!(
+            "error: {authority} allows 100 characters and refused the text as longer; shorten it, or post it as a thread with --thread."
+        )),
+        "{}",
+        refused.stderr
+    );
+    let counted = crate::run(with_env(&["count", &"a".repeat(150)]), None)
+        .await
+        .success();
+    assert!(
+        counted
+            .stdout
+            .starts_with(&format!("150/100 (the limit of {authority})")),
+        "{}",
+        counted.stdout
+    );
+    let client = Client::builder(sandbox.base_url().clone())
+        .access_token(token)
+        .build()
+        .unwrap();
+    assert_eq!(statuses_on_server(&client).await, 0, "nothing was posted");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn count_uses_the_defaults_when_the_instance_is_out_of_reach() {
+    // A port nothing listens on: bound, then closed.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let home = Home::new("count-offline");
+    let mut command = home.tootkit();
+    command
+        .args(["count", "howdy universe!"])
+        .env("MASTODON_API_BASE_URL", format!("http://127.0.0.1:{port}"))
+        .env("MASTODON_ACCESS_TOKEN", "not-needed-to-count");
+    let counted = crate::run(command, None).await.success();
+    assert!(
+        counted
+            .stdout
+            .starts_with("15/500 (Mastodon's default limit"),
+        "{}",
+        counted.stdout
+    );
+    assert!(
+        counted
+            .stderr
+            .starts_with("warning: counting with Mastodon's defaults, as the limits of 127.0.0.1:"),
+        "{}",
+        counted.stderr
+    );
+    assert!(!counted.all().contains("not-needed-to-count"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn thread_options_reach_every_part() {
+    let sandbox = crate::sandbox().await;
+    let home = Home::new("thread-options");
+    let token = web_token(&sandbox, USER, PASSWORD, "read write").await;
+    let text = format!(
+        "@bob@example.org {}",
+        "A sentence that keeps the thread going. ".repeat(30)
+    );
+    let mut command = home.tootkit();
+    command
+        .args([
+            "post",
+            "--thread",
+            "--no-numbering",
+            "--carry-mentions",
+            "--cw",
+            "long read",
+            "--visibility",
+            "private",
+            "-",
+        ])
+        .env("MASTODON_API_BASE_URL", sandbox.base_url().to_string())
+        .env("MASTODON_ACCESS_TOKEN", token.expose());
+    let posted = crate::run(command, Some(text)).await.success();
+    let ids = ids(posted.stdout.trim());
+    assert!(ids.len() >= 3, "{}", posted.stdout);
+    let client = Client::builder(sandbox.base_url().clone())
+        .access_token(token)
+        .build()
+        .unwrap();
+    for (index, id) in ids.iter().enumerate() {
+        let status = client.statuses().get(id).await.unwrap();
+        assert_eq!(
+            status.spoiler_text, "long read",
+            "the warning on every part"
+        );
+        assert_eq!(
+            status.visibility,
+            Visibility::Private,
+            "replies to a private first part stay private"
+        );
+        assert!(
+            status.content.starts_with("<p>@bob@example.org "),
+            "part {index} carries the mention: {}",
+            status.content
+        );
+        assert!(
+            !status.content.contains(&format!("/{}", ids.len())),
+            "no numbering: {}",
+            status.content
+        );
+    }
+}
