@@ -56,7 +56,12 @@ proptest! {
         if numbered {
             checks::check_thread(&text, &parts, limits, warning, None);
         } else {
-            // Without numbers, the same checks on parts that carry none.
+            // Without numbers, each part fits the limit itself…
+            for part in &parts {
+                let length = tootkit::text::status_length(part, warning, limits);
+                prop_assert!(length <= limits.max_characters, "{length} > {}: {part:?}", limits.max_characters);
+            }
+            // …and the other checks hold on the parts given the numbers they lack.
             let numbered_view: Vec<String> = parts
                 .iter()
                 .enumerate()
