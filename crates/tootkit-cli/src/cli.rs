@@ -187,4 +187,10 @@ pub struct SandboxArgs {
     /// Accept the password grant, as Mastodon did before 4.4.
     #[arg(long)]
     pub legacy_password_grant: bool,
+
+    /// Answer as Mastodon before 4.3 where clients tell the difference: no OAuth
+    /// metadata, no `profile` scope, redirect URIs only as one string. For trying a
+    /// client's fallbacks, and for Mastodon.py programs that set their own user agent.
+    #[arg(long = "before-4-3")]
+    pub before_4_3: bool,
 }

@@ -32,7 +32,9 @@ pub async fn serve(context: &Context, args: SandboxArgs) -> Result<()> {
         };
         config = config.user(name, Password::new(password));
     }
-    config = config.legacy_password_grant(args.legacy_password_grant);
+    config = config
+        .legacy_password_grant(args.legacy_password_grant)
+        .before_4_3(args.before_4_3);
     let mut sandbox =
         Sandbox::start(config, SocketAddr::from((Ipv4Addr::LOCALHOST, args.port))).await?;
     let base = sandbox.base_url().clone();
@@ -48,6 +50,11 @@ pub async fn serve(context: &Context, args: SandboxArgs) -> Result<()> {
     );
     if args.legacy_password_grant {
         println!("  the legacy password grant is accepted (Mastodon 4.4 and later refuse it)");
+    }
+    if args.before_4_3 {
+        println!(
+            "  as Mastodon before 4.3: no OAuth metadata, no `profile` scope, redirect URIs as one string"
+        );
     }
     println!();
     println!("Accounts:");

@@ -261,6 +261,25 @@ async fn the_sandbox_command_serves_and_keeps_its_state_between_runs() {
     );
     demo.kill().unwrap();
     demo.wait().unwrap();
+
+    let (mut demo, base, banner) =
+        start_sandbox(&home, &["--port", "0", "--in-memory", "--before-4-3"]).await;
+    assert!(
+        banner.join("\n").contains("as Mastodon before 4.3"),
+        "{banner:?}"
+    );
+    let server = Client::new(base.parse().unwrap())
+        .unwrap()
+        .oauth()
+        .discover()
+        .await
+        .unwrap();
+    assert!(
+        !server.published,
+        "--before-4-3 publishes no OAuth metadata"
+    );
+    demo.kill().unwrap();
+    demo.wait().unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -12,9 +12,11 @@ import html, re, sys, requests
 from mastodon import Mastodon
 
 base = sys.argv[1]
+# A user agent of the program's own, when given.
+own = {"user_agent": sys.argv[4]} if len(sys.argv) > 4 else {}
 # The walkthrough, unchanged.
-Mastodon.create_app("pytooterapp", api_base_url=base, to_file="pytooter_clientcred.secret")
-mastodon = Mastodon(client_id="pytooter_clientcred.secret")
+Mastodon.create_app("pytooterapp", api_base_url=base, to_file="pytooter_clientcred.secret", **own)
+mastodon = Mastodon(client_id="pytooter_clientcred.secret", **own)
 url = mastodon.auth_request_url()
 
 # The person: opens the URL, signs in, authorizes, copies the code.
@@ -26,7 +28,7 @@ page = browser.post(base + "/oauth/authorize", data={**hidden(page), "decision":
 code = re.search(r'id="code" class="code" readonly value="([^"]+)"', page.text).group(1)
 
 mastodon.log_in(code=code, to_file="pytooter_usercred.secret")
-mastodon = Mastodon(access_token="pytooter_usercred.secret")
+mastodon = Mastodon(access_token="pytooter_usercred.secret", **own)
 status = mastodon.toot("howdy universe!")
 print(status["url"])
 print(mastodon.account_verify_credentials()["acct"])
@@ -34,29 +36,42 @@ print(mastodon.account_verify_credentials()["acct"])
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_mastodon_py_program_runs_unchanged_against_the_sandbox() {
+    let sandbox = sandbox().await;
+    run_program(&sandbox, &[]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mastodon_py_program_with_its_own_user_agent_runs_against_a_sandbox_before_4_3() {
+    // Not recognised by its user agent, Mastodon.py would be shown the http OAuth
+    // endpoints it refuses; `--before-4-3` withholds them from everyone.
+    let sandbox =
+        crate::sandbox_with(tootkit_sandbox::SandboxConfig::in_memory().before_4_3(true)).await;
+    run_program(&sandbox, &["weatherbot/2.1"]).await;
+}
+
+/// Runs [`PROGRAM`] against `sandbox` and checks it posted and read its account.
+async fn run_program(sandbox: &tootkit_sandbox::Sandbox, extra: &[&str]) {
     let Some(python) = std::env::var_os("TOOTKIT_PYTHON") else {
         skip_or_fail(
             "TOOTKIT_PYTHON does not name a Python with Mastodon.py (the README's test command sets it)",
         );
         return;
     };
-    let sandbox = sandbox().await;
     let base = sandbox.base_url().to_string();
-    let dir = std::env::temp_dir().join(format!("tootkit-python-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!(
+        "tootkit-python-{}-{}",
+        std::process::id(),
+        extra.len()
+    ));
     std::fs::create_dir_all(&dir).unwrap();
-    let output = tokio::task::spawn_blocking({
-        let dir = dir.clone();
-        let base = base.clone();
-        move || {
-            Command::new(python)
-                .current_dir(dir)
-                .args(["-c", PROGRAM, &base, USER, PASSWORD])
-                .output()
-                .unwrap()
-        }
-    })
-    .await
-    .unwrap();
+    let mut command = Command::new(python);
+    command
+        .current_dir(&dir)
+        .args(["-c", PROGRAM, &base, USER, PASSWORD])
+        .args(extra);
+    let output = tokio::task::spawn_blocking(move || command.output().unwrap())
+        .await
+        .unwrap();
     let _ = std::fs::remove_dir_all(&dir);
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
