@@ -153,6 +153,16 @@ async fn start_sandbox(home: &Home, args: &[&str]) -> (std::process::Child, Stri
     .unwrap()
 }
 
+/// The OAuth metadata of the server at `base`, as the library reads it.
+async fn discover(base: &str) -> tootkit::ServerMetadata {
+    Client::new(base.parse().unwrap())
+        .unwrap()
+        .oauth()
+        .discover()
+        .await
+        .unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_sandbox_command_serves_and_keeps_its_state_between_runs() {
     let home = Home::new("sandbox-command");
@@ -248,12 +258,7 @@ async fn the_sandbox_command_serves_and_keeps_its_state_between_runs() {
         "without --user, a demo account with its password: {banner}"
     );
     assert!(banner.contains("state in memory"), "{banner}");
-    let server = Client::new(base.parse().unwrap())
-        .unwrap()
-        .oauth()
-        .discover()
-        .await
-        .unwrap();
+    let server = discover(&base).await;
     assert!(
         server.published && server.supports_grant("password"),
         "--legacy-password-grant: {:?}",
@@ -268,12 +273,7 @@ async fn the_sandbox_command_serves_and_keeps_its_state_between_runs() {
         banner.join("\n").contains("as Mastodon before 4.3"),
         "{banner:?}"
     );
-    let server = Client::new(base.parse().unwrap())
-        .unwrap()
-        .oauth()
-        .discover()
-        .await
-        .unwrap();
+    let server = discover(&base).await;
     assert!(
         !server.published,
         "--before-4-3 publishes no OAuth metadata"

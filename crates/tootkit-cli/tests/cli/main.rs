@@ -59,6 +59,15 @@ impl Home {
         command
     }
 
+    /// `tootkit` with this home, acting on `base` with `token` from the environment.
+    pub fn tootkit_as(&self, base: &str, token: &str) -> Command {
+        let mut command = self.tootkit();
+        command
+            .env("MASTODON_API_BASE_URL", base)
+            .env("MASTODON_ACCESS_TOKEN", token);
+        command
+    }
+
     /// Runs `tootkit args…` to completion off the async threads.
     pub async fn run(&self, args: &[&str]) -> Run {
         let mut command = self.tootkit();

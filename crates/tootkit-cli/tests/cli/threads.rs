@@ -89,11 +89,8 @@ async fn count_measures_and_post_refuses_what_does_not_fit() {
 
     let token = web_token(&sandbox, USER, PASSWORD, "read write").await;
     let with_env = |args: &[&str]| {
-        let mut command = home.tootkit();
-        command
-            .args(args)
-            .env("MASTODON_API_BASE_URL", &base)
-            .env("MASTODON_ACCESS_TOKEN", token.expose());
+        let mut command = home.tootkit_as(&base, token.expose());
+        command.args(args);
         command
     };
     let authority = sandbox.base_url().authority().to_owned();
@@ -141,11 +138,9 @@ async fn a_thread_killed_after_two_parts_completes_without_duplicates_when_run_a
     assert!(parts.len() >= 6, "{} parts", parts.len());
 
     let thread_command = || {
-        let mut command = home.tootkit();
+        let mut command = home.tootkit_as(&base, token.expose());
         command
             .args(["post", "--thread", "--visibility", "public", "-"])
-            .env("MASTODON_API_BASE_URL", &base)
-            .env("MASTODON_ACCESS_TOKEN", token.expose())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
@@ -216,11 +211,8 @@ async fn an_instance_with_a_lower_limit_refuses_in_the_same_words() {
     let base = sandbox.base_url().to_string();
     let authority = sandbox.base_url().authority().to_owned();
     let with_env = |args: &[&str]| {
-        let mut command = home.tootkit();
-        command
-            .args(args)
-            .env("MASTODON_API_BASE_URL", &base)
-            .env("MASTODON_ACCESS_TOKEN", token.expose());
+        let mut command = home.tootkit_as(&base, token.expose());
+        command.args(args);
         command
     };
     let refused = crate::run(with_env(&["post", &"a".repeat(150)]), None)
@@ -259,11 +251,8 @@ async fn count_uses_the_defaults_when_the_instance_is_out_of_reach() {
         .unwrap()
         .port();
     let home = Home::new("count-offline");
-    let mut command = home.tootkit();
-    command
-        .args(["count", "howdy universe!"])
-        .env("MASTODON_API_BASE_URL", format!("http://127.0.0.1:{port}"))
-        .env("MASTODON_ACCESS_TOKEN", "not-needed-to-count");
+    let mut command = home.tootkit_as(&format!("http://127.0.0.1:{port}"), "not-needed-to-count");
+    command.args(["count", "howdy universe!"]);
     let counted = crate::run(command, None).await.success();
     assert!(
         counted
@@ -291,21 +280,18 @@ async fn thread_options_reach_every_part() {
         "@bob@example.org {}",
         "A sentence that keeps the thread going. ".repeat(30)
     );
-    let mut command = home.tootkit();
-    command
-        .args([
-            "post",
-            "--thread",
-            "--no-numbering",
-            "--carry-mentions",
-            "--cw",
-            "long read",
-            "--visibility",
-            "private",
-            "-",
-        ])
-        .env("MASTODON_API_BASE_URL", sandbox.base_url().to_string())
-        .env("MASTODON_ACCESS_TOKEN", token.expose());
+    let mut command = home.tootkit_as(&sandbox.base_url().to_string(), token.expose());
+    command.args([
+        "post",
+        "--thread",
+        "--no-numbering",
+        "--carry-mentions",
+        "--cw",
+        "long read",
+        "--visibility",
+        "private",
+        "-",
+    ]);
     let posted = crate::run(command, Some(text)).await.success();
     let ids = ids(posted.stdout.trim());
     assert!(ids.len() >= 3, "{}", posted.stdout);

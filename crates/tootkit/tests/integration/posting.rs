@@ -186,33 +186,29 @@ async fn mastodon_validations_come_back_as_validation_errors() {
     assert!(matches!(err, Error::InvalidInput { .. }), "{err:?}");
 }
 
+/// Posts `text` with the `Idempotency-Key` `key`.
+async fn post_keyed(
+    client: &Client,
+    text: impl Into<String>,
+    key: &str,
+) -> Result<tootkit::Status, Error> {
+    client
+        .statuses()
+        .create(text)
+        .idempotency_key(key)
+        .send()
+        .await
+}
+
 #[tokio::test]
 async fn the_same_idempotency_key_gives_the_same_status() {
     let sandbox = sandbox().await;
     let client = fast_client(&sandbox);
     let bot = client.with_access_token(user_token(&client, "read write").await);
-    let first = bot
-        .statuses()
-        .create("once")
-        .idempotency_key("key-1")
-        .send()
-        .await
-        .unwrap();
-    let again = bot
-        .statuses()
-        .create("once")
-        .idempotency_key("key-1")
-        .send()
-        .await
-        .unwrap();
+    let first = post_keyed(&bot, "once", "key-1").await.unwrap();
+    let again = post_keyed(&bot, "once", "key-1").await.unwrap();
     assert_eq!(first.id, again.id);
-    let other = bot
-        .statuses()
-        .create("once")
-        .idempotency_key("key-2")
-        .send()
-        .await
-        .unwrap();
+    let other = post_keyed(&bot, "once", "key-2").await.unwrap();
     assert_ne!(first.id, other.id);
     assert_eq!(
         bot.accounts()
@@ -231,26 +227,10 @@ async fn a_known_key_answers_before_the_request_is_validated() {
     let sandbox = sandbox().await;
     let client = fast_client(&sandbox);
     let bot = client.with_access_token(user_token(&client, "write").await);
-    let first = bot
-        .statuses()
-        .create("short")
-        .idempotency_key("known")
-        .send()
-        .await
-        .unwrap();
-    let again = bot
-        .statuses()
-        .create("x".repeat(600))
-        .idempotency_key("known")
-        .send()
-        .await
-        .unwrap();
+    let first = post_keyed(&bot, "short", "known").await.unwrap();
+    let again = post_keyed(&bot, "x".repeat(600), "known").await.unwrap();
     assert_eq!(again.id, first.id);
-    let fresh = bot
-        .statuses()
-        .create("x".repeat(600))
-        .idempotency_key("unknown")
-        .send()
+    let fresh = post_keyed(&bot, "x".repeat(600), "unknown")
         .await
         .unwrap_err();
     assert!(matches!(fresh, Error::Validation { .. }), "{fresh:?}");
@@ -284,20 +264,10 @@ async fn an_idempotency_key_belongs_to_one_account() {
     let bob = client.with_access_token(
         crate::user_token_as(&client, "write", "bob", "bob's long password").await,
     );
-    let hers = alice
-        .statuses()
-        .create("same words")
-        .idempotency_key("shared-key")
-        .send()
+    let hers = post_keyed(&alice, "same words", "shared-key")
         .await
         .unwrap();
-    let his = bob
-        .statuses()
-        .create("same words")
-        .idempotency_key("shared-key")
-        .send()
-        .await
-        .unwrap();
+    let his = post_keyed(&bob, "same words", "shared-key").await.unwrap();
     assert_ne!(
         hers.id, his.id,
         "the same key from another account posts anew"
