@@ -3,8 +3,11 @@
 
 use tootkit::entities::{
     Account, AccountSource, ApprovalPolicy, Field, Instance, InstanceConfiguration, InstanceV1,
-    Role, Status, StatusApplication, StatusesConfiguration, Thumbnail, Visibility,
+    Mention, Role, Status, StatusApplication, StatusesConfiguration, Tag, Thumbnail, Visibility,
 };
+use tootkit::text::{EntityKind, entities};
+
+use crate::pages::escape;
 
 use crate::AppState;
 use crate::store::{AccountRow, Result, StatusRow, from_ms};
@@ -104,6 +107,7 @@ impl AppState {
                 .map(|app| StatusApplication::new(app.name, app.website)),
             None => None,
         };
+        let formatted = self.format_text(&row.text)?;
         Ok(Status {
             id: row.id.clone(),
             created_at: Some(from_ms(row.created_at)),
@@ -131,7 +135,7 @@ impl AppState {
             content: if with_source {
                 String::new()
             } else {
-                render_content(&row.text)
+                formatted.html
             },
             text: with_source.then(|| row.text.clone()),
             filtered: Some(Vec::new()),
@@ -139,8 +143,8 @@ impl AppState {
             application,
             account: self.account_entity(&author, false)?,
             media_attachments: Vec::new(),
-            mentions: Vec::new(),
-            tags: Vec::new(),
+            mentions: formatted.mentions,
+            tags: formatted.tags,
             emojis: Vec::new(),
             tagged_collections: Some(Vec::new()),
             quote: None,
@@ -251,29 +255,175 @@ fn polls_configuration() -> serde_json::Value {
     serde_json::json!({ "max_options": 4, "max_characters_per_option": 50, "min_expiration": 300, "max_expiration": 2_629_746 })
 }
 
-/// Plain text to Mastodon's HTML: escaped, paragraphs at blank lines, `<br />` at line
-/// breaks.
-pub(crate) fn render_content(text: &str) -> String {
-    let normalised = text.replace("\r\n", "\n");
-    normalised
-        .split("\n\n")
-        .filter(|p| !p.trim().is_empty())
-        .map(|paragraph| {
-            format!(
-                "<p>{}</p>",
-                crate::pages::escape(paragraph.trim_matches('\n')).replace('\n', "<br />")
-            )
+/// A status's text as Mastodon shows it: the HTML, and the accounts and tags it names.
+pub(crate) struct Formatted {
+    pub(crate) html: String,
+    pub(crate) mentions: Vec<Mention>,
+    pub(crate) tags: Vec<Tag>,
+}
+
+impl AppState {
+    /// Mastodon's `TextFormatter` for a local status: the text escaped, each entity the
+    /// library's text rules find linked as Mastodon links it (links shortened for
+    /// display, hashtags to their tag page, mentions of accounts of this instance to
+    /// their profile; other mentions stay text, as a server that cannot resolve them
+    /// leaves them), then paragraphs and line breaks as Rails' `simple_format`.
+    pub(crate) fn format_text(&self, text: &str) -> Result<Formatted> {
+        let mut html = String::with_capacity(text.len() * 2);
+        let mut mentions: Vec<Mention> = Vec::new();
+        let mut tags: Vec<Tag> = Vec::new();
+        let mut copied = 0;
+        for entity in entities(text) {
+            let range = entity.range();
+            html.push_str(&escape(&text[copied..range.start]));
+            copied = range.end;
+            match entity.kind() {
+                EntityKind::Link | EntityKind::Uri => {
+                    html.push_str(&shortened_link(entity.as_str()))
+                }
+                EntityKind::Hashtag => {
+                    let name = entity.name();
+                    let url = self.tag_url(name);
+                    html.push_str(&format!(
+                        r#"<a href="{}" class="mention hashtag" rel="tag">#<span>{}</span></a>"#,
+                        escape(&url),
+                        escape(name)
+                    ));
+                    if !tags.iter().any(|t| t.name.eq_ignore_ascii_case(name)) {
+                        tags.push(Tag {
+                            name: name.to_owned(),
+                            url,
+                            history: None,
+                            following: None,
+                        });
+                    }
+                }
+                EntityKind::Mention => {
+                    let local = entity
+                        .domain()
+                        .is_none_or(|domain| domain.eq_ignore_ascii_case(&self.domain));
+                    let account = if local {
+                        self.store.account_by_username(entity.name())?
+                    } else {
+                        None
+                    };
+                    let Some(account) = account else {
+                        html.push_str(&escape(entity.as_str()));
+                        continue;
+                    };
+                    let url = format!("{}/@{}", self.base_url, account.username);
+                    html.push_str(&format!(
+                        r#"<span class="h-card" translate="no"><a href="{}" class="u-url mention">@<span>{}</span></a></span>"#,
+                        escape(&url),
+                        escape(&account.username)
+                    ));
+                    if !mentions.iter().any(|m| m.id == account.id) {
+                        mentions.push(Mention {
+                            id: account.id.clone(),
+                            acct: account.username.clone(),
+                            username: account.username,
+                            url,
+                        });
+                    }
+                }
+                // A kind the library may add later: shown as written until formatted.
+                _ => html.push_str(&escape(entity.as_str())),
+            }
+        }
+        html.push_str(&escape(&text[copied..]));
+        Ok(Formatted {
+            html: simple_format(&html),
+            mentions,
+            tags,
         })
-        .collect()
+    }
+
+    /// The page of a hashtag, its name a path segment (non-ASCII percent-encoded, as
+    /// Rails' `tag_url` writes it).
+    fn tag_url(&self, name: &str) -> String {
+        let mut url = url::Url::parse(&self.base_url).expect("the base URL is a URL");
+        if let Ok(mut segments) = url.path_segments_mut() {
+            segments.pop_if_empty().push("tags").push(name);
+        }
+        url.to_string()
+    }
+}
+
+/// Mastodon's display of a link: the scheme (and `www.`) hidden, 30 characters shown,
+/// the rest (unless just one character) hidden behind an ellipsis.
+fn shortened_link(url: &str) -> String {
+    let prefix_len = [
+        "https://www.",
+        "http://www.",
+        "https://",
+        "http://",
+        "xmpp:",
+    ]
+    .iter()
+    .find(|prefix| url.starts_with(*prefix))
+    .map_or(0, |prefix| prefix.len());
+    let (prefix, rest) = url.split_at(prefix_len);
+    let mut cut = rest.char_indices().nth(30).map_or(rest.len(), |(at, _)| at);
+    if rest[cut..].chars().count() == 1 {
+        // One character hidden would take an ellipsis as wide: it is shown instead.
+        cut = rest.len();
+    }
+    let (shown, hidden) = rest.split_at(cut);
+    format!(
+        r#"<a href="{}" target="_blank" rel="nofollow noopener" translate="no"><span class="invisible">{}</span><span class="{}">{}</span><span class="invisible">{}</span></a>"#,
+        escape(url),
+        escape(prefix),
+        if hidden.is_empty() { "" } else { "ellipsis" },
+        escape(shown),
+        escape(hidden)
+    )
+}
+
+/// Rails' `simple_format(html, {}, sanitize: false).delete("\n")`: paragraphs at blank
+/// lines, `<br />` at single line breaks, no newlines left.
+fn simple_format(html: &str) -> String {
+    let normalised = html.replace("\r\n", "\n").replace('\r', "\n");
+    let mut out = String::with_capacity(normalised.len() + 16);
+    for paragraph in normalised.split("\n\n").filter(|p| !p.is_empty()) {
+        out.push_str("<p>");
+        let lines: Vec<&str> = paragraph.split('\n').collect();
+        for (index, line) in lines.iter().enumerate() {
+            out.push_str(line);
+            // A break only between two lines with something on them.
+            if index + 1 < lines.len() && !line.is_empty() && !lines[index + 1].is_empty() {
+                out.push_str("<br />");
+            }
+        }
+        out.push_str("</p>");
+    }
+    if out.is_empty() {
+        out.push_str("<p></p>");
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
+    use super::{escape, shortened_link, simple_format};
+
     #[test]
-    fn content_is_escaped_and_paragraphed() {
+    fn paragraphs_and_line_breaks_as_simple_format() {
         assert_eq!(
-            super::render_content("howdy <b>universe</b>!\nline two\n\nnext & last"),
+            simple_format(&escape("howdy <b>universe</b>!\nline two\n\n\nnext & last")),
             "<p>howdy &lt;b&gt;universe&lt;/b&gt;!<br />line two</p><p>next &amp; last</p>"
+        );
+    }
+
+    #[test]
+    fn links_show_thirty_characters_after_the_scheme() {
+        // Both as a Mastodon 4.6.4 server wrote them (mastodon-recorded/current).
+        assert_eq!(
+            shortened_link("https://www.youtube.com/watch?v=FAEKjYroiME"),
+            r#"<a href="https://www.youtube.com/watch?v=FAEKjYroiME" target="_blank" rel="nofollow noopener" translate="no"><span class="invisible">https://www.</span><span class="">youtube.com/watch?v=FAEKjYroiME</span><span class="invisible"></span></a>"#
+        );
+        assert_eq!(
+            shortened_link("http://localhost:3000/@mastodonpy_test/117020583121982310"),
+            r#"<a href="http://localhost:3000/@mastodonpy_test/117020583121982310" target="_blank" rel="nofollow noopener" translate="no"><span class="invisible">http://</span><span class="ellipsis">localhost:3000/@mastodonpy_tes</span><span class="invisible">t/117020583121982310</span></a>"#
         );
     }
 }

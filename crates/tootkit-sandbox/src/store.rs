@@ -272,7 +272,7 @@ impl Store {
 
     pub(crate) fn account_by_username(&self, username: &str) -> Result<Option<AccountRow>> {
         let sql = format!(
-            "SELECT {} FROM accounts WHERE username = ?1",
+            "SELECT {} FROM accounts WHERE username = ?1 COLLATE NOCASE",
             Self::ACCOUNT_COLUMNS
         );
         Ok(self

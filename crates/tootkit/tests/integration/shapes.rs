@@ -427,3 +427,116 @@ async fn the_refused_password_grant_answers_as_mastodon_4_4() {
         })
     );
 }
+
+/// The text of a recorded `POST /api/v1/statuses` request (form or JSON body), unless
+/// it asks for what the sandbox does not do (media, polls, quotes, scheduling).
+fn posted_text(body: &str) -> Option<String> {
+    let fields: Vec<(String, String)> = match serde_json::from_str::<Value>(body) {
+        Ok(Value::Object(map)) => map
+            .into_iter()
+            .map(|(k, v)| (k, v.as_str().map(str::to_owned).unwrap_or_default()))
+            .collect(),
+        _ => url::form_urlencoded::parse(body.as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect(),
+    };
+    let unsupported = ["media_ids", "poll", "quoted_status_id", "scheduled_at"];
+    if fields
+        .iter()
+        .any(|(k, _)| unsupported.iter().any(|u| k.starts_with(u)))
+    {
+        return None;
+    }
+    fields
+        .into_iter()
+        .find(|(k, _)| k == "status")
+        .map(|(_, v)| v)
+}
+
+#[tokio::test]
+async fn the_sandbox_formats_each_recorded_status_as_mastodon_did() {
+    let Some(fixtures) = fixtures() else { return };
+    let mut cassettes: Vec<_> = std::fs::read_dir(fixtures.join("mastodon-recorded/current"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    cassettes.sort();
+    // Each distinct text, with the content, mentions and tags Mastodon answered.
+    let mut cases: Vec<(String, Value)> = Vec::new();
+    for cassette in cassettes {
+        let yaml: serde_yaml::Value =
+            serde_yaml::from_str(&std::fs::read_to_string(&cassette).unwrap()).unwrap();
+        for interaction in yaml["interactions"].as_sequence().into_iter().flatten() {
+            let request = &interaction["request"];
+            let is_post = request["method"].as_str() == Some("POST")
+                && request["uri"]
+                    .as_str()
+                    .is_some_and(|u| u.ends_with("/api/v1/statuses"));
+            let answer = interaction["response"]["body"]["string"]
+                .as_str()
+                .and_then(|b| serde_json::from_str::<Value>(b).ok());
+            if let (true, Some(body), Some(answer)) = (is_post, request["body"].as_str(), answer)
+                && let Some(text) = posted_text(body)
+                && answer["content"].is_string()
+                && !cases.iter().any(|(t, _)| *t == text)
+            {
+                cases.push((text, answer));
+            }
+        }
+    }
+    assert!(cases.len() >= 10, "only {} recorded posts", cases.len());
+
+    // The accounts those posts mention, on a sandbox in their place.
+    let password = tootkit::Password::new(crate::PASSWORD);
+    let mut config = tootkit_sandbox::SandboxConfig::in_memory();
+    for name in ["admin", "mastodonpy_test", "mastodonpy_test_2"] {
+        config = config.user(name, password.clone());
+    }
+    let sandbox = crate::sandbox_with(config).await;
+    let client = fast_client(&sandbox);
+    let bot = client.with_access_token(user_token(&client, "write").await);
+    let base = sandbox.base_url().to_string();
+    let ours = |value: &Value| value.to_string().replace("http://localhost:3000", &base);
+    let mut found = Vec::new();
+    for (text, mastodon) in &cases {
+        let status = bot.statuses().create(text.clone()).send().await.unwrap();
+        let status = serde_json::to_value(&status).unwrap();
+        if status["content"].to_string() != ours(&mastodon["content"]) {
+            found.push(format!(
+                "{text:?}\n  sandbox:  {}\n  mastodon: {}",
+                status["content"],
+                ours(&mastodon["content"])
+            ));
+        }
+        let names = |value: &Value, key: &str, fields: &[&str]| -> Vec<String> {
+            value[key]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|item| fields.iter().map(|f| item[f].to_string()).collect())
+                .collect()
+        };
+        for (key, fields) in [
+            ("tags", &["name", "url"][..]),
+            ("mentions", &["username", "acct", "url"][..]),
+        ] {
+            let (sandbox_side, mastodon_side) = (
+                names(&status, key, fields),
+                names(&serde_json::from_str(&ours(mastodon)).unwrap(), key, fields),
+            );
+            if sandbox_side != mastodon_side {
+                found.push(format!(
+                    "{text:?} {key}: {sandbox_side:?} where Mastodon has {mastodon_side:?}"
+                ));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "{} of {} recorded posts differ:\n{}",
+        found.len(),
+        cases.len(),
+        found.join("\n")
+    );
+}
