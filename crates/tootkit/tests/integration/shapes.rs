@@ -502,11 +502,13 @@ async fn the_sandbox_formats_each_recorded_status_as_mastodon_did() {
     for (text, mastodon) in &cases {
         let status = bot.statuses().create(text.clone()).send().await.unwrap();
         let status = serde_json::to_value(&status).unwrap();
-        if status["content"].to_string() != ours(&mastodon["content"]) {
+        let content = mastodon["content"]
+            .as_str()
+            .map(|c| c.replace("http://localhost:3000", &base));
+        if status["content"].as_str() != content.as_deref() {
             found.push(format!(
-                "{text:?}\n  sandbox:  {}\n  mastodon: {}",
-                status["content"],
-                ours(&mastodon["content"])
+                "{text:?}\n  sandbox:  {}\n  mastodon: {content:?}",
+                status["content"]
             ));
         }
         let names = |value: &Value, key: &str, fields: &[&str]| -> Vec<String> {
