@@ -159,6 +159,9 @@ pub struct PostArgs {
     /// Start every reply of a thread with the first part's mentions.
     #[arg(long, requires = "thread")]
     pub carry_mentions: bool,
+    /// The most parts a thread may have; a longer text is refused before posting.
+    #[arg(long, value_name = "N", default_value_t = tootkit::text::DEFAULT_MAX_PARTS, requires = "thread")]
+    pub max_parts: usize,
 }
 
 #[derive(Debug, Args)]

@@ -208,6 +208,7 @@ impl<'a> Statuses<'a> {
             in_reply_to_id: None,
             numbering: true,
             carry_mentions: false,
+            max_parts: text::DEFAULT_MAX_PARTS,
             limits: None,
         }
     }
@@ -227,6 +228,7 @@ pub struct CreateThread<'a> {
     in_reply_to_id: Option<String>,
     numbering: bool,
     carry_mentions: bool,
+    max_parts: usize,
     limits: Option<Limits>,
 }
 
@@ -281,6 +283,13 @@ impl CreateThread<'_> {
         self
     }
 
+    /// The most parts the thread may have (default [`text::DEFAULT_MAX_PARTS`]); a
+    /// longer text is refused before anything is posted.
+    pub fn max_parts(mut self, max_parts: usize) -> Self {
+        self.max_parts = max_parts;
+        self
+    }
+
     /// Cuts for these limits instead of asking the instance for its own.
     pub fn limits(mut self, limits: Limits) -> Self {
         self.limits = Some(limits);
@@ -302,9 +311,11 @@ impl CreateThread<'_> {
         let options = ThreadOptions::new(limits)
             .spoiler_text(self.spoiler_text.clone())
             .numbering(self.numbering)
-            .carry_mentions(self.carry_mentions);
-        text::split_thread(&self.text, &options)
-            .map_err(|err| Error::invalid_input(format!("The thread cannot be cut: {err}.")))
+            .carry_mentions(self.carry_mentions)
+            .max_parts(self.max_parts);
+        text::split_thread(&self.text, &options).map_err(|err| {
+            Error::invalid_input(format!("The text cannot be posted as a thread: {err}."))
+        })
     }
 
     /// Posts the parts in order, each replying to the one before.

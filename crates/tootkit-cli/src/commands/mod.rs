@@ -157,7 +157,8 @@ pub async fn post(context: &Context, args: PostArgs) -> Result<()> {
             .thread(text)
             .spoiler_text(warning)
             .numbering(!args.no_numbering)
-            .carry_mentions(args.carry_mentions);
+            .carry_mentions(args.carry_mentions)
+            .max_parts(args.max_parts);
         if let Some(visibility) = args.reply_visibility {
             thread = thread.reply_visibility(visibility.into());
         }

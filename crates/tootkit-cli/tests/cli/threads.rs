@@ -322,3 +322,46 @@ async fn thread_options_reach_every_part() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thread_that_would_flood_is_refused_before_posting() {
+    let sandbox = crate::sandbox().await;
+    let home = Home::new("flood");
+    let token = web_token(&sandbox, USER, PASSWORD, "read write").await;
+    let base = sandbox.base_url().to_string();
+    let post = |args: &[&str], text: String| {
+        let mut command = home.tootkit_as(&base, token.expose());
+        command.args(["post", "--thread"]).args(args).arg("-");
+        crate::run(command, Some(text))
+    };
+    // A warning repeated on every part that leaves a few characters for the text.
+    let warning = "w".repeat(490);
+    let refused = post(&["--cw", &warning], "t ".repeat(300)).await.failure(2);
+    assert!(
+        refused
+            .stderr
+            .contains("the content warning is 490 characters and every part repeats it"),
+        "{}",
+        refused.stderr
+    );
+    // More parts than allowed.
+    let needed = split_thread(
+        &long_text(),
+        &ThreadOptions::new(Limits::default()).max_parts(usize::MAX),
+    )
+    .unwrap()
+    .len();
+    let refused = post(&["--max-parts", "3"], long_text()).await.failure(2);
+    assert!(
+        refused.stderr.contains(&format!(
+            "the thread would take {needed} posts, more than the 3 allowed"
+        )),
+        "{}",
+        refused.stderr
+    );
+    let client = Client::builder(sandbox.base_url().clone())
+        .access_token(token)
+        .build()
+        .unwrap();
+    assert_eq!(statuses_on_server(&client).await, 0, "nothing was posted");
+}

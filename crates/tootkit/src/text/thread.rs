@@ -27,17 +27,32 @@ pub struct ThreadOptions {
     spoiler_text: String,
     numbering: bool,
     carry_mentions: bool,
+    max_parts: usize,
 }
 
+/// How many parts a thread may have unless told otherwise: enough for 12,000 characters
+/// of prose at Mastodon's limit, few enough that a mistake (a text pasted twice, a wrong
+/// file) does not flood the followers' timelines.
+pub const DEFAULT_MAX_PARTS: usize = 25;
+
 impl ThreadOptions {
-    /// Parts cut for `limits`, numbered `1/3`, no content warning, no carried mentions.
+    /// Parts cut for `limits`, numbered `1/3`, no content warning, no carried mentions,
+    /// at most [`DEFAULT_MAX_PARTS`].
     pub fn new(limits: Limits) -> Self {
         Self {
             limits,
             spoiler_text: String::new(),
             numbering: true,
             carry_mentions: false,
+            max_parts: DEFAULT_MAX_PARTS,
         }
+    }
+
+    /// The most parts the thread may have; a text that needs more is refused with
+    /// [`SplitError::TooManyParts`] rather than posted as a flood.
+    pub fn max_parts(mut self, max_parts: usize) -> Self {
+        self.max_parts = max_parts;
+        self
     }
 
     /// The content warning every part will carry: it counts towards each part's length.
@@ -93,6 +108,13 @@ pub enum SplitError {
         /// The instance's limit.
         limit: usize,
     },
+    /// The text needs more parts than [`ThreadOptions::max_parts`] allows.
+    TooManyParts {
+        /// How many parts it would take.
+        parts: usize,
+        /// How many are allowed.
+        max: usize,
+    },
 }
 
 impl fmt::Display for SplitError {
@@ -100,7 +122,11 @@ impl fmt::Display for SplitError {
         match self {
             Self::WarningTooLong { length, limit } => write!(
                 f,
-                "the content warning is {length} characters and every part repeats it, leaving no room for text under the limit of {limit}; shorten the warning"
+                "the content warning is {length} characters and every part repeats it, leaving too little room for text under the limit of {limit} (a warning may take at most half); shorten the warning"
+            ),
+            Self::TooManyParts { parts, max } => write!(
+                f,
+                "the thread would take {parts} posts, more than the {max} allowed; shorten the text, or allow more parts if that many is meant"
             ),
             Self::Uncuttable { piece, limit } => {
                 let shown: String = piece.chars().take(40).collect();
@@ -162,7 +188,9 @@ pub fn split_thread(text: &str, options: &ThreadOptions) -> Result<Vec<String>, 
         return Ok(vec![text.to_owned()]);
     }
     let warning_length = status_length("", warning, limits);
-    if warning_length >= limits.max_characters {
+    // Repeated on every part, a warning taking most of the limit would turn a text
+    // into a flood of parts holding a few characters each.
+    if warning_length * 2 > limits.max_characters {
         return Err(SplitError::WarningTooLong {
             length: warning_length,
             limit: limits.max_characters,
@@ -174,6 +202,12 @@ pub fn split_thread(text: &str, options: &ThreadOptions) -> Result<Vec<String>, 
     let mut digits = 1;
     loop {
         let pieces = cut_pieces(text, &cuts, options, digits)?;
+        if pieces.len() > options.max_parts {
+            return Err(SplitError::TooManyParts {
+                parts: pieces.len(),
+                max: options.max_parts,
+            });
+        }
         if !options.numbering || pieces.len() < 10usize.pow(digits as u32) {
             return Ok(decorate(text, &pieces, options));
         }
@@ -453,10 +487,40 @@ mod tests {
     #[test]
     fn numbering_widens_when_the_thread_reaches_ten_parts() {
         let text = "word ".repeat(200);
-        let parts = split_thread(&text, &ThreadOptions::new(limits(30))).unwrap();
+        let options = ThreadOptions::new(limits(30)).max_parts(100);
+        let parts = split_thread(&text, &options).unwrap();
         assert!(parts.len() >= 10);
         assert!(parts[0].ends_with(&format!(" 1/{}", parts.len())));
         assert!(parts.iter().all(|p| status_length(p, "", limits(30)) <= 30));
+    }
+
+    #[test]
+    fn a_thread_longer_than_allowed_is_refused_before_it_floods() {
+        let text = "word ".repeat(200);
+        let err = split_thread(&text, &ThreadOptions::new(limits(30))).unwrap_err();
+        assert!(
+            matches!(err, SplitError::TooManyParts { parts: 40, max: 25 }),
+            "{err:?}"
+        );
+        assert!(
+            err.to_string()
+                .starts_with("the thread would take 40 posts")
+        );
+        // A warning taking more than half of every part leaves too little room.
+        let options = ThreadOptions::new(limits(100)).spoiler_text("w".repeat(51));
+        let err = split_thread(&"t ".repeat(300), &options).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                SplitError::WarningTooLong {
+                    length: 51,
+                    limit: 100
+                }
+            ),
+            "{err:?}"
+        );
+        let options = ThreadOptions::new(limits(100)).spoiler_text("w".repeat(50));
+        assert!(split_thread(&"t ".repeat(300), &options.max_parts(100)).is_ok());
     }
 
     #[test]

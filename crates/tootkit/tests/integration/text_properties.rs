@@ -51,7 +51,7 @@ proptest! {
     /// or hashtag.
     #[test]
     fn threads_fit_and_give_back_the_text(text in prose(), limits in limits(), numbered in any::<bool>(), warning in prop::sample::select(vec!["", "cw", "spoilers ahead"])) {
-        let options = ThreadOptions::new(limits).numbering(numbered).spoiler_text(warning);
+        let options = ThreadOptions::new(limits).numbering(numbered).spoiler_text(warning).max_parts(usize::MAX);
         let parts = split_thread(&text, &options).expect("prose of short tokens can always be cut");
         if numbered {
             checks::check_thread(&text, &parts, limits, warning, None);
@@ -76,7 +76,7 @@ proptest! {
     #[test]
     fn carried_mentions_open_every_reply(body in prose(), limits in limits()) {
         let text = format!("@alice @bob@example.org {body}");
-        let options = ThreadOptions::new(limits).carry_mentions(true);
+        let options = ThreadOptions::new(limits).carry_mentions(true).max_parts(usize::MAX);
         let parts = split_thread(&text, &options).expect("cut");
         let first_mentions: Vec<String> = entities(&parts[0])
             .iter()
