@@ -66,11 +66,19 @@ impl From<tootkit::Error> for Failure {
         match err {
             E::InvalidInput { .. } => Self::usage(message),
             E::Unauthorized { .. } => {
-                Self::auth(message).with_hint("Run `tootkit auth login` to sign in again, or `tootkit auth add-token` to store a new token.")
+                // The environment wins over stored profiles, so signing in again would
+                // not help while it holds the refused token.
+                let from_environment = matches!(tootkit::Client::env_credentials(), Ok(Some(_)));
+                Self::auth(message).with_hint(if from_environment {
+                    "The token comes from MASTODON_ACCESS_TOKEN: set it to a working token, or unset MASTODON_API_BASE_URL and MASTODON_ACCESS_TOKEN to use a stored profile."
+                } else {
+                    "Run `tootkit auth login` to sign in again, or `tootkit auth add-token` to store a new token."
+                })
             }
             E::OAuth { .. } => Self::auth(message),
-            E::Forbidden { .. } => Self::new(Exit::Refused, message)
-                .with_hint("Run `tootkit auth login --scopes read,write` to get a token that may post."),
+            E::Forbidden { .. } => Self::new(Exit::Refused, message).with_hint(
+                "Run `tootkit auth login --scopes read,write` to get a token that may post.",
+            ),
             E::Network { .. } | E::Timeout { .. } => Self::new(Exit::Network, message),
             E::Io { .. } => Self::local(message).with_hint("Pass --oob to paste the code instead."),
             _ => Self::new(Exit::Refused, message),

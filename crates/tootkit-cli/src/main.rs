@@ -27,9 +27,8 @@ fn main() -> ExitCode {
             };
         }
     };
-    // The sandbox shows its requests by default: that is what a developer watches it for.
     let serving = matches!(cli.command, Command::Sandbox(_));
-    init_logging(cli.verbose.max(u8::from(serving)));
+    init_logging(cli.verbose, serving);
     // One thread: a one-shot command makes a request or two, and the sandbox serves
     // one developer; a single-threaded runtime starts faster and uses less memory.
     let runtime = match tokio::runtime::Builder::new_current_thread()
@@ -75,15 +74,21 @@ async fn run(cli: Cli) -> failure::Result<()> {
     }
 }
 
-fn init_logging(verbosity: u8) {
-    let level = match verbosity {
-        0 => return,
-        1 => tracing::Level::INFO,
-        _ => tracing::Level::DEBUG,
+/// `-v` shows each request and its answer, `-vv` everything the libraries say. The
+/// sandbox shows the requests it serves without being asked: that is what a developer
+/// watches it for.
+fn init_logging(verbosity: u8, serving: bool) {
+    use std::io::IsTerminal;
+    let level = match (verbosity, serving) {
+        (0, false) => return,
+        (0, true) => tracing::Level::INFO,
+        (1, _) => tracing::Level::DEBUG,
+        _ => tracing::Level::TRACE,
     };
     tracing_subscriber::fmt()
         .with_max_level(level)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
         .init();
 }

@@ -121,24 +121,26 @@ pub async fn whoami(context: &Context) -> Result<()> {
     Ok(())
 }
 
-/// The text of `post` or `count`: the argument, or stdin for `-` or a pipe.
-fn text_argument(text: Option<String>) -> Result<String> {
+/// The text of `post` or `count` (named by `command`): the argument, or stdin for `-`
+/// or a pipe.
+fn text_argument(text: Option<String>, command: &str) -> Result<String> {
     let text = match text.as_deref() {
         Some("-") => read_stdin("status text")?,
         Some(_) => text.unwrap_or_default(),
         None if !std::io::stdin().is_terminal() => read_stdin("status text")?,
         None => {
-            return Err(Failure::usage(
-                "No text given; pass it as an argument (`tootkit post \"howdy universe!\"`) or pipe it in with `-`.",
-            ));
+            return Err(Failure::usage(format!(
+                "No text given; pass it as an argument (`tootkit {command} \"howdy universe!\"`) or pipe it in with `-`."
+            )));
         }
     };
     Ok(text.trim_end_matches(['\n', '\r']).to_owned())
 }
 
 /// The limits of `client`'s instance, asked only when `text` is over Mastodon's
-/// default: a text within 500 characters fits every Mastodon, and a one-shot post
-/// should cost one request.
+/// default: a one-shot post should cost one request, and a text within 500 characters
+/// fits every Mastodon that keeps the default (one that allows fewer refuses it, and
+/// [`post_failure`] says so).
 async fn limits_for(client: &Client, text: &str, warning: &str) -> Result<Limits> {
     let defaults = Limits::default();
     if text::fits(text, warning, defaults) {
@@ -148,7 +150,7 @@ async fn limits_for(client: &Client, text: &str, warning: &str) -> Result<Limits
 }
 
 pub async fn post(context: &Context, args: PostArgs) -> Result<()> {
-    let text = text_argument(args.text)?;
+    let text = text_argument(args.text, "post")?;
     let client = context.client()?;
     let warning = args.content_warning.unwrap_or_default();
     if args.thread {
@@ -171,8 +173,9 @@ pub async fn post(context: &Context, args: PostArgs) -> Result<()> {
         if let Some(language) = args.language {
             thread = thread.language(language);
         }
-        if let Some(id) = args.reply_to {
-            thread = thread.in_reply_to(id);
+        let reply_to = args.reply_to;
+        if let Some(id) = &reply_to {
+            thread = thread.in_reply_to(id.clone());
         }
         let json = context.json;
         let mut done = 0;
@@ -185,7 +188,7 @@ pub async fn post(context: &Context, args: PostArgs) -> Result<()> {
             })
             .await
             .map_err(|err| {
-                let failure = Failure::from(err);
+                let failure = post_failure(&client, reply_to.as_deref(), err);
                 if done == 0 {
                     return failure;
                 }
@@ -220,13 +223,14 @@ pub async fn post(context: &Context, args: PostArgs) -> Result<()> {
     if let Some(language) = args.language {
         status = status.language(language);
     }
-    if let Some(id) = args.reply_to {
-        status = status.in_reply_to(id);
+    let reply_to = args.reply_to;
+    if let Some(id) = &reply_to {
+        status = status.in_reply_to(id.clone());
     }
     let posted = status
         .send()
         .await
-        .map_err(|err| over_the_servers_limit(&client.base_url().authority(), err))?;
+        .map_err(|err| post_failure(&client, reply_to.as_deref(), err))?;
     if context.json {
         return context.print_json(&posted);
     }
@@ -234,29 +238,42 @@ pub async fn post(context: &Context, args: PostArgs) -> Result<()> {
     Ok(())
 }
 
-/// A refusal for length, said as the check before sending says it. A text within
-/// Mastodon's default 500 is sent without asking the instance for its limits, so an
-/// instance with a lower limit refuses it itself (posting nothing).
-fn over_the_servers_limit(host: &str, err: tootkit::Error) -> Failure {
-    if let tootkit::Error::Validation {
-        server_message: Some(message),
-        ..
-    } = &err
-        && let Some(rest) = message.split("character limit of ").nth(1)
-        && let Ok(limit) = rest
-            .split(|c: char| !c.is_ascii_digit())
-            .next()
-            .unwrap_or("")
-            .parse::<usize>()
-    {
-        return Failure::new(
-            crate::failure::Exit::Refused,
-            format!(
-                "{host} allows {limit} characters and refused the text as longer; shorten it, or post it as a thread with --thread."
-            ),
-        );
+/// What a failed post means to the user. Two refusals are said in the words of the
+/// command rather than of the API: a text over the instance's limit (a text within
+/// Mastodon's default 500 is sent without asking for the limits, so an instance allowing
+/// fewer refuses it itself, posting nothing), and a status to reply to that is not there.
+fn post_failure(client: &Client, reply_to: Option<&str>, err: tootkit::Error) -> Failure {
+    let host = client.base_url().authority();
+    match &err {
+        tootkit::Error::Validation {
+            server_message: Some(message),
+            ..
+        } => {
+            if let Some(limit) = character_limit(message) {
+                return Failure::usage(format!(
+                    "The text is longer than the {limit} characters {host} allows; shorten it, or post it as a thread with --thread."
+                ));
+            }
+        }
+        tootkit::Error::NotFound { .. } if reply_to.is_some() => {
+            let id = reply_to.unwrap_or_default();
+            return Failure::new(
+                crate::failure::Exit::Refused,
+                format!(
+                    "The status to reply to, {id}, was not found on {host}; check the ID (the number at the end of the status's address on your instance) and that your account can see it."
+                ),
+            );
+        }
+        _ => {}
     }
     Failure::from(err)
+}
+
+/// The limit in Mastodon's `Validation failed: Text character limit of 500 exceeded`.
+fn character_limit(message: &str) -> Option<usize> {
+    let (_, rest) = message.split_once("character limit of ")?;
+    let (digits, _) = rest.split_once(" exceeded")?;
+    digits.parse().ok()
 }
 
 /// What `tootkit count --json` prints.
@@ -271,14 +288,20 @@ struct Count {
 }
 
 pub async fn count(context: &Context, args: CountArgs) -> Result<()> {
-    let text = text_argument(args.text)?;
+    let text = text_argument(args.text, "count")?;
     let warning = args.content_warning.unwrap_or_default();
     // The instance in use, if any: its limits, else Mastodon's defaults. Counting is
     // local work, so an instance out of reach or unreadable credentials only warn.
     let defaults = (Limits::default(), None);
-    let (limits, instance) = match context.credentials() {
+    let signed_in = context.credentials();
+    let (limits, instance) = match &signed_in {
         Ok((instance, _, _)) => {
-            let client = client_builder(instance.clone()).build()?;
+            // Counting should not wait long on an instance out of reach.
+            let client = client_builder(instance.clone())
+                .connect_timeout(std::time::Duration::from_secs(3))
+                .timeout(std::time::Duration::from_secs(5))
+                .retry(tootkit::RetryPolicy::never())
+                .build()?;
             let authority = instance.authority().to_owned();
             match client.instance().get().await {
                 Ok(info) => (Limits::of(&info), Some(authority)),
@@ -313,7 +336,10 @@ pub async fn count(context: &Context, args: CountArgs) -> Result<()> {
     }
     let source = match &count.instance {
         Some(instance) => format!("the limit of {instance}"),
-        None => "Mastodon's default limit; sign in to use your instance's".to_owned(),
+        None if signed_in.is_err() => {
+            "Mastodon's default limit; sign in to use your instance's".to_owned()
+        }
+        None => "Mastodon's default limit".to_owned(),
     };
     println!("{length}/{} ({source})", limits.max_characters);
     if !count.fits {

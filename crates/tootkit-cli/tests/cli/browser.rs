@@ -193,15 +193,24 @@ async fn a_real_browser_signs_in_and_the_cli_stores_a_working_token() {
         .await
         .unwrap();
 
+    // The click starts a navigation; until the callback page has loaded, the consent
+    // page (which has an `h1` too) may still be the one shown.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let current = loop {
+        let current = browser.current_url().await.unwrap();
+        if current.path() == "/callback" || std::time::Instant::now() > deadline {
+            break current;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert_eq!(current.host_str(), Some("127.0.0.1"));
+    assert_eq!(current.path(), "/callback");
     let landed = browser
         .wait()
         .for_element(Locator::Css("h1"))
         .await
         .unwrap();
     assert_eq!(landed.text().await.unwrap(), "Signed in");
-    let current = browser.current_url().await.unwrap();
-    assert_eq!(current.host_str(), Some("127.0.0.1"));
-    assert_eq!(current.path(), "/callback");
     browser.close().await.unwrap();
 
     let done = cli.finish().await.success();

@@ -200,7 +200,8 @@ async fn a_thread_killed_after_two_parts_completes_without_duplicates_when_run_a
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_instance_with_a_lower_limit_refuses_in_the_same_words() {
     // A text within Mastodon's default 500 is sent without asking for the limits, so
-    // an instance allowing less refuses it itself; the user reads the same advice.
+    // an instance allowing less refuses it itself; the user reads the same advice, and
+    // the same exit code, as when tootkit refuses before sending.
     let sandbox = crate::sandbox_with(tootkit_sandbox::SandboxConfig::in_memory().limits(Limits {
         max_characters: 100,
         characters_reserved_per_url: 23,
@@ -217,10 +218,10 @@ async fn an_instance_with_a_lower_limit_refuses_in_the_same_words() {
     };
     let refused = crate::run(with_env(&["post", &"a".repeat(150)]), None)
         .await
-        .failure(4);
+        .failure(2);
     assert!(
         refused.stderr.starts_with(&format!(
-            "error: {authority} allows 100 characters and refused the text as longer; shorten it, or post it as a thread with --thread."
+            "error: The text is longer than the 100 characters {authority} allows; shorten it, or post it as a thread with --thread."
         )),
         "{}",
         refused.stderr
