@@ -51,6 +51,13 @@ pub const MASTODON_VERSION: &str = concat!(
     env!("CARGO_PKG_VERSION"),
     ")"
 );
+/// The version reported by a sandbox answering as Mastodon before 4.3
+/// ([`SandboxConfig::before_4_3`]).
+pub const MASTODON_4_2_VERSION: &str = concat!(
+    "4.2.13 (compatible; tootkit-sandbox ",
+    env!("CARGO_PKG_VERSION"),
+    ")"
+);
 /// The Mastodon API version it reports in `api_versions`.
 pub const MASTODON_API_VERSION: u32 = 11;
 /// How long an authorization code stays valid by default: ten minutes, as Doorkeeper.
@@ -102,11 +109,13 @@ impl SandboxConfig {
         self
     }
 
-    /// Answers as Mastodon did before 4.3 where a client must tell the difference: no
-    /// OAuth metadata (`/.well-known/oauth-authorization-server` is a 404), no `profile`
-    /// scope, and `redirect_uris` read only as one string (a JSON list is ignored, so
-    /// the registration is refused for a blank redirect URI). For testing a client's
-    /// fallbacks; off by default.
+    /// Answers as Mastodon 4.2 did where a client must tell the difference: version
+    /// 4.2.13 without `api_versions`, no OAuth metadata
+    /// (`/.well-known/oauth-authorization-server` is a 404), none of the scopes added
+    /// since (`profile`, the collections scopes), `redirect_uris` read only as one
+    /// string (a JSON list is ignored, so the registration is refused for a blank
+    /// redirect URI), and applications shown without `scopes` or `redirect_uris` (only
+    /// `redirect_uri`). For testing a client's fallbacks; off by default.
     pub fn before_4_3(mut self, enabled: bool) -> Self {
         self.before_4_3 = enabled;
         self
@@ -166,10 +175,23 @@ pub(crate) struct AppState {
     code_lifetime_ms: i64,
 }
 
+/// The scopes Mastodon added in 4.3 and since, unknown to a sandbox answering as 4.2.
+const SCOPES_SINCE_4_3: &[&str] = &["profile", "read:collections", "write:collections"];
+
 impl AppState {
     /// Whether this server knows an OAuth scope.
     fn knows_scope(&self, scope: &str) -> bool {
-        routes::oauth::KNOWN_SCOPES.contains(&scope) && !(self.before_4_3 && scope == "profile")
+        routes::oauth::KNOWN_SCOPES.contains(&scope)
+            && !(self.before_4_3 && SCOPES_SINCE_4_3.contains(&scope))
+    }
+
+    /// The version string the instance endpoints report.
+    fn mastodon_version(&self) -> &'static str {
+        if self.before_4_3 {
+            MASTODON_4_2_VERSION
+        } else {
+            MASTODON_VERSION
+        }
     }
 }
 

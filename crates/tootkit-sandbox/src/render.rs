@@ -175,7 +175,7 @@ impl AppState {
         Ok(Instance {
             domain: self.domain.clone(),
             title: "tootkit sandbox".to_owned(),
-            version: crate::MASTODON_VERSION.to_owned(),
+            version: self.mastodon_version().to_owned(),
             source_url: Some("https://github.com/tootkit/tootkit".to_owned()),
             description: "A local Mastodon-compatible instance for trying bots offline.".to_owned(),
             usage: Some(serde_json::json!({ "users": { "active_month": 0 } })),
@@ -209,7 +209,12 @@ impl AppState {
             registrations: Some(
                 serde_json::json!({ "enabled": false, "approval_required": false, "reason_required": false, "message": null, "min_age": null, "url": null }),
             ),
-            api_versions: [("mastodon".to_owned(), crate::MASTODON_API_VERSION)].into(),
+            // Since 4.3.
+            api_versions: if self.before_4_3 {
+                Default::default()
+            } else {
+                [("mastodon".to_owned(), crate::MASTODON_API_VERSION)].into()
+            },
             contact: Some(serde_json::json!({ "email": "", "account": contact })),
             rules: Vec::new(),
             wrapstodon: None,
@@ -226,7 +231,7 @@ impl AppState {
                 .to_owned(),
             description: String::new(),
             email: String::new(),
-            version: crate::MASTODON_VERSION.to_owned(),
+            version: self.mastodon_version().to_owned(),
             urls: Some(serde_json::json!({ "streaming_api": null })),
             stats: Some(
                 serde_json::json!({ "user_count": users.len(), "status_count": self.store.status_total()?, "domain_count": 0 }),

@@ -181,7 +181,12 @@ async fn ensure_app(
             client_id: app.client_id.clone(),
             name: app.application.name.clone(),
             scopes: scopes.to_string(),
-            redirect_uris: app.application.redirect_uris.clone(),
+            redirect_uris: app
+                .application
+                .registered_redirect_uris()
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
             store,
         },
     );

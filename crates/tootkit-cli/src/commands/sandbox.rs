@@ -44,16 +44,18 @@ pub async fn serve(context: &Context, args: SandboxArgs) -> Result<()> {
         format!("kept in {}", context.paths.sandbox_database().display())
     };
     println!("tootkit sandbox: a Mastodon-compatible instance at {base}");
-    println!(
-        "  answers as Mastodon {}; state {state}",
+    let version = if args.before_4_3 {
+        tootkit_sandbox::MASTODON_4_2_VERSION
+    } else {
         tootkit_sandbox::MASTODON_VERSION
-    );
+    };
+    println!("  answers as Mastodon {version}; state {state}");
     if args.legacy_password_grant {
         println!("  the legacy password grant is accepted (Mastodon 4.4 and later refuse it)");
     }
     if args.before_4_3 {
         println!(
-            "  as Mastodon before 4.3: no OAuth metadata, no `profile` scope, redirect URIs as one string"
+            "  as before Mastodon 4.3: no OAuth metadata, no `profile` scope, redirect URIs as one string"
         );
     }
     println!();

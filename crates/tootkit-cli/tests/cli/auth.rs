@@ -231,11 +231,32 @@ async fn login_works_on_servers_from_before_mastodon_4_3() {
         status.stdout
     );
     home.run(&["post", "an older server"]).await.success();
+    // The registration is kept and reused, though the server did not list its URIs.
+    let registered = std::fs::read_to_string(home.profiles_file()).unwrap();
+    oob_login_at_home(&sandbox, &home).await;
+    assert_eq!(
+        std::fs::read_to_string(home.profiles_file())
+            .unwrap()
+            .lines()
+            .filter(|l| l.starts_with("client_id"))
+            .collect::<Vec<_>>(),
+        registered
+            .lines()
+            .filter(|l| l.starts_with("client_id"))
+            .collect::<Vec<_>>(),
+        "{registered}"
+    );
 }
 
 /// Signs in with `--oob --scopes write:statuses`, pasting the code the sandbox shows.
 async fn oob_login_with_granular_scopes(sandbox: &Sandbox, name: &str) -> Home {
     let home = Home::new(name);
+    oob_login_at_home(sandbox, &home).await;
+    home
+}
+
+/// [`oob_login_with_granular_scopes`] in a given home.
+async fn oob_login_at_home(sandbox: &Sandbox, home: &Home) {
     let mut command = home.tootkit();
     command.args([
         "auth",
@@ -266,7 +287,6 @@ async fn oob_login_with_granular_scopes(sandbox: &Sandbox, name: &str) -> Home {
         !done.all().contains(code.expose()),
         "the code is not echoed"
     );
-    home
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

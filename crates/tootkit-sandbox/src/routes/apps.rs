@@ -21,7 +21,7 @@ const MAX_URI: usize = 2_000;
 pub(crate) async fn create(
     State(state): State<Arc<AppState>>,
     params: Params,
-) -> Result<Json<CredentialApplication>> {
+) -> Result<Json<serde_json::Value>> {
     let name = params.text("client_name").unwrap_or_default();
     let name = name.trim();
     if name.is_empty() {
@@ -94,23 +94,45 @@ pub(crate) async fn create(
         client_secret_digest: digest(&client_secret),
     };
     state.store.insert_app(&app)?;
-    Ok(Json(CredentialApplication {
-        application: application_entity(&app),
-        client_id: app.client_id,
-        client_secret: ClientSecret::new(client_secret),
-        client_secret_expires_at: Some(0),
-    }))
+    Ok(Json(shaped(
+        &state,
+        &CredentialApplication {
+            application: application_entity(&app),
+            client_id: app.client_id,
+            client_secret: ClientSecret::new(client_secret),
+            client_secret_expires_at: Some(0),
+        },
+    )?))
+}
+
+/// An application as JSON in the shape of the version the sandbox answers as: before
+/// 4.3, Mastodon sent neither `scopes` nor `redirect_uris` (nor the secret's expiry).
+fn shaped(state: &AppState, app: &impl serde::Serialize) -> Result<serde_json::Value> {
+    let mut value = serde_json::to_value(app).map_err(|err| {
+        Failure::api(
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            format!("The application could not be written as JSON ({err})."),
+        )
+    })?;
+    if state.before_4_3
+        && let Some(fields) = value.as_object_mut()
+    {
+        for since_4_3 in ["scopes", "redirect_uris", "client_secret_expires_at"] {
+            fields.remove(since_4_3);
+        }
+    }
+    Ok(value)
 }
 
 pub(crate) async fn verify_credentials(
     State(state): State<Arc<AppState>>,
     caller: Caller,
-) -> Result<Json<Application>> {
+) -> Result<Json<serde_json::Value>> {
     let app = state
         .store
         .app(&caller.token.app_id)?
         .ok_or_else(Failure::unauthorized)?;
-    Ok(Json(application_entity(&app)))
+    Ok(Json(shaped(&state, &application_entity(&app))?))
 }
 
 fn application_entity(app: &AppRow) -> Application {

@@ -103,6 +103,29 @@ pub struct Application {
     pub vapid_key: Option<String>,
 }
 
+impl Application {
+    /// The redirect URIs it was registered with: `redirect_uris`, or on servers before
+    /// Mastodon 4.3, which send only `redirect_uri`, that one's lines.
+    ///
+    /// ```
+    /// let json = r#"{"name": "bot", "redirect_uri": "urn:ietf:wg:oauth:2.0:oob\nhttp://127.0.0.1/callback"}"#;
+    /// let app: tootkit::Application = serde_json::from_str(json)?;
+    /// assert_eq!(app.registered_redirect_uris(), ["urn:ietf:wg:oauth:2.0:oob", "http://127.0.0.1/callback"]);
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn registered_redirect_uris(&self) -> Vec<&str> {
+        if self.redirect_uris.is_empty() {
+            self.redirect_uri
+                .as_deref()
+                .unwrap_or("")
+                .split_whitespace()
+                .collect()
+        } else {
+            self.redirect_uris.iter().map(String::as_str).collect()
+        }
+    }
+}
+
 /// A newly registered application with its OAuth credentials (`POST /api/v1/apps`).
 ///
 /// ```
