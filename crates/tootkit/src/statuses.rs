@@ -233,7 +233,9 @@ pub struct CreateThread<'a> {
 }
 
 impl CreateThread<'_> {
-    /// Who can see the first part (default: the account's preference).
+    /// Who can see the first part (default: the account's preference). A direct
+    /// thread carries the first part's mentions into every reply, as
+    /// [`carry_mentions`](Self::carry_mentions) does, so that each part reaches them.
     pub fn visibility(mut self, visibility: Visibility) -> Self {
         self.visibility = Some(visibility);
         self
@@ -308,10 +310,13 @@ impl CreateThread<'_> {
             Some(limits) => limits,
             None => Limits::of(&self.client.instance().get().await?),
         };
+        // A direct message reaches only the accounts it mentions: every part of a direct
+        // thread carries the first part's mentions, or its replies would reach no one.
+        let direct = self.visibility == Some(Visibility::Direct);
         let options = ThreadOptions::new(limits)
             .spoiler_text(self.spoiler_text.clone())
             .numbering(self.numbering)
-            .carry_mentions(self.carry_mentions)
+            .carry_mentions(self.carry_mentions || direct)
             .max_parts(self.max_parts);
         text::split_thread(&self.text, &options).map_err(|err| {
             Error::invalid_input(format!("The text cannot be posted as a thread: {err}."))
@@ -339,6 +344,11 @@ impl CreateThread<'_> {
         self,
         mut posted: impl FnMut(usize, usize, &Status),
     ) -> Result<Vec<Status>, Error> {
+        if let (Some(Visibility::Other(first)), None) = (&self.visibility, &self.reply_visibility) {
+            return Err(Error::invalid_input(format!(
+                "The replies' visibility cannot be derived from `{first}`, which tootkit does not know; choose it with reply_visibility."
+            )));
+        }
         let parts = self.parts().await?;
         if parts.is_empty() {
             return Err(Error::invalid_input(
@@ -348,7 +358,11 @@ impl CreateThread<'_> {
         let count = parts.len();
         let mut statuses: Vec<Status> = Vec::with_capacity(count);
         for (index, part) in parts.into_iter().enumerate() {
-            let key = self.key(index, count, &part);
+            let reply_to = match statuses.last() {
+                Some(previous) => Some(previous.id.clone()),
+                None => self.in_reply_to_id.clone(),
+            };
+            let key = self.key(index, count, &part, reply_to.as_deref());
             let mut status = Statuses {
                 client: self.client,
             }
@@ -365,10 +379,6 @@ impl CreateThread<'_> {
             if let Some(visibility) = visibility {
                 status = status.visibility(visibility);
             }
-            let reply_to = match statuses.last() {
-                Some(previous) => Some(previous.id.clone()),
-                None => self.in_reply_to_id.clone(),
-            };
             if let Some(id) = reply_to {
                 status = status.in_reply_to(id);
             }
@@ -391,9 +401,10 @@ impl CreateThread<'_> {
     /// The `Idempotency-Key` of part `index` of `count`: a digest of everything that
     /// makes the thread what it is, so that the same thread gets the same keys and any
     /// other thread other keys. The part's own text stands for how it was cut (limits,
-    /// numbering, carried mentions), so a thread resumed with other options is posted
-    /// anew rather than mixed with the parts of the first attempt.
-    fn key(&self, index: usize, count: usize, part: &str) -> String {
+    /// numbering, carried mentions) and the status it answers for its place in the
+    /// chain, so a thread resumed with other options is posted anew rather than mixed
+    /// with the parts of the first attempt.
+    fn key(&self, index: usize, count: usize, part: &str, reply_to: Option<&str>) -> String {
         use sha2::{Digest, Sha256};
         let mut digest = Sha256::new();
         let visibility = |v: Option<&Visibility>| v.map_or("", Visibility::as_str).to_owned();
@@ -402,7 +413,9 @@ impl CreateThread<'_> {
             &self.text,
             part,
             &self.spoiler_text,
-            self.in_reply_to_id.as_deref().unwrap_or(""),
+            // The status this part answers (the previous part, or the thread's own
+            // reply-to): a part never joins a chain other than the one it was made for.
+            reply_to.unwrap_or(""),
             &format!("{index}/{count}"),
             &visibility(self.visibility.as_ref()),
             &visibility(self.reply_visibility.as_ref()),

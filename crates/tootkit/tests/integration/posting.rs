@@ -662,3 +662,51 @@ async fn a_thread_resumed_with_other_options_is_posted_anew() {
     );
     assert!(plain.iter().all(|s| !s.content.contains("1/")));
 }
+
+#[tokio::test]
+async fn every_part_of_a_direct_thread_reaches_the_people_it_mentions() {
+    let sandbox = sandbox_with(
+        SandboxConfig::in_memory().user("bob", tootkit::Password::new("bob's long password")),
+    )
+    .await;
+    let client = fast_client(&sandbox);
+    let bot = client.with_access_token(user_token(&client, "read write").await);
+    let text = format!(
+        "@bob {}",
+        "a sentence of words that needs a thread. ".repeat(20)
+    );
+    let statuses = bot
+        .statuses()
+        .thread(text)
+        .visibility(Visibility::Direct)
+        .send()
+        .await
+        .unwrap();
+    assert!(statuses.len() >= 2);
+    for status in &statuses {
+        assert_eq!(status.visibility, Visibility::Direct);
+        assert_eq!(
+            status
+                .mentions
+                .iter()
+                .map(|m| m.acct.as_str())
+                .collect::<Vec<_>>(),
+            ["bob"],
+            "without mentions, a direct reply reaches no one: {}",
+            status.content
+        );
+    }
+
+    let err = bot
+        .statuses()
+        .thread("a text")
+        .visibility(Visibility::Other("list".into()))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("cannot be derived from `list`, which tootkit does not know"),
+        "{err}"
+    );
+}
