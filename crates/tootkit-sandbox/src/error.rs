@@ -32,6 +32,8 @@ pub(crate) mod api_text {
 #[derive(Debug)]
 pub(crate) enum Failure {
     Api(StatusCode, ApiError),
+    /// An error of the token endpoint, which Doorkeeper sends with a bearer challenge.
+    Token(StatusCode, ApiError),
     Page(StatusCode, String),
 }
 
@@ -40,6 +42,14 @@ impl Failure {
         Self::Api(status, ApiError::new(message))
     }
 
+    /// An OAuth error of the token endpoint: `{"error": code, "error_description": …}`
+    /// with Doorkeeper's `WWW-Authenticate` and `Cache-Control: no-store`.
+    pub(crate) fn token(status: StatusCode, code: &str, description: &str) -> Self {
+        Self::Token(status, ApiError::oauth(code, description))
+    }
+
+    /// An OAuth error in the same JSON without those headers, as the revocation
+    /// endpoint renders its refusals.
     pub(crate) fn oauth(status: StatusCode, code: &str, description: &str) -> Self {
         Self::Api(status, ApiError::oauth(code, description))
     }
@@ -77,43 +87,37 @@ impl From<StoreError> for Failure {
 
 impl IntoResponse for Failure {
     fn into_response(self) -> Response {
-        match self {
-            Self::Api(status, body) => {
-                let challenge = bearer_challenge(status, &body);
-                let mut response = (status, Json(body)).into_response();
-                if let Some((challenge, cache)) = challenge {
-                    let headers = response.headers_mut();
-                    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
-                    if let Ok(value) = HeaderValue::from_str(&challenge) {
-                        headers.insert(header::WWW_AUTHENTICATE, value);
-                    }
-                }
-                response
+        let (status, body, challenge) = match self {
+            Self::Page(status, html) => return (status, Html(html)).into_response(),
+            Self::Token(status, body) => {
+                let description = body.error_description.clone().unwrap_or_default();
+                let challenge = (body.error.clone(), description, "no-store");
+                (status, body, Some(challenge))
             }
-            Self::Page(status, html) => (status, Html(html)).into_response(),
+            Self::Api(status, body) => {
+                let refused_token =
+                    status == StatusCode::UNAUTHORIZED && body.error == api_text::INVALID_TOKEN;
+                let challenge = refused_token.then(|| {
+                    let description = api_text::INVALID_TOKEN.to_owned();
+                    ("invalid_token".to_owned(), description, "private, no-store")
+                });
+                (status, body, challenge)
+            }
+        };
+        let mut response = (status, Json(body)).into_response();
+        if let Some((code, description, cache)) = challenge {
+            let headers = response.headers_mut();
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+            // Doorkeeper's descriptions are ASCII without quotes, so they go in as they are.
+            let challenge = format!(
+                r#"Bearer realm="Doorkeeper", error="{code}", error_description="{description}""#
+            );
+            if let Ok(value) = HeaderValue::from_str(&challenge) {
+                headers.insert(header::WWW_AUTHENTICATE, value);
+            }
         }
+        response
     }
-}
-
-/// The `WWW-Authenticate` challenge and `Cache-Control` Doorkeeper sends with an OAuth
-/// error (from the token and revocation endpoints) and with a refused access token.
-fn bearer_challenge(status: StatusCode, body: &ApiError) -> Option<(String, &'static str)> {
-    let (code, description, cache) = match &body.error_description {
-        Some(description) => (body.error.as_str(), description.as_str(), "no-store"),
-        None if status == StatusCode::UNAUTHORIZED && body.error == api_text::INVALID_TOKEN => (
-            "invalid_token",
-            api_text::INVALID_TOKEN,
-            "private, no-store",
-        ),
-        None => return None,
-    };
-    Some((
-        format!(
-            r#"Bearer realm="Doorkeeper", error="{code}", error_description="{}""#,
-            description.replace('"', "'")
-        ),
-        cache,
-    ))
 }
 
 pub(crate) type Result<T> = std::result::Result<T, Failure>;

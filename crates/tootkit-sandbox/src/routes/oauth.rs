@@ -592,7 +592,7 @@ async fn authenticate(
 // ---------------------------------------------------------------- token endpoint
 
 fn oauth_failure(status: StatusCode, code: &str, description: &str) -> Failure {
-    Failure::oauth(status, code, description)
+    Failure::token(status, code, description)
 }
 
 /// The application authenticating at the token or revocation endpoint: HTTP Basic,
@@ -758,7 +758,7 @@ pub(crate) async fn revoke(
     params: Params,
 ) -> Result<Json<serde_json::Value>> {
     let not_yours = || {
-        oauth_failure(
+        Failure::oauth(
             StatusCode::FORBIDDEN,
             "unauthorized_client",
             "You are not authorized to revoke this token",

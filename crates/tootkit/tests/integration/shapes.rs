@@ -361,6 +361,20 @@ async fn refusals_carry_doorkeepers_headers_as_recorded() {
     )
     .await;
 
+    // The revocation endpoint renders its refusal without the challenge.
+    let not_yours = http
+        .post(format!("{base}/oauth/revoke"))
+        .form(&[
+            ("token", "someone-elses"),
+            ("client_id", app.client_id.as_str()),
+            ("client_secret", "wrong"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(not_yours.status().as_u16(), 403);
+    assert!(not_yours.headers().get("www-authenticate").is_none());
+
     let bad_token = http
         .get(format!("{base}/api/v1/accounts/verify_credentials"))
         .bearer_auth("not-a-token")
