@@ -168,19 +168,24 @@ impl Secrets {
     }
 
     fn read_file(&self) -> Result<CredentialsFile> {
-        let text = match std::fs::read_to_string(&self.file) {
-            Ok(text) => text,
+        use std::io::Read;
+        let unreadable = |err: std::io::Error| {
+            Failure::local(format!(
+                "{} could not be read ({err}); check its permissions.",
+                self.file.display()
+            ))
+        };
+        let mut file = match std::fs::File::open(&self.file) {
+            Ok(file) => file,
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
                 return Ok(CredentialsFile::default());
             }
-            Err(err) => {
-                return Err(Failure::local(format!(
-                    "{} could not be read ({err}); check its permissions.",
-                    self.file.display()
-                )));
-            }
+            Err(err) => return Err(unreadable(err)),
         };
-        self.refuse_loose_permissions()?;
+        // The permissions of the file opened, not of whatever the path names later.
+        self.refuse_loose_permissions(&file)?;
+        let mut text = String::new();
+        file.read_to_string(&mut text).map_err(unreadable)?;
         toml::from_str(&text).map_err(|err| {
             Failure::local(format!(
                 "{} is not a valid credentials file ({}); move it aside and sign in again.",
@@ -191,11 +196,11 @@ impl Secrets {
     }
 
     #[cfg(unix)]
-    fn refuse_loose_permissions(&self) -> Result<()> {
+    fn refuse_loose_permissions(&self, file: &std::fs::File) -> Result<()> {
         use std::os::unix::fs::PermissionsExt;
-        // Read just now, so the metadata is there; if it cannot be read, the file is
-        // not trusted either.
-        let mode = std::fs::metadata(&self.file)
+        // A file whose permissions cannot be read is not trusted either.
+        let mode = file
+            .metadata()
             .map(|m| m.permissions().mode() & 0o777)
             .map_err(|err| {
                 Failure::local(format!(
@@ -214,7 +219,7 @@ impl Secrets {
     }
 
     #[cfg(not(unix))]
-    fn refuse_loose_permissions(&self) -> Result<()> {
+    fn refuse_loose_permissions(&self, _file: &std::fs::File) -> Result<()> {
         Ok(())
     }
 

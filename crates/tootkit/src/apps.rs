@@ -119,9 +119,11 @@ impl RegisterApp<'_> {
             redirect_uris.push(crate::OOB_REDIRECT_URI.to_owned());
         }
         for uri in &redirect_uris {
-            if url::Url::parse(uri).is_err() {
+            // The URIs go to the server as lines of one string, and the URL parser
+            // would quietly drop a line break inside one.
+            if uri.chars().any(char::is_whitespace) || url::Url::parse(uri).is_err() {
                 return Err(Error::invalid_input(format!(
-                    "The redirect URI `{uri}` is not an absolute URI; use one such as `{}` or `{}`.",
+                    "The redirect URI {uri:?} is not one absolute URI without spaces; use one such as `{}` or `{}`.",
                     crate::OOB_REDIRECT_URI,
                     crate::LoopbackReceiver::REGISTERED_REDIRECT_URI
                 )));

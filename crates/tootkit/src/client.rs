@@ -47,6 +47,7 @@ struct Inner {
     http: reqwest::Client,
     base: InstanceUrl,
     timeout: Duration,
+    connect_timeout: Duration,
     retry: RetryPolicy,
     rate_limit: Mutex<Option<RateLimit>>,
 }
@@ -231,6 +232,7 @@ impl ClientBuilder {
                 http,
                 base: self.base,
                 timeout: self.timeout,
+                connect_timeout: self.connect_timeout,
                 retry: self.retry,
                 rate_limit: Mutex::new(None),
             }),
@@ -447,7 +449,12 @@ impl Client {
         } else if err.is_timeout() {
             Error::Timeout {
                 host: host.to_owned(),
-                after: self.inner.timeout,
+                // Which wait ran out: the connection's, or the whole request's.
+                after: if err.is_connect() {
+                    self.inner.connect_timeout
+                } else {
+                    self.inner.timeout
+                },
             }
         } else {
             Error::Network {

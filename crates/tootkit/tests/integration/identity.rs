@@ -43,19 +43,29 @@ async fn every_request_names_tootkit_and_its_version_after_the_application() {
     );
 }
 
+/// On Linux, a listener whose accept queue is full drops new handshakes (where other
+/// systems may refuse them), so a connection attempt waits until the client gives up.
+#[cfg(target_os = "linux")]
 #[tokio::test]
 async fn a_server_that_never_accepts_the_connection_times_out_with_advice() {
-    // A listener whose backlog is full: the kernel stops completing handshakes, so the
-    // connection attempt waits until the client gives up.
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     let mut held = Vec::new();
-    for _ in 0..1024 {
+    let mut queue_full = false;
+    for _ in 0..4096 {
         match std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(50)) {
             Ok(stream) => held.push(stream),
-            Err(_) => break,
+            Err(err) => {
+                queue_full = err.kind() == std::io::ErrorKind::TimedOut;
+                break;
+            }
         }
     }
+    assert!(
+        queue_full,
+        "the accept queue never filled ({} connections)",
+        held.len()
+    );
     let client = Client::builder(format!("http://{addr}").parse().unwrap())
         .connect_timeout(Duration::from_millis(300))
         .timeout(Duration::from_secs(30))
@@ -65,7 +75,10 @@ async fn a_server_that_never_accepts_the_connection_times_out_with_advice() {
     let started = std::time::Instant::now();
     let err = client.statuses().get("1").await.unwrap_err();
     assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
-    assert!(err.to_string().contains("did not answer within"), "{err}");
+    assert!(
+        err.to_string().contains("did not answer within 0.3 s"),
+        "the connection's wait is the one reported: {err}"
+    );
     assert!(
         started.elapsed() < Duration::from_secs(10),
         "the connect timeout, not the request timeout, ended the wait"
@@ -106,7 +119,13 @@ async fn from_env_takes_the_instance_and_token_mastodon_py_users_set() {
 async fn child(vars: &[(&str, &str)]) -> String {
     let mut command = std::process::Command::new(std::env::current_exe().unwrap());
     command
-        .args([CHILD, "--exact", "--nocapture", "--test-threads=1"])
+        .args([
+            CHILD,
+            "--exact",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env_remove(tootkit::ENV_BASE_URL)
         .env_remove(tootkit::ENV_ACCESS_TOKEN)
         .env("TOOTKIT_TEST_CHILD", "1");
@@ -121,8 +140,10 @@ async fn child(vars: &[(&str, &str)]) -> String {
     String::from_utf8(output.stdout).unwrap()
 }
 
-/// Runs only as the child of the test above (it has nothing to check on its own).
+/// Runs only as the child of the test above (it has nothing to check on its own), so
+/// it is ignored in ordinary runs.
 #[tokio::test]
+#[ignore = "the child process of from_env_takes_the_instance_and_token_mastodon_py_users_set"]
 async fn child_reads_its_environment() {
     if std::env::var_os("TOOTKIT_TEST_CHILD").is_none() {
         return;

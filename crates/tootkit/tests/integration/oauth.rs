@@ -401,6 +401,18 @@ async fn app_names_over_sixty_characters_are_refused_before_sending() {
             .contains("61 characters long; Mastodon accepts at most 60"),
         "{err}"
     );
+    // Sent as lines of one string, a URI with a line break would register two.
+    let err = client
+        .apps()
+        .register("bot")
+        .redirect_uri("https://example.com/a\nhttps://evil.example/b")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::InvalidInput { .. }) && err.to_string().contains("without spaces"),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
