@@ -12,6 +12,16 @@ use time::OffsetDateTime;
 
 use crate::secrets::digest;
 
+/// What an `Idempotency-Key` names.
+pub(crate) enum Keyed {
+    /// No status was posted with it within the hour.
+    Unknown,
+    /// The status posted with it.
+    Posted(StatusRow),
+    /// The status posted with it, since deleted.
+    Deleted,
+}
+
 /// How long an `Idempotency-Key` answers with its status: an hour, as Mastodon keeps it.
 const IDEMPOTENCY_MS: i64 = 60 * 60 * 1000;
 
@@ -480,7 +490,7 @@ impl Store {
         let conn = self.conn();
         let now = now_ms();
         if let Some(key) = idempotency_key
-            && let Some(earlier) = Self::keyed_status(&conn, new.account_id, key, now)?
+            && let Keyed::Posted(earlier) = Self::keyed_status(&conn, new.account_id, key, now)?
         {
             return Ok(earlier);
         }
@@ -522,17 +532,13 @@ impl Store {
         Ok(row)
     }
 
-    /// The status `account_id` posted with `key` within the last hour, if it still exists.
-    pub(crate) fn status_for_key(&self, account_id: &str, key: &str) -> Result<Option<StatusRow>> {
+    /// What `key` names for `account_id`: a status posted with it within the last hour,
+    /// one since deleted, or nothing.
+    pub(crate) fn status_for_key(&self, account_id: &str, key: &str) -> Result<Keyed> {
         Self::keyed_status(&self.conn(), account_id, key, now_ms())
     }
 
-    fn keyed_status(
-        conn: &Connection,
-        account_id: &str,
-        key: &str,
-        now: i64,
-    ) -> Result<Option<StatusRow>> {
+    fn keyed_status(conn: &Connection, account_id: &str, key: &str, now: i64) -> Result<Keyed> {
         let earlier: Option<String> = conn
             .query_row(
                 "SELECT status_id FROM idempotency_keys WHERE account_id = ?1 AND key = ?2 AND created_at > ?3",
@@ -541,7 +547,7 @@ impl Store {
             )
             .optional()?;
         let Some(earlier) = earlier else {
-            return Ok(None);
+            return Ok(Keyed::Unknown);
         };
         let sql = format!(
             "SELECT {} FROM statuses WHERE id = ?1 AND deleted = 0",
@@ -549,7 +555,8 @@ impl Store {
         );
         Ok(conn
             .query_row(&sql, [&earlier], Self::status_from)
-            .optional()?)
+            .optional()?
+            .map_or(Keyed::Deleted, Keyed::Posted))
     }
 
     const STATUS_COLUMNS: &'static str = "id, account_id, app_id, text, spoiler_text, visibility, sensitive, language, in_reply_to_id, in_reply_to_account_id, created_at";

@@ -13,7 +13,7 @@ use crate::AppState;
 use crate::auth::{Caller, MaybeCaller};
 use crate::error::{Failure, Result};
 use crate::params::Params;
-use crate::store::{NewStatus, StatusRow};
+use crate::store::{Keyed, NewStatus, StatusRow};
 
 const VISIBILITIES: &[&str] = &["public", "unlisted", "private", "direct"];
 /// The language of a status that names none: Mastodon's default locale.
@@ -46,15 +46,16 @@ pub(crate) async fn create(
         .map(str::trim)
         .filter(|k| !k.is_empty());
     // As PostStatusService: a key seen within the hour answers with its status before
-    // anything of the request is looked at.
-    if let Some(key) = key
-        && let Some(earlier) = state.store.status_for_key(&account.id, key)?
-    {
-        return Ok(Json(state.status_entity(&earlier, false)?));
+    // anything of the request is looked at (a 404 once that status is deleted).
+    if let Some(key) = key {
+        match state.store.status_for_key(&account.id, key)? {
+            Keyed::Posted(earlier) => return Ok(Json(state.status_entity(&earlier, false)?)),
+            Keyed::Deleted => return Err(Failure::not_found()),
+            Keyed::Unknown => {}
+        }
     }
-    // As Status#prepare_contents, before validating and storing.
-    let mut text = strip(&params.text("status").unwrap_or_default()).to_owned();
-    let mut spoiler_text = strip(&params.text("spoiler_text").unwrap_or_default()).to_owned();
+    let mut text = params.text("status").unwrap_or_default();
+    let mut spoiler_text = params.text("spoiler_text").unwrap_or_default();
     if !params.list("media_ids").is_empty() {
         return Err(Failure::validation(
             "Validation failed: The tootkit sandbox does not store media yet",
@@ -65,10 +66,16 @@ pub(crate) async fn create(
             "Validation failed: The tootkit sandbox does not support polls, scheduled posts or quotes yet",
         ));
     }
-    // As Mastodon's PostStatusService: a content warning alone becomes the text.
-    if text.trim().is_empty() && !spoiler_text.trim().is_empty() {
+    // As PostStatusService: a warning that is not blank (Ruby's `present?`, Unicode
+    // spaces included) makes the status sensitive, and a warning alone becomes the
+    // text; then Status#prepare_contents strips both before validating and storing.
+    let blank = |s: &str| s.chars().all(char::is_whitespace);
+    let sensitive = params.flag("sensitive").unwrap_or(false) || !blank(&spoiler_text);
+    if blank(&text) && !blank(&spoiler_text) {
         text = std::mem::take(&mut spoiler_text);
     }
+    let text = strip(&text).to_owned();
+    let spoiler_text = strip(&spoiler_text).to_owned();
     if text.trim().is_empty() {
         return Err(Failure::validation(
             "Validation failed: Text can't be blank",
@@ -110,7 +117,6 @@ pub(crate) async fn create(
         }
         None => None,
     };
-    let sensitive = params.flag("sensitive").unwrap_or(false) || !spoiler_text.is_empty();
     let row = state.store.post_status(
         &NewStatus {
             account_id: &account.id,

@@ -251,6 +251,41 @@ async fn the_sandbox_strips_text_and_warning_as_mastodon_does() {
     assert_eq!(status.content, format!("<p>{}</p>", "a".repeat(500)));
     assert_eq!(status.spoiler_text, "");
     assert!(!status.sensitive, "a blank warning is no warning");
+
+    // Ruby's `strip` keeps an ideographic space, and its `present?` calls it blank.
+    let wide = bot
+        .statuses()
+        .create("text")
+        .spoiler_text("\u{3000}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wide.spoiler_text, "\u{3000}");
+    assert!(!wide.sensitive);
+
+    // A warning alone becomes the text, and the status stays sensitive.
+    let alone = bot
+        .statuses()
+        .create("")
+        .spoiler_text("only a warning")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(alone.content, "<p>only a warning</p>");
+    assert_eq!(alone.spoiler_text, "");
+    assert!(alone.sensitive);
+}
+
+#[tokio::test]
+async fn the_key_of_a_deleted_status_answers_not_found() {
+    // PostStatusService finds the status of a known key, and a deleted one is not there.
+    let sandbox = sandbox().await;
+    let client = fast_client(&sandbox);
+    let bot = client.with_access_token(user_token(&client, "write").await);
+    let first = post_keyed(&bot, "soon gone", "gone").await.unwrap();
+    bot.statuses().delete(&first.id).await.unwrap();
+    let err = post_keyed(&bot, "soon gone", "gone").await.unwrap_err();
+    assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
 }
 
 #[tokio::test]
