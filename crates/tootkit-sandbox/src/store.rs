@@ -17,7 +17,7 @@ pub(crate) enum Keyed {
     /// No status was posted with it within the hour.
     Unknown,
     /// The status posted with it.
-    Posted(StatusRow),
+    Posted(Box<StatusRow>),
     /// The status posted with it, since deleted.
     Deleted,
 }
@@ -492,7 +492,7 @@ impl Store {
         if let Some(key) = idempotency_key
             && let Keyed::Posted(earlier) = Self::keyed_status(&conn, new.account_id, key, now)?
         {
-            return Ok(earlier);
+            return Ok(*earlier);
         }
         let row = StatusRow {
             id,
@@ -556,7 +556,7 @@ impl Store {
         Ok(conn
             .query_row(&sql, [&earlier], Self::status_from)
             .optional()?
-            .map_or(Keyed::Deleted, Keyed::Posted))
+            .map_or(Keyed::Deleted, |row| Keyed::Posted(Box::new(row))))
     }
 
     const STATUS_COLUMNS: &'static str = "id, account_id, app_id, text, spoiler_text, visibility, sensitive, language, in_reply_to_id, in_reply_to_account_id, created_at";
