@@ -11,11 +11,12 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 The environment (MASTODON_API_BASE_URL and MASTODON_ACCESS_TOKEN) wins over stored profiles."
 )]
 pub struct Cli {
-    /// The profile (signed-in account) to use; default: the default profile.
+    /// The profile (signed-in account) to use, or for `auth login` the name to store
+    /// it under; default: the default profile (for `auth login`, `user@host`).
     #[arg(long, global = true, env = "TOOTKIT_PROFILE")]
     pub profile: Option<String>,
 
-    /// Print JSON instead of text.
+    /// Print JSON instead of text (whoami, post, count, auth login, status, export).
     #[arg(long, global = true)]
     pub json: bool,
 
@@ -134,7 +135,7 @@ pub struct PostArgs {
     #[arg(long = "cw", value_name = "TEXT")]
     pub content_warning: Option<String>,
 
-    /// Mark attached media as sensitive.
+    /// Mark the status sensitive (a content warning always does).
     #[arg(long)]
     pub sensitive: bool,
 

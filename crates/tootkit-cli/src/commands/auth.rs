@@ -32,7 +32,7 @@ pub async fn login(context: &Context, args: LoginArgs) -> Result<()> {
         Some(instance) => InstanceUrl::parse(instance)?,
         None => InstanceUrl::parse(&prompt_line(
             "Instance (such as mastodon.social): ",
-            "--instance HOST",
+            "give the instance with --instance HOST",
         )?)?,
     };
     let mut scopes = Scopes::parse(&args.scopes)?;
@@ -238,7 +238,8 @@ async fn obtain_token(
     if args.password {
         let username = match &args.username {
             Some(username) => username.clone(),
-            None => prompt_line("Email address: ", "--username EMAIL").map_err(into_input)?,
+            None => prompt_line("Email address: ", "give it with --username EMAIL")
+                .map_err(into_input)?,
         };
         let password = prompt_secret("Password: ").map_err(into_input)?;
         return client
@@ -255,8 +256,11 @@ async fn obtain_token(
             args.no_browser,
             "then paste the code it shows here",
         );
-        let code =
-            prompt_line("Code: ", "--oob with the code on standard input").map_err(into_input)?;
+        let code = prompt_line(
+            "Code: ",
+            "paste the code the page shows after you authorize, or pipe it in",
+        )
+        .map_err(into_input)?;
         return client
             .oauth()
             .exchange_code(app, &request, AuthorizationCode::new(code))
@@ -295,14 +299,17 @@ fn show_url(url: &str, no_browser: bool, then: &str) {
         eprintln!("If no browser opens, open this address yourself:");
         eprintln!("{url}");
         if let Err(err) = open::that_detached(url) {
-            eprintln!("(The browser could not be opened: {err}.)");
+            // The launcher's own error repeats the whole address; the reason is enough.
+            tracing::debug!(%err, "no browser");
+            eprintln!("(No browser could be opened here; open the address above yourself.)");
         }
     }
     let _ = std::io::stderr().flush();
 }
 
-/// Reads one line: at a prompt on a terminal, or from piped input.
-fn prompt_line(prompt: &str, flag: &str) -> Result<String> {
+/// Reads one line: at a prompt on a terminal, or from piped input; `advice` says what
+/// to do when nothing comes.
+fn prompt_line(prompt: &str, advice: &str) -> Result<String> {
     let stdin = std::io::stdin();
     if stdin.is_terminal() {
         eprint!("{prompt}");
@@ -311,14 +318,12 @@ fn prompt_line(prompt: &str, flag: &str) -> Result<String> {
     let mut line = String::new();
     let read = stdin.lock().read_line(&mut line).map_err(|err| {
         Failure::usage(format!(
-            "Standard input could not be read ({err}); pass the value with {flag}."
+            "Standard input could not be read ({err}); {advice}."
         ))
     })?;
     let line = line.trim().to_owned();
     if read == 0 || line.is_empty() {
-        return Err(Failure::usage(format!(
-            "Nothing was entered; pass the value with {flag}."
-        )));
+        return Err(Failure::usage(format!("Nothing was entered; {advice}.")));
     }
     Ok(line)
 }
