@@ -5,7 +5,7 @@ use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 
 use tootkit::text::{Limits, ThreadOptions, split_thread, status_length};
-use tootkit::{Client, Status, Visibility};
+use tootkit::{AccessToken, Client, Status, Visibility};
 
 use crate::{Home, PASSWORD, USER, web_token};
 
@@ -33,6 +33,15 @@ fn ids(stdout: &str) -> Vec<String> {
 async fn statuses_on_server(client: &Client) -> u64 {
     let instance = client.instance().v1().await.unwrap();
     instance.stats.unwrap()["status_count"].as_u64().unwrap()
+}
+
+/// Checks that the sandbox holds no status at all.
+async fn assert_nothing_posted(sandbox: &tootkit_sandbox::Sandbox, token: AccessToken, why: &str) {
+    let client = Client::builder(sandbox.base_url().clone())
+        .access_token(token)
+        .build()
+        .unwrap();
+    assert_eq!(statuses_on_server(&client).await, 0, "{why}");
 }
 
 /// Checks that `ids` are the thread of `parts`: each a reply to the one before, the
@@ -116,11 +125,7 @@ async fn count_measures_and_post_refuses_what_does_not_fit() {
         "{}",
         refused.stderr
     );
-    let client = Client::builder(sandbox.base_url().clone())
-        .access_token(token)
-        .build()
-        .unwrap();
-    assert_eq!(statuses_on_server(&client).await, 0, "nothing was sent");
+    assert_nothing_posted(&sandbox, token, "nothing was sent").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -236,11 +241,7 @@ async fn an_instance_with_a_lower_limit_refuses_in_the_same_words() {
         "{}",
         counted.stdout
     );
-    let client = Client::builder(sandbox.base_url().clone())
-        .access_token(token)
-        .build()
-        .unwrap();
-    assert_eq!(statuses_on_server(&client).await, 0, "nothing was posted");
+    assert_nothing_posted(&sandbox, token, "nothing was posted").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -360,9 +361,5 @@ async fn a_thread_that_would_flood_is_refused_before_posting() {
         "{}",
         refused.stderr
     );
-    let client = Client::builder(sandbox.base_url().clone())
-        .access_token(token)
-        .build()
-        .unwrap();
-    assert_eq!(statuses_on_server(&client).await, 0, "nothing was posted");
+    assert_nothing_posted(&sandbox, token, "nothing was posted").await;
 }

@@ -121,15 +121,7 @@ async fn a_read_only_token_cannot_post() {
         "{text}"
     );
     assert!(text.contains("write:statuses"), "{text}");
-    assert_eq!(
-        reader
-            .accounts()
-            .verify_credentials()
-            .await
-            .unwrap()
-            .statuses_count,
-        0
-    );
+    assert_eq!(statuses_count(&reader).await, 0);
 
     // A granular scope is enough.
     let poster = client.with_access_token(user_token(&client, "write:statuses profile").await);
@@ -186,6 +178,16 @@ async fn mastodon_validations_come_back_as_validation_errors() {
     assert!(matches!(err, Error::InvalidInput { .. }), "{err:?}");
 }
 
+/// How many statuses the account of `client`'s token has.
+async fn statuses_count(client: &Client) -> u64 {
+    client
+        .accounts()
+        .verify_credentials()
+        .await
+        .unwrap()
+        .statuses_count
+}
+
 /// Posts `text` with the `Idempotency-Key` `key`.
 async fn post_keyed(
     client: &Client,
@@ -210,14 +212,7 @@ async fn the_same_idempotency_key_gives_the_same_status() {
     assert_eq!(first.id, again.id);
     let other = post_keyed(&bot, "once", "key-2").await.unwrap();
     assert_ne!(first.id, other.id);
-    assert_eq!(
-        bot.accounts()
-            .verify_credentials()
-            .await
-            .unwrap()
-            .statuses_count,
-        2
-    );
+    assert_eq!(statuses_count(&bot).await, 2);
 }
 
 #[tokio::test]
@@ -566,14 +561,7 @@ async fn the_sandbox_reads_posts_as_mastodon_does() {
         .await
         .unwrap();
     assert_eq!(poll.status(), 422);
-    assert_eq!(
-        bot.accounts()
-            .verify_credentials()
-            .await
-            .unwrap()
-            .statuses_count,
-        3
-    );
+    assert_eq!(statuses_count(&bot).await, 3);
 }
 
 #[tokio::test]

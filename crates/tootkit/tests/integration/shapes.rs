@@ -6,16 +6,22 @@ use tootkit::{OOB_REDIRECT_URI, Scopes};
 
 use crate::{fast_client, fixtures, register, sandbox, user_token};
 
-/// The first recorded response (status 200) of `method` on a path matching `path`
-/// (`*` stands for one segment).
-fn recorded(fixtures: &std::path::Path, method: &str, path: &str) -> Value {
-    let pattern: Vec<&str> = path.split('/').collect();
+/// The recordings of the current Mastodon (4.6.4), in name order.
+fn current_cassettes(fixtures: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut cassettes: Vec<_> = std::fs::read_dir(fixtures.join("mastodon-recorded/current"))
         .unwrap()
         .flatten()
         .map(|e| e.path())
         .collect();
     cassettes.sort();
+    cassettes
+}
+
+/// The first recorded response (status 200) of `method` on a path matching `path`
+/// (`*` stands for one segment).
+fn recorded(fixtures: &std::path::Path, method: &str, path: &str) -> Value {
+    let pattern: Vec<&str> = path.split('/').collect();
+    let cassettes = current_cassettes(fixtures);
     for cassette in cassettes {
         let yaml: serde_yaml::Value =
             serde_yaml::from_str(&std::fs::read_to_string(&cassette).unwrap()).unwrap();
@@ -470,12 +476,7 @@ fn posted_text(body: &str) -> Option<String> {
 #[tokio::test]
 async fn the_sandbox_formats_each_recorded_status_as_mastodon_did() {
     let Some(fixtures) = fixtures() else { return };
-    let mut cassettes: Vec<_> = std::fs::read_dir(fixtures.join("mastodon-recorded/current"))
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .collect();
-    cassettes.sort();
+    let cassettes = current_cassettes(&fixtures);
     // Each distinct text, with the content, mentions and tags Mastodon answered.
     let mut cases: Vec<(String, Value)> = Vec::new();
     for cassette in cassettes {
