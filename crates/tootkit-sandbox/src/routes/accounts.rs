@@ -12,7 +12,6 @@ use crate::AppState;
 use crate::auth::{Caller, MaybeCaller};
 use crate::error::{Failure, Result};
 use crate::params::Params;
-use crate::routes::statuses::visible_to;
 
 pub(crate) async fn verify_credentials(
     State(state): State<Arc<AppState>>,
@@ -62,10 +61,13 @@ pub(crate) async fn statuses(
         page.text("min_id").as_deref(),
         limit,
     )?;
-    let rows: Vec<_> = rows
-        .into_iter()
-        .filter(|row| visible_to(row, viewer.as_deref()))
-        .collect();
+    let mut visible = Vec::with_capacity(rows.len());
+    for row in rows {
+        if state.can_see(&row, viewer.as_deref())? {
+            visible.push(row);
+        }
+    }
+    let rows = visible;
     let statuses = rows
         .iter()
         .map(|row| state.status_entity(row, false))

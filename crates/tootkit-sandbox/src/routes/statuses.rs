@@ -103,16 +103,15 @@ pub(crate) async fn create(
         .unwrap_or_else(|| DEFAULT_LANGUAGE.to_owned());
     let in_reply_to = match params.text("in_reply_to_id") {
         Some(id) => {
-            let parent = state
-                .store
-                .status(&id)?
-                .filter(|parent| visible_to(parent, Some(&account.id)))
-                .ok_or_else(|| {
-                    Failure::api(
+            let parent = match state.store.status(&id)? {
+                Some(parent) if state.can_see(&parent, Some(&account.id))? => parent,
+                _ => {
+                    return Err(Failure::api(
                         StatusCode::NOT_FOUND,
                         "The post you are trying to reply to does not appear to exist.",
-                    )
-                })?;
+                    ));
+                }
+            };
             Some((parent.id, parent.account_id))
         }
         None => None,
@@ -135,10 +134,22 @@ pub(crate) async fn create(
     Ok(Json(state.status_entity(&row, false)?))
 }
 
-/// Whether `viewer` (an account ID, or nobody) may see a status.
-pub(crate) fn visible_to(status: &StatusRow, viewer: Option<&str>) -> bool {
-    matches!(status.visibility.as_str(), "public" | "unlisted")
-        || viewer == Some(status.account_id.as_str())
+impl AppState {
+    /// Whether `viewer` (an account ID, or nobody) may see a status: anyone a public or
+    /// unlisted one, its author any, and the accounts it mentions a private or direct
+    /// one (the sandbox has no followers, who see private statuses on Mastodon).
+    pub(crate) fn can_see(&self, status: &StatusRow, viewer: Option<&str>) -> Result<bool> {
+        if matches!(status.visibility.as_str(), "public" | "unlisted")
+            || viewer == Some(status.account_id.as_str())
+        {
+            return Ok(true);
+        }
+        let Some(viewer) = viewer else {
+            return Ok(false);
+        };
+        let mentioned = self.format_text(&status.text)?.mentions;
+        Ok(mentioned.iter().any(|m| m.id == viewer))
+    }
 }
 
 pub(crate) async fn show(
@@ -153,12 +164,10 @@ pub(crate) async fn show(
         .as_ref()
         .and_then(|c| c.account.as_ref())
         .map(|a| a.id.as_str());
-    let row = state
-        .store
-        .status(&id)?
-        .filter(|row| visible_to(row, viewer))
-        .ok_or_else(Failure::not_found)?;
-    Ok(Json(state.status_entity(&row, false)?))
+    match state.store.status(&id)? {
+        Some(row) if state.can_see(&row, viewer)? => Ok(Json(state.status_entity(&row, false)?)),
+        _ => Err(Failure::not_found()),
+    }
 }
 
 pub(crate) async fn delete(

@@ -719,6 +719,15 @@ async fn every_part_of_a_direct_thread_reaches_the_people_it_mentions() {
             status.content
         );
     }
+    // Bob, mentioned, reads every part; a stranger none.
+    let bob = client.with_access_token(
+        crate::user_token_as(&client, "read", "bob", "bob's long password").await,
+    );
+    for status in &statuses {
+        assert_eq!(bob.statuses().get(&status.id).await.unwrap().id, status.id);
+        let hidden = client.statuses().get(&status.id).await.unwrap_err();
+        assert!(matches!(hidden, Error::NotFound { .. }), "{hidden:?}");
+    }
 
     let err = bot
         .statuses()
