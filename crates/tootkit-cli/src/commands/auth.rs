@@ -359,6 +359,8 @@ pub async fn status(context: &Context) -> Result<()> {
         Some(_) => Some(context.client()?.accounts().verify_credentials().await),
         None => None,
     };
+    // The profile used without --profile: the default, or the only one there is.
+    let default = profiles.select(None).ok().map(|(name, _)| name);
     if context.json {
         let listed: Vec<_> = profiles
             .profiles
@@ -367,7 +369,7 @@ pub async fn status(context: &Context) -> Result<()> {
                 serde_json::json!({
                     "name": name, "instance": p.instance, "account": p.account,
                     "scopes": p.scopes, "store": p.store,
-                    "default": profiles.default.as_deref() == Some(name),
+                    "default": default.as_deref() == Some(name),
                 })
             })
             .collect();
@@ -390,7 +392,7 @@ pub async fn status(context: &Context) -> Result<()> {
         println!("No stored profiles.");
     }
     for (name, profile) in &profiles.profiles {
-        let marker = if profiles.default.as_deref() == Some(name) {
+        let marker = if default.as_deref() == Some(name) {
             " (default)"
         } else {
             ""

@@ -557,6 +557,13 @@ async fn logout_revokes_with_the_application_the_token_came_from() {
     let mut command = home.tootkit();
     command.args(["--profile", "second", "whoami"]);
     crate::run(command, None).await.success();
+    // The one profile left is the one used without --profile, and is shown as such.
+    let status = home.run(&["auth", "status"]).await.success();
+    assert!(
+        status.stdout.starts_with("second (default)"),
+        "{}",
+        status.stdout
+    );
 }
 
 /// Inside a D-Bus session with an unlocked GNOME keyring (the Secret Service a Linux
