@@ -243,7 +243,8 @@ impl CreateThread<'_> {
 
     /// Who can see the replies. By default they are unlisted, so a thread fills no
     /// timelines, but never more visible than the first part as posted: the replies
-    /// to a private or direct first part keep its visibility.
+    /// to a private or direct first part keep its visibility. A choice wider than the
+    /// first part's is refused; direct replies carry the first part's mentions.
     pub fn reply_visibility(mut self, visibility: Visibility) -> Self {
         self.reply_visibility = Some(visibility);
         self
@@ -312,7 +313,8 @@ impl CreateThread<'_> {
         };
         // A direct message reaches only the accounts it mentions: every part of a direct
         // thread carries the first part's mentions, or its replies would reach no one.
-        let direct = self.visibility == Some(Visibility::Direct);
+        let direct = self.visibility == Some(Visibility::Direct)
+            || self.reply_visibility == Some(Visibility::Direct);
         let options = ThreadOptions::new(limits)
             .spoiler_text(self.spoiler_text.clone())
             .numbering(self.numbering)
@@ -344,10 +346,10 @@ impl CreateThread<'_> {
         self,
         mut posted: impl FnMut(usize, usize, &Status),
     ) -> Result<Vec<Status>, Error> {
-        if let (Some(Visibility::Other(first)), None) = (&self.visibility, &self.reply_visibility) {
-            return Err(Error::invalid_input(format!(
-                "The replies' visibility cannot be derived from `{first}`, which tootkit does not know; choose it with reply_visibility."
-            )));
+        if let Some(first) = &self.visibility {
+            // Refused before anything is posted; with the account's default, after the
+            // first part shows what that is.
+            self.reply_visibility_after(first)?;
         }
         let parts = self.parts().await?;
         if parts.is_empty() {
@@ -370,11 +372,7 @@ impl CreateThread<'_> {
             .idempotency_key(key);
             let visibility = match statuses.first() {
                 None => self.visibility.clone(),
-                Some(first) => Some(
-                    self.reply_visibility
-                        .clone()
-                        .unwrap_or_else(|| default_reply_visibility(&first.visibility)),
-                ),
+                Some(first) => Some(self.reply_visibility_after(&first.visibility)?),
             };
             if let Some(visibility) = visibility {
                 status = status.visibility(visibility);
@@ -437,12 +435,39 @@ impl CreateThread<'_> {
     }
 }
 
-/// The replies' visibility when none was chosen: unlisted, unless the first part is
-/// less visible than that (private, direct, or a value of another server's that cannot
-/// be ranked), in which case the first part's own.
-fn default_reply_visibility(first: &Visibility) -> Visibility {
-    match first {
-        Visibility::Public | Visibility::Unlisted => Visibility::Unlisted,
-        other => other.clone(),
+impl CreateThread<'_> {
+    /// The replies' visibility after a first part of visibility `first`: the chosen
+    /// one, which may not be wider than `first` (it would show the later parts to people
+    /// the first hides them from), or unlisted, unless `first` is narrower than that.
+    fn reply_visibility_after(&self, first: &Visibility) -> Result<Visibility, Error> {
+        match (&self.reply_visibility, width(first)) {
+            (Some(replies), Some(first_width))
+                if width(replies).is_some_and(|w| w > first_width) =>
+            {
+                Err(Error::invalid_input(format!(
+                    "Replies that are {replies} would show a thread whose first part is {first} to more people than that part; choose a reply visibility no wider than {first}."
+                )))
+            }
+            (Some(replies), _) => Ok(replies.clone()),
+            (None, Some(first_width)) if first_width >= UNLISTED_WIDTH => Ok(Visibility::Unlisted),
+            (None, Some(_)) => Ok(first.clone()),
+            (None, None) => Err(Error::invalid_input(format!(
+                "The replies' visibility cannot be derived from `{first}`, which tootkit does not know; choose it with reply_visibility."
+            ))),
+        }
+    }
+}
+
+const UNLISTED_WIDTH: u8 = 2;
+
+/// How many people a visibility shows a status to, in Mastodon's order; `None` for a
+/// value of another server's that cannot be ranked.
+fn width(visibility: &Visibility) -> Option<u8> {
+    match visibility {
+        Visibility::Direct => Some(0),
+        Visibility::Private => Some(1),
+        Visibility::Unlisted => Some(UNLISTED_WIDTH),
+        Visibility::Public => Some(3),
+        _ => None,
     }
 }

@@ -729,6 +729,39 @@ async fn every_part_of_a_direct_thread_reaches_the_people_it_mentions() {
         assert!(matches!(hidden, Error::NotFound { .. }), "{hidden:?}");
     }
 
+    // Replies chosen wider than a direct first part are refused before posting.
+    let before = statuses_count(&bot).await;
+    let err = bot
+        .statuses()
+        .thread("@bob a secret. ".repeat(60))
+        .visibility(Visibility::Direct)
+        .reply_visibility(Visibility::Public)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("choose a reply visibility no wider than direct"),
+        "{err}"
+    );
+    assert_eq!(statuses_count(&bot).await, before, "nothing was posted");
+
+    // Direct replies to a public first part carry its mentions too.
+    let replies_direct = bot
+        .statuses()
+        .thread(format!("@bob {}", "an open start. ".repeat(60)))
+        .visibility(Visibility::Public)
+        .reply_visibility(Visibility::Direct)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        replies_direct[1..]
+            .iter()
+            .all(|s| s.visibility == Visibility::Direct
+                && s.mentions.iter().any(|m| m.acct == "bob"))
+    );
+
     let err = bot
         .statuses()
         .thread("a text")
