@@ -161,8 +161,14 @@ pub struct PostArgs {
     #[arg(long, requires = "thread")]
     pub carry_mentions: bool,
     /// The most parts a thread may have; a longer text is refused before posting.
-    #[arg(long, value_name = "N", default_value_t = tootkit::text::DEFAULT_MAX_PARTS, requires = "thread")]
-    pub max_parts: usize,
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = tootkit::text::DEFAULT_MAX_PARTS as u64,
+        value_parser = clap::value_parser!(u64).range(1..),
+        requires = "thread"
+    )]
+    pub max_parts: u64,
 }
 
 #[derive(Debug, Args)]

@@ -160,7 +160,7 @@ pub async fn post(context: &Context, args: PostArgs) -> Result<()> {
             .spoiler_text(warning)
             .numbering(!args.no_numbering)
             .carry_mentions(args.carry_mentions)
-            .max_parts(args.max_parts);
+            .max_parts(usize::try_from(args.max_parts).unwrap_or(usize::MAX));
         if let Some(visibility) = args.reply_visibility {
             thread = thread.reply_visibility(visibility.into());
         }
@@ -188,12 +188,17 @@ pub async fn post(context: &Context, args: PostArgs) -> Result<()> {
             })
             .await
             .map_err(|err| {
-                let failure = post_failure(&client, reply_to.as_deref(), err);
                 if done == 0 {
-                    return failure;
+                    // Only the first part answers the status given with --reply-to.
+                    return post_failure(&client, reply_to.as_deref(), false, err);
                 }
-                failure.with_hint(format!(
-                    "{done} parts are posted; run the same command again within the hour to post the rest without repeating them."
+                let posted = if done == 1 {
+                    "1 part is posted".to_owned()
+                } else {
+                    format!("{done} parts are posted")
+                };
+                post_failure(&client, None, false, err).with_hint(format!(
+                    "{posted}; run the same command again within the hour to post the rest without repeating them."
                 ))
             })?;
         if json {
@@ -230,7 +235,7 @@ pub async fn post(context: &Context, args: PostArgs) -> Result<()> {
     let posted = status
         .send()
         .await
-        .map_err(|err| post_failure(&client, reply_to.as_deref(), err))?;
+        .map_err(|err| post_failure(&client, reply_to.as_deref(), true, err))?;
     if context.json {
         return context.print_json(&posted);
     }
@@ -242,13 +247,19 @@ pub async fn post(context: &Context, args: PostArgs) -> Result<()> {
 /// command rather than of the API: a text over the instance's limit (a text within
 /// Mastodon's default 500 is sent without asking for the limits, so an instance allowing
 /// fewer refuses it itself, posting nothing), and a status to reply to that is not there.
-fn post_failure(client: &Client, reply_to: Option<&str>, err: tootkit::Error) -> Failure {
+/// `single` says the text went as one status (not cut into a thread for the limits).
+fn post_failure(
+    client: &Client,
+    reply_to: Option<&str>,
+    single: bool,
+    err: tootkit::Error,
+) -> Failure {
     let host = client.base_url().authority();
     match &err {
         tootkit::Error::Validation {
             server_message: Some(message),
             ..
-        } => {
+        } if single => {
             if let Some(limit) = character_limit(message) {
                 return Failure::usage(format!(
                     "The text is longer than the {limit} characters {host} allows; shorten it, or post it as a thread with --thread."
@@ -313,7 +324,11 @@ pub async fn count(context: &Context, args: CountArgs) -> Result<()> {
                 }
             }
         }
-        // Not signed in: the defaults, as the output says.
+        // Not signed in: the defaults, as the output says. A profile asked for by name
+        // that cannot be used is an error, as for every command.
+        Err(failure) if context.profile.is_some() => {
+            return Err(Failure::new(failure.exit, failure.message.clone()));
+        }
         Err(failure) if failure.exit == crate::failure::Exit::Auth => defaults,
         Err(failure) => {
             eprintln!(

@@ -271,6 +271,19 @@ async fn count_uses_the_defaults_when_the_instance_is_out_of_reach() {
         counted.stderr
     );
     assert!(!counted.all().contains("not-needed-to-count"));
+
+    // Without credentials, the defaults; with a profile asked for that does not exist,
+    // the error every command gives.
+    home.run(&["count", "x"]).await.success();
+    let missing = home
+        .run(&["--profile", "nope", "count", "x"])
+        .await
+        .failure(3);
+    assert!(
+        missing.stderr.contains("There is no profile named `nope`"),
+        "{}",
+        missing.stderr
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

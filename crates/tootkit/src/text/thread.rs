@@ -48,10 +48,10 @@ impl ThreadOptions {
         }
     }
 
-    /// The most parts the thread may have; a text that needs more is refused with
-    /// [`SplitError::TooManyParts`] rather than posted as a flood.
+    /// The most parts the thread may have (at least one); a text that needs more is
+    /// refused with [`SplitError::TooManyParts`] rather than posted as a flood.
     pub fn max_parts(mut self, max_parts: usize) -> Self {
-        self.max_parts = max_parts;
+        self.max_parts = max_parts.max(1);
         self
     }
 
