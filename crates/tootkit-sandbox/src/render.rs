@@ -5,7 +5,7 @@ use tootkit::entities::{
     Account, AccountSource, ApprovalPolicy, Field, Instance, InstanceConfiguration, InstanceV1,
     Mention, Role, Status, StatusApplication, StatusesConfiguration, Tag, Thumbnail, Visibility,
 };
-use tootkit::text::{EntityKind, entities};
+use tootkit::text::{Entity, EntityKind, entities, normalize_hashtag};
 
 use crate::pages::escape;
 
@@ -287,32 +287,25 @@ impl AppState {
                     html.push_str(&shortened_link(entity.as_str()))
                 }
                 EntityKind::Hashtag => {
+                    // The link keeps the tag as written; the list names it as filed.
                     let name = entity.name();
-                    let url = self.tag_url(name);
                     html.push_str(&format!(
                         r#"<a href="{}" class="mention hashtag" rel="tag">#<span>{}</span></a>"#,
-                        escape(&url),
+                        escape(&self.tag_url(name)),
                         escape(name)
                     ));
-                    if !tags.iter().any(|t| t.name.eq_ignore_ascii_case(name)) {
+                    let filed = normalize_hashtag(name);
+                    if !filed.is_empty() && !tags.iter().any(|t| t.name == filed) {
                         tags.push(Tag {
-                            name: name.to_owned(),
-                            url,
+                            url: self.tag_url(&filed),
+                            name: filed,
                             history: None,
                             following: None,
                         });
                     }
                 }
                 EntityKind::Mention => {
-                    let local = entity
-                        .domain()
-                        .is_none_or(|domain| domain.eq_ignore_ascii_case(&self.domain));
-                    let account = if local {
-                        self.store.account_by_username(entity.name())?
-                    } else {
-                        None
-                    };
-                    let Some(account) = account else {
+                    let Some(account) = self.mentioned_account(&entity)? else {
                         html.push_str(&escape(entity.as_str()));
                         continue;
                     };
@@ -341,6 +334,40 @@ impl AppState {
             mentions,
             tags,
         })
+    }
+
+    /// The account of this instance a mention names, if there is one (remote accounts
+    /// are not resolved: the sandbox does not federate).
+    fn mentioned_account(&self, mention: &Entity<'_>) -> Result<Option<AccountRow>> {
+        let local = mention
+            .domain()
+            .is_none_or(|domain| domain.eq_ignore_ascii_case(&self.domain));
+        if local {
+            self.store.account_by_username(mention.name())
+        } else {
+            Ok(None)
+        }
+    }
+
+    /// The text as Mastodon stores it once `ProcessMentionsService` has run: each
+    /// mention of an account here written as `@username`, as the account spells it.
+    pub(crate) fn with_canonical_mentions(&self, text: &str) -> Result<String> {
+        let mut out = String::with_capacity(text.len());
+        let mut copied = 0;
+        for entity in entities(text) {
+            if entity.kind() != EntityKind::Mention {
+                continue;
+            }
+            if let Some(account) = self.mentioned_account(&entity)? {
+                let range = entity.range();
+                out.push_str(&text[copied..range.start]);
+                out.push('@');
+                out.push_str(&account.username);
+                copied = range.end;
+            }
+        }
+        out.push_str(&text[copied..]);
+        Ok(out)
     }
 
     /// The page of a hashtag, its name a path segment (non-ASCII percent-encoded, as

@@ -45,8 +45,25 @@ pub(crate) async fn create(
         .and_then(|v| v.to_str().ok())
         .map(str::trim)
         .filter(|k| !k.is_empty());
+    // As the controller's `set_thread`, before anything else: the status to reply to
+    // must be there and visible.
+    let in_reply_to = match params.text("in_reply_to_id") {
+        Some(id) => {
+            let parent = match state.store.status(&id)? {
+                Some(parent) if state.can_see(&parent, Some(&account.id))? => parent,
+                _ => {
+                    return Err(Failure::api(
+                        StatusCode::NOT_FOUND,
+                        "The post you are trying to reply to does not appear to exist.",
+                    ));
+                }
+            };
+            Some((parent.id, parent.account_id))
+        }
+        None => None,
+    };
     // As PostStatusService: a key seen within the hour answers with its status before
-    // anything of the request is looked at (a 404 once that status is deleted).
+    // the rest of the request is looked at (a 404 once that status is deleted).
     if let Some(key) = key {
         match state.store.status_for_key(&account.id, key)? {
             Keyed::Posted(earlier) => return Ok(Json(state.status_entity(&earlier, false)?)),
@@ -101,21 +118,7 @@ pub(crate) async fn create(
         .text("language")
         .filter(|l| is_language_tag(l))
         .unwrap_or_else(|| DEFAULT_LANGUAGE.to_owned());
-    let in_reply_to = match params.text("in_reply_to_id") {
-        Some(id) => {
-            let parent = match state.store.status(&id)? {
-                Some(parent) if state.can_see(&parent, Some(&account.id))? => parent,
-                _ => {
-                    return Err(Failure::api(
-                        StatusCode::NOT_FOUND,
-                        "The post you are trying to reply to does not appear to exist.",
-                    ));
-                }
-            };
-            Some((parent.id, parent.account_id))
-        }
-        None => None,
-    };
+    let text = state.with_canonical_mentions(&text)?;
     let row = state.store.post_status(
         &NewStatus {
             account_id: &account.id,

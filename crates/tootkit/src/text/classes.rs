@@ -280,6 +280,44 @@ pub(super) fn hashtag_separator(c: char) -> bool {
     matches!(c, '_' | '\u{b7}' | '\u{30fb}' | '\u{200c}')
 }
 
+/// What `Tag::HASHTAG_INVALID_CHARS_RE` keeps: `[[:alnum:]]` (Alphabetic or a decimal
+/// digit), the Thai marks U+0E47–U+0E4E, and the separators.
+pub(super) fn hashtag_name_char(c: char) -> bool {
+    alpha(c)
+        || ('\u{e47}'..='\u{e4e}').contains(&c)
+        || hashtag_separator(c)
+        || (c.is_ascii_digit() || (!c.is_ascii() && category(c) == GeneralCategory::DecimalNumber))
+}
+
+/// Mastodon's `ASCIIFolding` for a lower-case letter: the accented letters of Latin-1
+/// and Latin Extended-A become their base letter (æ, œ, ĳ, þ and ß stay as they are).
+pub(super) fn ascii_fold(c: char) -> char {
+    match c {
+        'ð' | 'đ' => 'd',
+        'ø' => 'o',
+        'ħ' => 'h',
+        'ı' => 'i',
+        'ĸ' => 'k',
+        'ŀ' | 'ł' => 'l',
+        'ŉ' | 'ŋ' => 'n',
+        'ſ' => 's',
+        'ŧ' => 't',
+        'æ' | '÷' | 'þ' | 'ß' | 'ĳ' | 'œ' => c,
+        '\u{e0}'..='\u{ff}' | '\u{100}'..='\u{17f}' => {
+            // The rest decompose into an ASCII letter and combining marks.
+            let nfd = icu_normalizer::DecomposingNormalizerBorrowed::new_nfd();
+            let mut decomposed = String::new();
+            let _ = nfd.normalize_to(c.encode_utf8(&mut [0; 4]), &mut decomposed);
+            decomposed
+                .chars()
+                .next()
+                .filter(char::is_ascii_alphabetic)
+                .unwrap_or(c)
+        }
+        _ => c,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

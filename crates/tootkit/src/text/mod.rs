@@ -300,6 +300,31 @@ pub fn extract_hashtags(text: &str) -> Vec<Entity<'_>> {
     chars.entities(text, found)
 }
 
+/// The name Mastodon files a hashtag under (its `HashtagNormalizer`): compatibility
+/// forms unified (NFKC, so full-width letters are plain ones), lower case, the accented
+/// Latin letters of Mastodon's ASCII folding table folded, and anything but letters,
+/// digits and the tag separators removed. Tags with the same name are one tag: it is
+/// the `name` a status's `tags` list and the last part of the tag's URL.
+///
+/// ```
+/// use tootkit::text::normalize_hashtag;
+///
+/// assert_eq!(normalize_hashtag("#CamelCase"), "camelcase");
+/// assert_eq!(normalize_hashtag("Café"), normalize_hashtag("CAFE"));
+/// assert_eq!(normalize_hashtag("ＲＵＳＴ"), "rust");
+/// assert_eq!(normalize_hashtag("日本語"), "日本語");
+/// ```
+pub fn normalize_hashtag(name: &str) -> String {
+    let name = name.strip_prefix(['#', '\u{ff03}']).unwrap_or(name);
+    let compatible = icu_normalizer::ComposingNormalizerBorrowed::new_nfkc().normalize(name);
+    compatible
+        .chars()
+        .flat_map(char::to_lowercase)
+        .map(classes::ascii_fold)
+        .filter(|&c| classes::hashtag_name_char(c))
+        .collect()
+}
+
 /// The text or content warning as Mastodon keeps it: `Status#prepare_contents` strips
 /// leading and trailing ASCII whitespace and NUL (Ruby's `strip`) before the length is
 /// checked and the status stored. Other spaces, such as U+00A0 or U+3000, stay.
@@ -382,6 +407,24 @@ pub fn fits(text: &str, spoiler_text: &str, limits: Limits) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn hashtags_normalize_as_mastodon_files_them() {
+        for (written, name) in [
+            ("#café", "cafe"),
+            ("#CAFÉ", "cafe"),
+            ("Ærøskøbing", "æroskobing"),
+            ("İstanbul", "istanbul"),
+            ("Straße", "straße"),
+            ("Łódź", "lodz"),
+            ("a·b_c", "a·b_c"),
+            ("ｔｏｏｔ１２", "toot12"),
+            ("ไทย", "ไทย"),
+            ("e\u{301}te\u{301}", "ete"),
+        ] {
+            assert_eq!(normalize_hashtag(written), name, "{written}");
+        }
+    }
+
     use super::*;
 
     fn count(text: &str) -> usize {

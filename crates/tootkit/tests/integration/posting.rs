@@ -775,3 +775,47 @@ async fn every_part_of_a_direct_thread_reaches_the_people_it_mentions() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn the_sandbox_files_tags_and_mentions_as_mastodon_does() {
+    let sandbox = sandbox().await;
+    let client = fast_client(&sandbox);
+    let bot = client.with_access_token(user_token(&client, "write").await);
+    let status = bot
+        .statuses()
+        .create("#café #Café #CAFÉ #CamelCase hi @ALICE and @nobody")
+        .send()
+        .await
+        .unwrap();
+    let base = sandbox.base_url().to_string();
+    let tags: Vec<(&str, &str)> = status
+        .tags
+        .iter()
+        .map(|t| (t.name.as_str(), t.url.as_str()))
+        .collect();
+    let (cafe, camel) = (
+        format!("{base}/tags/cafe"),
+        format!("{base}/tags/camelcase"),
+    );
+    assert_eq!(
+        tags,
+        [("cafe", cafe.as_str()), ("camelcase", camel.as_str())]
+    );
+    // Each link keeps the tag as written.
+    assert!(
+        status
+            .content
+            .contains(&format!(r#"<a href="{base}/tags/CamelCase" class="mention hashtag" rel="tag">#<span>CamelCase</span></a>"#)),
+        "{}",
+        status.content
+    );
+    // The mention of a local account is stored as the account spells it; an unknown
+    // one stays text.
+    assert_eq!(status.mentions.len(), 1);
+    assert_eq!(status.mentions[0].acct, USER);
+    let source = bot.statuses().delete(&status.id).await.unwrap();
+    assert_eq!(
+        source.text.as_deref(),
+        Some("#café #Café #CAFÉ #CamelCase hi @alice and @nobody")
+    );
+}
