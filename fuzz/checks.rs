@@ -4,7 +4,7 @@
 
 use tootkit::text::{
     EntityKind, Limits, ThreadOptions, entities, extract_hashtags, extract_links, extract_mentions,
-    split_thread, status_length,
+    normalize_hashtag, split_thread, status_length,
 };
 use unicode_segmentation::UnicodeSegmentation;
 
@@ -54,7 +54,10 @@ fn check_entities(text: &str) {
                 assert!(written.starts_with('@') && entity.name().len() < written.len())
             }
             EntityKind::Hashtag => {
-                assert!(written.starts_with(['#', '＃']) && !entity.name().is_empty())
+                assert!(written.starts_with(['#', '＃']) && !entity.name().is_empty());
+                // Filed under a name made only of what a tag name may hold.
+                let filed = normalize_hashtag(entity.name());
+                assert!(!filed.contains(char::is_whitespace), "{filed:?}");
             }
             _ => {}
         }
