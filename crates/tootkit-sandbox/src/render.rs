@@ -354,20 +354,30 @@ impl AppState {
     pub(crate) fn with_canonical_mentions(&self, text: &str) -> Result<String> {
         let mut out = String::with_capacity(text.len());
         let mut copied = 0;
-        for entity in entities(text) {
-            if entity.kind() != EntityKind::Mention {
-                continue;
-            }
-            if let Some(account) = self.mentioned_account(&entity)? {
-                let range = entity.range();
-                out.push_str(&text[copied..range.start]);
-                out.push('@');
-                out.push_str(&account.username);
-                copied = range.end;
-            }
+        for (range, account) in self.local_mentions(text)? {
+            out.push_str(&text[copied..range.start]);
+            out.push('@');
+            out.push_str(&account.username);
+            copied = range.end;
         }
         out.push_str(&text[copied..]);
         Ok(out)
+    }
+
+    /// The mentions in `text` of accounts of this instance, where they are written.
+    pub(crate) fn local_mentions(
+        &self,
+        text: &str,
+    ) -> Result<Vec<(std::ops::Range<usize>, AccountRow)>> {
+        let mut found = Vec::new();
+        for entity in entities(text) {
+            if entity.kind() == EntityKind::Mention
+                && let Some(account) = self.mentioned_account(&entity)?
+            {
+                found.push((entity.range(), account));
+            }
+        }
+        Ok(found)
     }
 
     /// The page of a hashtag, its name a path segment (non-ASCII percent-encoded, as

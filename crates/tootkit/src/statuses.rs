@@ -25,6 +25,11 @@ impl<'a> Statuses<'a> {
     /// answer is lost and the request is sent again, the server returns the status it
     /// already made instead of posting twice.
     pub fn create(&self, text: impl Into<String>) -> CreateStatus<'a> {
+        self.create_keyed(text, crate::random::uuid_v4())
+    }
+
+    /// [`create`](Self::create) with a key already chosen (a thread derives its own).
+    fn create_keyed(&self, text: impl Into<String>, idempotency_key: String) -> CreateStatus<'a> {
         CreateStatus {
             client: self.client,
             text: text.into(),
@@ -33,7 +38,7 @@ impl<'a> Statuses<'a> {
             sensitive: None,
             language: None,
             in_reply_to_id: None,
-            idempotency_key: crate::random::uuid_v4(),
+            idempotency_key,
         }
     }
 
@@ -142,8 +147,8 @@ impl CreateStatus<'_> {
         let has_warning = self
             .spoiler_text
             .as_deref()
-            .is_some_and(|w| !w.trim().is_empty());
-        if self.text.trim().is_empty() && !has_warning {
+            .is_some_and(|w| !text::is_blank(w));
+        if text::is_blank(&self.text) && !has_warning {
             return Err(Error::invalid_input(
                 "The status has no text; write something to post.",
             ));
@@ -359,20 +364,18 @@ impl CreateThread<'_> {
         }
         let count = parts.len();
         let mut statuses: Vec<Status> = Vec::with_capacity(count);
+        let mut reply_visibility: Option<Visibility> = None;
         for (index, part) in parts.into_iter().enumerate() {
             let reply_to = match statuses.last() {
                 Some(previous) => Some(previous.id.clone()),
                 None => self.in_reply_to_id.clone(),
             };
             let key = self.key(index, count, &part, reply_to.as_deref());
-            let mut status = Statuses {
-                client: self.client,
-            }
-            .create(part)
-            .idempotency_key(key);
-            let visibility = match statuses.first() {
-                None => self.visibility.clone(),
-                Some(first) => Some(self.reply_visibility_after(&first.visibility)?),
+            let mut status = self.client.statuses().create_keyed(part, key);
+            let visibility = if index == 0 {
+                self.visibility.clone()
+            } else {
+                reply_visibility.clone()
             };
             if let Some(visibility) = visibility {
                 status = status.visibility(visibility);
@@ -390,6 +393,10 @@ impl CreateThread<'_> {
                 status = status.language(language.clone());
             }
             let status = status.send().await?;
+            if index == 0 && count > 1 {
+                // The account's default, when no visibility was chosen, shows only now.
+                reply_visibility = Some(self.reply_visibility_after(&status.visibility)?);
+            }
             posted(index, count, &status);
             statuses.push(status);
         }
@@ -433,9 +440,7 @@ impl CreateThread<'_> {
             .collect();
         format!("tootkit-thread-{hex}")
     }
-}
 
-impl CreateThread<'_> {
     /// The replies' visibility after a first part of visibility `first`: the chosen
     /// one, which may not be wider than `first` (it would show the later parts to people
     /// the first hides them from), or unlisted, unless `first` is narrower than that.

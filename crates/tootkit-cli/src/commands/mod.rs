@@ -304,7 +304,12 @@ pub async fn count(context: &Context, args: CountArgs) -> Result<()> {
     // The instance in use, if any: its limits, else Mastodon's defaults. Counting is
     // local work, so an instance out of reach or unreadable credentials only warn.
     let defaults = (Limits::default(), None);
-    let signed_in = context.credentials();
+    let signed_in = match context.credentials() {
+        // A profile asked for by name that cannot be used is an error, as for every
+        // command.
+        Err(failure) if context.profile.is_some() => return Err(failure),
+        other => other,
+    };
     let (limits, instance) = match &signed_in {
         Ok((instance, _, _)) => {
             // Counting should not wait long on an instance out of reach.
@@ -324,11 +329,7 @@ pub async fn count(context: &Context, args: CountArgs) -> Result<()> {
                 }
             }
         }
-        // Not signed in: the defaults, as the output says. A profile asked for by name
-        // that cannot be used is an error, as for every command.
-        Err(failure) if context.profile.is_some() => {
-            return Err(Failure::new(failure.exit, failure.message.clone()));
-        }
+        // Not signed in: the defaults, as the output says.
         Err(failure) if failure.exit == crate::failure::Exit::Auth => defaults,
         Err(failure) => {
             eprintln!(

@@ -7,7 +7,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use tootkit::Status;
-use tootkit::text::{status_length, strip};
+use tootkit::text::{is_blank, status_length, strip};
 
 use crate::AppState;
 use crate::auth::{Caller, MaybeCaller};
@@ -86,14 +86,13 @@ pub(crate) async fn create(
     // As PostStatusService: a warning that is not blank (Ruby's `present?`, Unicode
     // spaces included) makes the status sensitive, and a warning alone becomes the
     // text; then Status#prepare_contents strips both before validating and storing.
-    let blank = |s: &str| s.chars().all(char::is_whitespace);
-    let sensitive = params.flag("sensitive").unwrap_or(false) || !blank(&spoiler_text);
-    if blank(&text) && !blank(&spoiler_text) {
+    let sensitive = params.flag("sensitive").unwrap_or(false) || !is_blank(&spoiler_text);
+    if is_blank(&text) && !is_blank(&spoiler_text) {
         text = std::mem::take(&mut spoiler_text);
     }
     let text = strip(&text).to_owned();
     let spoiler_text = strip(&spoiler_text).to_owned();
-    if text.trim().is_empty() {
+    if is_blank(&text) {
         return Err(Failure::validation(
             "Validation failed: Text can't be blank",
         ));
@@ -150,8 +149,8 @@ impl AppState {
         let Some(viewer) = viewer else {
             return Ok(false);
         };
-        let mentioned = self.format_text(&status.text)?.mentions;
-        Ok(mentioned.iter().any(|m| m.id == viewer))
+        let mentioned = self.local_mentions(&status.text)?;
+        Ok(mentioned.iter().any(|(_, account)| account.id == viewer))
     }
 }
 

@@ -107,9 +107,15 @@ fn ascii_space(c: &char) -> bool {
 // ---------------------------------------------------------------------------------------
 // Domains
 
-/// A domain label from `i` (`(?:D(?:[extra]|D)*)?D\.`): the index after its dot.
-fn label(chars: &[char], i: usize, extra: impl Fn(char) -> bool) -> Option<usize> {
-    label_in_run(chars, i, run_end(chars, i, |c| domain_char(c) || extra(c)))
+/// A character a domain label may hold inside: a domain character, `-`, and `_` in a
+/// subdomain (`valid_subdomain`) but not in the domain name (`valid_domain_name`).
+fn label_char(c: char, subdomain: bool) -> bool {
+    domain_char(c) || c == '-' || (subdomain && c == '_')
+}
+
+/// A domain label from `i` (`(?:D(?:[-_]|D)*)?D\.`): the index after its dot.
+fn label(chars: &[char], i: usize, subdomain: bool) -> Option<usize> {
+    label_in_run(chars, i, run_end(chars, i, |c| label_char(c, subdomain)))
 }
 
 /// The label from `i` given where its run of label characters ends: the run starts and
@@ -179,7 +185,7 @@ fn each_domain_end(
     i: usize,
     mut accept: impl FnMut(usize) -> bool,
 ) -> Option<usize> {
-    let subdomain = |at: usize| label(chars, at, |c| c == '_' || c == '-');
+    let subdomain = |at: usize| label(chars, at, true);
     // A domain needs at least one label; a place where none starts (most of them, in
     // prose) is refused before anything is allocated.
     let first = subdomain(i)?;
@@ -190,7 +196,7 @@ fn each_domain_end(
     }
     let mut ends = Vec::new();
     for &name_start in starts.iter().rev() {
-        let Some(tld_start) = label(chars, name_start, |c| c == '-') else {
+        let Some(tld_start) = label(chars, name_start, false) else {
             continue;
         };
         tld_ends(chars, tld_start, &mut ends);
@@ -231,13 +237,8 @@ impl<'a> Domains<'a> {
         let chars = self.chars;
         let (start, end) = &mut self.runs[usize::from(subdomain)];
         if !(*start <= i && i < *end) {
-            let extra = if subdomain {
-                |c| c == '_' || c == '-'
-            } else {
-                |c| c == '-'
-            };
             *start = i;
-            *end = run_end(chars, i, |c| domain_char(c) || extra(c));
+            *end = run_end(chars, i, |c| label_char(c, subdomain));
         }
         label_in_run(chars, i, *end)
     }

@@ -215,6 +215,23 @@ fn grapheme_count(text: &str) -> usize {
     count + text[piece_start..].graphemes(true).count()
 }
 
+/// One of the scanners of `extract.rs`: what it finds in the characters, appended.
+type Scanner = fn(&[char], &mut Vec<Found>);
+
+/// `text` as characters, and what `scanners` find in it, in their order; with
+/// `exclusive`, sorted and with overlaps removed as Mastodon removes them.
+fn scan(text: &str, scanners: &[Scanner], exclusive: bool) -> (Chars, Vec<Found>) {
+    let chars = Chars::new(text);
+    let mut found = Vec::new();
+    for scanner in scanners {
+        scanner(&chars.chars, &mut found);
+    }
+    if exclusive {
+        remove_overlapping(&mut found);
+    }
+    (chars, found)
+}
+
 /// twitter-text's `remove_overlapping_entities`: by start, each entity that begins
 /// before the previous kept one ends is dropped.
 fn remove_overlapping(found: &mut Vec<Found>) {
@@ -246,13 +263,13 @@ fn remove_overlapping(found: &mut Vec<Found>) {
 /// assert!(entities("example.com https://example.invalidtld").is_empty());
 /// ```
 pub fn entities(text: &str) -> Vec<Entity<'_>> {
-    let chars = Chars::new(text);
-    let mut found = Vec::new();
-    extract::links(&chars.chars, &mut found);
-    extract::hashtags(&chars.chars, &mut found);
-    extract::mentions(&chars.chars, &mut found);
-    extract::extended_uris(&chars.chars, &mut found);
-    remove_overlapping(&mut found);
+    let scanners: [Scanner; 4] = [
+        extract::links,
+        extract::hashtags,
+        extract::mentions,
+        extract::extended_uris,
+    ];
+    let (chars, found) = scan(text, &scanners, true);
     chars.entities(text, found)
 }
 
@@ -264,9 +281,7 @@ pub fn entities(text: &str) -> Vec<Entity<'_>> {
 /// assert_eq!(links[0].as_str(), "https://docs.joinmastodon.org/api/");
 /// ```
 pub fn extract_links(text: &str) -> Vec<Entity<'_>> {
-    let chars = Chars::new(text);
-    let mut found = Vec::new();
-    extract::links(&chars.chars, &mut found);
+    let (chars, found) = scan(text, &[extract::links], false);
     chars.entities(text, found)
 }
 
@@ -279,9 +294,7 @@ pub fn extract_links(text: &str) -> Vec<Entity<'_>> {
 /// assert_eq!(names, ["@Gargron", "@bot@botsin.space"]);
 /// ```
 pub fn extract_mentions(text: &str) -> Vec<Entity<'_>> {
-    let chars = Chars::new(text);
-    let mut found = Vec::new();
-    extract::mentions(&chars.chars, &mut found);
+    let (chars, found) = scan(text, &[extract::mentions], false);
     chars.entities(text, found)
 }
 
@@ -294,9 +307,7 @@ pub fn extract_mentions(text: &str) -> Vec<Entity<'_>> {
 /// assert_eq!(names, ["rust", "日本語"]);
 /// ```
 pub fn extract_hashtags(text: &str) -> Vec<Entity<'_>> {
-    let chars = Chars::new(text);
-    let mut found = Vec::new();
-    extract::hashtags(&chars.chars, &mut found);
+    let (chars, found) = scan(text, &[extract::hashtags], false);
     chars.entities(text, found)
 }
 
@@ -337,6 +348,18 @@ pub fn strip(text: &str) -> &str {
     text.trim_matches(|c| matches!(c, ' ' | '\t' | '\n' | '\x0B' | '\x0C' | '\r' | '\0'))
 }
 
+/// Ruby's `blank?`, by which Mastodon decides a text or warning is absent: empty, or
+/// only whitespace (Unicode's, so U+3000 too — unlike [`strip`], which takes only
+/// ASCII's).
+///
+/// ```
+/// assert!(tootkit::text::is_blank(" \u{3000}\n"));
+/// assert!(!tootkit::text::is_blank(" a "));
+/// ```
+pub fn is_blank(text: &str) -> bool {
+    text.chars().all(char::is_whitespace)
+}
+
 /// How long a status is, as Mastodon counts it: content warning plus text, each
 /// [stripped](strip) first, as the server does before counting.
 ///
@@ -360,8 +383,8 @@ pub fn status_length(text: &str, spoiler_text: &str, limits: Limits) -> usize {
     let (text, spoiler_text) = (strip(text), strip(spoiler_text));
     let mut counted = String::with_capacity(spoiler_text.len() + text.len());
     counted.push_str(spoiler_text);
-    // Ruby's `blank?`: a text of whitespace counts nothing at all.
-    if !text.chars().all(char::is_whitespace) {
+    // A blank text counts nothing at all.
+    if !is_blank(text) {
         push_countable(&mut counted, text, limits.characters_reserved_per_url);
     }
     grapheme_count(&counted)
@@ -370,11 +393,7 @@ pub fn status_length(text: &str, spoiler_text: &str, limits: Limits) -> usize {
 /// `StatusLengthValidator#countable_text`: the text with each link replaced by
 /// `per_url` characters and each remote mention by its `@user`.
 fn push_countable(counted: &mut String, text: &str, per_url: usize) {
-    let chars = Chars::new(text);
-    let mut found = Vec::new();
-    extract::links(&chars.chars, &mut found);
-    extract::mentions(&chars.chars, &mut found);
-    remove_overlapping(&mut found);
+    let (chars, found) = scan(text, &[extract::links, extract::mentions], true);
     let mut copied = 0;
     for found in found {
         let (start, end) = (chars.offset(found.start), chars.offset(found.end));

@@ -184,7 +184,7 @@ pub fn split_thread(text: &str, options: &ThreadOptions) -> Result<Vec<String>, 
         return Ok(Vec::new());
     }
     let warning = &options.spoiler_text;
-    if status_length(text, warning, limits) <= limits.max_characters {
+    if super::fits(text, warning, limits) {
         return Ok(vec![text.to_owned()]);
     }
     let warning_length = status_length("", warning, limits);
@@ -201,7 +201,7 @@ pub fn split_thread(text: &str, options: &ThreadOptions) -> Result<Vec<String>, 
     // thread turns out longer than that width allows, cut again with a wider reserve.
     let mut digits = 1;
     loop {
-        let pieces = cut_pieces(text, &cuts, options, digits)?;
+        let (pieces, carried) = cut_pieces(text, &cuts, options, digits)?;
         if pieces.len() > options.max_parts {
             return Err(SplitError::TooManyParts {
                 parts: pieces.len(),
@@ -209,7 +209,7 @@ pub fn split_thread(text: &str, options: &ThreadOptions) -> Result<Vec<String>, 
             });
         }
         if !options.numbering || pieces.len() < 10usize.pow(digits as u32) {
-            return Ok(decorate(text, &pieces, options));
+            return Ok(decorate(text, &pieces, &carried, options));
         }
         digits += 1;
     }
@@ -311,13 +311,14 @@ fn carried_mentions(first: &str) -> String {
     seen.join(" ")
 }
 
-/// Cuts `text` into byte ranges, each fitting with the widest decorations.
+/// Cuts `text` into byte ranges, each fitting with the widest decorations; also gives
+/// the mentions the first part carries into the others (when asked to).
 fn cut_pieces(
     text: &str,
     cuts: &[Cut],
     options: &ThreadOptions,
     digits: usize,
-) -> Result<Vec<(usize, usize)>, SplitError> {
+) -> Result<(Vec<(usize, usize)>, String), SplitError> {
     let max = options.limits.max_characters;
     let mut pieces = Vec::new();
     let mut carried = String::new();
@@ -325,7 +326,8 @@ fn cut_pieces(
     loop {
         let index = pieces.len();
         let (prefix, suffix) = decorations(options, &carried, index, None, digits);
-        let fits = |end: usize| measure(&text[start..end], &prefix, &suffix, options) <= max;
+        let length = |end: usize| measure(&text[start..end], &prefix, &suffix, options);
+        let fits = |end: usize| length(end) <= max;
         let open = cuts.partition_point(|cut| cut.end <= start);
         let candidates = &cuts[open..];
         // Gallop to the first cut that does not fit, so that measuring costs the size of
@@ -345,7 +347,7 @@ fn cut_pieces(
         };
         if too_far == candidates.len() && fits(text.len()) {
             pieces.push((start, text.len()));
-            return Ok(pieces);
+            return Ok((pieces, carried));
         }
         // Lengths grow with the cut's position (links aside): a binary search between
         // the last cut known to fit and the first known not to finds the furthest that
@@ -355,7 +357,6 @@ fn cut_pieces(
         while furthest > 0 && !fits(candidates[furthest - 1].end) {
             furthest -= 1;
         }
-        let length = |end: usize| measure(&text[start..end], &prefix, &suffix, options);
         let Some(cut) = choose(&candidates[..furthest], length, max) else {
             return Err(uncuttable(text, start, candidates, max));
         };
@@ -396,18 +397,19 @@ fn uncuttable(text: &str, start: usize, candidates: &[Cut], limit: usize) -> Spl
     }
 }
 
-fn decorate(text: &str, pieces: &[(usize, usize)], options: &ThreadOptions) -> Vec<String> {
-    let carried = match (options.carry_mentions, pieces.first()) {
-        (true, Some(&(start, end))) => carried_mentions(&text[start..end]),
-        _ => String::new(),
-    };
+fn decorate(
+    text: &str,
+    pieces: &[(usize, usize)],
+    carried: &str,
+    options: &ThreadOptions,
+) -> Vec<String> {
     let count = (pieces.len() > 1).then_some(pieces.len());
     pieces
         .iter()
         .enumerate()
         .map(|(index, &(start, end))| {
             let (prefix, suffix) = match count {
-                Some(count) => decorations(options, &carried, index, Some(count), 0),
+                Some(count) => decorations(options, carried, index, Some(count), 0),
                 None => (String::new(), String::new()),
             };
             format!("{prefix}{}{suffix}", &text[start..end])
