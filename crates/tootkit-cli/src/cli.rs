@@ -160,15 +160,16 @@ pub struct PostArgs {
     /// Start every reply of a thread with the first part's mentions.
     #[arg(long, requires = "thread")]
     pub carry_mentions: bool,
-    /// The most parts a thread may have; a longer text is refused before posting.
+    /// The most parts a thread may have (1 to 300: Mastodon takes 300 posts in three
+    /// hours from an account); a longer text is refused before posting.
     #[arg(
         long,
         value_name = "N",
-        default_value_t = tootkit::text::DEFAULT_MAX_PARTS as u64,
-        value_parser = clap::value_parser!(u64).range(1..),
+        default_value_t = tootkit::text::DEFAULT_MAX_PARTS as u16,
+        value_parser = clap::value_parser!(u16).range(1..=300),
         requires = "thread"
     )]
-    pub max_parts: u64,
+    pub max_parts: u16,
 }
 
 #[derive(Debug, Args)]

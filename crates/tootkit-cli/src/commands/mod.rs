@@ -160,7 +160,7 @@ pub async fn post(context: &Context, args: PostArgs) -> Result<()> {
             .spoiler_text(warning)
             .numbering(!args.no_numbering)
             .carry_mentions(args.carry_mentions)
-            .max_parts(usize::try_from(args.max_parts).unwrap_or(usize::MAX));
+            .max_parts(usize::from(args.max_parts));
         if let Some(visibility) = args.reply_visibility {
             thread = thread.reply_visibility(visibility.into());
         }

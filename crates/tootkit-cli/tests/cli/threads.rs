@@ -366,6 +366,12 @@ async fn a_thread_that_would_flood_is_refused_before_posting() {
     )
     .unwrap()
     .len();
+    let beyond = post(&["--max-parts", "301"], long_text()).await.failure(2);
+    assert!(
+        beyond.stderr.contains("301 is not in 1..=300"),
+        "{}",
+        beyond.stderr
+    );
     let refused = post(&["--max-parts", "3"], long_text()).await.failure(2);
     assert!(
         refused.stderr.contains(&format!(
