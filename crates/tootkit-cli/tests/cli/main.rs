@@ -130,7 +130,11 @@ pub async fn run(mut command: Command, input: Option<String>) -> Run {
         if let Some(input) = input {
             use std::io::Write;
             let mut stdin = child.stdin.take().unwrap();
-            stdin.write_all(input.as_bytes()).unwrap();
+            // A run refused before it reads its input (a bad flag) closes the pipe
+            // early; its exit code and stderr tell the test what happened.
+            if let Err(err) = stdin.write_all(input.as_bytes()) {
+                assert_eq!(err.kind(), std::io::ErrorKind::BrokenPipe, "{err}");
+            }
         }
         let Output {
             status,

@@ -101,10 +101,16 @@ pub enum SplitError {
         /// The instance's limit.
         limit: usize,
     },
-    /// A piece that cannot be cut (a mention, hashtag or URI) is longer than a part.
+    /// A piece that cannot be cut (a mention, hashtag or URI) is longer than the room a
+    /// part has for it.
     Uncuttable {
         /// The piece, as written.
         piece: String,
+        /// The piece's length, as the instance counts it.
+        length: usize,
+        /// What the part had left for it once its content warning, carried mentions and
+        /// number were in: the limit itself when the part has none of them.
+        room: usize,
         /// The instance's limit.
         limit: usize,
     },
@@ -128,13 +134,25 @@ impl fmt::Display for SplitError {
                 f,
                 "the thread would take {parts} posts, more than the {max} allowed; shorten the text, or allow more parts if that many is meant"
             ),
-            Self::Uncuttable { piece, limit } => {
+            Self::Uncuttable {
+                piece,
+                length,
+                room,
+                limit,
+            } => {
                 let shown: String = piece.chars().take(40).collect();
                 let ellipsis = if shown.len() < piece.len() { "…" } else { "" };
-                write!(
-                    f,
-                    "\"{shown}{ellipsis}\" cannot be cut and does not fit in a part of {limit} characters; shorten it"
-                )
+                if room < limit && length <= limit {
+                    write!(
+                        f,
+                        "\"{shown}{ellipsis}\" cannot be cut and counts {length} characters, but a part has only {room} of its {limit} left once what every part repeats is in (content warning, carried mentions, number); shorten it, the content warning or the first part's mentions"
+                    )
+                } else {
+                    write!(
+                        f,
+                        "\"{shown}{ellipsis}\" cannot be cut and counts {length} characters, more than a part of {limit} holds; shorten it"
+                    )
+                }
             }
         }
     }
@@ -269,7 +287,8 @@ fn cuts(text: &str) -> Vec<Cut> {
 
 /// What decorates part `index` (0-based): the carried mentions before it, its number
 /// after it. While cutting, the count is not known yet, so `count` is `None` and the
-/// number takes the most room `digits` allow.
+/// count takes the most room `digits` allow; the part's own number is known, and
+/// reserving its real width keeps early parts from losing room to a long thread.
 fn decorations(
     options: &ThreadOptions,
     carried: &str,
@@ -285,7 +304,7 @@ fn decorations(
     let suffix = match (options.numbering, count) {
         (false, _) => String::new(),
         (true, Some(count)) => format!(" {}/{count}", index + 1),
-        (true, None) => format!(" {0}/{0}", "9".repeat(digits)),
+        (true, None) => format!(" {}/{}", index + 1, "9".repeat(digits)),
     };
     (prefix, suffix)
 }
@@ -358,7 +377,9 @@ fn cut_pieces(
             furthest -= 1;
         }
         let Some(cut) = choose(&candidates[..furthest], length, max) else {
-            return Err(uncuttable(text, start, candidates, max));
+            return Err(uncuttable(
+                text, start, candidates, &prefix, &suffix, options,
+            ));
         };
         pieces.push((start, cut.end));
         if index == 0 && options.carry_mentions {
@@ -389,10 +410,23 @@ fn choose(fitting: &[Cut], length: impl Fn(usize) -> usize, max: usize) -> Optio
     )
 }
 
-fn uncuttable(text: &str, start: usize, candidates: &[Cut], limit: usize) -> SplitError {
+fn uncuttable(
+    text: &str,
+    start: usize,
+    candidates: &[Cut],
+    prefix: &str,
+    suffix: &str,
+    options: &ThreadOptions,
+) -> SplitError {
     let end = candidates.first().map_or(text.len(), |cut| cut.end);
+    let piece = &text[start..end];
+    let limit = options.limits.max_characters;
+    let length = status_length(piece, "", options.limits);
+    let decorations = measure(piece, prefix, suffix, options).saturating_sub(length);
     SplitError::Uncuttable {
-        piece: text[start..end].to_owned(),
+        piece: piece.to_owned(),
+        length,
+        room: limit.saturating_sub(decorations),
         limit,
     }
 }
@@ -551,10 +585,21 @@ mod tests {
         )
         .unwrap_err();
         assert!(
-            matches!(err, SplitError::Uncuttable { limit: 50, .. }),
+            matches!(
+                err,
+                SplitError::Uncuttable {
+                    length: 81,
+                    room: 46,
+                    limit: 50,
+                    ..
+                }
+            ),
             "{err:?}"
         );
-        assert!(err.to_string().ends_with("shorten it"));
+        assert!(
+            err.to_string()
+                .ends_with("more than a part of 50 holds; shorten it")
+        );
         let err = split_thread(
             &"a ".repeat(40),
             &ThreadOptions::new(limits(10)).spoiler_text("0123456789"),
@@ -567,5 +612,63 @@ mod tests {
                 limit: 10
             }
         );
+    }
+
+    /// While cutting, a part reserves room for its own number as it is (` 2/`), and only
+    /// the count at its widest: a link that fits beside `2/12` is not refused for
+    /// `99/99`.
+    #[test]
+    fn early_parts_reserve_their_own_number_only() {
+        let text = "@alice @bob@example.org @aaaaaaaaa@a.social @aa__aaaa_a https://a.example.com/)a_a--a_((aa_ \
+                    AAaaaaAAAA,. A aaaaaaaaarqzoszamiynbnilrwhovu orhQqw\n\nnjktothptovdjljpnvlurkzidkhkprvdtns\n \n\
+                    EvzqwNQNXA\n\n@_yo";
+        let options = ThreadOptions::new(limits(63)).carry_mentions(true);
+        let parts = split_thread(text, &options).unwrap();
+        assert!(parts.len() >= 10, "{parts:?}");
+        for part in &parts {
+            assert!(status_length(part, "", limits(63)) <= 63, "{part}");
+        }
+        assert!(
+            parts[1..]
+                .iter()
+                .all(|p| p.starts_with("@alice @bob@example.org @aaaaaaaaa@a.social @aa__aaaa_a "))
+        );
+        assert!(
+            parts.iter().any(|p| p.contains(" https://a.example.com/ ")),
+            "{parts:?}"
+        );
+    }
+
+    /// Mentions carried into every reply can leave too little room for a link; the
+    /// error says so, rather than blaming the link.
+    #[test]
+    fn carried_mentions_that_crowd_out_a_link_are_named() {
+        let text = format!(
+            "@alice @bob @carol @dave @erin @frank @grace {} https://example.com/page",
+            "word ".repeat(30)
+        );
+        let options = ThreadOptions::new(limits(60)).carry_mentions(true);
+        let err = split_thread(&text, &options).unwrap_err();
+        let SplitError::Uncuttable {
+            ref piece,
+            length,
+            room,
+            limit,
+        } = err
+        else {
+            panic!("{err:?}");
+        };
+        assert_eq!(
+            (piece.as_str(), length, limit),
+            ("https://example.com/page", 23, 60)
+        );
+        // 45 for the mentions and the space after them, 5 for a number such as ` 9/99`.
+        assert_eq!(room, 60 - 45 - 5);
+        assert!(
+            err.to_string()
+                .contains("has only 10 of its 60 left once what every part repeats is in"),
+            "{err}"
+        );
+        assert!(split_thread(&text, &ThreadOptions::new(limits(60))).is_ok());
     }
 }
