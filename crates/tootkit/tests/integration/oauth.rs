@@ -179,17 +179,17 @@ async fn the_loopback_receiver_refuses_a_wrong_state_and_keeps_waiting() {
         "the forged code was not taken"
     );
 
-    // When only a forged redirect comes, the wait ends saying so.
+    // When only a forged redirect comes, the wait ends saying so (the wait is long
+    // enough for the forged visit to arrive on a busy machine).
     let receiver = LoopbackReceiver::bind().await.unwrap();
     let forged = url::Url::parse(&format!(
         "{}?code=stolen&state=other",
         receiver.redirect_uri()
     ))
     .unwrap();
-    let (outcome, status) = tokio::join!(
-        receiver.receive("mine", Duration::from_millis(500)),
-        async { ScriptedUser::new().unwrap().visit(&forged).await.unwrap() }
-    );
+    let (outcome, status) = tokio::join!(receiver.receive("mine", Duration::from_secs(2)), async {
+        ScriptedUser::new().unwrap().visit(&forged).await.unwrap()
+    });
     assert_eq!(status, 400);
     let err = outcome.unwrap_err();
     assert!(
