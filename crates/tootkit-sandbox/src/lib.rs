@@ -187,11 +187,16 @@ impl AppState {
 
     /// The version string the instance endpoints report.
     fn mastodon_version(&self) -> &'static str {
-        if self.before_4_3 {
-            MASTODON_4_2_VERSION
-        } else {
-            MASTODON_VERSION
-        }
+        version_answered(self.before_4_3)
+    }
+}
+
+/// The Mastodon version a sandbox reports, as 4.2 when it answers as before 4.3.
+fn version_answered(before_4_3: bool) -> &'static str {
+    if before_4_3 {
+        MASTODON_4_2_VERSION
+    } else {
+        MASTODON_VERSION
     }
 }
 
@@ -199,6 +204,7 @@ impl AppState {
 #[derive(Debug)]
 pub struct Sandbox {
     base_url: InstanceUrl,
+    mastodon_version: &'static str,
     accounts: Vec<SandboxAccount>,
     shutdown: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
@@ -267,6 +273,7 @@ impl Sandbox {
         });
         Ok(Self {
             base_url,
+            mastodon_version: version_answered(config.before_4_3),
             accounts,
             shutdown: Some(shutdown),
             task,
@@ -276,6 +283,12 @@ impl Sandbox {
     /// The base URL clients use, such as `http://127.0.0.1:3000`.
     pub fn base_url(&self) -> &InstanceUrl {
         &self.base_url
+    }
+
+    /// The Mastodon version it reports: [`MASTODON_VERSION`], or
+    /// [`MASTODON_4_2_VERSION`] when it answers as before 4.3.
+    pub fn mastodon_version(&self) -> &'static str {
+        self.mastodon_version
     }
 
     /// The accounts configured at start, with their passwords.

@@ -7,9 +7,8 @@ use tootkit::entities::{
 };
 use tootkit::text::{Entity, EntityKind, entities, normalize_hashtag};
 
-use crate::pages::escape;
-
 use crate::AppState;
+use crate::pages::escape;
 use crate::store::{AccountRow, Result, StatusRow, from_ms};
 
 impl AppState {

@@ -187,9 +187,9 @@ impl<'a> Statuses<'a> {
     ///
     /// Each part's `Idempotency-Key` is derived from the whole text, the part itself,
     /// its position and every option (content warning, visibility, the status it
-    /// replies to…), so running the same thread again — after a crash, a lost connection, a killed process — posts only
-    /// the parts that are missing: Mastodon answers the others with the statuses it
-    /// already made (it keeps keys for an hour).
+    /// replies to…), so running the same thread again — after a crash, a lost
+    /// connection, a killed process — posts only the parts that are missing: Mastodon
+    /// answers the others with the statuses it already made (it keeps keys for an hour).
     ///
     /// ```no_run
     /// # async fn run(client: tootkit::Client, essay: String) -> Result<(), tootkit::Error> {

@@ -44,12 +44,10 @@ pub async fn serve(context: &Context, args: SandboxArgs) -> Result<()> {
         format!("kept in {}", context.paths.sandbox_database().display())
     };
     println!("tootkit sandbox: a Mastodon-compatible instance at {base}");
-    let version = if args.before_4_3 {
-        tootkit_sandbox::MASTODON_4_2_VERSION
-    } else {
-        tootkit_sandbox::MASTODON_VERSION
-    };
-    println!("  answers as Mastodon {version}; state {state}");
+    println!(
+        "  answers as Mastodon {}; state {state}",
+        sandbox.mastodon_version()
+    );
     if args.legacy_password_grant {
         println!("  the legacy password grant is accepted (Mastodon 4.4 and later refuse it)");
     }

@@ -591,10 +591,6 @@ async fn authenticate(
 
 // ---------------------------------------------------------------- token endpoint
 
-fn oauth_failure(status: StatusCode, code: &str, description: &str) -> Failure {
-    Failure::token(status, code, description)
-}
-
 /// The application authenticating at the token or revocation endpoint: HTTP Basic,
 /// or `client_id` and `client_secret` in the body.
 fn authenticate_client(
@@ -652,7 +648,7 @@ fn registered_subset(state: &AppState, app: &AppRow, requested: &str) -> Option<
 fn requested_scopes(state: &AppState, app: &AppRow, params: &Params) -> Result<Scopes> {
     let text = params.text("scope").unwrap_or_else(|| "read".to_owned());
     registered_subset(state, app, &text).ok_or_else(|| {
-        oauth_failure(
+        Failure::token(
             StatusCode::BAD_REQUEST,
             "invalid_scope",
             oauth_text::INVALID_SCOPE,
@@ -671,21 +667,21 @@ pub(crate) async fn token(
         "authorization_code" | "client_credentials" | "password"
     ) || (grant == "password" && !state.legacy_password_grant)
     {
-        return Err(oauth_failure(
+        return Err(Failure::token(
             StatusCode::BAD_REQUEST,
             "unsupported_grant_type",
             oauth_text::UNSUPPORTED_GRANT_TYPE,
         ));
     }
     let Some(app) = authenticate_client(&state, &headers, &params)? else {
-        return Err(oauth_failure(
+        return Err(Failure::token(
             StatusCode::UNAUTHORIZED,
             "invalid_client",
             oauth_text::INVALID_CLIENT,
         ));
     };
     let invalid_grant = || {
-        oauth_failure(
+        Failure::token(
             StatusCode::BAD_REQUEST,
             "invalid_grant",
             oauth_text::INVALID_GRANT,
@@ -696,7 +692,7 @@ pub(crate) async fn token(
             let (Some(code), Some(redirect_uri)) =
                 (params.text("code"), params.text("redirect_uri"))
             else {
-                return Err(oauth_failure(
+                return Err(Failure::token(
                     StatusCode::BAD_REQUEST,
                     "invalid_request",
                     oauth_text::INVALID_REQUEST,

@@ -426,6 +426,8 @@ pub fn fits(text: &str, spoiler_text: &str, limits: Limits) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn hashtags_normalize_as_mastodon_files_them() {
         for (written, name) in [
@@ -443,8 +445,6 @@ mod tests {
             assert_eq!(normalize_hashtag(written), name, "{written}");
         }
     }
-
-    use super::*;
 
     fn count(text: &str) -> usize {
         status_length(text, "", Limits::default())

@@ -377,9 +377,9 @@ fn cut_pieces(
             furthest -= 1;
         }
         let Some(cut) = choose(&candidates[..furthest], length, max) else {
-            return Err(uncuttable(
-                text, start, candidates, &prefix, &suffix, options,
-            ));
+            // Nothing fits: the piece up to the first place it may be cut is too long.
+            let end = candidates.first().map_or(text.len(), |cut| cut.end);
+            return Err(uncuttable(&text[start..end], length(end), options.limits));
         };
         pieces.push((start, cut.end));
         if index == 0 && options.carry_mentions {
@@ -410,24 +410,15 @@ fn choose(fitting: &[Cut], length: impl Fn(usize) -> usize, max: usize) -> Optio
     )
 }
 
-fn uncuttable(
-    text: &str,
-    start: usize,
-    candidates: &[Cut],
-    prefix: &str,
-    suffix: &str,
-    options: &ThreadOptions,
-) -> SplitError {
-    let end = candidates.first().map_or(text.len(), |cut| cut.end);
-    let piece = &text[start..end];
-    let limit = options.limits.max_characters;
-    let length = status_length(piece, "", options.limits);
-    let decorations = measure(piece, prefix, suffix, options).saturating_sub(length);
+/// The error for `piece`, which measures `decorated` with its part's decorations.
+fn uncuttable(piece: &str, decorated: usize, limits: Limits) -> SplitError {
+    let length = status_length(piece, "", limits);
+    let decorations = decorated.saturating_sub(length);
     SplitError::Uncuttable {
         piece: piece.to_owned(),
         length,
-        room: limit.saturating_sub(decorations),
-        limit,
+        room: limits.max_characters.saturating_sub(decorations),
+        limit: limits.max_characters,
     }
 }
 
