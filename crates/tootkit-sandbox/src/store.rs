@@ -602,7 +602,8 @@ impl Store {
         )? as u64)
     }
 
-    /// An account's statuses, newest first, between optional bounds (exclusive).
+    /// An account's statuses between optional bounds (exclusive): newest first, or,
+    /// with `min_id`, oldest first from just above it (the caller turns them round).
     pub(crate) fn account_statuses(
         &self,
         account_id: &str,
@@ -629,11 +630,7 @@ impl Store {
             params![account_id, max, since, min, limit as i64],
             Self::status_from,
         )?;
-        let mut statuses: Vec<StatusRow> = rows.collect::<rusqlite::Result<_>>()?;
-        if min.is_some() {
-            statuses.reverse();
-        }
-        Ok(statuses)
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     // ---- browser sessions ----

@@ -54,20 +54,47 @@ pub(crate) async fn statuses(
         .and_then(|l| l.parse::<usize>().ok())
         .unwrap_or(20)
         .clamp(1, 40);
-    let rows = state.store.account_statuses(
-        &account.id,
-        page.text("max_id").as_deref(),
-        page.text("since_id").as_deref(),
-        page.text("min_id").as_deref(),
-        limit,
-    )?;
-    let mut visible = Vec::with_capacity(rows.len());
-    for row in rows {
-        if state.can_see(&row, viewer.as_deref())? {
-            visible.push(row);
+    // Statuses the viewer may not see are skipped in the store's order until a page is
+    // full, so a run of hidden ones neither shortens the page nor ends the paging.
+    let ascending = page.text("min_id").is_some();
+    let (mut max_id, since_id, mut min_id) = (
+        page.text("max_id"),
+        page.text("since_id"),
+        page.text("min_id"),
+    );
+    let mut rows = Vec::with_capacity(limit);
+    'pages: loop {
+        let batch = state.store.account_statuses(
+            &account.id,
+            max_id.as_deref(),
+            since_id.as_deref(),
+            min_id.as_deref(),
+            limit,
+        )?;
+        let exhausted = batch.len() < limit;
+        let Some(furthest) = batch.last().map(|row| row.id.clone()) else {
+            break;
+        };
+        for row in batch {
+            if state.can_see(&row, viewer.as_deref())? {
+                rows.push(row);
+                if rows.len() == limit {
+                    break 'pages;
+                }
+            }
+        }
+        if exhausted {
+            break;
+        }
+        if ascending {
+            min_id = Some(furthest);
+        } else {
+            max_id = Some(furthest);
         }
     }
-    let rows = visible;
+    if ascending {
+        rows.reverse();
+    }
     let statuses = rows
         .iter()
         .map(|row| state.status_entity(row, false))

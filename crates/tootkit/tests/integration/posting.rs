@@ -819,3 +819,97 @@ async fn the_sandbox_files_tags_and_mentions_as_mastodon_does() {
         Some("#café #Café #CAFÉ #CamelCase hi @alice and @nobody")
     );
 }
+
+/// One page of `GET /api/v1/accounts/:id/statuses`: the statuses' texts and the
+/// `rel="next"` address of the `Link` header.
+async fn account_page(url: &str, token: Option<&str>) -> (Vec<String>, Option<String>) {
+    let mut request = reqwest::Client::new().get(url);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.unwrap();
+    assert_eq!(response.status(), 200, "{url}");
+    let next = response
+        .headers()
+        .get("link")
+        .and_then(|link| link.to_str().ok())
+        .and_then(|link| {
+            link.split(", ")
+                .find(|part| part.ends_with(r#"rel="next""#))
+                .and_then(|part| part.split(['<', '>']).nth(1))
+                .map(str::to_owned)
+        });
+    let statuses: Vec<serde_json::Value> = response.json().await.unwrap();
+    let texts = statuses
+        .iter()
+        .map(|s| s["content"].as_str().unwrap().to_owned())
+        .collect();
+    (texts, next)
+}
+
+#[tokio::test]
+async fn an_accounts_statuses_page_past_what_the_reader_may_not_see() {
+    let sandbox = sandbox().await;
+    let client = fast_client(&sandbox);
+    let token = user_token(&client, "read write").await;
+    let bot = client.with_access_token(token.clone());
+    let mut account_id = String::new();
+    // Oldest first; the stranger may see only the public and unlisted ones.
+    for (text, visibility) in [
+        ("p1", Visibility::Public),
+        ("h1", Visibility::Private),
+        ("h2", Visibility::Private),
+        ("h3", Visibility::Direct),
+        ("p2", Visibility::Unlisted),
+        ("h4", Visibility::Private),
+        ("p3", Visibility::Public),
+    ] {
+        let status = bot
+            .statuses()
+            .create(text)
+            .visibility(visibility)
+            .send()
+            .await
+            .unwrap();
+        account_id = status.account.id;
+    }
+    let p =
+        |texts: &[&str]| -> Vec<String> { texts.iter().map(|t| format!("<p>{t}</p>")).collect() };
+    let first = format!(
+        "{}/api/v1/accounts/{account_id}/statuses?limit=2",
+        sandbox.base_url().as_str().trim_end_matches('/')
+    );
+
+    let (page, next) = account_page(&first, None).await;
+    assert_eq!(page, p(&["p3", "p2"]));
+    let (page, next) = account_page(&next.expect("a next page"), None).await;
+    assert_eq!(
+        page,
+        p(&["p1"]),
+        "three hidden statuses in a row neither shorten the page nor end the paging"
+    );
+    if let Some(next) = next {
+        assert_eq!(account_page(&next, None).await.0, Vec::<String>::new());
+    }
+
+    let (page, _) = account_page(&first.replace("limit=2", "limit=3"), Some(token.expose())).await;
+    assert_eq!(page, p(&["p3", "h4", "p2"]), "the author sees every status");
+
+    let p1_id = {
+        let (_, next) =
+            account_page(&first.replace("limit=2", "limit=7"), Some(token.expose())).await;
+        next.unwrap().rsplit("max_id=").next().unwrap().to_owned()
+    };
+    let (page, _) = account_page(&format!("{first}&min_id={p1_id}"), None).await;
+    assert_eq!(
+        page,
+        p(&["p3", "p2"]),
+        "min_id: the nearest visible above it, newest first"
+    );
+    let (page, _) = account_page(
+        &format!("{first}&min_id={p1_id}").replace("limit=2", "limit=1"),
+        None,
+    )
+    .await;
+    assert_eq!(page, p(&["p2"]));
+}
