@@ -61,6 +61,10 @@ pub enum AuthCommand {
     Logout,
 }
 
+/// The most parts `--max-parts` allows: Mastodon takes 300 posts in three hours from
+/// an account.
+pub const MAX_PARTS: u16 = 300;
+
 #[derive(Debug, Args)]
 pub struct LoginArgs {
     /// The instance, such as `botsin.space` or `https://mastodon.social`.
@@ -166,7 +170,7 @@ pub struct PostArgs {
         long,
         value_name = "N",
         default_value_t = tootkit::text::DEFAULT_MAX_PARTS as u16,
-        value_parser = clap::value_parser!(u16).range(1..=300),
+        value_parser = clap::value_parser!(u16).range(1..=i64::from(MAX_PARTS)),
         requires = "thread"
     )]
     pub max_parts: u16,

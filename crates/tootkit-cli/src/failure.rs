@@ -65,6 +65,12 @@ impl From<tootkit::Error> for Failure {
         let message = err.to_string();
         match err {
             E::InvalidInput { .. } => Self::usage(message),
+            E::Thread {
+                reason: tootkit::text::SplitError::TooManyParts { parts, .. },
+            } if parts <= usize::from(crate::cli::MAX_PARTS) => Self::usage(message).with_hint(
+                format!("Pass --max-parts {parts} to post it as {parts} parts."),
+            ),
+            E::Thread { .. } => Self::usage(message),
             E::Unauthorized { .. } => {
                 // The environment wins over stored profiles, so signing in again would
                 // not help while it holds the refused token.

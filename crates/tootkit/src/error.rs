@@ -33,6 +33,13 @@ pub enum Error {
         message: String,
     },
 
+    /// The text cannot be cut into a thread; `reason` says why and how to fix it.
+    #[error("The text cannot be posted as a thread: {reason}.")]
+    Thread {
+        /// Why the split failed, such as [`SplitError::TooManyParts`](crate::text::SplitError::TooManyParts).
+        reason: crate::text::SplitError,
+    },
+
     /// HTTP 401: the server does not accept the access token.
     #[error(
         "The server refused the access token{}; it may have been revoked or mistyped, so sign in again or check the token you gave.",

@@ -308,7 +308,7 @@ impl CreateThread<'_> {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidInput`] when the text cannot be cut (see [`text::SplitError`]);
+    /// [`Error::Thread`] when the text cannot be cut (see [`text::SplitError`]);
     /// the errors of [`crate::instance::InstanceApi::get`] when the limits are not set
     /// and the instance cannot be asked.
     pub async fn parts(&self) -> Result<Vec<String>, Error> {
@@ -325,9 +325,7 @@ impl CreateThread<'_> {
             .numbering(self.numbering)
             .carry_mentions(self.carry_mentions || direct)
             .max_parts(self.max_parts);
-        text::split_thread(&self.text, &options).map_err(|err| {
-            Error::invalid_input(format!("The text cannot be posted as a thread: {err}."))
-        })
+        text::split_thread(&self.text, &options).map_err(|reason| Error::Thread { reason })
     }
 
     /// Posts the parts in order, each replying to the one before.

@@ -376,6 +376,8 @@ async fn a_thread_that_would_flood_is_refused_before_posting() {
     assert!(
         refused.stderr.contains(&format!(
             "the thread would take {needed} posts, more than the 3 allowed"
+        )) && refused.stderr.contains(&format!(
+            "Pass --max-parts {needed} to post it as {needed} parts."
         )),
         "{}",
         refused.stderr

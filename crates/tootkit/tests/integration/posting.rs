@@ -684,6 +684,23 @@ async fn a_thread_resumed_with_other_options_is_posted_anew() {
         "unnumbered parts are other statuses, not the numbered ones found again"
     );
     assert!(plain.iter().all(|s| !s.content.contains("1/")));
+
+    let err = bot
+        .statuses()
+        .thread("a sentence of words. ".repeat(100))
+        .max_parts(2)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Thread {
+                reason: tootkit::text::SplitError::TooManyParts { max: 2, .. }
+            }
+        ),
+        "a caller can tell a thread too long from other refusals: {err:?}"
+    );
 }
 
 #[tokio::test]
