@@ -15,7 +15,6 @@ pub(crate) mod oauth_text {
     pub const INVALID_SCOPE: &str = "The requested scope is invalid, unknown, or malformed.";
     pub const UNSUPPORTED_GRANT_TYPE: &str =
         "The authorization grant type is not supported by the authorization server.";
-    pub const INVALID_REQUEST: &str = "The request is missing a required parameter, includes an unsupported parameter value, or is otherwise malformed.";
     pub const ACCESS_DENIED: &str =
         "The resource owner or authorization server denied the request.";
 }

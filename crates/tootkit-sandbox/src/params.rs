@@ -2,7 +2,7 @@
 //! JSON body, whichever the client sent, with `key[]=a&key[]=b` arrays.
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, Multipart, Request};
 use axum::http::{StatusCode, header};
 use serde_json::{Map, Value};
 
@@ -17,34 +17,47 @@ impl<S: Send + Sync> FromRequest<S> for Params {
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
         let query = request.uri().query().unwrap_or("").to_owned();
-        let is_json = request
+        let content_type = request
             .headers()
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.trim_start().starts_with("application/json"));
-        let body = Bytes::from_request(request, state).await.map_err(|_| {
-            Failure::api(
-                StatusCode::BAD_REQUEST,
-                "The request body could not be read",
-            )
-        })?;
+            .unwrap_or("")
+            .trim_start()
+            .to_ascii_lowercase();
         let mut params = Params::default();
-        params.merge_form(query.as_bytes());
-        if is_json && !body.is_empty() {
+        params.merge_form(query.as_bytes())?;
+        if content_type.starts_with("multipart/form-data") {
+            params
+                .merge_multipart(
+                    Multipart::from_request(request, state)
+                        .await
+                        .map_err(|rejection| unreadable(&rejection.body_text()))?,
+                )
+                .await?;
+            return Ok(params);
+        }
+        let body = Bytes::from_request(request, state)
+            .await
+            .map_err(|_| unreadable("The request body could not be read"))?;
+        if content_type.starts_with("application/json") && !body.is_empty() {
             match serde_json::from_slice::<Value>(&body) {
                 Ok(Value::Object(object)) => params.0.extend(object),
                 _ => {
-                    return Err(Failure::api(
-                        StatusCode::BAD_REQUEST,
+                    return Err(unreadable(
                         "Error while parsing the request body: expected a JSON object",
                     ));
                 }
             }
         } else {
-            params.merge_form(&body);
+            params.merge_form(&body)?;
         }
         Ok(params)
     }
+}
+
+/// A 400 for a body that cannot be read, as Rails refuses one.
+fn unreadable(message: &str) -> Failure {
+    Failure::api(StatusCode::BAD_REQUEST, message)
 }
 
 impl Params {
@@ -52,25 +65,63 @@ impl Params {
     #[cfg(test)]
     pub(crate) fn from_form(form: &[u8]) -> Self {
         let mut params = Self::default();
-        params.merge_form(form);
+        params.merge_form(form).unwrap();
         params
     }
 
-    fn merge_form(&mut self, form: &[u8]) {
+    /// Adds a form's fields; a field that is not UTF-8 is refused, as Rails refuses it.
+    fn merge_form(&mut self, form: &[u8]) -> Result<(), Failure> {
         for (key, value) in url::form_urlencoded::parse(form) {
-            let value = Value::String(value.into_owned());
-            match key.strip_suffix("[]") {
-                Some(name) => match self
-                    .0
-                    .entry(name.to_owned())
-                    .or_insert_with(|| Value::Array(Vec::new()))
+            if key.contains(char::REPLACEMENT_CHARACTER)
+                || value.contains(char::REPLACEMENT_CHARACTER)
+            {
+                // `parse` replaced bytes that are not UTF-8; a real U+FFFD arrives
+                // percent-encoded and decodes the same, so tell them apart in the raw form.
+                if percent_encoding::percent_decode(form)
+                    .decode_utf8()
+                    .is_err()
                 {
-                    Value::Array(items) => items.push(value),
-                    other => *other = Value::Array(vec![other.take(), value]),
-                },
-                None => {
-                    self.0.insert(key.into_owned(), value);
+                    return Err(unreadable(
+                        "Invalid request parameters: invalid encoding; send the parameters in UTF-8",
+                    ));
                 }
+            }
+            self.push(&key, Value::String(value.into_owned()));
+        }
+        Ok(())
+    }
+
+    /// Adds the text fields of a multipart form; a file field is noted by name only
+    /// (the sandbox stores no media).
+    async fn merge_multipart(&mut self, mut form: Multipart) -> Result<(), Failure> {
+        let broken = |err: axum::extract::multipart::MultipartError| unreadable(&err.body_text());
+        while let Some(field) = form.next_field().await.map_err(broken)? {
+            let Some(name) = field.name().map(str::to_owned) else {
+                continue;
+            };
+            if field.file_name().is_some() {
+                self.push(&name, Value::Null);
+                continue;
+            }
+            let text = field.text().await.map_err(broken)?;
+            self.push(&name, Value::String(text));
+        }
+        Ok(())
+    }
+
+    /// Sets `key`, or appends to the list `name` for a `name[]` key.
+    fn push(&mut self, key: &str, value: Value) {
+        match key.strip_suffix("[]") {
+            Some(name) => match self
+                .0
+                .entry(name.to_owned())
+                .or_insert_with(|| Value::Array(Vec::new()))
+            {
+                Value::Array(items) => items.push(value),
+                other => *other = Value::Array(vec![other.take(), value]),
+            },
+            None => {
+                self.0.insert(key.to_owned(), value);
             }
         }
     }
@@ -84,15 +135,13 @@ impl Params {
         }
     }
 
-    /// A boolean parameter, read as Rails reads one (`true`, `1`, `on`…).
+    /// A boolean parameter, read as Rails reads one ([`truthy`]); absent when blank.
     pub(crate) fn flag(&self, key: &str) -> Option<bool> {
         match self.0.get(key)? {
             Value::Bool(b) => Some(*b),
             Value::Number(n) => Some(n.as_i64() != Some(0)),
-            Value::String(s) => Some(matches!(
-                s.trim().to_ascii_lowercase().as_str(),
-                "true" | "1" | "on" | "t" | "yes"
-            )),
+            Value::String(s) if s.is_empty() => None,
+            Value::String(s) => Some(truthy(s)),
             _ => None,
         }
     }
@@ -117,6 +166,12 @@ impl Params {
     }
 }
 
+/// Rails' `ActiveModel::Type::Boolean`: only `0`, `f`, `false` and `off` (all lower
+/// or all upper case) are false; any other text is true, Python's `False` included.
+fn truthy(value: &str) -> bool {
+    !matches!(value, "0" | "f" | "F" | "false" | "FALSE" | "off" | "OFF")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,5 +186,27 @@ mod tests {
         assert_eq!(params.text("status").as_deref(), Some("hi there"));
         assert_eq!(params.text("x"), None);
         assert_eq!(params.text("missing"), None);
+    }
+
+    #[test]
+    fn reads_booleans_as_rails_does() {
+        let params = Params::from_form(b"a=True&b=yes&c=False&d=off&e=0&f=FALSE&g=");
+        let flags: Vec<_> = ["a", "b", "c", "d", "e", "f", "g", "h"]
+            .iter()
+            .map(|k| params.flag(k))
+            .collect();
+        let (t, f) = (Some(true), Some(false));
+        assert_eq!(flags, [t, t, t, f, f, f, None, None]);
+    }
+
+    #[test]
+    fn refuses_a_form_that_is_not_utf8_but_keeps_a_real_replacement_character() {
+        let mut params = Params::default();
+        assert!(params.merge_form(b"status=%FF%FE").is_err());
+        assert!(params.merge_form(b"status=\xff").is_err());
+        params
+            .merge_form("status=%EF%BF%BD+\u{FFFD}".as_bytes())
+            .unwrap();
+        assert_eq!(params.text("status").as_deref(), Some("\u{FFFD} \u{FFFD}"));
     }
 }

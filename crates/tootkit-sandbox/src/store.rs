@@ -393,8 +393,13 @@ impl Store {
         Ok(())
     }
 
-    /// Looks a code up and marks it used, in one step: a code is good once.
-    pub(crate) fn take_code(&self, code: &str) -> Result<Option<CodeRow>> {
+    /// Looks a code up and, when `accept` takes it, marks it used, under one lock: a
+    /// code is good once, and (as Doorkeeper) a refused exchange does not use it up.
+    pub(crate) fn take_code(
+        &self,
+        code: &str,
+        accept: impl FnOnce(&CodeRow) -> bool,
+    ) -> Result<Option<CodeRow>> {
         let conn = self.conn();
         let found = conn
             .query_row(
@@ -412,7 +417,8 @@ impl Store {
                     })
                 },
             )
-            .optional()?;
+            .optional()?
+            .filter(|row| !row.used && accept(row));
         if found.is_some() {
             conn.execute(
                 "UPDATE authorization_codes SET used = 1 WHERE code_digest = ?1",

@@ -57,6 +57,7 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .route("/api/v2/instance/", get(instance::v2))
         .fallback(not_found)
         .layer(axum::middleware::map_response(json_in_utf8))
+        .layer(axum::middleware::from_fn(cache_control))
         .with_state(state)
 }
 
@@ -73,6 +74,34 @@ async fn json_in_utf8(mut response: axum::response::Response) -> axum::response:
             CONTENT_TYPE,
             HeaderValue::from_static("application/json; charset=utf-8"),
         );
+    }
+    response
+}
+
+/// Mastodon's `Cache-Control` where a handler set none: API answers are private and
+/// never stored (a token or a client secret may be in them), except the instance's
+/// public description, cached for five minutes; discovery must be revalidated.
+async fn cache_control(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::{HeaderValue, header::CACHE_CONTROL};
+    let path = request.uri().path();
+    let policy = if path.starts_with("/api/v1/instance") || path.starts_with("/api/v2/instance") {
+        Some("max-age=300, public, stale-while-revalidate=30, stale-if-error=86400")
+    } else if path.starts_with("/api/") {
+        Some("private, no-store")
+    } else if path.starts_with("/.well-known/") {
+        Some("max-age=0, private, must-revalidate")
+    } else {
+        None
+    };
+    let mut response = next.run(request).await;
+    if let Some(policy) = policy {
+        response
+            .headers_mut()
+            .entry(CACHE_CONTROL)
+            .or_insert(HeaderValue::from_static(policy));
     }
     response
 }

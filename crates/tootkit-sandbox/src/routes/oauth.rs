@@ -199,7 +199,7 @@ pub(crate) struct AuthorizeQuery {
     state: Option<String>,
     code_challenge: Option<String>,
     code_challenge_method: Option<String>,
-    force_login: Option<String>,
+    force_login: bool,
 }
 
 impl AuthorizeQuery {
@@ -212,7 +212,7 @@ impl AuthorizeQuery {
             state: params.text("state"),
             code_challenge: params.text("code_challenge"),
             code_challenge_method: params.text("code_challenge_method"),
-            force_login: params.text("force_login"),
+            force_login: params.flag("force_login").unwrap_or(false),
         }
     }
 }
@@ -387,7 +387,7 @@ pub(crate) async fn authorize_page(
         Ok(a) => a,
         Err(response) => return Ok(*response),
     };
-    let force_login = matches!(query.force_login.as_deref(), Some("true" | "1" | "on"));
+    let force_login = query.force_login;
     let session = current_session(&state, &headers)?;
     let account = match (&session, force_login) {
         (
@@ -661,7 +661,16 @@ pub(crate) async fn token(
     headers: HeaderMap,
     params: Params,
 ) -> Result<Response> {
-    let grant = params.text("grant_type").unwrap_or_default();
+    let missing = |name: &str| {
+        Failure::token(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            &format!("Missing required parameter: {name}."),
+        )
+    };
+    let Some(grant) = params.text("grant_type") else {
+        return Err(missing("grant_type"));
+    };
     if !matches!(
         grant.as_str(),
         "authorization_code" | "client_credentials" | "password"
@@ -689,31 +698,28 @@ pub(crate) async fn token(
     };
     let (account_id, scopes) = match grant.as_str() {
         "authorization_code" => {
-            let (Some(code), Some(redirect_uri)) =
-                (params.text("code"), params.text("redirect_uri"))
-            else {
-                return Err(Failure::token(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_request",
-                    oauth_text::INVALID_REQUEST,
-                ));
+            let Some(redirect_uri) = params.text("redirect_uri") else {
+                return Err(missing("redirect_uri"));
             };
-            let row = state.store.take_code(&code)?.ok_or_else(invalid_grant)?;
-            let expired = now_ms() - row.created_at > state.code_lifetime_ms;
-            if row.used || expired || row.app_id != app.id || row.redirect_uri != redirect_uri {
-                return Err(invalid_grant());
-            }
-            // As Doorkeeper: a verifier must match the code's challenge, and a code
-            // issued without a challenge takes no verifier.
+            let code = params.text("code").unwrap_or_default();
             let verifier = params.text("code_verifier");
-            let pkce_ok = match (&row.code_challenge, &verifier) {
-                (Some(challenge), Some(verifier)) => pkce_matches(verifier, challenge),
-                (None, None) => true,
-                _ => false,
-            };
-            if !pkce_ok {
-                return Err(invalid_grant());
-            }
+            let now = now_ms();
+            let row = state
+                .store
+                .take_code(&code, |row| {
+                    // As Doorkeeper: a verifier must match the code's challenge, and a
+                    // code issued without a challenge takes no verifier.
+                    let pkce_ok = match (&row.code_challenge, &verifier) {
+                        (Some(challenge), Some(verifier)) => pkce_matches(verifier, challenge),
+                        (None, None) => true,
+                        _ => false,
+                    };
+                    now - row.created_at <= state.code_lifetime_ms
+                        && row.app_id == app.id
+                        && row.redirect_uri == redirect_uri
+                        && pkce_ok
+                })?
+                .ok_or_else(invalid_grant)?;
             let scopes = Scopes::parse(&row.scopes).unwrap_or_else(|_| Scopes::read());
             (Some(row.account_id), scopes)
         }

@@ -7,7 +7,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use tootkit::Status;
-use tootkit::text::{is_blank, status_length, strip};
+use tootkit::text::{as_posted, is_blank, status_length};
 
 use crate::AppState;
 use crate::auth::{Caller, MaybeCaller};
@@ -71,8 +71,8 @@ pub(crate) async fn create(
             Keyed::Unknown => {}
         }
     }
-    let mut text = params.text("status").unwrap_or_default();
-    let mut spoiler_text = params.text("spoiler_text").unwrap_or_default();
+    let text = params.text("status").unwrap_or_default();
+    let spoiler_text = params.text("spoiler_text").unwrap_or_default();
     if !params.list("media_ids").is_empty() {
         return Err(Failure::validation(
             "Validation failed: The tootkit sandbox does not store media yet",
@@ -84,14 +84,10 @@ pub(crate) async fn create(
         ));
     }
     // As PostStatusService: a warning that is not blank (Ruby's `present?`, Unicode
-    // spaces included) makes the status sensitive, and a warning alone becomes the
-    // text; then Status#prepare_contents strips both before validating and storing.
+    // spaces included) makes the status sensitive; a warning alone becomes the text.
     let sensitive = params.flag("sensitive").unwrap_or(false) || !is_blank(&spoiler_text);
-    if is_blank(&text) && !is_blank(&spoiler_text) {
-        text = std::mem::take(&mut spoiler_text);
-    }
-    let text = strip(&text).to_owned();
-    let spoiler_text = strip(&spoiler_text).to_owned();
+    let (text, spoiler_text) = as_posted(&text, &spoiler_text);
+    let (text, spoiler_text) = (text.to_owned(), spoiler_text.to_owned());
     if is_blank(&text) {
         return Err(Failure::validation(
             "Validation failed: Text can't be blank",
@@ -108,9 +104,9 @@ pub(crate) async fn create(
         .text("visibility")
         .unwrap_or_else(|| "public".to_owned());
     if !VISIBILITIES.contains(&visibility.as_str()) {
-        return Err(Failure::validation(format!(
-            "'{visibility}' is not a valid visibility"
-        )));
+        return Err(Failure::validation(
+            "Validation failed: Visibility is not included in the list",
+        ));
     }
     // Mastodon falls back to a default rather than refusing an unknown language.
     let language = params

@@ -360,8 +360,26 @@ pub fn is_blank(text: &str) -> bool {
     text.chars().all(char::is_whitespace)
 }
 
-/// How long a status is, as Mastodon counts it: content warning plus text, each
-/// [stripped](strip) first, as the server does before counting.
+/// The text and content warning a Mastodon server stores and measures for those
+/// given: a warning given without a text becomes the text (`PostStatusService`), then
+/// both are [stripped](strip) (`Status#prepare_contents`).
+///
+/// ```
+/// use tootkit::text::as_posted;
+///
+/// assert_eq!(as_posted(" hi ", " cw "), ("hi", "cw"));
+/// assert_eq!(as_posted(" ", "only a warning "), ("only a warning", ""));
+/// ```
+pub fn as_posted<'a>(text: &'a str, spoiler_text: &'a str) -> (&'a str, &'a str) {
+    if is_blank(text) && !is_blank(spoiler_text) {
+        (strip(spoiler_text), "")
+    } else {
+        (strip(text), strip(spoiler_text))
+    }
+}
+
+/// How long a status is, as Mastodon counts it: content warning plus text, taken
+/// [as posted](as_posted).
 ///
 /// ```
 /// use tootkit::text::{status_length, Limits};
@@ -378,9 +396,11 @@ pub fn is_blank(text: &str) -> bool {
 /// assert_eq!(status_length("text", "cw", limits), 6);
 /// // Surrounding whitespace is stripped before counting.
 /// assert_eq!(status_length("  text\n\n", " cw ", limits), 6);
+/// // A warning alone is posted as the text, so its links count 23.
+/// assert_eq!(status_length("", "https://example.com/a/very/long/path/indeed", limits), 23);
 /// ```
 pub fn status_length(text: &str, spoiler_text: &str, limits: Limits) -> usize {
-    let (text, spoiler_text) = (strip(text), strip(spoiler_text));
+    let (text, spoiler_text) = as_posted(text, spoiler_text);
     let mut counted = String::with_capacity(spoiler_text.len() + text.len());
     counted.push_str(spoiler_text);
     // A blank text counts nothing at all.

@@ -165,7 +165,10 @@ impl std::error::Error for SplitError {}
 enum Level {
     Paragraph,
     Sentence,
+    /// Between words, at a space.
     Word,
+    /// Between words without a space, as in Chinese or Japanese, before a letter.
+    WordJoin,
     Grapheme,
 }
 
@@ -245,10 +248,11 @@ fn cuts(text: &str) -> Vec<Cut> {
         .split_sentence_bound_indices()
         .map(|(start, sentence)| start + sentence.len())
         .collect();
+    let word_starts: Vec<usize> = text.split_word_bound_indices().map(|(at, _)| at).collect();
 
     let mut cuts = Vec::new();
     let mut whitespace_start: Option<usize> = None;
-    let mut previous_was_space = true;
+    let mut previous: Option<&str> = None;
     for (at, grapheme) in text.grapheme_indices(true) {
         let space = grapheme.chars().all(char::is_whitespace);
         match (space, whitespace_start) {
@@ -271,19 +275,40 @@ fn cuts(text: &str) -> Vec<Cut> {
                     });
                 }
             }
-            (false, None) if !previous_was_space && at > 0 && !splits_entity(at) => {
-                cuts.push(Cut {
-                    end: at,
-                    next: at,
-                    level: Level::Grapheme,
-                });
+            (false, None) => {
+                if let Some(before) = previous
+                    && !before.ends_with(VIRAMAS)
+                    && !splits_entity(at)
+                {
+                    let level = if sentence_ends.binary_search(&at).is_ok() {
+                        Level::Sentence
+                    } else if word_starts.binary_search(&at).is_ok()
+                        && grapheme.starts_with(char::is_alphanumeric)
+                    {
+                        Level::WordJoin
+                    } else {
+                        Level::Grapheme
+                    };
+                    cuts.push(Cut {
+                        end: at,
+                        next: at,
+                        level,
+                    });
+                }
             }
             _ => {}
         }
-        previous_was_space = space;
+        previous = Some(grapheme).filter(|_| !space);
     }
     cuts
 }
+
+/// The viramas that join consonants into one conjunct (Unicode 15.1's
+/// `Indic_Conjunct_Break=Linker`): Mastodon counts a conjunct's consonants apart, as
+/// Unicode 15.0 cut clusters, but a cut there would break the letter a reader sees.
+const VIRAMAS: &[char] = &[
+    '\u{094D}', '\u{09CD}', '\u{0ACD}', '\u{0B4D}', '\u{0C4D}', '\u{0D4D}',
+];
 
 /// What decorates part `index` (0-based): the carried mentions before it, its number
 /// after it. While cutting, the count is not known yet, so `count` is `None` and the
@@ -391,7 +416,8 @@ fn cut_pieces(
 
 /// The best cut among `fitting` (all after the part's start, all fitting, in order):
 /// the furthest at the best level that fills enough of a part — a quarter for a
-/// paragraph, half for a sentence — else the furthest between words, else the furthest.
+/// paragraph, half for a sentence — else the furthest between words (at a space, else
+/// without one), else the furthest.
 fn choose(fitting: &[Cut], length: impl Fn(usize) -> usize, max: usize) -> Option<Cut> {
     let best = *fitting.last()?;
     for (level, fill) in [(Level::Paragraph, 4), (Level::Sentence, 2)] {
@@ -401,13 +427,11 @@ fn choose(fitting: &[Cut], length: impl Fn(usize) -> usize, max: usize) -> Optio
             return Some(*cut);
         }
     }
-    Some(
-        *fitting
-            .iter()
-            .rev()
-            .find(|cut| cut.level <= Level::Word)
-            .unwrap_or(&best),
-    )
+    [Level::Word, Level::WordJoin]
+        .into_iter()
+        .find_map(|level| fitting.iter().rev().find(|cut| cut.level <= level))
+        .or(Some(&best))
+        .copied()
 }
 
 /// The error for `piece`, which measures `decorated` with its part's decorations.
@@ -500,6 +524,34 @@ mod tests {
                 "One two three. Four five six seven eight",
                 "nine ten eleven twelve."
             ]
+        );
+    }
+
+    #[test]
+    fn text_without_spaces_is_cut_at_sentences_then_words() {
+        // Japanese: sentences end with 。 and no space follows.
+        let sentence = "これは日本語の文章で、句読点で終わります。";
+        let text = sentence.repeat(6);
+        let parts = split_thread(&text, &ThreadOptions::new(limits(50)).numbering(false)).unwrap();
+        assert!(parts.len() > 1);
+        assert_eq!(parts.concat(), text);
+        assert!(parts.iter().all(|p| p.ends_with('。')), "{parts:?}");
+        // One long sentence: cut between words (before a letter), not before its comma.
+        let text = "東京都の天気は晴れのち曇り、".repeat(5);
+        let parts = split_thread(&text, &ThreadOptions::new(limits(30)).numbering(false)).unwrap();
+        assert_eq!(parts.concat(), text);
+        assert!(parts.iter().all(|p| !p.starts_with('、')), "{parts:?}");
+    }
+
+    #[test]
+    fn a_conjunct_is_not_cut_after_its_virama() {
+        // Mastodon counts क्ष as two, but a reader sees one letter.
+        let text = "क्ष".repeat(30);
+        let parts = split_thread(&text, &ThreadOptions::new(limits(25)).numbering(false)).unwrap();
+        assert_eq!(parts.concat(), text);
+        assert!(
+            parts.iter().all(|p| p.starts_with('क') && p.ends_with('ष')),
+            "{parts:?}"
         );
     }
 

@@ -113,11 +113,13 @@ async fn a_reused_code_gets_invalid_grant_with_its_causes_spelled_out() {
 }
 
 #[tokio::test]
-async fn a_wrong_pkce_verifier_or_redirect_uri_is_refused() {
+async fn a_wrong_pkce_verifier_or_redirect_uri_is_refused_without_using_up_the_code() {
     let sandbox = sandbox().await;
     let client = fast_client(&sandbox);
     let app = register(&client, &Scopes::read()).await;
     let server = client.oauth().discover().await.unwrap();
+    let is_invalid_grant =
+        |err: &Error| matches!(err, Error::OAuth { error, .. } if error == "invalid_grant");
 
     let request = AuthorizationRequest::new(&app.client_id, OOB_REDIRECT_URI, Scopes::read());
     let code = oob_code(&request.url(&server)).await;
@@ -125,29 +127,43 @@ async fn a_wrong_pkce_verifier_or_redirect_uri_is_refused() {
     let impostor = AuthorizationRequest::new(&app.client_id, OOB_REDIRECT_URI, Scopes::read());
     let err = client
         .oauth()
-        .exchange_code(&app.credentials(), &impostor, code)
+        .exchange_code(&app.credentials(), &impostor, code.clone())
         .await
         .unwrap_err();
-    assert!(
-        matches!(&err, Error::OAuth { error, .. } if error == "invalid_grant"),
-        "{err:?}"
-    );
+    assert!(is_invalid_grant(&err), "{err:?}");
+    // As Doorkeeper: a refused exchange leaves the code to its rightful owner.
+    let token = client
+        .oauth()
+        .exchange_code(&app.credentials(), &request, code)
+        .await
+        .unwrap();
+    assert_eq!(token.scope, "read");
 
+    // The right verifier, but not the redirect URI the code was issued for.
     let request = AuthorizationRequest::new(&app.client_id, OOB_REDIRECT_URI, Scopes::read());
     let code = oob_code(&request.url(&server)).await;
-    let elsewhere = AuthorizationRequest::new(
-        &app.client_id,
-        "http://127.0.0.1:9/callback",
-        Scopes::read(),
-    );
-    let err = client
-        .oauth()
-        .exchange_code(&app.credentials(), &elsewhere, code)
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(&err, Error::OAuth { error, .. } if error == "invalid_grant"),
-        "{err:?}"
+    let exchange = |redirect_uri: &'static str| {
+        reqwest::Client::new()
+            .post(format!("{}/oauth/token", sandbox.base_url()))
+            .form(&[
+                ("grant_type", "authorization_code"),
+                ("code", code.expose()),
+                ("redirect_uri", redirect_uri),
+                ("code_verifier", request.verifier().expose()),
+                ("client_id", app.client_id.as_str()),
+                ("client_secret", app.client_secret.expose()),
+            ])
+            .send()
+    };
+    let refused = exchange("http://127.0.0.1:9/callback").await.unwrap();
+    assert_eq!(refused.status(), 400);
+    let body: serde_json::Value = refused.json().await.unwrap();
+    assert_eq!(body["error"], "invalid_grant", "{body}");
+    let granted = exchange(OOB_REDIRECT_URI).await.unwrap();
+    assert_eq!(
+        granted.status(),
+        200,
+        "the same exchange with the code's own redirect"
     );
 }
 
@@ -179,17 +195,21 @@ async fn the_loopback_receiver_refuses_a_wrong_state_and_keeps_waiting() {
         "the forged code was not taken"
     );
 
-    // When only a forged redirect comes, the wait ends saying so (the wait is long
-    // enough for the forged visit to arrive on a busy machine).
+    // When only a forged redirect comes, the wait ends saying so.
     let receiver = LoopbackReceiver::bind().await.unwrap();
     let forged = url::Url::parse(&format!(
         "{}?code=stolen&state=other",
         receiver.redirect_uri()
     ))
     .unwrap();
-    let (outcome, status) = tokio::join!(receiver.receive("mine", Duration::from_secs(2)), async {
-        ScriptedUser::new().unwrap().visit(&forged).await.unwrap()
-    });
+    // The browser is ready before the wait starts, so the forged visit needs only a
+    // connection to loopback within the wait.
+    let mut browser = ScriptedUser::new().unwrap();
+    let (outcome, status) = tokio::join!(
+        receiver.receive("mine", Duration::from_secs(3)),
+        browser.visit(&forged)
+    );
+    let status = status.unwrap();
     assert_eq!(status, 400);
     let err = outcome.unwrap_err();
     assert!(

@@ -930,3 +930,106 @@ async fn an_accounts_statuses_page_past_what_the_reader_may_not_see() {
     .await;
     assert_eq!(page, p(&["p2"]));
 }
+
+/// A `multipart/form-data` body of text fields, as `curl -F` sends one.
+fn multipart(fields: &[(&str, &str)]) -> (String, String) {
+    let boundary = "------------------------tootkit0multipart";
+    let mut body = String::new();
+    for (name, value) in fields {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+        ));
+    }
+    body.push_str(&format!("--{boundary}--\r\n"));
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[tokio::test]
+async fn the_sandbox_reads_multipart_forms_as_mastodon_does() {
+    let sandbox = sandbox().await;
+    let base = sandbox.base_url().as_str().trim_end_matches('/').to_owned();
+    let client = fast_client(&sandbox);
+    let token = user_token(&client, "read write").await;
+    let http = reqwest::Client::new();
+    let send = |path: &str, token: Option<&str>, fields: &[(&str, &str)]| {
+        let (content_type, body) = multipart(fields);
+        let mut request = http
+            .post(format!("{base}{path}"))
+            .header("content-type", content_type)
+            .body(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        async move {
+            let answer = request.send().await.unwrap();
+            (
+                answer.status().as_u16(),
+                answer.json::<serde_json::Value>().await.unwrap(),
+            )
+        }
+    };
+
+    let (status, app) = send(
+        "/api/v1/apps",
+        None,
+        &[
+            ("client_name", "curl -F"),
+            ("redirect_uris", tootkit::OOB_REDIRECT_URI),
+            ("scopes", "read write"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (status, app["name"].as_str()),
+        (200, Some("curl -F")),
+        "{app}"
+    );
+    let (status, granted) = send(
+        "/oauth/token",
+        None,
+        &[
+            ("grant_type", "client_credentials"),
+            ("client_id", app["client_id"].as_str().unwrap()),
+            ("client_secret", app["client_secret"].as_str().unwrap()),
+            ("scope", "read"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (status, granted["scope"].as_str()),
+        (200, Some("read")),
+        "{granted}"
+    );
+
+    let (status, posted) = send(
+        "/api/v1/statuses",
+        Some(token.expose()),
+        &[
+            ("status", "posted with curl -F, ünïcödé and all"),
+            ("visibility", "unlisted"),
+            ("spoiler_text", "multipart"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{posted}");
+    assert_eq!(
+        posted["content"],
+        "<p>posted with curl -F, ünïcödé and all</p>"
+    );
+    assert_eq!(posted["visibility"], "unlisted");
+    assert_eq!(posted["spoiler_text"], "multipart");
+
+    let (status, refused) = send(
+        "/api/v1/statuses",
+        Some(token.expose()),
+        &[("status", "x"), ("visibility", "everyone")],
+    )
+    .await;
+    assert_eq!(
+        (status, refused["error"].as_str()),
+        (
+            422,
+            Some("Validation failed: Visibility is not included in the list")
+        )
+    );
+}

@@ -18,8 +18,22 @@ fn current_cassettes(fixtures: &std::path::Path) -> Vec<std::path::PathBuf> {
 }
 
 /// The first recorded response (status 200) of `method` on a path matching `path`
-/// (`*` stands for one segment).
+/// (`*` stands for one segment) whose body is JSON.
 fn recorded(fixtures: &std::path::Path, method: &str, path: &str) -> Value {
+    recorded_response(fixtures, method, path, |response| {
+        let body = response["body"]["string"].as_str()?;
+        serde_json::from_str::<Value>(body).ok()
+    })
+}
+
+/// What `read` takes from the first recorded response (status 200) of `method` on a
+/// path matching `path` (`*` stands for one segment) it reads something from.
+fn recorded_response<T>(
+    fixtures: &std::path::Path,
+    method: &str,
+    path: &str,
+    read: impl Fn(&serde_yaml::Value) -> Option<T>,
+) -> T {
     let pattern: Vec<&str> = path.split('/').collect();
     let cassettes = current_cassettes(fixtures);
     for cassette in cassettes {
@@ -38,11 +52,8 @@ fn recorded(fixtures: &std::path::Path, method: &str, path: &str) -> Value {
                     .iter()
                     .zip(&pattern)
                     .all(|(s, p)| *p == "*" || s == p);
-            if matches
-                && let Some(body) = interaction["response"]["body"]["string"].as_str()
-                && let Ok(value) = serde_json::from_str::<Value>(body)
-            {
-                return value;
+            if matches && let Some(found) = read(&interaction["response"]) {
+                return found;
             }
         }
     }
@@ -556,4 +567,63 @@ async fn the_sandbox_formats_each_recorded_status_as_mastodon_did() {
         cases.len(),
         found.join("\n")
     );
+}
+
+/// Mastodon keeps API answers out of caches (`private, no-store`: a token or a client
+/// secret may be in them), lets the instance's description be cached for five
+/// minutes, and has discovery revalidated; the sandbox says the same.
+#[tokio::test]
+async fn answers_carry_mastodons_caching_rules() {
+    let Some(fixtures) = fixtures() else { return };
+    let sandbox = sandbox().await;
+    let client = fast_client(&sandbox);
+    let token = user_token(&client, "read write").await;
+    let bot = client.with_access_token(token.clone());
+    let status = bot.statuses().create("cached?").send().await.unwrap();
+    let account = &status.account.id;
+    let base = sandbox.base_url().to_string();
+    let http = reqwest::Client::new();
+    let status_path = format!("/api/v1/statuses/{}", status.id);
+    let account_path = format!("/api/v1/accounts/{account}/statuses");
+    for (method, path, pattern) in [
+        ("POST", "/api/v1/apps", "/api/v1/apps"),
+        ("GET", status_path.as_str(), "/api/v1/statuses/*"),
+        ("GET", account_path.as_str(), "/api/v1/accounts/*/statuses"),
+        ("GET", "/api/v1/instance", "/api/v1/instance"),
+        ("GET", "/api/v2/instance", "/api/v2/instance"),
+        (
+            "GET",
+            "/.well-known/oauth-authorization-server",
+            "/.well-known/oauth-authorization-server",
+        ),
+        ("DELETE", status_path.as_str(), "/api/v1/statuses/*"),
+    ] {
+        let mut request = http
+            .request(method.parse().unwrap(), format!("{base}{path}"))
+            .bearer_auth(token.expose());
+        if method == "POST" {
+            request = request.form(&[
+                ("client_name", "cache"),
+                ("redirect_uris", OOB_REDIRECT_URI),
+            ]);
+        }
+        let answer = request.send().await.unwrap();
+        assert_eq!(answer.status(), 200, "{method} {path}");
+        let expected = recorded_response(&fixtures, method, pattern, |response| {
+            let headers = response["headers"].as_mapping()?;
+            headers.iter().find_map(|(name, values)| {
+                name.as_str()?
+                    .eq_ignore_ascii_case("cache-control")
+                    .then(|| values[0].as_str().map(str::to_owned))?
+            })
+        });
+        assert_eq!(
+            answer
+                .headers()
+                .get("cache-control")
+                .and_then(|v| v.to_str().ok()),
+            Some(expected.as_str()),
+            "{method} {path}"
+        );
+    }
 }

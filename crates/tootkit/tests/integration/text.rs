@@ -97,6 +97,36 @@ fn surrounding_ascii_whitespace_is_stripped_before_counting() {
     assert_eq!(status_length(" a \n\n b ", "", Limits::default()), 6);
 }
 
+// --- PostStatusService, which posts a warning given alone as the text ---------------------
+
+#[test]
+fn a_warning_alone_is_counted_as_the_text_it_becomes() {
+    let limits = Limits::default();
+    // Its links count 23, as in a text: under the limit though longer as written...
+    let long_link = format!("{} https://example.com/{}", "w".repeat(470), "p".repeat(40));
+    assert_eq!(status_length("", &long_link, limits), 470 + 1 + 23);
+    assert_eq!(status_length(" \n", &long_link, limits), 494);
+    // ...and over it though shorter as written.
+    let short_links = format!("{} https://t.co/a https://t.co/b", "a".repeat(470));
+    assert_eq!(status_length("", &short_links, limits), 470 + 2 + 2 * 23);
+    // A remote mention's domain is free there too.
+    assert_eq!(status_length("", "@bot@botsin.space", limits), 4);
+    // With a text beside it, the warning counts as written.
+    assert_eq!(status_length("x", "@bot@botsin.space", limits), 18);
+}
+
+// --- Ruby 3.4's grapheme clusters (Unicode 15.0), which Mastodon counts --------------------
+
+#[test]
+fn indic_conjuncts_count_each_consonant_as_mastodon_does() {
+    let limits = Limits::default();
+    let hindi = "हिन्दी में स्वतंत्रता और राष्ट्रपति ";
+    // Ruby 3.4 cuts it into 23 clusters (हि न् दी ␠ में ␠ स् व तं त् र ता ␠ औ र ␠ रा ष् ट् र
+    // प ति ␠), Unicode 15.1's conjunct rule into 18 (न्दी स्व त्र ष्ट्र).
+    assert_eq!(status_length(&hindi.repeat(40), "", limits), 23 * 40 - 1);
+    assert!(!tootkit::text::fits(&hindi.repeat(22), "", limits));
+}
+
 // --- twitter-text's conformance suite ---------------------------------------------------
 
 const HASHTAG_AFTER_SPACE: &str = "Mastodon takes a hashtag only at the start of a line or after whitespace (Tag::HASHTAG_RE's `(?<=^|[[:space:]])`), not after emoji, brackets or punctuation";
