@@ -374,7 +374,14 @@ impl Client {
                 _ => None,
             };
             let Some(wait) = wait else {
-                return Err(err);
+                return Err(match err {
+                    Error::Timeout { host, after, .. } => Error::Timeout {
+                        host,
+                        after,
+                        attempts: attempt + 1,
+                    },
+                    other => other,
+                });
             };
             attempt += 1;
             tracing::debug!(
@@ -448,6 +455,7 @@ impl Client {
             )
         } else if err.is_timeout() {
             Error::Timeout {
+                attempts: 1,
                 host: host.to_owned(),
                 // Which wait ran out: the connection's, or the whole request's.
                 after: if err.is_connect() {
@@ -622,6 +630,18 @@ impl ApiResponse {
             500..=599 => Error::Server {
                 status,
                 server_message: message,
+            },
+            300..=399 => Error::Redirected {
+                path: self.path,
+                status,
+                // The origin alone: the rest of the address is the server's business.
+                location: self
+                    .headers
+                    .get(reqwest::header::LOCATION)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|location| url::Url::parse(location).ok())
+                    .map(|url| url.origin().ascii_serialization())
+                    .filter(|origin| origin != "null"),
             },
             _ => Error::Http {
                 status,

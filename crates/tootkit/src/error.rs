@@ -102,6 +102,22 @@ pub enum Error {
         server_message: Option<String>,
     },
 
+    /// A 3xx answer: the library follows no redirect (a token must not follow one to
+    /// another host), and an API that redirects usually lives at another address.
+    #[error(
+        "The server answered {path} with HTTP {status}, a redirect{}; the instance's API is probably at {}, so use that as the instance address.",
+        location.as_deref().map(|l| format!(" to {l}")).unwrap_or_default(),
+        location.as_deref().unwrap_or("the address the instance's web pages use")
+    )]
+    Redirected {
+        /// The request path that was redirected.
+        path: String,
+        /// The HTTP status code.
+        status: u16,
+        /// Where the redirect points, as an origin (`https://host`), when it said.
+        location: Option<String>,
+    },
+
     /// Another HTTP error status (400, 409, 410…).
     #[error(
         "The server refused the request with HTTP {status}{}; check the request's parameters.",
@@ -128,12 +144,18 @@ pub enum Error {
     },
 
     /// The server did not answer in time.
-    #[error("{host} did not answer within {} s; try again later, or allow more time with a longer timeout.", after.as_secs_f32())]
+    #[error(
+        "{host} did not answer within {} s{}; the server may be down or overloaded, so try again later.",
+        after.as_secs_f32(),
+        if *attempts > 1 { format!(", on each of {attempts} tries") } else { String::new() }
+    )]
     Timeout {
         /// The host that did not answer.
         host: String,
-        /// How long the client waited.
+        /// How long the client waited, each time.
         after: Duration,
+        /// How many times the request was sent (retries of a repeatable request).
+        attempts: u32,
     },
 
     /// The OAuth server refused a request (`/oauth/token`, `/oauth/revoke`) or the
@@ -362,6 +384,12 @@ mod tests {
             Error::Timeout {
                 host: "botsin.space".into(),
                 after: Duration::from_secs(30),
+                attempts: 3,
+            },
+            Error::Redirected {
+                path: "/api/v2/instance".into(),
+                status: 301,
+                location: None,
             },
             Error::oauth("invalid_client", None),
         ];

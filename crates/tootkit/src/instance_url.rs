@@ -71,8 +71,7 @@ impl InstanceUrl {
             trimmed.to_owned()
         } else {
             // A bare loopback host is the sandbox, which speaks plain http.
-            let probe =
-                Url::parse(&format!("http://{trimmed}")).map_err(|_| unparsable(trimmed))?;
+            let probe = Url::parse(&format!("http://{trimmed}")).map_err(|_| unparsable())?;
             let scheme = if probe.host().is_some_and(|h| is_loopback(&h)) {
                 "http"
             } else {
@@ -80,8 +79,8 @@ impl InstanceUrl {
             };
             format!("{scheme}://{trimmed}")
         };
-        let url = Url::parse(&with_scheme).map_err(|_| unparsable(trimmed))?;
-        let host = url.host().ok_or_else(|| unparsable(trimmed))?.to_owned();
+        let url = Url::parse(&with_scheme).map_err(|_| unparsable())?;
+        let host = url.host().ok_or_else(unparsable)?.to_owned();
         match url.scheme() {
             "https" => {}
             "http" if is_loopback(&host) => {}
@@ -93,9 +92,21 @@ impl InstanceUrl {
             }
             other => {
                 return Err(Error::invalid_input(format!(
-                    "`{trimmed}` uses the scheme `{other}:`; an instance address must start with https:// (or http:// for a loopback address)."
+                    "The instance address uses the scheme `{other}:`; it must start with https:// (or http:// for a loopback address)."
                 )));
             }
+        }
+        // A bare word is no public instance, and is sometimes a token given in the
+        // address's place (two variables swapped): not looked up, not echoed. A host on
+        // a private network is written with its scheme (`https://intranet:8443`).
+        if let Host::Domain(name) = &host
+            && !trimmed.contains("://")
+            && !name.trim_end_matches('.').contains('.')
+            && !is_loopback(&host)
+        {
+            return Err(Error::invalid_input(
+                "The instance address has no dot in its host name, so it is no public instance (or is a token given in its place); pass the instance's full domain, such as `mastodon.social`, or a private host with its scheme, such as `https://intranet:8443`.",
+            ));
         }
         if !url.username().is_empty() || url.password().is_some() {
             return Err(Error::invalid_input(
@@ -104,8 +115,9 @@ impl InstanceUrl {
         }
         if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
             let base = format!("{}://{}", url.scheme(), host_and_port(&url));
+            // Not echoed: a query may carry a token.
             return Err(Error::invalid_input(format!(
-                "`{trimmed}` is a page address, not an instance address; pass the instance alone, such as `{base}`."
+                "The instance address goes on past the host to a page (a path, query or fragment); pass the instance alone, such as `{base}`."
             )));
         }
         let mut normalised = url;
@@ -155,10 +167,21 @@ impl InstanceUrl {
     }
 }
 
-fn unparsable(input: &str) -> Error {
-    Error::invalid_input(format!(
-        "`{input}` is not an instance address; pass a host name such as `mastodon.social` or a URL such as `https://botsin.space`."
-    ))
+/// Not echoing the input: what fails to parse may be a token given in its place.
+fn unparsable() -> Error {
+    Error::invalid_input(
+        "The instance address is not a host name or URL; pass one such as `mastodon.social` or `https://botsin.space`.",
+    )
+}
+
+/// Whether an address the server gave may be visited: https, or http on loopback (the
+/// rule [`InstanceUrl`] applies to what people type).
+pub(crate) fn is_safe_to_visit(url: &Url) -> bool {
+    match url.scheme() {
+        "https" => url.host().is_some(),
+        "http" => url.host().is_some_and(|h| is_loopback(&h)),
+        _ => false,
+    }
 }
 
 fn host_and_port(url: &Url) -> String {
@@ -277,8 +300,18 @@ mod tests {
             assert!(!message.contains("hunter2"), "{message}");
         }
         assert!(refused("http://app.localhost:3000").contains("plain http"));
-        assert!(refused("https://").contains("not an instance address"));
-        assert!(refused("exa mple.com").contains("not an instance address"));
+        assert!(refused("https://").contains("not a host name or URL"));
+        assert!(refused("exa mple.com").contains("not a host name or URL"));
+        // What may be a token given in the address's place, or one in a query, is not
+        // repeated.
+        let token = "ZA-Yj3aBD8U8Cm7lKUp-lm9O9BmDgdhHzDeqsY8tlL0";
+        assert!(!refused(&format!("{token} x")).contains(token));
+        let message = refused(token);
+        assert!(message.contains("no dot"), "{message}");
+        assert!(!message.contains(&token.to_lowercase()), "{message}");
+        let message = refused(&format!("https://mastodon.example/?access_token={token}"));
+        assert!(message.contains("`https://mastodon.example`"), "{message}");
+        assert!(!message.contains(token), "{message}");
     }
 
     #[test]

@@ -52,9 +52,11 @@ pub use error::Error;
 pub use instance_url::InstanceUrl;
 pub use secret::{AccessToken, AuthorizationCode, ClientSecret, Password, PkceVerifier, REDACTED};
 
-/// Checks that an ID can go in a URL path as it is.
+/// Checks that an ID can go in a URL path as it is (`.` and `..` alone would move the
+/// request to another path).
 fn path_segment(id: &str) -> Result<&str, Error> {
     let valid = !id.is_empty()
+        && !id.chars().all(|c| c == '.')
         && id
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '~'));
@@ -64,6 +66,20 @@ fn path_segment(id: &str) -> Result<&str, Error> {
         Err(Error::invalid_input(format!(
             "`{id}` is not an ID; IDs are letters and digits, such as `109348207311542468`."
         )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ids_stay_one_path_segment() {
+        for id in ["109348207311542468", "AaBb-_~.1", "9z.x"] {
+            assert_eq!(super::path_segment(id).unwrap(), id);
+        }
+        for id in ["", ".", "..", "...", "a/b", "a?b", "a b", "%2e"] {
+            let err = super::path_segment(id).unwrap_err();
+            assert!(err.to_string().contains("is not an ID"), "{id}: {err}");
+        }
     }
 }
 

@@ -96,13 +96,17 @@ impl ServerMetadata {
     }
 
     /// Whether the server accepts a grant type. A server that published no metadata is
-    /// assumed to accept it; the token endpoint will say otherwise.
+    /// assumed to accept it (the token endpoint will say otherwise); one whose metadata
+    /// lists no grant types accepts RFC 8414's default, `authorization_code` and
+    /// `implicit`, and so no password.
     pub fn supports_grant(&self, grant: &str) -> bool {
-        !self.published
-            || self
-                .grant_types_supported
-                .as_ref()
-                .is_none_or(|grants| grants.iter().any(|g| g == grant))
+        if !self.published {
+            return true;
+        }
+        match &self.grant_types_supported {
+            Some(grants) => grants.iter().any(|g| g == grant),
+            None => matches!(grant, "authorization_code" | "implicit"),
+        }
     }
 
     /// Whether the server lists `scope` among the scopes it knows. Unlike grants, an
@@ -282,33 +286,50 @@ impl Client {
 
 impl OAuth<'_> {
     /// Reads the server's OAuth metadata, or assumes Mastodon's endpoints when the server
-    /// publishes none (it answers 404, or an HTML page as Akkoma does).
+    /// publishes none (it refuses the request, or answers an HTML page as Akkoma does).
     ///
     /// # Errors
     ///
-    /// Network failures; an answer that is JSON but not metadata is treated as none.
+    /// Network failures; [`Error::UnexpectedResponse`] when the metadata sends the
+    /// browser to an address that is neither https nor loopback, where a password
+    /// could be read on the way. An answer that is JSON but not metadata is taken as
+    /// metadata listing nothing: Mastodon's endpoints, and no password grant.
     pub async fn discover(&self) -> Result<ServerMetadata, Error> {
-        let request = ApiRequest::get("/.well-known/oauth-authorization-server").anonymous();
-        match self.client.send(request).await {
+        const PATH: &str = "/.well-known/oauth-authorization-server";
+        let request = ApiRequest::get(PATH).anonymous();
+        let mut metadata = match self.client.send(request).await {
             Ok(answer) if !looks_like_html(&answer.body) => {
-                match serde_json::from_slice::<ServerMetadata>(&answer.body) {
-                    Ok(mut metadata) => {
-                        metadata.published = true;
-                        Ok(metadata)
-                    }
-                    Err(err) => {
-                        tracing::debug!(%err, "unreadable OAuth metadata; assuming Mastodon's endpoints");
-                        Ok(ServerMetadata::assumed(self.client))
-                    }
-                }
+                serde_json::from_slice::<ServerMetadata>(&answer.body).unwrap_or_else(|err| {
+                    tracing::debug!(%err, "unreadable OAuth metadata; assuming Mastodon's endpoints");
+                    ServerMetadata::assumed(self.client)
+                })
             }
-            Ok(_) => Ok(ServerMetadata::assumed(self.client)),
-            Err(Error::NotFound { .. } | Error::Http { .. } | Error::UnexpectedResponse { .. }) => {
-                Ok(ServerMetadata::assumed(self.client))
+            Ok(_) => return Ok(ServerMetadata::assumed(self.client)),
+            Err(
+                Error::NotFound { .. }
+                | Error::Http { .. }
+                | Error::Unauthorized { .. }
+                | Error::Forbidden { .. }
+                | Error::UnexpectedResponse { .. },
+            ) => return Ok(ServerMetadata::assumed(self.client)),
+            Err(Error::Server { status: 501, .. }) => {
+                return Ok(ServerMetadata::assumed(self.client));
             }
-            Err(Error::Server { status: 501, .. }) => Ok(ServerMetadata::assumed(self.client)),
-            Err(other) => Err(other),
+            Err(other) => return Err(other),
+        };
+        metadata.published = true;
+        let endpoint = &metadata.authorization_endpoint;
+        if !Url::parse(endpoint).is_ok_and(|url| crate::instance_url::is_safe_to_visit(&url)) {
+            return Err(Error::UnexpectedResponse {
+                path: PATH.to_owned(),
+                status: 200,
+                expected: "OAuth metadata",
+                detail: format!(
+                    "its authorization page, `{endpoint}`, is not an https address (plain http is allowed only on loopback), so a password typed there could be read on the way"
+                ),
+            });
         }
+        Ok(metadata)
     }
 
     /// Exchanges an authorization code for a token, with the PKCE verifier and redirect

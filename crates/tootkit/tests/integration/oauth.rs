@@ -1,3 +1,5 @@
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use tootkit::{
@@ -453,6 +455,78 @@ async fn discovery_falls_back_when_a_server_publishes_no_metadata() {
         server.supports_grant("password"),
         "unknown, so left to the token endpoint"
     );
+}
+
+/// A server answering `/.well-known/oauth-authorization-server` with `metadata`, and
+/// counting the requests that reach its token endpoint.
+async fn server_publishing(metadata: serde_json::Value) -> (tootkit::Client, Arc<AtomicUsize>) {
+    let tokens = Arc::new(AtomicUsize::new(0));
+    let counted = tokens.clone();
+    let router = axum::Router::new()
+        .route(
+            "/.well-known/oauth-authorization-server",
+            axum::routing::get(move || async move { axum::Json(metadata) }),
+        )
+        .route(
+            "/oauth/token",
+            axum::routing::post(move || async move {
+                counted.fetch_add(1, Ordering::SeqCst);
+                axum::http::StatusCode::BAD_REQUEST
+            }),
+        );
+    let addr = crate::serve(router).await;
+    let client = tootkit::Client::new(format!("http://{addr}").parse().unwrap()).unwrap();
+    (client, tokens)
+}
+
+#[tokio::test]
+async fn metadata_listing_no_grant_types_means_no_password_is_sent() {
+    let (client, tokens) = server_publishing(serde_json::json!({
+        "issuer": "https://example.org/",
+        "authorization_endpoint": "https://example.org/oauth/authorize",
+        "token_endpoint": "https://example.org/oauth/token",
+    }))
+    .await;
+    let server = client.oauth().discover().await.unwrap();
+    assert!(server.published);
+    // RFC 8414: an omitted list means authorization_code and implicit.
+    assert!(server.supports_grant("authorization_code"));
+    assert!(!server.supports_grant("password"));
+    let app = tootkit::AppCredentials::new("id", tootkit::ClientSecret::new("secret"));
+    let err = client
+        .oauth()
+        .password_grant(
+            &server,
+            &app,
+            "bot@example.org",
+            &tootkit::Password::new("hunter2"),
+            &Scopes::read(),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::NotSupported { .. }), "{err:?}");
+    assert_eq!(tokens.load(Ordering::SeqCst), 0, "the password never left");
+}
+
+#[tokio::test]
+async fn metadata_sending_the_browser_over_plain_http_elsewhere_is_refused() {
+    let (client, _) = server_publishing(serde_json::json!({
+        "issuer": "https://example.org/",
+        "authorization_endpoint": "http://login.example.net/oauth/authorize",
+        "token_endpoint": "https://example.org/oauth/token",
+    }))
+    .await;
+    let err = client.oauth().discover().await.unwrap_err();
+    let message = err.to_string();
+    assert!(
+        message.contains("`http://login.example.net/oauth/authorize`, is not an https address"),
+        "{message}"
+    );
+    // Unreadable metadata is no licence either: Mastodon's endpoints, no password.
+    let (client, _) = server_publishing(serde_json::json!({ "issuer": 3 })).await;
+    let server = client.oauth().discover().await.unwrap();
+    assert!(server.authorization_endpoint.ends_with("/oauth/authorize"));
+    assert!(!server.supports_grant("password"));
 }
 
 #[tokio::test]

@@ -1033,3 +1033,29 @@ async fn the_sandbox_reads_multipart_forms_as_mastodon_does() {
         )
     );
 }
+
+#[tokio::test]
+async fn a_redirecting_api_names_where_it_points() {
+    let router = axum::Router::new().fallback(|| async {
+        (
+            StatusCode::MOVED_PERMANENTLY,
+            [(
+                "location",
+                "https://social.example.org/api/v1/accounts/verify_credentials?x=1",
+            )],
+        )
+    });
+    let addr = crate::serve(router).await;
+    let client = Client::new(format!("http://{addr}").parse().unwrap())
+        .unwrap()
+        .with_access_token(tootkit::AccessToken::new("token"));
+    let err = client.accounts().verify_credentials().await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Redirected { status: 301, location: Some(l), .. } if l == "https://social.example.org"),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "The server answered /api/v1/accounts/verify_credentials with HTTP 301, a redirect to https://social.example.org; the instance's API is probably at https://social.example.org, so use that as the instance address."
+    );
+}
