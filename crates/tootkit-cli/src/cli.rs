@@ -57,8 +57,16 @@ pub enum AuthCommand {
     Export,
     /// Store a token made in the web interface (Preferences > Development), read from stdin.
     AddToken(AddTokenArgs),
+    /// Make a stored profile the default, used without --profile.
+    Switch(SwitchArgs),
     /// Revoke the token and forget the profile.
     Logout,
+}
+
+#[derive(Debug, Args)]
+pub struct SwitchArgs {
+    /// The profile to use by default (`tootkit auth status` lists them).
+    pub profile: String,
 }
 
 /// The most parts `--max-parts` allows: Mastodon takes 300 posts in three hours from
@@ -95,8 +103,8 @@ pub struct LoginArgs {
     #[arg(long)]
     pub force_login: bool,
 
-    /// How long to wait for the browser, in seconds.
-    #[arg(long, default_value_t = 300)]
+    /// How long to wait for the browser, in seconds (10 to 3600).
+    #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u64).range(10..=3600))]
     pub timeout: u64,
 }
 

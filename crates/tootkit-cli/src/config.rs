@@ -135,7 +135,7 @@ impl Profiles {
 
     pub fn save(&self, paths: &Paths) -> Result<()> {
         let text = toml::to_string_pretty(self)
-            .map_err(|err| Failure::local(format!("The profiles could not be written ({err}).")))?;
+            .map_err(|err| Failure::local(format!("The profiles could not be encoded ({err}); this is a bug in tootkit, so please report it.")))?;
         write_private(&paths.profiles_file(), text.as_bytes())
     }
 
@@ -165,7 +165,7 @@ impl Profiles {
                 }
                 (None, _) => {
                     return Err(Failure::usage(format!(
-                        "Several profiles exist ({}) and none is the default; choose one with --profile NAME.",
+                        "Several profiles exist ({}) and none is the default; choose one with --profile NAME, or make one the default with `tootkit auth switch NAME`.",
                         self.profiles.keys().cloned().collect::<Vec<_>>().join(", ")
                     )));
                 }

@@ -83,7 +83,7 @@ impl From<tootkit::Error> for Failure {
             }
             E::OAuth { .. } => Self::auth(message),
             E::Forbidden { .. } => Self::new(Exit::Refused, message).with_hint(
-                "Run `tootkit auth login --scopes read,write` to get a token that may post.",
+                "Run `tootkit auth login --scopes read,write` for a token with the scopes tootkit's commands use.",
             ),
             E::Network { .. } | E::Timeout { .. } => Self::new(Exit::Network, message),
             E::Io { .. } => Self::local(message).with_hint("Pass --oob to paste the code instead."),

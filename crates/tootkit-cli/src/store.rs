@@ -209,8 +209,16 @@ impl Secrets {
                 ))
             })?;
         if mode & 0o077 != 0 {
+            let (who, exposed) = if mode & 0o044 != 0 {
+                ("readable by other users", "its tokens may be exposed")
+            } else {
+                (
+                    "writable by other users",
+                    "its tokens may have been replaced",
+                )
+            };
             return Err(Failure::local(format!(
-                "{} is readable by other users (mode {mode:04o}), so its tokens may be exposed; run `chmod 600 {}` and, if others could have read it, sign in again.",
+                "{} is {who} (mode {mode:04o}), so {exposed}; run `chmod 600 {}` and, if others could have touched it, sign in again.",
                 self.file.display(),
                 self.file.display()
             )));
@@ -225,7 +233,7 @@ impl Secrets {
 
     fn write_file(&self, file: &CredentialsFile) -> Result<()> {
         let text = toml::to_string_pretty(file).map_err(|err| {
-            Failure::local(format!("The credentials could not be written ({err})."))
+            Failure::local(format!("The credentials could not be encoded ({err}); this is a bug in tootkit, so please report it."))
         })?;
         write_private(&self.file, text.as_bytes())
     }
@@ -339,6 +347,15 @@ mod tests {
             refusal.message
         );
         assert!(refusal.message.contains("chmod 600"));
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o620)).unwrap();
+        let refusal = secrets.get(StoreKind::File, "token:a@b").unwrap_err();
+        assert!(
+            refusal.message.contains(
+                "writable by other users (mode 0620), so its tokens may have been replaced"
+            ),
+            "{}",
+            refusal.message
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -81,7 +81,8 @@ pub async fn login(context: &Context, args: LoginArgs) -> Result<()> {
         &token.access_token,
         token.scope.clone(),
         Some(app),
-    )?;
+    )
+    .await?;
     if context.json {
         return context.print_json(&serde_json::json!({
             "profile": name,
@@ -102,7 +103,9 @@ pub async fn login(context: &Context, args: LoginArgs) -> Result<()> {
 
 /// Stores a verified token under its profile (named by `--profile`, else `user@host`),
 /// which becomes the default if there is none; returns the name and where the token went.
-fn keep_token(
+/// A token the profile held before is revoked when tootkit's application can (a token
+/// made elsewhere is left, with a warning), and removed from a store it no longer uses.
+async fn keep_token(
     context: &Context,
     profiles: &mut Profiles,
     instance: &InstanceUrl,
@@ -115,6 +118,13 @@ fn keep_token(
         .profile
         .clone()
         .unwrap_or_else(|| format!("{}@{}", account.acct, instance.authority()));
+    let previous = match profiles.profiles.get(&name) {
+        Some(profile) => {
+            let token = context.secrets.get(profile.store, &token_key(&name))?;
+            Some((profile.clone(), token))
+        }
+        None => None,
+    };
     let store = context.secrets.store(&token_key(&name), token.expose())?;
     profiles.remember(
         &name,
@@ -128,7 +138,40 @@ fn keep_token(
         },
     );
     profiles.save(&context.paths)?;
+    if let Some((profile, old_token)) = previous {
+        if profile.store != store {
+            context.secrets.delete(profile.store, &token_key(&name))?;
+        }
+        // Mastodon hands the same token out again for the same app, account and
+        // scopes: that one stays.
+        if let Some(old_token) = old_token.filter(|old| old != token.expose()) {
+            retire(context, &name, &profile, &AccessToken::new(old_token)).await;
+        }
+    }
     Ok((name, store))
+}
+
+/// Revokes the token a profile held before it was replaced, or says it may still work.
+async fn retire(context: &Context, name: &str, profile: &Profile, old: &AccessToken) {
+    let revoked = async {
+        let Some(app) = app_of(context, profile)? else {
+            return Ok(false);
+        };
+        let client = client_builder(InstanceUrl::parse(&profile.instance)?).build()?;
+        client.oauth().revoke(&app, old).await?;
+        Ok::<_, Failure>(true)
+    }
+    .await;
+    match revoked {
+        Ok(true) => {}
+        Ok(false) => eprintln!(
+            "The token `{name}` held before was made outside tootkit and may still work; revoke it in the web interface under Preferences > Development if it is no longer needed."
+        ),
+        Err(err) => eprintln!(
+            "The token `{name}` held before could not be revoked ({}) and may still work; revoke it in the web interface under Preferences > Development.",
+            err.message.trim_end_matches('.')
+        ),
+    }
 }
 
 /// The application registered on this instance, reused when it has the scopes needed.
@@ -168,7 +211,7 @@ async fn ensure_app(
     };
     let text = serde_json::to_string(&stored).map_err(|err| {
         Failure::local(format!(
-            "The application's credentials could not be encoded ({err})."
+            "The application's credentials could not be encoded ({err}); this is a bug in tootkit, so please report it."
         ))
     })?;
     let store = context
@@ -332,7 +375,7 @@ fn prompt_line(prompt: &str, advice: &str) -> Result<String> {
 fn prompt_secret(prompt: &str) -> Result<Password> {
     if std::io::stdin().is_terminal() {
         let secret = rpassword::prompt_password(prompt)
-            .map_err(|err| Failure::usage(format!("The password could not be read ({err}).")))?;
+            .map_err(|err| Failure::usage(format!("The password could not be read from the terminal ({err}); pipe it on standard input instead.")))?;
         return Ok(Password::new(secret));
     }
     let mut line = String::new();
@@ -341,7 +384,7 @@ fn prompt_secret(prompt: &str) -> Result<Password> {
         .read_line(&mut line)
         .map_err(|err| {
             Failure::usage(format!(
-                "The password could not be read from standard input ({err})."
+                "The password could not be read from standard input ({err}); type it at the prompt instead, without redirecting input."
             ))
         })?;
     Ok(Password::new(line.trim_end_matches(['\n', '\r'])))
@@ -350,9 +393,10 @@ fn prompt_secret(prompt: &str) -> Result<Password> {
 pub async fn status(context: &Context) -> Result<()> {
     let profiles = context.profiles()?;
     let env = Client::env_credentials()?;
-    let active = match (&env, profiles.select(context.profile.as_deref())) {
+    let selected = profiles.select(context.profile.as_deref());
+    let active = match (&env, &selected) {
         (Some(_), _) => Some(Source::Environment),
-        (None, Ok((name, _))) => Some(Source::Profile(name)),
+        (None, Ok((name, _))) => Some(Source::Profile(name.clone())),
         (None, Err(_)) => None,
     };
     let verified = match &active {
@@ -419,9 +463,13 @@ pub async fn status(context: &Context) -> Result<()> {
             Ok(())
         }
         (Some(_), Some(Err(err))) => Err(Failure::from(err)),
-        _ => Err(Failure::auth(
-            "You are not signed in; run `tootkit auth login --instance HOST`, or set MASTODON_API_BASE_URL and MASTODON_ACCESS_TOKEN.",
-        )),
+        // Why no credentials are in use: none stored, several and no default, or no
+        // profile of the name given.
+        _ => Err(selected.err().unwrap_or_else(|| {
+            Failure::auth(
+                "You are not signed in; run `tootkit auth login --instance HOST`, or set MASTODON_API_BASE_URL and MASTODON_ACCESS_TOKEN.",
+            )
+        })),
     }
 }
 
@@ -486,13 +534,13 @@ pub async fn add_token(context: &Context, args: AddTokenArgs) -> Result<()> {
         Some(instance) => InstanceUrl::parse(instance)?,
         None => {
             return Err(Failure::usage(
-                "Which instance does the token belong to? Pass it with --instance HOST.",
+                "The instance the token belongs to is not known; pass it with --instance HOST.",
             ));
         }
     };
     let token = if std::io::stdin().is_terminal() {
         rpassword::prompt_password("Paste the access token: ")
-            .map_err(|err| Failure::usage(format!("The token could not be read ({err}).")))?
+            .map_err(|err| Failure::usage(format!("The token could not be read from standard input ({err}); pipe it in as one line of text.")))?
     } else {
         read_stdin("token")?
     };
@@ -509,6 +557,11 @@ pub async fn add_token(context: &Context, args: AddTokenArgs) -> Result<()> {
         tootkit::Error::Forbidden { .. } => Failure::auth(
             "The token is valid but may not read its own account, so tootkit cannot tell whose it is; create one with the `read` or `profile` scope.",
         ),
+        // The token read from stdin, whatever the environment holds.
+        tootkit::Error::Unauthorized { .. } => Failure::auth(format!(
+            "{} refused the token given; check that it was copied whole and was made on that instance.",
+            instance.authority()
+        )),
         other => Failure::from(other),
     })?;
     let scopes = client
@@ -526,7 +579,8 @@ pub async fn add_token(context: &Context, args: AddTokenArgs) -> Result<()> {
         &token,
         scopes,
         None,
-    )?;
+    )
+    .await?;
     eprintln!(
         "The token works for @{} on {}; stored in {} under the profile `{name}`.",
         account.acct,
@@ -536,7 +590,32 @@ pub async fn add_token(context: &Context, args: AddTokenArgs) -> Result<()> {
     Ok(())
 }
 
+pub fn switch(context: &Context, name: &str) -> Result<()> {
+    let mut profiles = context.profiles()?;
+    let (name, profile) = profiles.select(Some(name))?;
+    profiles.default = Some(name.clone());
+    profiles.save(&context.paths)?;
+    eprintln!(
+        "`{name}` (@{} on {}) is now the default profile.",
+        profile.account, profile.instance
+    );
+    if Client::env_credentials()?.is_some() {
+        eprintln!(
+            "MASTODON_API_BASE_URL and MASTODON_ACCESS_TOKEN are set and still win over it; unset them to use the profile."
+        );
+    }
+    Ok(())
+}
+
 pub async fn logout(context: &Context) -> Result<()> {
+    if context.profile.is_none() && Client::env_credentials()?.is_some() {
+        // The environment wins everywhere else, but its token was not stored by tootkit,
+        // which has no application to revoke it with: logging out a stored profile
+        // instead would take away a token that is not the one in use.
+        return Err(Failure::usage(
+            "The token in use comes from MASTODON_ACCESS_TOKEN, which tootkit did not store and cannot revoke; name a stored profile with --profile NAME to log out of it, or unset MASTODON_API_BASE_URL and MASTODON_ACCESS_TOKEN.",
+        ));
+    }
     let mut profiles = context.profiles()?;
     let (name, profile) = profiles.select(context.profile.as_deref())?;
     let instance = InstanceUrl::parse(&profile.instance)?;
@@ -572,7 +651,8 @@ pub async fn logout(context: &Context) -> Result<()> {
     };
     context.secrets.delete(profile.store, &token_key(&name))?;
     profiles.profiles.remove(&name);
-    if profiles.default.as_deref() == Some(name.as_str()) {
+    let was_default = profiles.default.as_deref() == Some(name.as_str());
+    if was_default {
         profiles.default = None;
     }
     profiles.save(&context.paths)?;
@@ -584,6 +664,17 @@ pub async fn logout(context: &Context) -> Result<()> {
         Some(why) => eprintln!(
             "Forgot the profile `{name}`, but its token may still work because {why}; revoke it in the web interface under Preferences > Development."
         ),
+    }
+    if was_default && profiles.profiles.len() > 1 {
+        eprintln!(
+            "It was the default, and several profiles remain ({}); make one the default with `tootkit auth switch NAME`.",
+            profiles
+                .profiles
+                .keys()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
     }
     Ok(())
 }

@@ -26,7 +26,9 @@ pub async fn run(_context: &Context) -> Result<()> {
 async fn walkthrough(sandbox: &Sandbox) -> Result<()> {
     let base = sandbox.base_url().clone();
     let Some(demo) = sandbox.accounts().first().cloned() else {
-        return Err(Failure::local("The sandbox started without an account."));
+        return Err(Failure::local(
+            "The sandbox started without an account; this is a bug in tootkit, so please report it.",
+        ));
     };
     println!("tootkit demo: the bot walkthrough on a throwaway sandbox instance.");
     println!();
@@ -71,7 +73,7 @@ async fn walkthrough(sandbox: &Sandbox) -> Result<()> {
                 Ok(())
             }
             AuthorizationOutcome::Code(_) => Err(Failure::local(
-                "The sandbox showed a code page instead of redirecting.",
+                "The sandbox showed a code page instead of redirecting; this is a bug in tootkit, so please report it.",
             )),
         }
     };

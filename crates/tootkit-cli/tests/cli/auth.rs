@@ -406,16 +406,36 @@ async fn add_token_stores_a_web_token_and_the_environment_wins_over_profiles() {
         bob.expose()
     );
 
-    let rejected = home
-        .run_with_input(&["auth", "add-token", "--instance", &base], "not-a-token\n")
+    // Refused, and the hint is about the token given, though the environment is set.
+    let mut command = home.tootkit_as(&base, bob.expose());
+    command.args(["auth", "add-token", "--instance", &base]);
+    let rejected = crate::run(command, Some("not-a-token\n".to_owned()))
         .await
         .failure(3);
     assert!(
         rejected
             .stderr
-            .contains("The server refused the access token"),
+            .contains("refused the token given; check that it was copied whole")
+            && !rejected.stderr.contains("MASTODON_ACCESS_TOKEN"),
         "{}",
         rejected.stderr
+    );
+
+    // With the environment in use, logout would not touch the token in use: refused.
+    let mut command = home.tootkit_as(&base, bob.expose());
+    command.args(["auth", "logout"]);
+    let refused = crate::run(command, None).await.failure(2);
+    assert!(
+        refused
+            .stderr
+            .contains("The token in use comes from MASTODON_ACCESS_TOKEN"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(
+        home.run(&["auth", "token"]).await.success().stdout.trim(),
+        alice.expose(),
+        "the stored profile is still there"
     );
 
     let logout = home.run(&["auth", "logout"]).await.success();
@@ -433,6 +453,67 @@ async fn add_token_stores_a_web_token_and_the_environment_wins_over_profiles() {
         .verify_credentials()
         .await
         .expect("a token made elsewhere is not revoked");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn switch_chooses_the_default_and_logout_says_when_none_is_left() {
+    let sandbox = sandbox().await;
+    let base = sandbox.base_url().to_string();
+    let home = Home::new("switch");
+    for name in ["one", "two", "three"] {
+        let token = web_token(&sandbox, USER, PASSWORD, "read").await;
+        home.run_with_input(
+            &["--profile", name, "auth", "add-token", "--instance", &base],
+            &format!("{}\n", token.expose()),
+        )
+        .await
+        .success();
+    }
+    let status = home.run(&["auth", "status"]).await.success();
+    assert!(
+        status.stdout.starts_with("one (default)"),
+        "{}",
+        status.stdout
+    );
+
+    let switched = home.run(&["auth", "switch", "two"]).await.success();
+    assert!(
+        switched.stderr.contains("`two` (@alice on "),
+        "{}",
+        switched.stderr
+    );
+    let status = home.run(&["auth", "status"]).await.success();
+    assert!(status.stdout.contains("two (default)"), "{}", status.stdout);
+    assert!(
+        status.stdout.contains("In use: profile `two`"),
+        "{}",
+        status.stdout
+    );
+    let unknown = home.run(&["auth", "switch", "four"]).await.failure(3);
+    assert!(
+        unknown.stderr.contains("There is no profile named `four`"),
+        "{}",
+        unknown.stderr
+    );
+
+    let logout = home.run(&["auth", "logout"]).await.success();
+    assert!(
+        logout.stderr.contains(
+            "It was the default, and several profiles remain (one, three); make one the default with `tootkit auth switch NAME`."
+        ),
+        "{}",
+        logout.stderr
+    );
+    // Status says why nothing is in use, and how to choose.
+    let status = home.run(&["auth", "status"]).await.failure(2);
+    assert!(
+        status
+            .stderr
+            .contains("Several profiles exist (one, three) and none is the default")
+            && status.stderr.contains("tootkit auth switch NAME"),
+        "{}",
+        status.stderr
+    );
 }
 
 #[cfg(unix)]
@@ -508,8 +589,7 @@ async fn logout_revokes_with_the_application_the_token_came_from() {
     let sandbox = sandbox().await;
     let base = sandbox.base_url().to_string();
     let home = Home::new("two-apps");
-    login(&home, &base, &["--profile", "first"]).await.success();
-    let first_token = {
+    let first_token = || async {
         let mut command = home.tootkit();
         command.args(["--profile", "first", "auth", "token"]);
         crate::run(command, None)
@@ -519,6 +599,27 @@ async fn logout_revokes_with_the_application_the_token_came_from() {
             .trim()
             .to_owned()
     };
+    let works = |token: String| async {
+        Client::builder(sandbox.base_url().clone())
+            .access_token(AccessToken::new(token))
+            .build()
+            .unwrap()
+            .accounts()
+            .verify_credentials()
+            .await
+    };
+    login(&home, &base, &["--profile", "first"]).await.success();
+    let replaced = first_token().await;
+    // Signing in again under the same profile retires the token it held.
+    login(&home, &base, &["--profile", "first"]).await.success();
+    let first_token = first_token().await;
+    assert_ne!(first_token, replaced);
+    let retired = works(replaced).await;
+    assert!(
+        matches!(retired, Err(tootkit::Error::Unauthorized { .. })),
+        "{retired:?}"
+    );
+    works(first_token.clone()).await.unwrap();
     // More scopes than the registration has: tootkit registers itself again.
     login(
         &home,
@@ -543,13 +644,7 @@ async fn logout_revokes_with_the_application_the_token_came_from() {
         "{}",
         logout.stderr
     );
-    let revoked = Client::builder(sandbox.base_url().clone())
-        .access_token(AccessToken::new(first_token))
-        .build()
-        .unwrap()
-        .accounts()
-        .verify_credentials()
-        .await;
+    let revoked = works(first_token).await;
     assert!(
         matches!(revoked, Err(tootkit::Error::Unauthorized { .. })),
         "{revoked:?}"
