@@ -38,7 +38,8 @@ impl StoreKind {
     }
 }
 
-#[derive(Debug, Default, Serialize, Deserialize)]
+/// `credentials.toml`; without `Debug`, so that no log line can print its values.
+#[derive(Default, Serialize, Deserialize)]
 struct CredentialsFile {
     #[serde(default)]
     secrets: BTreeMap<String, String>,

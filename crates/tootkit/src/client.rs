@@ -489,11 +489,30 @@ fn backoff(policy: RetryPolicy, attempt: u32) -> Duration {
 }
 
 /// A request body.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub(crate) enum Body {
     None,
     Json(serde_json::Value),
     Form(Vec<(String, String)>),
+}
+
+/// Names the fields, never their values: a form carries client secrets, codes,
+/// verifiers and passwords as plain strings.
+impl std::fmt::Debug for Body {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::None => f.write_str("None"),
+            Self::Json(serde_json::Value::Object(fields)) => f
+                .debug_tuple("Json")
+                .field(&fields.keys().collect::<Vec<_>>())
+                .finish(),
+            Self::Json(_) => f.write_str("Json(..)"),
+            Self::Form(pairs) => f
+                .debug_tuple("Form")
+                .field(&pairs.iter().map(|(k, _)| k).collect::<Vec<_>>())
+                .finish(),
+        }
+    }
 }
 
 /// One API request, described before it is sent so that it can be sent again.
@@ -568,13 +587,23 @@ impl ApiRequest {
 }
 
 /// A successful (or about-to-be-mapped) answer.
-#[derive(Debug)]
 pub(crate) struct ApiResponse {
     pub(crate) status: StatusCode,
     #[allow(dead_code)]
     pub(crate) headers: HeaderMap,
     pub(crate) body: Vec<u8>,
     pub(crate) path: String,
+}
+
+/// The body's size, not its text: a token endpoint's answer is the token.
+impl std::fmt::Debug for ApiResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiResponse")
+            .field("status", &self.status)
+            .field("path", &self.path)
+            .field("body_bytes", &self.body.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl ApiResponse {
@@ -664,6 +693,30 @@ pub(crate) fn looks_like_html(body: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn requests_and_answers_show_no_values_in_debug() {
+        let request = ApiRequest::post("/oauth/token").form(vec![
+            ("client_secret".to_owned(), "s3cret-value".to_owned()),
+            ("password".to_owned(), "hunter2-value".to_owned()),
+        ]);
+        let shown = format!("{request:?}");
+        assert!(
+            shown.contains("client_secret") && shown.contains("password"),
+            "{shown}"
+        );
+        assert!(
+            !shown.contains("s3cret-value") && !shown.contains("hunter2-value"),
+            "{shown}"
+        );
+        let answer = ApiResponse {
+            status: StatusCode::OK,
+            headers: HeaderMap::new(),
+            body: br#"{"access_token":"token-value"}"#.to_vec(),
+            path: "/oauth/token".to_owned(),
+        };
+        assert!(!format!("{answer:?}").contains("token-value"));
+    }
 
     #[test]
     fn reads_mastodon_rate_limit_headers() {

@@ -352,7 +352,7 @@ impl CreateThread<'_> {
         if let Some(first) = &self.visibility {
             // Refused before anything is posted; with the account's default, after the
             // first part shows what that is.
-            self.reply_visibility_after(first)?;
+            self.reply_visibility_after(first, false)?;
         }
         let parts = self.parts().await?;
         if parts.is_empty() {
@@ -393,7 +393,7 @@ impl CreateThread<'_> {
             let status = status.send().await?;
             if index == 0 && count > 1 {
                 // The account's default, when no visibility was chosen, shows only now.
-                reply_visibility = Some(self.reply_visibility_after(&status.visibility)?);
+                reply_visibility = Some(self.reply_visibility_after(&status.visibility, true)?);
             }
             posted(index, count, &status);
             statuses.push(status);
@@ -442,17 +442,30 @@ impl CreateThread<'_> {
     /// The replies' visibility after a first part of visibility `first`: the chosen
     /// one, which may not be wider than `first` (it would show the later parts to people
     /// the first hides them from), or unlisted, unless `first` is narrower than that.
-    fn reply_visibility_after(&self, first: &Visibility) -> Result<Visibility, Error> {
+    ///
+    /// Before posting, a choice wider than the first part's is refused. Once the first
+    /// part is `posted`, the server may have made it narrower than asked (the account's
+    /// default, or a moderator's limit): the replies then follow it, since refusing
+    /// would leave a thread no run could finish.
+    fn reply_visibility_after(
+        &self,
+        first: &Visibility,
+        posted: bool,
+    ) -> Result<Visibility, Error> {
         match (&self.reply_visibility, width(first)) {
             (Some(replies), Some(first_width))
                 if width(replies).is_some_and(|w| w > first_width) =>
             {
+                if posted {
+                    return Ok(first.clone());
+                }
                 Err(Error::invalid_input(format!(
                     "Replies that are {replies} would show a thread whose first part is {first} to more people than that part; choose a reply visibility no wider than {first}."
                 )))
             }
             (Some(replies), _) => Ok(replies.clone()),
             (None, Some(first_width)) if first_width >= UNLISTED_WIDTH => Ok(Visibility::Unlisted),
+            (None, _) if posted => Ok(first.clone()),
             (None, Some(_)) => Ok(first.clone()),
             (None, None) => Err(Error::invalid_input(format!(
                 "The replies' visibility cannot be derived from `{first}`, which tootkit does not know; choose it with reply_visibility."
@@ -472,5 +485,45 @@ fn width(visibility: &Visibility) -> Option<u8> {
         Visibility::Unlisted => Some(UNLISTED_WIDTH),
         Visibility::Public => Some(3),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replies_follow_a_first_part_the_server_made_narrower() {
+        let client = Client::new("127.0.0.1:9".parse().unwrap()).unwrap();
+        let thread = client
+            .statuses()
+            .thread("text")
+            .reply_visibility(Visibility::Public);
+        // Asked for before posting: refused, nothing is posted.
+        assert!(
+            thread
+                .reply_visibility_after(&Visibility::Private, false)
+                .is_err()
+        );
+        // The account's default made the first part private: the replies follow it.
+        assert_eq!(
+            thread
+                .reply_visibility_after(&Visibility::Private, true)
+                .unwrap(),
+            Visibility::Private
+        );
+        assert_eq!(
+            thread
+                .reply_visibility_after(&Visibility::Public, true)
+                .unwrap(),
+            Visibility::Public
+        );
+        let unknown = Visibility::Other("local".into());
+        let derived = client.statuses().thread("text");
+        assert!(derived.reply_visibility_after(&unknown, false).is_err());
+        assert_eq!(
+            derived.reply_visibility_after(&unknown, true).unwrap(),
+            unknown
+        );
     }
 }
