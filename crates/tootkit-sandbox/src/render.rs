@@ -180,7 +180,7 @@ impl AppState {
             usage: Some(serde_json::json!({ "users": { "active_month": 0 } })),
             thumbnail: Some(Thumbnail {
                 url: format!("{}/packs/images/preview.png", self.base_url),
-                description: None,
+                description: Some("The tootkit sandbox".to_owned()),
             }),
             icon: Some(Vec::new()),
             languages: vec!["en".to_owned()],
@@ -189,13 +189,19 @@ impl AppState {
                     serde_json::json!({ "streaming": null, "status": null, "about": null, "privacy_policy": null, "terms_of_service": null }),
                 ),
                 vapid: Some(serde_json::json!({ "public_key": "" })),
-                accounts: Some(
-                    serde_json::json!({ "max_featured_tags": 10, "max_pinned_statuses": 5 }),
-                ),
+                accounts: Some(serde_json::json!({
+                    "max_display_name_length": 40,
+                    "max_note_length": 500,
+                    "max_avatar_description_length": 150,
+                    "max_header_description_length": 150,
+                    "max_featured_tags": 10,
+                    "max_pinned_statuses": 5,
+                    "max_profile_fields": 4,
+                    "profile_field_name_limit": 255,
+                    "profile_field_value_limit": 255,
+                })),
                 statuses: Some(self.statuses_configuration()),
-                media_attachments: Some(
-                    serde_json::json!({ "supported_mime_types": [], "description_limit": 1500 }),
-                ),
+                media_attachments: Some(media_configuration()),
                 polls: Some(polls_configuration()),
                 translation: Some(serde_json::json!({ "enabled": false })),
                 timelines_access: Some(serde_json::json!({
@@ -243,7 +249,7 @@ impl AppState {
             configuration: InstanceConfiguration {
                 statuses: Some(self.statuses_configuration()),
                 accounts: Some(serde_json::json!({ "max_featured_tags": 10 })),
-                media_attachments: Some(serde_json::json!({ "supported_mime_types": [] })),
+                media_attachments: Some(media_configuration()),
                 polls: Some(polls_configuration()),
                 ..InstanceConfiguration::default()
             },
@@ -252,6 +258,19 @@ impl AppState {
             max_toot_chars: None,
         })
     }
+}
+
+/// Mastodon's media limits, with no accepted type: the sandbox stores no media yet.
+fn media_configuration() -> serde_json::Value {
+    serde_json::json!({
+        "description_limit": 10000,
+        "image_matrix_limit": 33_177_600,
+        "image_size_limit": 16_777_216,
+        "supported_mime_types": [],
+        "video_frame_rate_limit": 120,
+        "video_matrix_limit": 8_294_400,
+        "video_size_limit": 103_809_024,
+    })
 }
 
 /// Mastodon's default poll limits.

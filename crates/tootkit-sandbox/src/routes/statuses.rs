@@ -172,7 +172,7 @@ pub(crate) async fn delete(
     State(state): State<Arc<AppState>>,
     caller: Caller,
     Path(id): Path<String>,
-) -> Result<Json<Status>> {
+) -> Result<Json<serde_json::Value>> {
     caller.require_any(&["write:statuses"])?;
     let account = caller.user()?;
     let row = state
@@ -182,5 +182,16 @@ pub(crate) async fn delete(
         .ok_or_else(Failure::not_found)?;
     let entity = state.status_entity(&row, true)?;
     state.store.delete_status(&row.id)?;
-    Ok(Json(entity))
+    // Mastodon answers with the source (`text`, for "delete and redraft") in place of
+    // the HTML: `content` is left out, not empty.
+    let mut json = serde_json::to_value(&entity).map_err(|err| {
+        Failure::api(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("The status could not be encoded ({err})"),
+        )
+    })?;
+    if let Some(fields) = json.as_object_mut() {
+        fields.remove("content");
+    }
+    Ok(Json(json))
 }
