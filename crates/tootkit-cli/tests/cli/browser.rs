@@ -5,7 +5,7 @@
 
 use std::net::TcpListener;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use fantoccini::{ClientBuilder, Locator};
@@ -17,15 +17,6 @@ fn find(env: &str, candidates: &[&str]) -> Option<PathBuf> {
         return Some(PathBuf::from(path));
     }
     candidates.iter().map(PathBuf::from).find(|p| p.exists())
-}
-
-struct Driver(Child);
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -51,7 +42,7 @@ async fn a_real_browser_signs_in_and_the_cli_stores_a_working_token() {
         .local_addr()
         .unwrap()
         .port();
-    let _driver = Driver(
+    let _driver = crate::Reaped::new(
         Command::new(chromedriver)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())

@@ -127,7 +127,7 @@ async fn each_kind_of_failure_has_its_exit_code_and_one_clear_sentence() {
 }
 
 /// Starts `tootkit sandbox` and reads its banner up to "Press Ctrl-C to stop.".
-async fn start_sandbox(home: &Home, args: &[&str]) -> (std::process::Child, String, Vec<String>) {
+async fn start_sandbox(home: &Home, args: &[&str]) -> (crate::Reaped, String, Vec<String>) {
     let mut command = home.tootkit();
     command
         .arg("sandbox")
@@ -135,7 +135,7 @@ async fn start_sandbox(home: &Home, args: &[&str]) -> (std::process::Child, Stri
         .stdout(Stdio::piped())
         .stderr(Stdio::null());
     tokio::task::spawn_blocking(move || {
-        let mut child = command.spawn().unwrap();
+        let mut child = crate::Reaped::new(command.spawn().unwrap());
         let stdout = child.stdout.take().unwrap();
         let mut banner = Vec::new();
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
@@ -185,6 +185,10 @@ async fn the_sandbox_command_serves_and_keeps_its_state_between_runs() {
         "{banner}"
     );
     assert!(
+        banner.contains("with its own user_agent, start the sandbox with --before-4-3"),
+        "{banner}"
+    );
+    assert!(
         !banner.contains("s3cret-pass"),
         "a given password is not echoed"
     );
@@ -219,6 +223,7 @@ async fn the_sandbox_command_serves_and_keeps_its_state_between_runs() {
     else {
         panic!("expected a code");
     };
+    let code_text = code.expose().to_owned();
     let token = client
         .oauth()
         .exchange_code(&app.credentials(), &request, code)
@@ -234,6 +239,25 @@ async fn the_sandbox_command_serves_and_keeps_its_state_between_runs() {
         .unwrap();
     first.kill().unwrap();
     first.wait().unwrap();
+
+    // What the sandbox keeps on disk holds digests of secrets, never the secrets.
+    let mut stored = Vec::new();
+    for file in std::fs::read_dir(home.dir.join("data")).unwrap().flatten() {
+        if file.path().is_file() {
+            stored.extend(std::fs::read(file.path()).unwrap());
+        }
+    }
+    assert!(stored.len() > 4096, "the database was found");
+    let on_disk = |secret: &str| stored.windows(secret.len()).any(|w| w == secret.as_bytes());
+    assert!(on_disk("carol"), "the account is there");
+    for secret in [
+        token.expose(),
+        app.client_secret.expose(),
+        code_text.as_str(),
+        "s3cret-pass",
+    ] {
+        assert!(!on_disk(secret), "a secret is stored in the clear");
+    }
 
     let (mut second, base, _) = start_sandbox(&home, &args).await;
     let client = Client::builder(base.parse().unwrap())
@@ -272,10 +296,9 @@ async fn the_sandbox_command_serves_and_keeps_its_state_between_runs() {
 
     let (mut demo, base, banner) =
         start_sandbox(&home, &["--port", "0", "--in-memory", "--before-4-3"]).await;
-    assert!(
-        banner.join("\n").contains("answers as Mastodon 4.2.13"),
-        "{banner:?}"
-    );
+    let banner = banner.join("\n");
+    assert!(banner.contains("answers as Mastodon 4.2.13"), "{banner}");
+    assert!(!banner.contains("user_agent"), "{banner}");
     let server = discover(&base).await;
     assert!(
         !server.published,

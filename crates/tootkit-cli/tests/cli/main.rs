@@ -126,7 +126,7 @@ pub async fn run(mut command: Command, input: Option<String>) -> Run {
         if input.is_some() {
             command.stdin(Stdio::piped());
         }
-        let mut child = command.spawn().expect("tootkit runs");
+        let mut child = Reaped::new(command.spawn().expect("tootkit runs"));
         if let Some(input) = input {
             use std::io::Write;
             let mut stdin = child.stdin.take().unwrap();
@@ -140,7 +140,7 @@ pub async fn run(mut command: Command, input: Option<String>) -> Run {
             status,
             stdout,
             stderr,
-        } = child.wait_with_output().unwrap();
+        } = child.into_inner().wait_with_output().unwrap();
         Run {
             code: status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&stdout).into_owned(),
@@ -151,9 +151,46 @@ pub async fn run(mut command: Command, input: Option<String>) -> Run {
     .unwrap()
 }
 
+/// A child process that is killed and reaped when dropped, so that a failing test
+/// leaves nothing behind (a sandbox listening, a login waiting for its browser).
+pub struct Reaped(Option<Child>);
+
+impl Reaped {
+    pub fn new(child: Child) -> Self {
+        Self(Some(child))
+    }
+
+    /// The process itself, no longer killed on drop.
+    pub fn into_inner(mut self) -> Child {
+        self.0.take().expect("a process until taken")
+    }
+}
+
+impl std::ops::Deref for Reaped {
+    type Target = Child;
+    fn deref(&self) -> &Child {
+        self.0.as_ref().expect("a process until taken")
+    }
+}
+
+impl std::ops::DerefMut for Reaped {
+    fn deref_mut(&mut self) -> &mut Child {
+        self.0.as_mut().expect("a process until taken")
+    }
+}
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        if let Some(child) = &mut self.0 {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
 /// A running `tootkit` whose stderr is read line by line while it runs.
 pub struct Running {
-    pub child: Child,
+    pub child: Reaped,
     lines: mpsc::Receiver<String>,
     pub seen: Vec<String>,
 }
@@ -164,7 +201,7 @@ impl Running {
         if stdin {
             command.stdin(Stdio::piped());
         }
-        let mut child = command.spawn().expect("tootkit runs");
+        let mut child = Reaped::new(command.spawn().expect("tootkit runs"));
         let stderr = child.stderr.take().unwrap();
         let (sender, lines) = mpsc::channel();
         std::thread::spawn(move || {
@@ -202,7 +239,7 @@ impl Running {
 
     /// Waits for the process to end and returns its code, stdout and the rest of stderr.
     pub async fn finish(mut self) -> Run {
-        let child = self.child;
+        let child = self.child.into_inner();
         let (code, stdout) = tokio::task::spawn_blocking(move || {
             let output = child.wait_with_output().unwrap();
             (

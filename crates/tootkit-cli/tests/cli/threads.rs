@@ -155,7 +155,7 @@ async fn a_thread_killed_after_two_parts_completes_without_duplicates_when_run_a
     // First run: read the URLs as they come and kill the process after the second.
     let first_two = {
         let text = text.clone();
-        let mut child = thread_command().spawn().unwrap();
+        let mut child = crate::Reaped::new(thread_command().spawn().unwrap());
         tokio::task::spawn_blocking(move || {
             use std::io::Write;
             child
