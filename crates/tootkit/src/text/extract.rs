@@ -15,7 +15,7 @@
 //! stack.
 
 use super::classes::*;
-use super::{tlds, unicode32};
+use super::tlds;
 
 /// Twitter's (and so Mastodon's) longest link, in characters after IDNA encoding.
 const MAX_URL_LENGTH: usize = 4096;
@@ -470,33 +470,53 @@ fn tco(chars: &[char], start: usize) -> Option<(usize, usize)> {
     (end > slug).then_some((end, end - slug))
 }
 
-/// twitter-text's `is_valid_domain`: the domain converts to ASCII (IDNA) and the URL,
-/// counted with the converted domain, is at most 4,096 characters.
+/// twitter-text's `is_valid_domain`: the domain converts to ASCII (libidn's IDNA2003
+/// ToASCII) and the URL, counted with the converted domain, is at most 4,096 characters.
 fn valid_domain(chars: &[char], url_len: usize, domain: (usize, usize)) -> bool {
-    // libidn refuses what Unicode 3.2 had not assigned; UTS #46 would take it.
-    if !chars[domain.0..domain.1]
-        .iter()
-        .all(|&c| unicode32::assigned(c))
-    {
-        return false;
-    }
     let text: String = chars[domain.0..domain.1].iter().collect();
-    let original = domain.1 - domain.0;
-    let Ok(ascii) = idna::uts46::Uts46::new().to_ascii(
-        text.as_bytes(),
-        idna::uts46::AsciiDenyList::EMPTY,
-        idna::uts46::Hyphens::Allow,
-        idna::uts46::DnsLength::Ignore,
-    ) else {
+    let Some(ascii) = idna2003_to_ascii(&text) else {
         return false;
     };
-    if ascii
-        .split('.')
-        .any(|label| label.is_empty() || label.len() > MAX_LABEL_LENGTH)
+    url_len + ascii.len().saturating_sub(domain.1 - domain.0) <= MAX_URL_LENGTH
+}
+
+/// libidn's `idna_to_ascii_8z` without flags (RFC 3490 ToASCII, unassigned code points
+/// refused), label by label: an ASCII label is kept as it is; any other is nameprepped
+/// (RFC 3491: mapped, NFKC, refused with prohibited characters, mixed directions or
+/// code points Unicode 3.2 had not assigned) and, if still not ASCII, must not start
+/// with `xn--` and becomes `xn--` and its punycode; every label is 1 to 63 octets.
+fn idna2003_to_ascii(domain: &str) -> Option<String> {
+    let mut ascii = String::with_capacity(domain.len());
+    for (index, label) in domain
+        .split(['.', '\u{3002}', '\u{FF0E}', '\u{FF61}'])
+        .enumerate()
     {
-        return false;
+        if index > 0 {
+            ascii.push('.');
+        }
+        let converted = if label.is_ascii() {
+            std::borrow::Cow::Borrowed(label)
+        } else {
+            let prepared = stringprep::nameprep(label).ok()?;
+            if prepared.is_ascii() {
+                prepared
+            } else {
+                if prepared
+                    .get(..4)
+                    .is_some_and(|prefix| prefix.eq_ignore_ascii_case("xn--"))
+                {
+                    return None;
+                }
+                let encoded = idna::punycode::encode_str(&prepared)?;
+                std::borrow::Cow::Owned(format!("xn--{encoded}"))
+            }
+        };
+        if converted.is_empty() || converted.len() > MAX_LABEL_LENGTH {
+            return None;
+        }
+        ascii.push_str(&converted);
     }
-    url_len + ascii.len().saturating_sub(original) <= MAX_URL_LENGTH
+    Some(ascii)
 }
 
 /// Links as `extract_urls_with_indices(text, extract_url_without_protocol: false)`

@@ -21,7 +21,6 @@ mod classes;
 mod extract;
 mod thread;
 mod tlds;
-mod unicode32;
 
 use std::ops::Range;
 

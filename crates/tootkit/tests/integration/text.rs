@@ -115,6 +115,29 @@ fn a_warning_alone_is_counted_as_the_text_it_becomes() {
     assert_eq!(status_length("x", "@bot@botsin.space", limits), 18);
 }
 
+// --- twitter-text's is_valid_domain, which converts a link's domain with libidn ----------
+
+#[test]
+fn link_domains_are_converted_as_libidn_converts_them() {
+    let limits = Limits::default();
+    let length = |text: &str| status_length(text, "", limits);
+    let linked = |url: &str| length(url) == 23;
+    // IDNA2003's nameprep maps joiners to nothing, and a dot leader to dots.
+    assert!(linked("https://x\u{200D}y.com/"));
+    assert!(linked("https://a.b\u{2026}c.com/"));
+    assert!(linked("https://xn--p1ai\u{DF}.co.uk/"));
+    // A right-to-left label must start and end with a right-to-left letter.
+    assert!(linked("https://\u{5D3}\u{5D5}\u{5D2}\u{5DE}\u{5D4}.co.il/"));
+    assert!(!linked(
+        "https://\u{5D3}\u{5D5}\u{5D2}\u{5DE}\u{5D4}1.co.il/"
+    ));
+    // Invisible operators are prohibited; Unicode 3.2 had no emoji.
+    assert!(!linked("https://a\u{2061}b.com/"));
+    assert!(!linked("https://\u{1F600}.com/"));
+    // A link whose domain fails counts as written.
+    assert_eq!(length("https://a\u{2061}b.com/"), 16);
+}
+
 // --- Ruby 3.4's grapheme clusters (Unicode 15.0), which Mastodon counts --------------------
 
 #[test]
