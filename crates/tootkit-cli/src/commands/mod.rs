@@ -190,14 +190,14 @@ pub async fn post(context: &Context, args: PostArgs) -> Result<()> {
             .map_err(|err| {
                 if done == 0 {
                     // Only the first part answers the status given with --reply-to.
-                    return post_failure(&client, reply_to.as_deref(), false, err);
+                    return post_failure(&client, reply_to.as_deref(), None, err);
                 }
                 let posted = if done == 1 {
                     "1 part is posted".to_owned()
                 } else {
                     format!("{done} parts are posted")
                 };
-                post_failure(&client, None, false, err).with_hint(format!(
+                post_failure(&client, None, None, err).with_hint(format!(
                     "{posted}; run the same command again within the hour to post the rest without repeating them."
                 ))
             })?;
@@ -235,7 +235,7 @@ pub async fn post(context: &Context, args: PostArgs) -> Result<()> {
     let posted = status
         .send()
         .await
-        .map_err(|err| post_failure(&client, reply_to.as_deref(), true, err))?;
+        .map_err(|err| post_failure(&client, reply_to.as_deref(), Some(length), err))?;
     if context.json {
         return context.print_json(&posted);
     }
@@ -247,11 +247,12 @@ pub async fn post(context: &Context, args: PostArgs) -> Result<()> {
 /// command rather than of the API: a text over the instance's limit (a text within
 /// Mastodon's default 500 is sent without asking for the limits, so an instance allowing
 /// fewer refuses it itself, posting nothing), and a status to reply to that is not there.
-/// `single` says the text went as one status (not cut into a thread for the limits).
+/// `single` is the length of a text sent as one status (not cut into a thread for the
+/// limits), as Mastodon counts it.
 fn post_failure(
     client: &Client,
     reply_to: Option<&str>,
-    single: bool,
+    single: Option<usize>,
     err: tootkit::Error,
 ) -> Failure {
     let host = client.base_url().authority();
@@ -259,10 +260,10 @@ fn post_failure(
         tootkit::Error::Validation {
             server_message: Some(message),
             ..
-        } if single => {
-            if let Some(limit) = character_limit(message) {
+        } => {
+            if let (Some(length), Some(limit)) = (single, character_limit(message)) {
                 return Failure::usage(format!(
-                    "The text is longer than the {limit} characters {host} allows; shorten it, or post it as a thread with --thread."
+                    "The text is {length} characters and {host} allows {limit}; shorten it, or post it as a thread with --thread."
                 ));
             }
         }

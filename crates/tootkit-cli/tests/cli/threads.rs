@@ -205,7 +205,7 @@ async fn a_thread_killed_after_two_parts_completes_without_duplicates_when_run_a
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_instance_with_a_lower_limit_refuses_in_the_same_words() {
     // A text within Mastodon's default 500 is sent without asking for the limits, so
-    // an instance allowing less refuses it itself; the user reads the same advice, and
+    // an instance allowing less refuses it itself; the user reads the same sentence, and
     // the same exit code, as when tootkit refuses before sending.
     let sandbox = crate::sandbox_with(tootkit_sandbox::SandboxConfig::in_memory().limits(Limits {
         max_characters: 100,
@@ -226,7 +226,7 @@ async fn an_instance_with_a_lower_limit_refuses_in_the_same_words() {
         .failure(2);
     assert!(
         refused.stderr.starts_with(&format!(
-            "error: The text is longer than the 100 characters {authority} allows; shorten it, or post it as a thread with --thread."
+            "error: The text is 150 characters and {authority} allows 100; shorten it, or post it as a thread with --thread."
         )),
         "{}",
         refused.stderr
