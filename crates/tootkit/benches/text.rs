@@ -25,6 +25,24 @@ fn post() -> String {
     text.to_owned()
 }
 
+/// The same, not in ASCII: accents, emoji (one a ZWJ sequence), Hindi and Japanese, so
+/// every character goes through the full grapheme rules.
+fn post_in_many_scripts() -> String {
+    let mut text = String::from(
+        "Les notes de version de tootkit 0.2 sont là, merci à @alice@botsin.space 🎉👩‍💻 ! \
+         Die Textregeln folgen jetzt genau Mastodon: Links zählen 23 Zeichen. \
+         हिन्दी में स्वतंत्रता और राष्ट्रपति भी सही गिने जाते हैं। \
+         長い文章は段落、文、単語で区切られたスレッドになります。\
+         https://docs.example.org/tootkit/releases/0.2/text-rules#counting と \
+         https://github.com/tootkit/tootkit/blob/main/docs/threads.md をご覧ください。 #rust ",
+    );
+    while text.chars().count() < 500 {
+        text.push('é');
+    }
+    assert_eq!(text.chars().count(), 500);
+    text
+}
+
 fn counting(c: &mut Criterion) {
     let post = post();
     let limits = Limits::default();
@@ -35,6 +53,12 @@ fn counting(c: &mut Criterion) {
     c.bench_function("entities, same post", |b| {
         b.iter(|| entities(black_box(&post)).len())
     });
+    let scripts = post_in_many_scripts();
+    assert!(status_length(&scripts, "", limits) < 500);
+    c.bench_function(
+        "status_length, 500-char post in many scripts, 2 links + 1 mention",
+        |b| b.iter(|| status_length(black_box(&scripts), black_box(""), limits)),
+    );
     // The worst shape known for the scanners: one long run of labels with no TLD, which
     // every start position has to look at (linear, not quadratic, in its length).
     for labels in [250, 1000, 4000] {
@@ -48,6 +72,10 @@ fn counting(c: &mut Criterion) {
     let options = ThreadOptions::new(limits);
     c.bench_function("split_thread, 3,000 characters", |b| {
         b.iter(|| split_thread(black_box(&long), &options).map(|parts| parts.len()))
+    });
+    let japanese = "長い文章は段落、文、単語で区切られたスレッドになります。".repeat(110);
+    c.bench_function("split_thread, 3,000 Japanese characters", |b| {
+        b.iter(|| split_thread(black_box(&japanese), &options).map(|parts| parts.len()))
     });
 }
 
