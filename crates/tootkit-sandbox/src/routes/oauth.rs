@@ -7,7 +7,7 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use base64::Engine;
 use tootkit::{AccessToken, Scopes, Token};
 use url::Url;
@@ -249,7 +249,7 @@ impl Authorization {
                 query.append_pair("state", state);
             }
         }
-        Redirect::to(url.as_str()).into_response()
+        found(url.as_str())
     }
 
     fn is_oob(&self) -> bool {
@@ -406,7 +406,7 @@ pub(crate) async fn authorize_page(
                 .append_pair("return_to", &return_path(raw.as_deref().unwrap_or("")))
                 .finish()
         );
-        return Ok(Redirect::to(&target).into_response());
+        return Ok(found(&target));
     };
     let scopes: Vec<&str> = authorization.scopes.iter().collect();
     let scope_text = authorization.scopes.to_string();
@@ -564,7 +564,7 @@ pub(crate) async fn sign_in(
     state
         .store
         .set_session_account(&session.id, Some(&account.id))?;
-    let mut response = Redirect::to(&return_to).into_response();
+    let mut response = found(&return_to);
     set_cookie(&mut response, &session);
     Ok(response)
 }
@@ -842,5 +842,18 @@ mod tests {
         assert_eq!(safe_return(Some("/api/v1/apps")), "/");
         assert_eq!(safe_return(Some("https://evil.example/")), "/");
         assert_eq!(safe_return(None), "/");
+    }
+}
+
+/// A redirect as Rails' `redirect_to` answers it: 302 Found.
+fn found(location: &str) -> Response {
+    match HeaderValue::from_str(location) {
+        Ok(value) => (StatusCode::FOUND, [(header::LOCATION, value)]).into_response(),
+        Err(_) => Failure::page(
+            StatusCode::BAD_REQUEST,
+            "Bad redirect",
+            "The address to go on to cannot be sent; start the sign-in again.",
+        )
+        .into_response(),
     }
 }
