@@ -798,6 +798,19 @@ pub(crate) async fn userinfo(
     })))
 }
 
+/// A redirect as Rails' `redirect_to` answers it: 302 Found.
+fn found(location: &str) -> Response {
+    match HeaderValue::from_str(location) {
+        Ok(value) => (StatusCode::FOUND, [(header::LOCATION, value)]).into_response(),
+        Err(_) => Failure::page(
+            StatusCode::BAD_REQUEST,
+            "Bad redirect",
+            "The address to go on to cannot be sent; start the sign-in again.",
+        )
+        .into_response(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -842,18 +855,5 @@ mod tests {
         assert_eq!(safe_return(Some("/api/v1/apps")), "/");
         assert_eq!(safe_return(Some("https://evil.example/")), "/");
         assert_eq!(safe_return(None), "/");
-    }
-}
-
-/// A redirect as Rails' `redirect_to` answers it: 302 Found.
-fn found(location: &str) -> Response {
-    match HeaderValue::from_str(location) {
-        Ok(value) => (StatusCode::FOUND, [(header::LOCATION, value)]).into_response(),
-        Err(_) => Failure::page(
-            StatusCode::BAD_REQUEST,
-            "Bad redirect",
-            "The address to go on to cannot be sent; start the sign-in again.",
-        )
-        .into_response(),
     }
 }
