@@ -55,6 +55,11 @@ impl<S: Send + Sync> FromRequest<S> for Params {
     }
 }
 
+/// A 400 for parameters that are not UTF-8.
+fn not_utf8() -> Failure {
+    unreadable("Invalid request parameters: invalid encoding; send the parameters in UTF-8")
+}
+
 /// A 400 for a body that cannot be read, as Rails refuses one.
 fn unreadable(message: &str) -> Failure {
     Failure::api(StatusCode::BAD_REQUEST, message)
@@ -81,9 +86,7 @@ impl Params {
                     .decode_utf8()
                     .is_err()
                 {
-                    return Err(unreadable(
-                        "Invalid request parameters: invalid encoding; send the parameters in UTF-8",
-                    ));
+                    return Err(not_utf8());
                 }
             }
             self.push(&key, Value::String(value.into_owned()));
@@ -103,7 +106,10 @@ impl Params {
                 self.push(&name, Value::Null);
                 continue;
             }
-            let text = field.text().await.map_err(broken)?;
+            // The bytes as sent: `text()` would replace what is not UTF-8 and follow a
+            // charset, where Rails refuses the first and ignores the second.
+            let bytes = field.bytes().await.map_err(broken)?;
+            let text = String::from_utf8(bytes.to_vec()).map_err(|_| not_utf8())?;
             self.push(&name, Value::String(text));
         }
         Ok(())

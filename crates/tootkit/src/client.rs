@@ -346,11 +346,15 @@ impl Client {
     pub(crate) async fn send(&self, request: ApiRequest) -> Result<ApiResponse, Error> {
         let retry = self.inner.retry;
         let mut attempt = 0;
+        let mut timeouts = 0;
         loop {
             let outcome = self.send_once(&request).await;
             let Err(err) = outcome else {
                 return outcome;
             };
+            if matches!(err, Error::Timeout { .. }) {
+                timeouts += 1;
+            }
             let wait = match &err {
                 _ if attempt >= retry.max_retries => None,
                 Error::Network { source, .. } if source.is_connect() => {
@@ -378,7 +382,7 @@ impl Client {
                     Error::Timeout { host, after, .. } => Error::Timeout {
                         host,
                         after,
-                        attempts: attempt + 1,
+                        attempts: timeouts,
                     },
                     other => other,
                 });

@@ -154,7 +154,7 @@ pub enum Error {
         host: String,
         /// How long the client waited, each time.
         after: Duration,
-        /// How many times the request was sent (retries of a repeatable request).
+        /// How many tries ran out of time (retries of a repeatable request).
         attempts: u32,
     },
 

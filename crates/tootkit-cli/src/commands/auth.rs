@@ -118,13 +118,16 @@ async fn keep_token(
         .profile
         .clone()
         .unwrap_or_else(|| format!("{}@{}", account.acct, instance.authority()));
-    let previous = match profiles.profiles.get(&name) {
-        Some(profile) => {
-            let token = context.secrets.get(profile.store, &token_key(&name))?;
-            Some((profile.clone(), token))
-        }
-        None => None,
-    };
+    // Best effort: a store that cannot be read now (a locked keyring) must not lose
+    // the token the server has just issued; the old one is then left as it is.
+    let previous = profiles.profiles.get(&name).map(|profile| {
+        let token = context
+            .secrets
+            .get(profile.store, &token_key(&name))
+            .ok()
+            .flatten();
+        (profile.clone(), token)
+    });
     let store = context.secrets.store(&token_key(&name), token.expose())?;
     profiles.remember(
         &name,
@@ -139,12 +142,30 @@ async fn keep_token(
     );
     profiles.save(&context.paths)?;
     if let Some((profile, old_token)) = previous {
-        if profile.store != store {
-            context.secrets.delete(profile.store, &token_key(&name))?;
+        if profile.store != store
+            && let Err(err) = context.secrets.delete(profile.store, &token_key(&name))
+        {
+            eprintln!(
+                "warning: the token `{name}` held before is still in {} ({}); remove it there by hand.",
+                profile.store.describe(&context.paths),
+                err.message.trim_end_matches('.')
+            );
         }
         // Mastodon hands the same token out again for the same app, account and
-        // scopes: that one stays.
-        if let Some(old_token) = old_token.filter(|old| old != token.expose()) {
+        // scopes (Doorkeeper's reuse_access_token), so another profile may hold it too:
+        // such a token stays.
+        let shared = |old: &str| {
+            profiles.profiles.iter().any(|(other, p)| {
+                other != &name
+                    && context
+                        .secrets
+                        .get(p.store, &token_key(other))
+                        .ok()
+                        .flatten()
+                        .is_some_and(|t| t == old)
+            })
+        };
+        if let Some(old_token) = old_token.filter(|old| old != token.expose() && !shared(old)) {
             retire(context, &name, &profile, &AccessToken::new(old_token)).await;
         }
     }

@@ -516,6 +516,50 @@ async fn switch_chooses_the_default_and_logout_says_when_none_is_left() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_token_is_kept_even_when_the_old_one_cannot_be_reached() {
+    let sandbox = sandbox().await;
+    let base = sandbox.base_url().to_string();
+    let home = Home::new("unreachable-old");
+    let add = |token: AccessToken| {
+        let home = &home;
+        let base = &base;
+        async move {
+            home.run_with_input(
+                &["--profile", "bot", "auth", "add-token", "--instance", base],
+                &format!("{}\n", token.expose()),
+            )
+            .await
+        }
+    };
+    add(web_token(&sandbox, USER, PASSWORD, "read").await)
+        .await
+        .success();
+    // The profile says its token is in a keyring this machine cannot reach.
+    let profiles = std::fs::read_to_string(home.profiles_file()).unwrap();
+    assert!(profiles.contains("store = \"file\""), "{profiles}");
+    std::fs::write(
+        home.profiles_file(),
+        profiles.replace("store = \"file\"", "store = \"keyring\""),
+    )
+    .unwrap();
+    let newer = web_token(&sandbox, USER, PASSWORD, "read").await;
+    let replaced = add(newer.clone()).await.success();
+    assert!(
+        replaced.stderr.contains("The token works for @alice"),
+        "{}",
+        replaced.stderr
+    );
+    assert_eq!(
+        home.run(&["--profile", "bot", "auth", "token"])
+            .await
+            .success()
+            .stdout
+            .trim(),
+        newer.expose()
+    );
+}
+
 #[cfg(unix)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_credentials_file_others_can_read_is_refused() {

@@ -56,7 +56,10 @@ pub(crate) async fn statuses(
         .clamp(1, 40);
     // Statuses the viewer may not see are skipped in the store's order until a page is
     // full, so a run of hidden ones neither shortens the page nor ends the paging.
-    let ascending = page.text("min_id").is_some();
+    // As the store reads the bounds: an ID that is not a number bounds nothing.
+    let ascending = page
+        .text("min_id")
+        .is_some_and(|id| id.parse::<i64>().is_ok());
     let (mut max_id, since_id, mut min_id) = (
         page.text("max_id"),
         page.text("since_id"),

@@ -87,7 +87,11 @@ async fn cache_control(
 ) -> axum::response::Response {
     use axum::http::{HeaderValue, header::CACHE_CONTROL};
     let path = request.uri().path();
-    let policy = if path.starts_with("/api/v1/instance") || path.starts_with("/api/v2/instance") {
+    let instance = matches!(
+        path.trim_end_matches('/'),
+        "/api/v1/instance" | "/api/v2/instance"
+    );
+    let policy = if instance {
         Some("max-age=300, public, stale-while-revalidate=30, stale-if-error=86400")
     } else if path.starts_with("/api/") {
         Some("private, no-store")

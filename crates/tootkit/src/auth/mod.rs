@@ -292,22 +292,28 @@ impl OAuth<'_> {
     ///
     /// Network failures; [`Error::UnexpectedResponse`] when the metadata sends the
     /// browser to an address that is neither https nor loopback, where a password
-    /// could be read on the way. An answer that is JSON but not metadata is taken as
-    /// metadata listing nothing: Mastodon's endpoints, and no password grant.
+    /// could be read on the way. An answer that is JSON but not metadata is treated as
+    /// none.
     pub async fn discover(&self) -> Result<ServerMetadata, Error> {
         const PATH: &str = "/.well-known/oauth-authorization-server";
         let request = ApiRequest::get(PATH).anonymous();
         let mut metadata = match self.client.send(request).await {
             Ok(answer) if !looks_like_html(&answer.body) => {
-                serde_json::from_slice::<ServerMetadata>(&answer.body).unwrap_or_else(|err| {
-                    tracing::debug!(%err, "unreadable OAuth metadata; assuming Mastodon's endpoints");
-                    ServerMetadata::assumed(self.client)
-                })
+                match serde_json::from_slice::<ServerMetadata>(&answer.body) {
+                    Ok(metadata) => metadata,
+                    Err(err) => {
+                        tracing::debug!(%err, "unreadable OAuth metadata; assuming Mastodon's endpoints");
+                        return Ok(ServerMetadata::assumed(self.client));
+                    }
+                }
             }
             Ok(_) => return Ok(ServerMetadata::assumed(self.client)),
+            // Refused, or sent elsewhere (a site that redirects what it does not serve):
+            // no metadata here.
             Err(
                 Error::NotFound { .. }
                 | Error::Http { .. }
+                | Error::Redirected { .. }
                 | Error::Unauthorized { .. }
                 | Error::Forbidden { .. }
                 | Error::UnexpectedResponse { .. },

@@ -497,6 +497,12 @@ fn idna2003_to_ascii(domain: &str) -> Option<String> {
         let converted = if label.is_ascii() {
             std::borrow::Cow::Borrowed(label)
         } else {
+            // Checked on the input too: nameprep's NFKC is today's, which maps some
+            // characters added since Unicode 3.2 onto old ones (ⱽ to V); libidn's,
+            // Unicode 3.2's, leaves them to be refused as unassigned.
+            if label.chars().any(stringprep::tables::unassigned_code_point) {
+                return None;
+            }
             let prepared = stringprep::nameprep(label).ok()?;
             if prepared.is_ascii() {
                 prepared

@@ -220,19 +220,22 @@ pub fn split_thread(text: &str, options: &ThreadOptions) -> Result<Vec<String>, 
     let cuts = cuts(text);
     // Numbering reserves room for `NN/NN` at the width of the part count; when the
     // thread turns out longer than that width allows, cut again with a wider reserve.
+    // The count is checked against `max_parts` only once the width has settled, so
+    // that a refusal names the count a wider `max_parts` would really take.
     let mut digits = 1;
     loop {
         let (pieces, carried) = cut_pieces(text, &cuts, options, digits)?;
+        if options.numbering && pieces.len() >= 10usize.pow(digits as u32) {
+            digits += 1;
+            continue;
+        }
         if pieces.len() > options.max_parts {
             return Err(SplitError::TooManyParts {
                 parts: pieces.len(),
                 max: options.max_parts,
             });
         }
-        if !options.numbering || pieces.len() < 10usize.pow(digits as u32) {
-            return Ok(decorate(text, &pieces, &carried, options));
-        }
-        digits += 1;
+        return Ok(decorate(text, &pieces, &carried, options));
     }
 }
 
@@ -277,7 +280,7 @@ fn cuts(text: &str) -> Vec<Cut> {
             }
             (false, None) => {
                 if let Some(before) = previous
-                    && !before.ends_with(VIRAMAS)
+                    && !before.trim_end_matches('\u{200D}').ends_with(VIRAMAS)
                     && !splits_entity(at)
                 {
                     let level = if sentence_ends.binary_search(&at).is_ok() {
@@ -528,6 +531,17 @@ mod tests {
     }
 
     #[test]
+    fn a_refusal_names_the_count_the_thread_really_takes() {
+        let text = "\u{3042}".repeat(5450);
+        let err = split_thread(&text, &ThreadOptions::new(limits(500)).max_parts(10)).unwrap_err();
+        let SplitError::TooManyParts { parts, .. } = err else {
+            panic!("{err:?}");
+        };
+        let allowed = split_thread(&text, &ThreadOptions::new(limits(500)).max_parts(parts));
+        assert_eq!(allowed.map(|p| p.len()), Ok(parts));
+    }
+
+    #[test]
     fn text_without_spaces_is_cut_at_sentences_then_words() {
         // Japanese: sentences end with 。 and no space follows.
         let sentence = "これは日本語の文章で、句読点で終わります。";
@@ -546,7 +560,7 @@ mod tests {
     #[test]
     fn a_conjunct_is_not_cut_after_its_virama() {
         // Mastodon counts क्ष as two, but a reader sees one letter.
-        let text = "क्ष".repeat(30);
+        let text = "क्ष".repeat(15) + &"क्\u{200D}ष".repeat(15);
         let parts = split_thread(&text, &ThreadOptions::new(limits(25)).numbering(false)).unwrap();
         assert_eq!(parts.concat(), text);
         assert!(

@@ -929,6 +929,9 @@ async fn an_accounts_statuses_page_past_what_the_reader_may_not_see() {
     )
     .await;
     assert_eq!(page, p(&["p2"]));
+    // An ID that is no number bounds nothing: the newest page, not a jumble.
+    let (page, _) = account_page(&format!("{first}&min_id=abc"), None).await;
+    assert_eq!(page, p(&["p3", "p2"]));
 }
 
 /// A `multipart/form-data` body of text fields, as `curl -F` sends one.
@@ -1032,6 +1035,26 @@ async fn the_sandbox_reads_multipart_forms_as_mastodon_does() {
             Some("Validation failed: Visibility is not included in the list")
         )
     );
+
+    // Bytes that are not UTF-8 are refused, as in a URL-encoded form.
+    let boundary = "tootkit0bytes";
+    let mut body =
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"status\"\r\n\r\nbad")
+            .into_bytes();
+    body.extend_from_slice(b"\xff\r\n");
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    let answer = http
+        .post(format!("{base}/api/v1/statuses"))
+        .bearer_auth(token.expose())
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 400);
 }
 
 #[tokio::test]
@@ -1058,4 +1081,8 @@ async fn a_redirecting_api_names_where_it_points() {
         err.to_string(),
         "The server answered /api/v1/accounts/verify_credentials with HTTP 301, a redirect to https://social.example.org; the instance's API is probably at https://social.example.org, so use that as the instance address."
     );
+    // Discovery takes a redirect as no metadata, and goes on with the instance's own
+    // endpoints (the next request says where the API went).
+    let server = client.oauth().discover().await.unwrap();
+    assert!(!server.published);
 }

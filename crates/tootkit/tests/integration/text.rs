@@ -134,6 +134,8 @@ fn link_domains_are_converted_as_libidn_converts_them() {
     // Invisible operators are prohibited; Unicode 3.2 had no emoji.
     assert!(!linked("https://a\u{2061}b.com/"));
     assert!(!linked("https://\u{1F600}.com/"));
+    // Nor had it ⱽ, which today's NFKC would make a V.
+    assert!(!linked("https://x\u{2C7D}.com/"));
     // A link whose domain fails counts as written.
     assert_eq!(length("https://a\u{2061}b.com/"), 16);
 }
