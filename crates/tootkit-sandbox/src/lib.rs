@@ -73,6 +73,7 @@ pub struct SandboxConfig {
     legacy_password_grant: bool,
     limits: Limits,
     code_lifetime: Option<std::time::Duration>,
+    idempotency_window: Option<std::time::Duration>,
     before_4_3: bool,
 }
 
@@ -125,6 +126,14 @@ impl SandboxConfig {
     /// shorter lets a client's handling of expired codes be tried without waiting.
     pub fn code_lifetime(mut self, lifetime: std::time::Duration) -> Self {
         self.code_lifetime = Some(lifetime);
+        self
+    }
+
+    /// How long an `Idempotency-Key` answers with the status first posted with it
+    /// (default an hour, as Mastodon); shorter lets a client's handling of an expired
+    /// key be tried without waiting.
+    pub fn idempotency_window(mut self, window: std::time::Duration) -> Self {
+        self.idempotency_window = Some(window);
         self
     }
 }
@@ -231,7 +240,13 @@ impl Sandbox {
         let domain = local.to_string();
         let base_url = InstanceUrl::parse(&format!("http://{domain}"))
             .map_err(|err| SandboxError::InvalidUser(err.to_string()))?;
-        let store = store::Store::open(config.database.as_deref())?;
+        let millis = |d: std::time::Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
+        let store = store::Store::open(
+            config.database.as_deref(),
+            config
+                .idempotency_window
+                .map_or(store::DEFAULT_IDEMPOTENCY_MS, millis),
+        )?;
         let mut users = config.users.clone();
         if users.is_empty() {
             users.push((DEMO_USERNAME.to_owned(), Password::new(readable_password())));
@@ -258,9 +273,9 @@ impl Sandbox {
             legacy_password_grant: config.legacy_password_grant,
             before_4_3: config.before_4_3,
             limits: config.limits,
-            code_lifetime_ms: config.code_lifetime.map_or(DEFAULT_CODE_LIFETIME_MS, |d| {
-                i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
-            }),
+            code_lifetime_ms: config
+                .code_lifetime
+                .map_or(DEFAULT_CODE_LIFETIME_MS, millis),
         });
         let router = routes::router(state).layer(axum::middleware::from_fn(log_request));
         let (shutdown, stopped) = oneshot::channel::<()>();

@@ -22,8 +22,9 @@ pub(crate) enum Keyed {
     Deleted,
 }
 
-/// How long an `Idempotency-Key` answers with its status: an hour, as Mastodon keeps it.
-const IDEMPOTENCY_MS: i64 = 60 * 60 * 1000;
+/// How long an `Idempotency-Key` answers with its status by default: an hour, as
+/// Mastodon keeps it.
+pub(crate) const DEFAULT_IDEMPOTENCY_MS: i64 = 60 * 60 * 1000;
 
 const SCHEMA: &str = r#"
 PRAGMA foreign_keys = ON;
@@ -187,10 +188,12 @@ pub(crate) struct NewStatus<'a> {
 pub(crate) struct Store {
     conn: Mutex<Connection>,
     last_id: Mutex<i64>,
+    /// How long an `Idempotency-Key` answers with its status, in milliseconds.
+    idempotency_ms: i64,
 }
 
 impl Store {
-    pub(crate) fn open(path: Option<&Path>) -> Result<Self> {
+    pub(crate) fn open(path: Option<&Path>, idempotency_ms: i64) -> Result<Self> {
         let conn = match path {
             Some(path) => Connection::open(path)?,
             None => Connection::open_in_memory()?,
@@ -200,6 +203,7 @@ impl Store {
         Ok(Self {
             conn: Mutex::new(conn),
             last_id: Mutex::new(0),
+            idempotency_ms,
         })
     }
 
@@ -496,7 +500,7 @@ impl Store {
         let conn = self.conn();
         let now = now_ms();
         if let Some(key) = idempotency_key
-            && let Keyed::Posted(earlier) = Self::keyed_status(&conn, new.account_id, key, now)?
+            && let Keyed::Posted(earlier) = self.keyed_status(&conn, new.account_id, key, now)?
         {
             return Ok(*earlier);
         }
@@ -538,17 +542,23 @@ impl Store {
         Ok(row)
     }
 
-    /// What `key` names for `account_id`: a status posted with it within the last hour,
+    /// What `key` names for `account_id`: a status posted with it within the window,
     /// one since deleted, or nothing.
     pub(crate) fn status_for_key(&self, account_id: &str, key: &str) -> Result<Keyed> {
-        Self::keyed_status(&self.conn(), account_id, key, now_ms())
+        self.keyed_status(&self.conn(), account_id, key, now_ms())
     }
 
-    fn keyed_status(conn: &Connection, account_id: &str, key: &str, now: i64) -> Result<Keyed> {
+    fn keyed_status(
+        &self,
+        conn: &Connection,
+        account_id: &str,
+        key: &str,
+        now: i64,
+    ) -> Result<Keyed> {
         let earlier: Option<String> = conn
             .query_row(
                 "SELECT status_id FROM idempotency_keys WHERE account_id = ?1 AND key = ?2 AND created_at > ?3",
-                params![account_id, key, now - IDEMPOTENCY_MS],
+                params![account_id, key, now - self.idempotency_ms],
                 |row| row.get(0),
             )
             .optional()?;

@@ -216,6 +216,25 @@ async fn the_same_idempotency_key_gives_the_same_status() {
 }
 
 #[tokio::test]
+async fn a_key_answers_with_its_status_only_within_the_window() {
+    // An hour on Mastodon and by default; shortened here so the test need not wait.
+    let sandbox =
+        sandbox_with(SandboxConfig::in_memory().idempotency_window(Duration::from_millis(300)))
+            .await;
+    let client = fast_client(&sandbox);
+    let bot = client.with_access_token(user_token(&client, "read write").await);
+    let first = post_keyed(&bot, "once", "window").await.unwrap();
+    assert_eq!(
+        post_keyed(&bot, "once", "window").await.unwrap().id,
+        first.id
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let later = post_keyed(&bot, "once", "window").await.unwrap();
+    assert_ne!(later.id, first.id, "an expired key posts anew");
+    assert_eq!(statuses_count(&bot).await, 2);
+}
+
+#[tokio::test]
 async fn a_known_key_answers_before_the_request_is_validated() {
     // Mastodon's PostStatusService returns the status of a known key first, so a
     // retried request answers alike even if the limits changed in between.
