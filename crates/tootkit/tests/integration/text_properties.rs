@@ -16,7 +16,7 @@ fn token() -> impl Strategy<Value = String> {
         1 => "[a-z_]{1,12}".prop_map(|u| format!("@{u}")),
         1 => ("[a-z]{1,10}", "[a-z]{1,10}").prop_map(|(u, d)| format!("@{u}@{d}.social")),
         1 => "[a-zA-Z_][a-zA-Z0-9_]{0,20}".prop_map(|t| format!("#{t}")),
-        1 => prop::sample::select(vec!["👨‍👩‍👧‍👦", "🏳️‍🌈", "e\u{301}", "🇫🇷", "ก่", "日本語の文章です。"]).prop_map(str::to_owned),
+        1 => prop::sample::select(vec!["👨‍👩‍👧‍👦", "🏳️‍🌈", "e\u{301}", "🇫🇷", "ก่", "日本語の文章です。", "राष्ट्रपति", "क्\u{200D}षक्ष"]).prop_map(str::to_owned),
         1 => "[a-z]{30,90}",
         1 => "[ぁ-ん]{5,40}",
     ]
