@@ -417,24 +417,38 @@ fn cut_pieces(
     }
 }
 
-/// The best cut among `fitting` (all after the part's start, all fitting, in order):
-/// the furthest at the best level that fills enough of a part — a quarter for a
-/// paragraph, half for a sentence — else the furthest between words (at a space, else
-/// without one), else the furthest.
-fn choose(fitting: &[Cut], length: impl Fn(usize) -> usize, max: usize) -> Option<Cut> {
-    let best = *fitting.last()?;
-    for (level, fill) in [(Level::Paragraph, 4), (Level::Sentence, 2)] {
-        if let Some(cut) = fitting.iter().rev().find(|cut| cut.level <= level)
-            && length(cut.end) * fill >= max
+/// The best cut among `candidates` (all after the part's start, in order, the last
+/// known to fit): the furthest at the best level that fits and fills enough of a part —
+/// a quarter for a paragraph, half for a sentence or a word boundary without a space,
+/// anything for a space — else the last. Each choice is measured: a
+/// longer piece can count less than a shorter one (a remote mention's domain that grows
+/// is free), so that the last fits says nothing of the ones before it.
+fn choose(candidates: &[Cut], length: impl Fn(usize) -> usize, max: usize) -> Option<Cut> {
+    let best = *candidates.last()?;
+    let furthest_fitting = |level: Level| {
+        candidates
+            .iter()
+            .rev()
+            .filter(|cut| cut.level <= level)
+            .map(|cut| (*cut, length(cut.end)))
+            .find(|&(_, measured)| measured <= max)
+    };
+    // A space is taken wherever it is; a word boundary without one (frequent in
+    // Chinese and Japanese, rare elsewhere) only if it fills half a part.
+    let levels = [
+        (Level::Paragraph, 4),
+        (Level::Sentence, 2),
+        (Level::Word, 0),
+        (Level::WordJoin, 2),
+    ];
+    for (level, fill) in levels {
+        if let Some((cut, measured)) = furthest_fitting(level)
+            && measured * fill >= max
         {
-            return Some(*cut);
+            return Some(cut);
         }
     }
-    [Level::Word, Level::WordJoin]
-        .into_iter()
-        .find_map(|level| fitting.iter().rev().find(|cut| cut.level <= level))
-        .or(Some(&best))
-        .copied()
+    Some(best)
 }
 
 /// The error for `piece`, which measures `decorated` with its part's decorations.
@@ -678,7 +692,7 @@ mod tests {
     fn early_parts_reserve_their_own_number_only() {
         let text = "@alice @bob@example.org @aaaaaaaaa@a.social @aa__aaaa_a https://a.example.com/)a_a--a_((aa_ \
                     AAaaaaAAAA,. A aaaaaaaaarqzoszamiynbnilrwhovu orhQqw\n\nnjktothptovdjljpnvlurkzidkhkprvdtns\n \n\
-                    EvzqwNQNXA\n\n@_yo";
+                    EvzqwNQNXA\n\n@_yo and some more words to reach ten parts";
         let options = ThreadOptions::new(limits(63)).carry_mentions(true);
         let parts = split_thread(text, &options).unwrap();
         assert!(parts.len() >= 10, "{parts:?}");
@@ -691,7 +705,7 @@ mod tests {
                 .all(|p| p.starts_with("@alice @bob@example.org @aaaaaaaaa@a.social @aa__aaaa_a "))
         );
         assert!(
-            parts.iter().any(|p| p.contains(" https://a.example.com/ ")),
+            parts.iter().any(|p| p.contains(" https://a.example.com/")),
             "{parts:?}"
         );
     }
