@@ -112,6 +112,11 @@ pub struct Profiles {
 }
 
 impl Profiles {
+    /// The profiles' names, as a list to show: `a, b, c`.
+    pub fn names(&self) -> String {
+        self.profiles.keys().cloned().collect::<Vec<_>>().join(", ")
+    }
+
     pub fn load(paths: &Paths) -> Result<Self> {
         let path = paths.profiles_file();
         let text = match std::fs::read_to_string(&path) {
@@ -134,8 +139,9 @@ impl Profiles {
     }
 
     pub fn save(&self, paths: &Paths) -> Result<()> {
-        let text = toml::to_string_pretty(self)
-            .map_err(|err| Failure::local(format!("The profiles could not be encoded ({err}); this is a bug in tootkit, so please report it.")))?;
+        let text = toml::to_string_pretty(self).map_err(|err| {
+            Failure::bug(format_args!("The profiles could not be encoded ({err})"))
+        })?;
         write_private(&paths.profiles_file(), text.as_bytes())
     }
 
@@ -166,7 +172,7 @@ impl Profiles {
                 (None, _) => {
                     return Err(Failure::usage(format!(
                         "Several profiles exist ({}) and none is the default; choose one with --profile NAME, or make one the default with `tootkit auth switch NAME`.",
-                        self.profiles.keys().cloned().collect::<Vec<_>>().join(", ")
+                        self.names()
                     )));
                 }
             },

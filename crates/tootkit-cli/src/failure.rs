@@ -53,6 +53,14 @@ impl Failure {
         Self::new(Exit::Local, message)
     }
 
+    /// Something that cannot happen unless tootkit is wrong: `what` happened, and the
+    /// user can only report it.
+    pub fn bug(what: impl std::fmt::Display) -> Self {
+        Self::local(format!(
+            "{what}; this is a bug in tootkit, so please report it."
+        ))
+    }
+
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self

@@ -234,7 +234,7 @@ impl Secrets {
 
     fn write_file(&self, file: &CredentialsFile) -> Result<()> {
         let text = toml::to_string_pretty(file).map_err(|err| {
-            Failure::local(format!("The credentials could not be encoded ({err}); this is a bug in tootkit, so please report it."))
+            Failure::bug(format_args!("The credentials could not be encoded ({err})"))
         })?;
         write_private(&self.file, text.as_bytes())
     }

@@ -131,11 +131,7 @@ impl AppState {
             muted: Some(false),
             bookmarked: Some(false),
             pinned: Some(false),
-            content: if with_source {
-                String::new()
-            } else {
-                formatted.html
-            },
+            content: formatted.html,
             text: with_source.then(|| row.text.clone()),
             filtered: Some(Vec::new()),
             reblog: None,

@@ -618,19 +618,15 @@ impl Store {
         )? as u64)
     }
 
-    /// An account's statuses between optional bounds (exclusive): newest first, or,
-    /// with `min_id`, oldest first from just above it (the caller turns them round).
+    /// An account's statuses between optional bounds (exclusive, IDs as the integers
+    /// they are): newest first, or, with `min`, oldest first from just above it (the
+    /// caller turns them round).
     pub(crate) fn account_statuses(
         &self,
         account_id: &str,
-        max_id: Option<&str>,
-        since_id: Option<&str>,
-        min_id: Option<&str>,
+        (max, since, min): (Option<i64>, Option<i64>, Option<i64>),
         limit: usize,
     ) -> Result<Vec<StatusRow>> {
-        // IDs are decimal Snowflakes: compare them as integers.
-        let bound = |id: Option<&str>| id.and_then(|i| i.parse::<i64>().ok());
-        let (max, since, min) = (bound(max_id), bound(since_id), bound(min_id));
         let order = if min.is_some() { "ASC" } else { "DESC" };
         let sql = format!(
             "SELECT {} FROM statuses WHERE account_id = ?1 AND deleted = 0 \

@@ -249,7 +249,10 @@ impl CreateThread<'_> {
     /// Who can see the replies. By default they are unlisted, so a thread fills no
     /// timelines, but never more visible than the first part as posted: the replies
     /// to a private or direct first part keep its visibility. A choice wider than the
-    /// first part's is refused; direct replies carry the first part's mentions.
+    /// [`visibility`](Self::visibility) chosen for the first part is refused before
+    /// anything is posted; if the server makes the first part narrower than asked (the
+    /// account's default, a moderator's limit), the replies follow it. Direct replies
+    /// carry the first part's mentions.
     pub fn reply_visibility(mut self, visibility: Visibility) -> Self {
         self.reply_visibility = Some(visibility);
         self
@@ -465,8 +468,10 @@ impl CreateThread<'_> {
             }
             (Some(replies), _) => Ok(replies.clone()),
             (None, Some(first_width)) if first_width >= UNLISTED_WIDTH => Ok(Visibility::Unlisted),
-            (None, _) if posted => Ok(first.clone()),
             (None, Some(_)) => Ok(first.clone()),
+            // Another server's visibility, which cannot be ranked: once posted, the
+            // replies take it as it is.
+            (None, None) if posted => Ok(first.clone()),
             (None, None) => Err(Error::invalid_input(format!(
                 "The replies' visibility cannot be derived from `{first}`, which tootkit does not know; choose it with reply_visibility."
             ))),

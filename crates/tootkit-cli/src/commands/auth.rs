@@ -231,8 +231,8 @@ async fn ensure_app(
         client_secret: app.client_secret.clone(),
     };
     let text = serde_json::to_string(&stored).map_err(|err| {
-        Failure::local(format!(
-            "The application's credentials could not be encoded ({err}); this is a bug in tootkit, so please report it."
+        Failure::bug(format_args!(
+            "The application's credentials could not be encoded ({err})"
         ))
     })?;
     let store = context
@@ -689,12 +689,7 @@ pub async fn logout(context: &Context) -> Result<()> {
     if was_default && profiles.profiles.len() > 1 {
         eprintln!(
             "It was the default, and several profiles remain ({}); make one the default with `tootkit auth switch NAME`.",
-            profiles
-                .profiles
-                .keys()
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(", ")
+            profiles.names()
         );
     }
     Ok(())

@@ -26,9 +26,7 @@ pub async fn run(_context: &Context) -> Result<()> {
 async fn walkthrough(sandbox: &Sandbox) -> Result<()> {
     let base = sandbox.base_url().clone();
     let Some(demo) = sandbox.accounts().first().cloned() else {
-        return Err(Failure::local(
-            "The sandbox started without an account; this is a bug in tootkit, so please report it.",
-        ));
+        return Err(Failure::bug("The sandbox started without an account"));
     };
     println!("tootkit demo: the bot walkthrough on a throwaway sandbox instance.");
     println!();
@@ -72,8 +70,8 @@ async fn walkthrough(sandbox: &Sandbox) -> Result<()> {
                 let _ = ScriptedUser::new()?.visit(&target).await;
                 Ok(())
             }
-            AuthorizationOutcome::Code(_) => Err(Failure::local(
-                "The sandbox showed a code page instead of redirecting; this is a bug in tootkit, so please report it.",
+            AuthorizationOutcome::Code(_) => Err(Failure::bug(
+                "The sandbox showed a code page instead of redirecting",
             )),
         }
     };

@@ -85,7 +85,9 @@ impl Context {
 
     pub fn print_json<T: serde::Serialize>(&self, value: &T) -> Result<()> {
         let text = serde_json::to_string_pretty(value).map_err(|err| {
-            Failure::local(format!("The answer could not be written as JSON ({err}); this is a bug in tootkit, so please report it."))
+            Failure::bug(format_args!(
+                "The answer could not be written as JSON ({err})"
+            ))
         })?;
         println!("{text}");
         Ok(())

@@ -56,26 +56,18 @@ pub(crate) async fn statuses(
         .clamp(1, 40);
     // Statuses the viewer may not see are skipped in the store's order until a page is
     // full, so a run of hidden ones neither shortens the page nor ends the paging.
-    // As the store reads the bounds: an ID that is not a number bounds nothing.
-    let ascending = page
-        .text("min_id")
-        .is_some_and(|id| id.parse::<i64>().is_ok());
-    let (mut max_id, since_id, mut min_id) = (
-        page.text("max_id"),
-        page.text("since_id"),
-        page.text("min_id"),
-    );
+    // IDs are decimal Snowflakes, compared as integers; one that is not a number bounds
+    // nothing.
+    let bound = |name: &str| page.text(name).and_then(|id| id.parse::<i64>().ok());
+    let (mut max_id, since_id, mut min_id) = (bound("max_id"), bound("since_id"), bound("min_id"));
+    let ascending = min_id.is_some();
     let mut rows = Vec::with_capacity(limit);
     'pages: loop {
-        let batch = state.store.account_statuses(
-            &account.id,
-            max_id.as_deref(),
-            since_id.as_deref(),
-            min_id.as_deref(),
-            limit,
-        )?;
+        let batch = state
+            .store
+            .account_statuses(&account.id, (max_id, since_id, min_id), limit)?;
         let exhausted = batch.len() < limit;
-        let Some(furthest) = batch.last().map(|row| row.id.clone()) else {
+        let Some(furthest) = batch.last().and_then(|row| row.id.parse::<i64>().ok()) else {
             break;
         };
         for row in batch {

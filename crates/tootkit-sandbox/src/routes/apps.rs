@@ -108,20 +108,12 @@ pub(crate) async fn create(
 /// An application as JSON in the shape of the version the sandbox answers as: before
 /// 4.3, Mastodon sent neither `scopes` nor `redirect_uris` (nor the secret's expiry).
 fn shaped(state: &AppState, app: &impl serde::Serialize) -> Result<serde_json::Value> {
-    let mut value = serde_json::to_value(app).map_err(|err| {
-        Failure::api(
-            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-            format!("The application could not be written as JSON ({err})."),
-        )
-    })?;
-    if state.before_4_3
-        && let Some(fields) = value.as_object_mut()
-    {
-        for since_4_3 in ["scopes", "redirect_uris", "client_secret_expires_at"] {
-            fields.remove(since_4_3);
-        }
-    }
-    Ok(value)
+    let since_4_3: &[&str] = if state.before_4_3 {
+        &["scopes", "redirect_uris", "client_secret_expires_at"]
+    } else {
+        &[]
+    };
+    super::json_without(app, since_4_3)
 }
 
 pub(crate) async fn verify_credentials(

@@ -110,6 +110,26 @@ async fn cache_control(
     response
 }
 
+/// An entity as JSON without `fields`, for the answers where Mastodon leaves out
+/// fields the shared entity type always writes.
+pub(crate) fn json_without(
+    entity: &impl serde::Serialize,
+    fields: &[&str],
+) -> crate::error::Result<serde_json::Value> {
+    let mut value = serde_json::to_value(entity).map_err(|err| {
+        Failure::api(
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            format!("The answer could not be written as JSON ({err})"),
+        )
+    })?;
+    if let Some(object) = value.as_object_mut() {
+        for field in fields {
+            object.remove(*field);
+        }
+    }
+    Ok(value)
+}
+
 async fn not_found() -> Failure {
     Failure::api(axum::http::StatusCode::NOT_FOUND, "Not Found")
 }

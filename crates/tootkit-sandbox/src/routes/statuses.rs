@@ -87,13 +87,12 @@ pub(crate) async fn create(
     // spaces included) makes the status sensitive; a warning alone becomes the text.
     let sensitive = params.flag("sensitive").unwrap_or(false) || !is_blank(&spoiler_text);
     let (text, spoiler_text) = as_posted(&text, &spoiler_text);
-    let (text, spoiler_text) = (text.to_owned(), spoiler_text.to_owned());
-    if is_blank(&text) {
+    if is_blank(text) {
         return Err(Failure::validation(
             "Validation failed: Text can't be blank",
         ));
     }
-    let length = status_length(&text, &spoiler_text, state.limits);
+    let length = status_length(text, spoiler_text, state.limits);
     if length > state.limits.max_characters {
         return Err(Failure::validation(format!(
             "Validation failed: Text character limit of {} exceeded",
@@ -113,13 +112,13 @@ pub(crate) async fn create(
         .text("language")
         .filter(|l| is_language_tag(l))
         .unwrap_or_else(|| DEFAULT_LANGUAGE.to_owned());
-    let text = state.with_canonical_mentions(&text)?;
+    let text = state.with_canonical_mentions(text)?;
     let row = state.store.post_status(
         &NewStatus {
             account_id: &account.id,
             app_id: Some(&caller.token.app_id),
             text: &text,
-            spoiler_text: &spoiler_text,
+            spoiler_text,
             visibility: &visibility,
             sensitive,
             language: Some(&language),
@@ -184,14 +183,5 @@ pub(crate) async fn delete(
     state.store.delete_status(&row.id)?;
     // Mastodon answers with the source (`text`, for "delete and redraft") in place of
     // the HTML: `content` is left out, not empty.
-    let mut json = serde_json::to_value(&entity).map_err(|err| {
-        Failure::api(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            format!("The status could not be encoded ({err})"),
-        )
-    })?;
-    if let Some(fields) = json.as_object_mut() {
-        fields.remove("content");
-    }
-    Ok(Json(json))
+    Ok(Json(super::json_without(&entity, &["content"])?))
 }

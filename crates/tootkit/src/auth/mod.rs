@@ -316,11 +316,9 @@ impl OAuth<'_> {
                 | Error::Redirected { .. }
                 | Error::Unauthorized { .. }
                 | Error::Forbidden { .. }
-                | Error::UnexpectedResponse { .. },
+                | Error::UnexpectedResponse { .. }
+                | Error::Server { status: 501, .. },
             ) => return Ok(ServerMetadata::assumed(self.client)),
-            Err(Error::Server { status: 501, .. }) => {
-                return Ok(ServerMetadata::assumed(self.client));
-            }
             Err(other) => return Err(other),
         };
         metadata.published = true;

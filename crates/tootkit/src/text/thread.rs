@@ -420,9 +420,9 @@ fn cut_pieces(
 /// The best cut among `candidates` (all after the part's start, in order, the last
 /// known to fit): the furthest at the best level that fits and fills enough of a part —
 /// a quarter for a paragraph, half for a sentence or a word boundary without a space,
-/// anything for a space — else the last. Each choice is measured: a
-/// longer piece can count less than a shorter one (a remote mention's domain that grows
-/// is free), so that the last fits says nothing of the ones before it.
+/// anything for a space — else the last. Each choice is measured: a longer piece can
+/// count less than a shorter one (a remote mention's domain that grows is free), so
+/// that the last fits says nothing of the ones before it.
 fn choose(candidates: &[Cut], length: impl Fn(usize) -> usize, max: usize) -> Option<Cut> {
     let best = *candidates.last()?;
     let furthest_fitting = |level: Level| {
