@@ -67,6 +67,11 @@ impl std::fmt::Debug for Client {
 /// an `Idempotency-Key` (the server answers a repeat with the original status). Network
 /// failures, timeouts and HTTP 502, 503 and 504 are retried, with a doubling delay;
 /// a rate limit is waited out only if it resets within `max_rate_limit_wait`.
+///
+/// A post whose first attempt may still be running on the server (it timed out, the
+/// connection broke, a gateway answered 502 or 504, GoToSocial answered 409) is repeated
+/// only after `settle_delay`: Mastodon records a key once the first request has
+/// finished, so a repeat that arrives while it still runs would post a second time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RetryPolicy {
@@ -77,6 +82,9 @@ pub struct RetryPolicy {
     /// The longest wait for a rate limit to reset before giving up with
     /// [`Error::RateLimited`].
     pub max_rate_limit_wait: Duration,
+    /// The shortest wait before repeating a post whose first attempt may still be
+    /// running on the server.
+    pub settle_delay: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -85,6 +93,8 @@ impl Default for RetryPolicy {
             max_retries: 2,
             initial_delay: Duration::from_millis(250),
             max_rate_limit_wait: Duration::ZERO,
+            // Longer than Mastodon takes to create a status, remote mentions resolved.
+            settle_delay: Duration::from_secs(10),
         }
     }
 }
@@ -99,12 +109,29 @@ impl RetryPolicy {
     }
 
     /// Repeat up to `max_retries` times, starting with `initial_delay`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use tootkit::RetryPolicy;
+    ///
+    /// let patient = RetryPolicy::new(5, Duration::from_secs(1))
+    ///     .wait_for_rate_limits(Duration::from_secs(300))
+    ///     .settle_delay(Duration::from_secs(30));
+    /// assert_eq!(patient.max_retries, 5);
+    /// ```
     pub fn new(max_retries: u32, initial_delay: Duration) -> Self {
         Self {
             max_retries,
             initial_delay,
             ..Self::default()
         }
+    }
+
+    /// Waits at least `delay` before repeating a post whose first attempt may still be
+    /// running on the server.
+    pub fn settle_delay(mut self, delay: Duration) -> Self {
+        self.settle_delay = delay;
+        self
     }
 
     /// Also wait out rate limits that reset within `wait`.
@@ -118,8 +145,9 @@ impl RetryPolicy {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RateLimit {
-    /// Requests allowed in the period (`X-RateLimit-Limit`, 300 per 5 minutes on Mastodon).
-    pub limit: u32,
+    /// Requests allowed in the period (`X-RateLimit-Limit`, 300 per 5 minutes on
+    /// Mastodon), if the server said.
+    pub limit: Option<u32>,
     /// Requests left (`X-RateLimit-Remaining`).
     pub remaining: u32,
     /// When the period resets (`X-RateLimit-Reset`).
@@ -127,29 +155,64 @@ pub struct RateLimit {
 }
 
 impl RateLimit {
-    /// Reads the `X-RateLimit-*` headers, if the server sent them.
+    /// Reads the `X-RateLimit-*` headers, if the server sent any.
+    ///
+    /// The reset is read as Mastodon writes it (ISO 8601) or as GoToSocial does (Unix
+    /// seconds).
+    ///
+    /// ```
+    /// use reqwest::header::{HeaderMap, HeaderValue};
+    ///
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert("x-ratelimit-limit", HeaderValue::from_static("300"));
+    /// headers.insert("x-ratelimit-remaining", HeaderValue::from_static("12"));
+    /// headers.insert("x-ratelimit-reset", HeaderValue::from_static("2026-08-01T13:55:00.441909Z"));
+    /// let limit = tootkit::RateLimit::from_headers(&headers).unwrap();
+    /// assert_eq!((limit.limit, limit.remaining), (Some(300), 12));
+    /// assert_eq!(limit.reset.unwrap().unix_timestamp(), 1_785_592_500);
+    /// ```
     pub fn from_headers(headers: &HeaderMap) -> Option<Self> {
+        let text = |name: &str| headers.get(name)?.to_str().ok().map(str::trim);
         let number = |name: &str| -> Option<u32> {
-            headers
-                .get(name)?
-                .to_str()
-                .ok()?
-                .trim()
+            text(name)?
                 .parse::<f64>()
                 .ok()
-                .map(|n| n.max(0.0) as u32)
+                .filter(|n| n.is_finite())
+                .map(|n| n.clamp(0.0, f64::from(u32::MAX)) as u32)
         };
-        let limit = number("x-ratelimit-limit")?;
-        let remaining = number("x-ratelimit-remaining").unwrap_or(0);
-        let reset = headers
-            .get("x-ratelimit-reset")
-            .and_then(|v| v.to_str().ok())
-            .and_then(crate::entities::serde_helpers::parse_timestamp);
+        let limit = number("x-ratelimit-limit");
+        let remaining = number("x-ratelimit-remaining");
+        let reset = text("x-ratelimit-reset").and_then(reset_time);
+        if limit.is_none() && remaining.is_none() && reset.is_none() {
+            return None;
+        }
         Some(Self {
             limit,
-            remaining,
+            remaining: remaining.unwrap_or(0),
             reset,
         })
+    }
+}
+
+/// A reset time as servers write it: an RFC 3339 instant, or Unix seconds.
+fn reset_time(text: &str) -> Option<OffsetDateTime> {
+    crate::entities::serde_helpers::parse_timestamp(text).or_else(|| {
+        let seconds: i64 = text.parse().ok()?;
+        OffsetDateTime::from_unix_timestamp(seconds).ok()
+    })
+}
+
+/// When a `Retry-After` header (RFC 9110) says to try again: after a number of seconds,
+/// or at an HTTP date.
+fn retry_after(headers: &HeaderMap) -> Option<OffsetDateTime> {
+    let text = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
+    match text.parse::<u32>() {
+        Ok(seconds) => Some(OffsetDateTime::now_utc() + time::Duration::seconds(seconds.into())),
+        Err(_) => OffsetDateTime::parse(text, &time::format_description::well_known::Rfc2822).ok(),
     }
 }
 
@@ -347,19 +410,31 @@ impl Client {
         let retry = self.inner.retry;
         let mut attempt = 0;
         let mut timeouts = 0;
+        // A write that carries a key may have been carried out although its answer
+        // was lost; it is repeated, but only once the first attempt has settled.
+        let keyed = request.idempotency_key.is_some();
         loop {
-            let outcome = self.send_once(&request).await;
-            let Err(err) = outcome else {
-                return outcome;
+            let err = match self.send_once(&request).await {
+                Ok(answer) if keyed && answer.is_an_already_handled_repeat() => {
+                    Error::AlreadyHandled { path: answer.path }
+                }
+                Ok(answer) => return Ok(answer),
+                Err(err) => err,
             };
             if matches!(err, Error::Timeout { .. }) {
                 timeouts += 1;
             }
+            let settled = || backoff(retry, attempt).max(retry.settle_delay);
             let wait = match &err {
                 _ if attempt >= retry.max_retries => None,
                 Error::Network { source, .. } if source.is_connect() => {
                     Some(backoff(retry, attempt))
                 }
+                Error::Network { .. } | Error::Timeout { .. } if keyed => Some(settled()),
+                Error::Server {
+                    status: 502 | 504, ..
+                } if keyed => Some(settled()),
+                Error::Http { status: 409, .. } if keyed => Some(settled()),
                 Error::Network { .. } | Error::Timeout { .. } if request.repeatable => {
                     Some(backoff(retry, attempt))
                 }
@@ -611,6 +686,18 @@ impl std::fmt::Debug for ApiResponse {
 }
 
 impl ApiResponse {
+    /// GoToSocial answers the repeat of a keyed write it has already carried out with
+    /// `{"status": "request already handled"}` instead of the result.
+    fn is_an_already_handled_repeat(&self) -> bool {
+        #[derive(serde::Deserialize)]
+        struct Handled {
+            status: String,
+        }
+        self.body.len() < 128
+            && serde_json::from_slice::<Handled>(&self.body)
+                .is_ok_and(|handled| handled.status == "request already handled")
+    }
+
     pub(crate) fn json<T: DeserializeOwned>(&self, expected: &'static str) -> Result<T, Error> {
         serde_json::from_slice(&self.body).map_err(|err| Error::UnexpectedResponse {
             path: self.path.clone(),
@@ -656,8 +743,10 @@ impl ApiResponse {
             429 => {
                 let limit = RateLimit::from_headers(&self.headers);
                 Error::RateLimited {
-                    reset: limit.and_then(|l| l.reset),
-                    limit: limit.map(|l| l.limit),
+                    reset: limit
+                        .and_then(|l| l.reset)
+                        .or_else(|| retry_after(&self.headers)),
+                    limit: limit.and_then(|l| l.limit),
                 }
             }
             500..=599 => Error::Server {
@@ -732,8 +821,54 @@ mod tests {
             HeaderValue::from_static("2026-08-01T13:55:00.441909Z"),
         );
         let limit = RateLimit::from_headers(&headers).unwrap();
-        assert_eq!((limit.limit, limit.remaining), (300, 299));
+        assert_eq!((limit.limit, limit.remaining), (Some(300), 299));
         assert_eq!(limit.reset.unwrap().unix_timestamp(), 1_785_592_500);
+    }
+
+    #[test]
+    fn reads_other_servers_rate_limit_headers() {
+        // GoToSocial: the reset in Unix seconds.
+        let mut headers = HeaderMap::new();
+        headers.insert("x-ratelimit-limit", HeaderValue::from_static("300"));
+        headers.insert("x-ratelimit-remaining", HeaderValue::from_static("0"));
+        headers.insert("x-ratelimit-reset", HeaderValue::from_static("1785592500"));
+        let limit = RateLimit::from_headers(&headers).unwrap();
+        assert_eq!(limit.reset.unwrap().unix_timestamp(), 1_785_592_500);
+        // A reset without a limit is kept.
+        headers.remove("x-ratelimit-limit");
+        let limit = RateLimit::from_headers(&headers).unwrap();
+        assert_eq!(limit.limit, None);
+        assert!(limit.reset.is_some());
+        // Nonsense is no rate limit at all.
+        let mut headers = HeaderMap::new();
+        headers.insert("x-ratelimit-limit", HeaderValue::from_static("NaN"));
+        headers.insert("x-ratelimit-reset", HeaderValue::from_static("soon"));
+        assert_eq!(RateLimit::from_headers(&headers), None);
+    }
+
+    #[test]
+    fn a_429_with_retry_after_alone_says_when_to_retry() {
+        let answer = |retry_after: &'static str| ApiResponse {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            headers: HeaderMap::from_iter([(
+                reqwest::header::RETRY_AFTER,
+                HeaderValue::from_static(retry_after),
+            )]),
+            body: br#"{"error":"Throttled"}"#.to_vec(),
+            path: "/api/v1/statuses".to_owned(),
+        };
+        let Error::RateLimited { reset, limit } = answer("120").into_error(false) else {
+            panic!("expected RateLimited");
+        };
+        assert_eq!(limit, None);
+        let wait = reset.unwrap() - OffsetDateTime::now_utc();
+        assert!((110..=120).contains(&wait.whole_seconds()), "{wait}");
+        let Error::RateLimited { reset, .. } =
+            answer("Sat, 01 Aug 2026 13:55:00 GMT").into_error(false)
+        else {
+            panic!("expected RateLimited");
+        };
+        assert_eq!(reset.map(|r| r.unix_timestamp()), Some(1_785_592_500));
     }
 
     #[test]

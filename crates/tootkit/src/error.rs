@@ -176,6 +176,15 @@ pub enum Error {
         message: String,
     },
 
+    /// The server had already carried out a repeated write but sent no result back.
+    #[error(
+        "The server had already carried out this request (a repeat with the same Idempotency-Key to {path}) but did not send its result back; look at the account's posts for it instead of sending it again."
+    )]
+    AlreadyHandled {
+        /// The request path.
+        path: String,
+    },
+
     /// The server answered with something that is not the expected JSON.
     #[error(
         "The answer from {path} (HTTP {status}) could not be read as {expected}: {detail}; check that the address is a Mastodon-compatible server."

@@ -50,7 +50,9 @@ pub use entities::{
 };
 pub use error::Error;
 pub use instance_url::InstanceUrl;
-pub use secret::{AccessToken, AuthorizationCode, ClientSecret, Password, PkceVerifier, REDACTED};
+pub use secret::{
+    AccessToken, AuthorizationCode, ClientSecret, Password, PkceVerifier, REDACTED, RefreshToken,
+};
 
 /// Checks that an ID can go in a URL path as it is (`.` and `..` alone would move the
 /// request to another path).

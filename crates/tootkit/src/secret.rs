@@ -92,6 +92,17 @@ secret_type! {
 }
 
 secret_type! {
+    /// An OAuth refresh token, which some servers (Pleroma, Akkoma, Pixelfed) issue with
+    /// an access token that expires; Mastodon issues none.
+    ///
+    /// ```
+    /// let token = tootkit::RefreshToken::new("Qt2G0kMzcUcCzXGpSE");
+    /// assert_eq!(format!("{token:?}"), "RefreshToken([redacted])");
+    /// ```
+    RefreshToken
+}
+
+secret_type! {
     /// The client secret of a registered application.
     ///
     /// ```

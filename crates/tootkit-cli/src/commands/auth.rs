@@ -90,6 +90,7 @@ pub async fn login(context: &Context, args: LoginArgs) -> Result<()> {
             "account": account,
             "scopes": token.scope,
             "store": store,
+            "expires_in": token.expires_in,
         }));
     }
     eprintln!(
@@ -98,6 +99,12 @@ pub async fn login(context: &Context, args: LoginArgs) -> Result<()> {
         account.acct,
         store.describe(&context.paths)
     );
+    if let Some(seconds) = token.expires_in {
+        eprintln!(
+            "warning: this server lets the token expire in {}; run `tootkit auth login` again when it does (tootkit does not renew tokens).",
+            humantime_span(seconds)
+        );
+    }
     Ok(())
 }
 
@@ -693,4 +700,26 @@ pub async fn logout(context: &Context) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// A token's lifetime in the largest unit that keeps it readable ("10 minutes").
+fn humantime_span(seconds: u64) -> String {
+    match seconds {
+        0..120 => format!("{seconds} seconds"),
+        120..7_200 => format!("{} minutes", seconds / 60),
+        7_200..172_800 => format!("{} hours", seconds / 3_600),
+        _ => format!("{} days", seconds / 86_400),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_token_lifetime_reads_in_its_largest_unit() {
+        use super::humantime_span;
+        assert_eq!(humantime_span(90), "90 seconds");
+        assert_eq!(humantime_span(600), "10 minutes");
+        assert_eq!(humantime_span(86_400), "24 hours");
+        assert_eq!(humantime_span(2_592_000), "30 days");
+    }
 }

@@ -746,6 +746,8 @@ pub(crate) async fn token(
         token_type: "Bearer".to_owned(),
         scope: scopes.to_string(),
         created_at: Some(created / 1000),
+        expires_in: None,
+        refresh_token: None,
     };
     let mut response = Json(body).into_response();
     response

@@ -24,7 +24,7 @@ pub use status::{
     StatusApplication, Tag, Visibility,
 };
 
-use crate::secret::{AccessToken, ClientSecret};
+use crate::secret::{AccessToken, ClientSecret, RefreshToken};
 use serde_helpers as de;
 
 /// A custom emoji.
@@ -174,6 +174,17 @@ pub struct Token {
     /// When it was issued (Unix seconds).
     #[serde(default)]
     pub created_at: Option<i64>,
+    /// How many seconds the token stays valid, where the server lets tokens expire
+    /// (Pleroma, Akkoma, Pixelfed); Mastodon's tokens last until revoked.
+    #[serde(
+        default,
+        deserialize_with = "de::opt_count",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expires_in: Option<u64>,
+    /// The token that renews an expiring one, where the server issues one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<RefreshToken>,
 }
 
 fn bearer() -> String {

@@ -141,6 +141,13 @@ pub(crate) fn count<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
     })
 }
 
+/// A count that may be absent (`None`), read as leniently as [`count`].
+pub(crate) fn opt_count<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    Ok(Option::<serde_json::Value>::deserialize(d)?
+        .filter(|value| !value.is_null())
+        .map(|value| count(value).unwrap_or(0)))
+}
+
 /// A boolean that some servers send as `null` or omit.
 pub(crate) fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
     Ok(Option::<bool>::deserialize(d)?.unwrap_or(false))

@@ -403,16 +403,24 @@ pub fn status_length(text: &str, spoiler_text: &str, limits: Limits) -> usize {
     let mut counted = String::with_capacity(spoiler_text.len() + text.len());
     counted.push_str(spoiler_text);
     // A blank text counts nothing at all.
-    if !is_blank(text) {
-        push_countable(&mut counted, text, limits.characters_reserved_per_url);
-    }
-    grapheme_count(&counted)
+    let uncounted_link_characters = if is_blank(text) {
+        0
+    } else {
+        push_countable(&mut counted, text, limits.characters_reserved_per_url)
+    };
+    grapheme_count(&counted).saturating_add(uncounted_link_characters)
 }
 
 /// `StatusLengthValidator#countable_text`: the text with each link replaced by
 /// `per_url` characters and each remote mention by its `@user`.
-fn push_countable(counted: &mut String, text: &str, per_url: usize) {
+///
+/// Only a link's first and last stand-in characters can join a neighbour into one
+/// grapheme cluster, so at most two are written and the rest returned, to be added to
+/// the count: a server's `characters_reserved_per_url` never sizes an allocation.
+fn push_countable(counted: &mut String, text: &str, per_url: usize) -> usize {
     let (chars, found) = scan(text, &[extract::links, extract::mentions], true);
+    let written_per_url = per_url.min(2);
+    let mut unwritten = 0usize;
     let mut copied = 0;
     for found in found {
         let (start, end) = (chars.offset(found.start), chars.offset(found.end));
@@ -423,12 +431,16 @@ fn push_countable(counted: &mut String, text: &str, per_url: usize) {
             } => {
                 counted.push_str(&text[start..chars.offset(at)]);
             }
-            FoundKind::Link => counted.extend(std::iter::repeat_n('x', per_url)),
+            FoundKind::Link => {
+                counted.extend(std::iter::repeat_n('x', written_per_url));
+                unwritten = unwritten.saturating_add(per_url - written_per_url);
+            }
             _ => counted.push_str(&text[start..end]),
         }
         copied = end;
     }
     counted.push_str(&text[copied..]);
+    unwritten
 }
 
 /// Whether a status fits the limits.
@@ -539,6 +551,36 @@ mod tests {
             status_length("https://example.com/long/path", "", limits),
             10
         );
+    }
+
+    #[test]
+    fn any_reserved_length_a_server_publishes_is_counted_without_allocating_it() {
+        let per_url = |characters_reserved_per_url| Limits {
+            max_characters: 500,
+            characters_reserved_per_url,
+        };
+        let text = "a\u{600}https://example.com/ b";
+        for reserved in [0, 1, 2, 3, 23] {
+            let stand_in = "x".repeat(reserved);
+            assert_eq!(
+                status_length(text, "", per_url(reserved)),
+                grapheme_count(&format!("a\u{600}{stand_in} b")),
+                "the stand-in joins its neighbours as Mastodon's string of x does ({reserved})"
+            );
+        }
+        assert_eq!(
+            status_length(
+                "https://example.com/ https://example.org/",
+                "",
+                per_url(usize::MAX)
+            ),
+            usize::MAX
+        );
+        assert!(!fits(
+            "https://example.com/",
+            "",
+            per_url(u32::MAX as usize)
+        ));
     }
 
     #[test]

@@ -1,5 +1,4 @@
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use axum::body::Body;
@@ -325,16 +324,47 @@ async fn an_idempotency_key_belongs_to_one_account() {
     assert_eq!(hers.account.username, USER);
 }
 
-/// A proxy in front of the sandbox that loses the answer to the first post: the
-/// sandbox has made the status, the client sees a gateway timeout.
-struct LossyProxy {
-    upstream: String,
-    http: reqwest::Client,
-    posts_to_lose: AtomicUsize,
-    posts_seen: AtomicUsize,
+/// What a proxy in front of the sandbox does with a post.
+#[derive(Clone, Copy, Debug)]
+enum Fate {
+    /// The sandbox makes the status; the client sees a gateway timeout.
+    AnswerLost,
+    /// As GoToSocial while the first request with the key still runs.
+    AlreadyUnderWay,
+    /// As GoToSocial once it has carried out the request with the key.
+    AlreadyHandled,
 }
 
-async fn forward(State(proxy): State<Arc<LossyProxy>>, request: Request) -> Response {
+/// A proxy in front of the sandbox that deals with posts as scripted, then forwards
+/// them, and notes when each arrived.
+struct ScriptedProxy {
+    upstream: String,
+    http: reqwest::Client,
+    fates: std::sync::Mutex<std::collections::VecDeque<Fate>>,
+    posts_seen: std::sync::Mutex<Vec<std::time::Instant>>,
+}
+
+impl ScriptedProxy {
+    async fn start(sandbox: &tootkit_sandbox::Sandbox, fates: &[Fate]) -> (Arc<Self>, String) {
+        let proxy = Arc::new(Self {
+            upstream: sandbox.base_url().to_string(),
+            http: reqwest::Client::new(),
+            fates: std::sync::Mutex::new(fates.iter().copied().collect()),
+            posts_seen: std::sync::Mutex::new(Vec::new()),
+        });
+        let router = axum::Router::new()
+            .fallback(forward)
+            .with_state(Arc::clone(&proxy));
+        let addr = crate::serve(router).await;
+        (proxy, format!("http://{addr}"))
+    }
+
+    fn posts_seen(&self) -> Vec<std::time::Instant> {
+        self.posts_seen.lock().unwrap().clone()
+    }
+}
+
+async fn forward(State(proxy): State<Arc<ScriptedProxy>>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let body = axum::body::to_bytes(body, usize::MAX).await.unwrap();
     let path = parts
@@ -343,6 +373,32 @@ async fn forward(State(proxy): State<Arc<LossyProxy>>, request: Request) -> Resp
         .map(|p| p.as_str())
         .unwrap_or("/")
         .to_owned();
+    let is_post = parts.method == axum::http::Method::POST && path == "/api/v1/statuses";
+    let fate = if is_post {
+        proxy
+            .posts_seen
+            .lock()
+            .unwrap()
+            .push(std::time::Instant::now());
+        proxy.fates.lock().unwrap().pop_front()
+    } else {
+        None
+    };
+    let json = |status, body: &'static str| {
+        (status, [("content-type", "application/json")], body).into_response()
+    };
+    match fate {
+        Some(Fate::AlreadyUnderWay) => {
+            return json(
+                StatusCode::CONFLICT,
+                r#"{"error":"request already under way"}"#,
+            );
+        }
+        Some(Fate::AlreadyHandled) => {
+            return json(StatusCode::OK, r#"{"status":"request already handled"}"#);
+        }
+        Some(Fate::AnswerLost) | None => {}
+    }
     let mut outgoing = proxy
         .http
         .request(parts.method.clone(), format!("{}{path}", proxy.upstream))
@@ -353,16 +409,8 @@ async fn forward(State(proxy): State<Arc<LossyProxy>>, request: Request) -> Resp
         }
     }
     let answer = outgoing.send().await.unwrap();
-    let is_post = parts.method == axum::http::Method::POST && path == "/api/v1/statuses";
-    if is_post {
-        proxy.posts_seen.fetch_add(1, Ordering::SeqCst);
-        let lose = proxy
-            .posts_to_lose
-            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
-            .is_ok();
-        if lose {
-            return (StatusCode::GATEWAY_TIMEOUT, "upstream timed out").into_response();
-        }
+    if matches!(fate, Some(Fate::AnswerLost)) {
+        return (StatusCode::GATEWAY_TIMEOUT, "upstream timed out").into_response();
     }
     let status = answer.status();
     let headers = answer.headers().clone();
@@ -373,25 +421,26 @@ async fn forward(State(proxy): State<Arc<LossyProxy>>, request: Request) -> Resp
     response
 }
 
+async fn statuses_of(client: &Client, token: &tootkit::AccessToken) -> u64 {
+    client
+        .with_access_token(token.clone())
+        .accounts()
+        .verify_credentials()
+        .await
+        .unwrap()
+        .statuses_count
+}
+
 #[tokio::test]
-async fn a_retried_post_with_its_key_posts_once() {
+async fn a_retried_post_with_its_key_posts_once_after_the_first_attempt_settled() {
     let sandbox = sandbox().await;
     let direct = fast_client(&sandbox);
     let token = user_token(&direct, "read write").await;
-    let proxy = Arc::new(LossyProxy {
-        upstream: sandbox.base_url().to_string(),
-        http: reqwest::Client::new(),
-        posts_to_lose: AtomicUsize::new(1),
-        posts_seen: AtomicUsize::new(0),
-    });
-    let router = axum::Router::new()
-        .fallback(forward)
-        .with_state(Arc::clone(&proxy));
-    let addr = crate::serve(router).await;
-
-    let through_proxy = Client::builder(format!("http://{addr}").parse().unwrap())
+    let (proxy, address) = ScriptedProxy::start(&sandbox, &[Fate::AnswerLost]).await;
+    let settle = Duration::from_millis(300);
+    let through_proxy = Client::builder(address.parse().unwrap())
         .access_token(token.clone())
-        .retry(RetryPolicy::new(2, Duration::from_millis(10)))
+        .retry(RetryPolicy::new(2, Duration::from_millis(10)).settle_delay(settle))
         .build()
         .unwrap();
     let status = through_proxy
@@ -400,26 +449,26 @@ async fn a_retried_post_with_its_key_posts_once() {
         .send()
         .await
         .unwrap();
-    assert_eq!(
-        proxy.posts_seen.load(Ordering::SeqCst),
-        2,
-        "the post was sent twice"
+    let seen = proxy.posts_seen();
+    assert_eq!(seen.len(), 2, "the post was sent twice");
+    assert!(
+        seen[1] - seen[0] >= settle,
+        "the repeat waited for the first attempt to settle: {:?}",
+        seen[1] - seen[0]
     );
-    let me = direct
-        .with_access_token(token.clone())
-        .accounts()
-        .verify_credentials()
-        .await
-        .unwrap();
-    assert_eq!(me.statuses_count, 1, "but only one status exists");
+    assert_eq!(
+        statuses_of(&direct, &token).await,
+        1,
+        "but only one status exists"
+    );
     assert_eq!(
         direct.statuses().get(&status.id).await.unwrap().content,
         "<p>howdy universe!</p>"
     );
 
     // Without retries the caller sees the lost answer, as the error it is.
-    proxy.posts_to_lose.store(1, Ordering::SeqCst);
-    let no_retry = Client::builder(format!("http://{addr}").parse().unwrap())
+    proxy.fates.lock().unwrap().push_back(Fate::AnswerLost);
+    let no_retry = Client::builder(address.parse().unwrap())
         .access_token(token)
         .retry(RetryPolicy::never())
         .build()
@@ -432,6 +481,47 @@ async fn a_retried_post_with_its_key_posts_once() {
         .unwrap_err();
     assert!(matches!(err, Error::Server { status: 504, .. }), "{err:?}");
     assert!(err.is_transient());
+}
+
+#[tokio::test]
+async fn a_repeat_goto_social_already_handled_is_an_error_that_says_the_post_exists() {
+    let sandbox = sandbox().await;
+    let direct = fast_client(&sandbox);
+    let token = user_token(&direct, "read write").await;
+    let (proxy, address) = ScriptedProxy::start(
+        &sandbox,
+        &[
+            Fate::AnswerLost,
+            Fate::AlreadyUnderWay,
+            Fate::AlreadyHandled,
+        ],
+    )
+    .await;
+    let client = Client::builder(address.parse().unwrap())
+        .access_token(token.clone())
+        .retry(
+            RetryPolicy::new(3, Duration::from_millis(10)).settle_delay(Duration::from_millis(50)),
+        )
+        .build()
+        .unwrap();
+    let err = client
+        .statuses()
+        .create("howdy universe!")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::AlreadyHandled { .. }), "{err:?}");
+    assert_eq!(
+        proxy.posts_seen().len(),
+        3,
+        "409 was waited out and repeated"
+    );
+    assert!(
+        err.to_string()
+            .ends_with("look at the account's posts for it instead of sending it again."),
+        "{err}"
+    );
+    assert_eq!(statuses_of(&direct, &token).await, 1, "one status, not two");
 }
 
 #[tokio::test]
