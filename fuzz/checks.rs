@@ -111,7 +111,11 @@ pub fn check_thread(
         .map(|(at, _)| at)
         .chain([text.len()])
         .collect();
-    let inside: Vec<_> = entities(text).iter().map(|e| e.range()).collect();
+    let found: Vec<_> = entities(text)
+        .iter()
+        .map(|e| (e.range(), e.kind()))
+        .collect();
+    let inside: Vec<_> = found.iter().map(|(range, _)| range.clone()).collect();
     let check_cut = |at: usize| {
         assert!(
             boundaries.binary_search(&at).is_ok(),
@@ -155,6 +159,15 @@ pub fn check_thread(
             &text[position..]
         );
         check_cut(position);
+        // A part links, mentions and tags only what the text did at that place.
+        for entity in entities(piece) {
+            let range = entity.range();
+            assert!(
+                found.contains(&(range.start + position..range.end + position, entity.kind())),
+                "part {index} makes {:?} of what is no entity in {text:?}",
+                entity.as_str()
+            );
+        }
         position += piece.len();
         check_cut(position);
     }

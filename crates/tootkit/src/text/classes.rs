@@ -99,17 +99,52 @@ pub(super) fn word(c: char) -> bool {
     if c.is_ascii() {
         return c.is_ascii_alphanumeric() || c == '_';
     }
-    c.is_alphabetic() || {
+    (c.is_alphabetic() || {
         let gc = category(c);
         GeneralCategoryGroup::Mark.contains(gc)
             || gc == GeneralCategory::DecimalNumber
             || gc == GeneralCategory::ConnectorPunctuation
-    }
+    }) && assigned_in_mastodons_unicode(c)
 }
 
 /// Ruby's `[[:alpha:]]`: the Alphabetic property.
 pub(super) fn alpha(c: char) -> bool {
-    c.is_alphabetic()
+    c.is_alphabetic() && (c.is_ascii() || assigned_in_mastodons_unicode(c))
+}
+
+/// Whether Unicode 15.0, the version of Ruby 3.4 that Mastodon runs on, had assigned
+/// `c`. Rust's and ICU's tables are newer: a letter assigned since (U+1C89, Unicode
+/// 16.0) is no letter to Mastodon, so `@bob@ex\u{1C89}ample.org` mentions `@bob@ex`.
+pub(super) fn assigned_in_mastodons_unicode(c: char) -> bool {
+    static ASSIGNED: std::sync::OnceLock<Option<Vec<(char, char)>>> = std::sync::OnceLock::new();
+    let assigned = ASSIGNED.get_or_init(|| {
+        use regex_syntax::hir::{Class, HirKind};
+        let hir = regex_syntax::Parser::new().parse(r"\p{Age=V15_0}").ok()?;
+        match hir.kind() {
+            HirKind::Class(Class::Unicode(class)) => Some(
+                class
+                    .ranges()
+                    .iter()
+                    .map(|range| (range.start(), range.end()))
+                    .collect(),
+            ),
+            _ => None,
+        }
+    });
+    // Without the table (it always builds: a test says so), newer tables decide.
+    assigned.as_ref().is_none_or(|ranges| {
+        ranges
+            .binary_search_by(|&(start, end)| {
+                if end < c {
+                    std::cmp::Ordering::Less
+                } else if start > c {
+                    std::cmp::Ordering::Greater
+                } else {
+                    std::cmp::Ordering::Equal
+                }
+            })
+            .is_ok()
+    })
 }
 
 /// `\p{Pd}`: dashes.
@@ -321,6 +356,25 @@ pub(super) fn ascii_fold(c: char) -> char {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn letters_are_those_of_unicode_15_as_in_ruby_3_4() {
+        // Unicode 15.0 (Ruby 3.4): assigned.
+        assert!(
+            word('\u{11F00}') && alpha('\u{11F00}'),
+            "KAWI SIGN CANDRABINDU, 15.0"
+        );
+        assert!(word('é') && word('中') && word('\u{1E030}'));
+        // Unicode 16.0: not yet.
+        assert!(
+            !word('\u{1C89}') && !alpha('\u{1C89}'),
+            "CYRILLIC CAPITAL TJE"
+        );
+        assert!(!word('\u{105C0}'), "TODHRI LETTER A");
+        // Unicode 15.1: not yet either.
+        assert!(!assigned_in_mastodons_unicode('\u{2FFC}'));
+        assert!(assigned_in_mastodons_unicode('\u{10FFFD}'), "private use");
+    }
 
     #[test]
     fn case_insensitive_classes_follow_case_folding() {

@@ -598,6 +598,9 @@ mod tests {
             "Mastodon's mention needs no dot in the domain"
         );
         assert_eq!(count("=@bot@example.com"), 17, "not after =");
+        // A letter Unicode assigned after 15.0 (Mastodon's Ruby) is no word character.
+        assert_eq!(count("@bob@ex\u{1C89}ample.org"), 14);
+        assert_eq!(count("\u{1C89}@bob@example.org"), 5);
     }
 
     /// Cases where a differential run against Mastodon's own Ruby regexes once found

@@ -217,14 +217,18 @@ pub fn split_thread(text: &str, options: &ThreadOptions) -> Result<Vec<String>, 
             limit: limits.max_characters,
         });
     }
-    let cuts = cuts(text);
+    let found: Vec<Found> = entities(text)
+        .iter()
+        .map(|entity| (entity.range(), entity.kind()))
+        .collect();
+    let cuts = cuts(text, &found);
     // Numbering reserves room for `NN/NN` at the width of the part count; when the
     // thread turns out longer than that width allows, cut again with a wider reserve.
     // The count is checked against `max_parts` only once the width has settled, so
     // that a refusal names the count a wider `max_parts` would really take.
     let mut digits = 1;
     loop {
-        let (pieces, carried) = cut_pieces(text, &cuts, options, digits)?;
+        let (pieces, carried) = cut_pieces(text, &cuts, &found, options, digits)?;
         if options.numbering && pieces.len() >= 10usize.pow(digits as u32) {
             digits += 1;
             continue;
@@ -239,13 +243,15 @@ pub fn split_thread(text: &str, options: &ThreadOptions) -> Result<Vec<String>, 
     }
 }
 
+/// An entity of the whole text: where it is, what it is.
+type Found = (std::ops::Range<usize>, EntityKind);
+
 /// The places `text` may be cut, in order.
-fn cuts(text: &str) -> Vec<Cut> {
-    let inside_entity: Vec<_> = entities(text).iter().map(|e| e.range()).collect();
+fn cuts(text: &str, found: &[Found]) -> Vec<Cut> {
     let splits_entity = |at: usize| {
-        inside_entity
+        found
             .iter()
-            .any(|range| range.start < at && at < range.end)
+            .any(|(range, _)| range.start < at && at < range.end)
     };
     let sentence_ends: Vec<usize> = text
         .split_sentence_bound_indices()
@@ -363,6 +369,7 @@ fn carried_mentions(first: &str) -> String {
 fn cut_pieces(
     text: &str,
     cuts: &[Cut],
+    found: &[Found],
     options: &ThreadOptions,
     digits: usize,
 ) -> Result<(Vec<(usize, usize)>, String), SplitError> {
@@ -404,7 +411,8 @@ fn cut_pieces(
         while furthest > 0 && !fits(candidates[furthest - 1].end) {
             furthest -= 1;
         }
-        let Some(cut) = choose(&candidates[..furthest], length, max) else {
+        let keeps = |cut: &Cut| keeps_entities(text, cut, found);
+        let Some(cut) = choose(&candidates[..furthest], length, keeps, max) else {
             // Nothing fits: the piece up to the first place it may be cut is too long.
             let end = candidates.first().map_or(text.len(), |cut| cut.end);
             return Err(uncuttable(&text[start..end], length(end), options.limits));
@@ -423,15 +431,20 @@ fn cut_pieces(
 /// anything for a space — else the last. Each choice is measured: a longer piece can
 /// count less than a shorter one (a remote mention's domain that grows is free), so
 /// that the last fits says nothing of the ones before it.
-fn choose(candidates: &[Cut], length: impl Fn(usize) -> usize, max: usize) -> Option<Cut> {
-    let best = *candidates.last()?;
+fn choose(
+    candidates: &[Cut],
+    length: impl Fn(usize) -> usize,
+    keeps_entities: impl Fn(&Cut) -> bool,
+    max: usize,
+) -> Option<Cut> {
+    let best = *candidates.iter().rev().find(|cut| keeps_entities(cut))?;
     let furthest_fitting = |level: Level| {
         candidates
             .iter()
             .rev()
             .filter(|cut| cut.level <= level)
             .map(|cut| (*cut, length(cut.end)))
-            .find(|&(_, measured)| measured <= max)
+            .find(|&(cut, measured)| measured <= max && keeps_entities(&cut))
     };
     // A space is taken wherever it is; a word boundary without one (frequent in
     // Chinese and Japanese, rare elsewhere) only if it fills half a part.
@@ -449,6 +462,46 @@ fn choose(candidates: &[Cut], length: impl Fn(usize) -> usize, max: usize) -> Op
         }
     }
     Some(best)
+}
+
+/// How far around a cut an entity it could make may reach: a link is at most 4,096
+/// characters, mentions and hashtags far less.
+const ENTITY_REACH: usize = 4_200;
+
+/// Whether cutting at `cut` leaves the entities on either side as they were in the whole
+/// text. A cut at whitespace does, as both sides keep their context; a cut inside a
+/// word may not: `aaaa@alice` is no mention, but a part that starts with `@alice`
+/// would notify her, and a cut in `https://example.comx` would make a link of
+/// `https://example.com`.
+fn keeps_entities(text: &str, cut: &Cut, found: &[Found]) -> bool {
+    if cut.end != cut.next {
+        return true;
+    }
+    let at = cut.end;
+    let could_start_one = |side: &str| side.contains(['@', '\u{FF20}', '#', '\u{FF03}', ':']);
+    let known = |offset: usize, side: &str| {
+        entities(side).iter().all(|entity| {
+            let range = entity.range();
+            found.contains(&(range.start + offset..range.end + offset, entity.kind()))
+        })
+    };
+    let mut from = at.saturating_sub(ENTITY_REACH);
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    let before = &text[from..at];
+    let before_start = before.rfind(char::is_whitespace).map_or(0, |space| {
+        space + before[space..].chars().next().map_or(1, char::len_utf8)
+    });
+    let before = &before[before_start..];
+    let mut to = (at + ENTITY_REACH).min(text.len());
+    while !text.is_char_boundary(to) {
+        to -= 1;
+    }
+    let after = &text[at..to];
+    let after = &after[..after.find(char::is_whitespace).unwrap_or(after.len())];
+    (!could_start_one(before) || known(from + before_start, before))
+        && (!could_start_one(after) || known(at, after))
 }
 
 /// The error for `piece`, which measures `decorated` with its part's decorations.
@@ -518,6 +571,39 @@ mod tests {
         assert_eq!(
             parts[1],
             format!("{}. {}. 2/2", "b".repeat(20), "c".repeat(20))
+        );
+    }
+
+    #[test]
+    fn a_cut_inside_a_word_makes_no_mention_hashtag_or_link_the_text_did_not_have() {
+        let entities_of = |text: &str| -> Vec<(EntityKind, String)> {
+            entities(text)
+                .iter()
+                .map(|entity| (entity.kind(), entity.as_str().to_owned()))
+                .collect()
+        };
+        for tail in [
+            "@alice and then some more words here.",
+            "#tag and then some more words here.",
+            "https://example.com and some more words.",
+            "＠alice and then some more words here.",
+        ] {
+            let text = format!("{}{tail}", "a".repeat(496));
+            assert!(entities_of(&text).is_empty(), "{tail}");
+            let parts = split_thread(&text, &ThreadOptions::new(Limits::default())).unwrap();
+            assert!(parts.len() >= 2, "{tail}");
+            for part in &parts {
+                assert_eq!(entities_of(part), [], "{tail}: {part}");
+            }
+        }
+        // Where the text has one, it is kept whole, as ever.
+        let text = format!("{} @alice {}", "a".repeat(490), "b".repeat(30));
+        let parts = split_thread(&text, &ThreadOptions::new(Limits::default())).unwrap();
+        assert!(
+            parts
+                .iter()
+                .any(|part| entities_of(part) == [(EntityKind::Mention, "@alice".to_owned())]),
+            "{parts:?}"
         );
     }
 

@@ -18,6 +18,8 @@ fn token() -> impl Strategy<Value = String> {
         1 => "[a-zA-Z_][a-zA-Z0-9_]{0,20}".prop_map(|t| format!("#{t}")),
         1 => prop::sample::select(vec!["👨‍👩‍👧‍👦", "🏳️‍🌈", "e\u{301}", "🇫🇷", "ก่", "日本語の文章です。", "राष्ट्रपति", "क्\u{200D}षक्ष"]).prop_map(str::to_owned),
         1 => "[a-z]{30,90}",
+        // What only looks like an entity, glued to a long word: no cut may make it one.
+        1 => ("[a-z]{20,90}", prop::sample::select(vec!["@alice", "#tag", "https://example.com/x", "＠bob"])).prop_map(|(word, glued)| format!("{word}{glued}")),
         1 => "[ぁ-ん]{5,40}",
     ]
 }
