@@ -152,11 +152,15 @@ pub struct PostArgs {
     pub sensitive: bool,
 
     /// The language of the text (ISO 639-1, such as `en`).
-    #[arg(long)]
+    #[arg(long, value_parser = clap::builder::NonEmptyStringValueParser::new())]
     pub language: Option<String>,
 
     /// Reply to the status with this ID.
-    #[arg(long, value_name = "STATUS_ID")]
+    #[arg(
+        long,
+        value_name = "STATUS_ID",
+        value_parser = clap::builder::NonEmptyStringValueParser::new()
+    )]
     pub reply_to: Option<String>,
     /// Cut a text too long for one status into a thread of replies; running the same
     /// command again posts only the parts that are missing.

@@ -179,9 +179,18 @@ impl Profiles {
         };
         match self.profiles.get(&chosen) {
             Some(profile) => Ok((chosen, profile.clone())),
-            None => Err(Failure::auth(format!(
-                "There is no profile named `{chosen}`; run `tootkit auth status` to list them, or `tootkit auth login` to create it."
-            ))),
+            None => {
+                let message = format!(
+                    "There is no profile named `{chosen}`; run `tootkit auth status` to list them, or `tootkit auth login` to create it."
+                );
+                // A name given on the command line is a usage error; a default that
+                // names no profile means no credentials to use.
+                Err(if name.is_some() {
+                    Failure::usage(message)
+                } else {
+                    Failure::auth(message)
+                })
+            }
         }
     }
 }

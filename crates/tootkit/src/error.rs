@@ -9,7 +9,10 @@ use std::time::Duration;
 use time::OffsetDateTime;
 
 /// The Mastodon `invalid_grant` explanation, with its causes spelled out.
-pub(crate) const INVALID_GRANT_CAUSES: &str = "the authorization code was refused: it was already used, is older than ten minutes, was issued to another client, or the redirect URI differs from the one in the authorization request; start the sign-in again to get a fresh code";
+const INVALID_GRANT_CAUSES: &str = "it was mistyped or cut short, already used, is older than ten minutes, was issued to another client, or the redirect URI differs from the authorization request's; start the sign-in again to get a fresh code";
+
+/// Doorkeeper's own description of `invalid_grant`, which the causes above say better.
+const DOORKEEPER_INVALID_GRANT: &str = "The provided authorization grant is invalid";
 
 /// Everything that can go wrong talking to an instance.
 ///
@@ -304,7 +307,13 @@ fn oauth_message(error: &str, description: Option<&str>) -> String {
     };
     match error {
         "invalid_grant" => {
-            format!("The server answered invalid_grant{said}: {INVALID_GRANT_CAUSES}.")
+            let said = match description {
+                Some(d) if d.trim_start().starts_with(DOORKEEPER_INVALID_GRANT) => "",
+                _ => said.as_str(),
+            };
+            format!(
+                "The server refused the authorization code (invalid_grant{said}): {INVALID_GRANT_CAUSES}."
+            )
         }
         "invalid_credentials" => format!(
             "The server refused the user name or password{said}; check them (Mastodon expects the account's email address), and note that accounts with two-factor authentication must sign in through the browser."

@@ -105,6 +105,7 @@ pub async fn login(context: &Context, args: LoginArgs) -> Result<()> {
             humantime_span(seconds)
         );
     }
+    warn_if_the_environment_wins();
     Ok(())
 }
 
@@ -158,25 +159,48 @@ async fn keep_token(
                 err.message.trim_end_matches('.')
             );
         }
-        // Mastodon hands the same token out again for the same app, account and
-        // scopes (Doorkeeper's reuse_access_token), so another profile may hold it too:
-        // such a token stays.
-        let shared = |old: &str| {
-            profiles.profiles.iter().any(|(other, p)| {
-                other != &name
-                    && context
-                        .secrets
-                        .get(p.store, &token_key(other))
-                        .ok()
-                        .flatten()
-                        .is_some_and(|t| t == old)
-            })
-        };
-        if let Some(old_token) = old_token.filter(|old| old != token.expose() && !shared(old)) {
-            retire(context, &name, &profile, &AccessToken::new(old_token)).await;
+        match old_token {
+            Some(old) if old == token.expose() => {}
+            Some(old) => {
+                let sharing = sharing(context, profiles, &name, &old);
+                if sharing.is_empty() {
+                    retire(context, &name, &profile, &AccessToken::new(old)).await;
+                } else {
+                    eprintln!(
+                        "The profile `{name}` held another token, now replaced; it stays valid, as {}.",
+                        also_use(&sharing)
+                    );
+                }
+            }
+            None => {}
         }
     }
     Ok((name, store))
+}
+
+/// The other profiles that hold `token` (as `profile`, quoted), which must outlive
+/// `name`'s letting go of it.
+fn sharing(context: &Context, profiles: &Profiles, name: &str, token: &str) -> Vec<String> {
+    profiles
+        .profiles
+        .iter()
+        .filter(|(other, profile)| {
+            *other != name
+                && context
+                    .secrets
+                    .get(profile.store, &token_key(other))
+                    .ok()
+                    .flatten()
+                    .is_some_and(|held| held == token)
+        })
+        .map(|(other, _)| format!("`{other}`"))
+        .collect()
+}
+
+/// "`a` also uses it", "`a`, `b` also use it".
+fn also_use(profiles: &[String]) -> String {
+    let verb = if profiles.len() == 1 { "uses" } else { "use" };
+    format!("{} also {verb} it", profiles.join(", "))
 }
 
 /// Revokes the token a profile held before it was replaced, or says it may still work.
@@ -191,12 +215,12 @@ async fn retire(context: &Context, name: &str, profile: &Profile, old: &AccessTo
     }
     .await;
     match revoked {
-        Ok(true) => {}
+        Ok(true) => eprintln!("The profile `{name}` held another token, now replaced and revoked."),
         Ok(false) => eprintln!(
-            "The token `{name}` held before was made outside tootkit and may still work; revoke it in the web interface under Preferences > Development if it is no longer needed."
+            "The profile `{name}` held another token, now replaced; it was made outside tootkit and may still work, so revoke it in the web interface under Preferences > Development if it is no longer needed."
         ),
         Err(err) => eprintln!(
-            "The token `{name}` held before could not be revoked ({}) and may still work; revoke it in the web interface under Preferences > Development.",
+            "The profile `{name}` held another token, now replaced; it could not be revoked ({}) and may still work, so revoke it in the web interface under Preferences > Development.",
             err.message.trim_end_matches('.')
         ),
     }
@@ -433,6 +457,22 @@ pub async fn status(context: &Context) -> Result<()> {
     };
     // The profile used without --profile: the default, or the only one there is.
     let default = profiles.select(None).ok().map(|(name, _)| name);
+    let token_valid = verified.as_ref().map(|verified| verified.is_ok());
+    // Why no credentials work, if none do: the answer is the same with --json.
+    let (account, outcome) = match (&active, verified) {
+        (Some(_), Some(Ok(account))) => (Some(account), Ok(())),
+        (Some(_), Some(Err(err))) => (None, Err(Failure::from(err))),
+        // Why no credentials are in use: none stored, several and no default, or no
+        // profile of the name given.
+        _ => (
+            None,
+            Err(selected.err().unwrap_or_else(|| {
+                Failure::auth(
+                    "You are not signed in; run `tootkit auth login --instance HOST`, or set MASTODON_API_BASE_URL and MASTODON_ACCESS_TOKEN.",
+                )
+            })),
+        ),
+    };
     if context.json {
         let listed: Vec<_> = profiles
             .profiles
@@ -445,15 +485,16 @@ pub async fn status(context: &Context) -> Result<()> {
                 })
             })
             .collect();
-        return context.print_json(&serde_json::json!({
+        context.print_json(&serde_json::json!({
             "active": match &active {
                 Some(Source::Environment) => serde_json::json!("environment"),
                 Some(Source::Profile(name)) => serde_json::json!(name),
                 None => serde_json::Value::Null,
             },
-            "token_valid": verified.as_ref().map(|v| v.is_ok()),
+            "token_valid": token_valid,
             "profiles": listed,
-        }));
+        }))?;
+        return outcome;
     }
     if let Some((base, _)) = &env {
         println!(
@@ -481,24 +522,14 @@ pub async fn status(context: &Context) -> Result<()> {
         );
         println!("  token in: {}", profile.store.describe(&context.paths));
     }
-    match (active, verified) {
-        (Some(source), Some(Ok(account))) => {
-            let from = match source {
-                Source::Environment => "the environment".to_owned(),
-                Source::Profile(name) => format!("profile `{name}`"),
-            };
-            println!("In use: {from}; the token works (@{}).", account.acct);
-            Ok(())
-        }
-        (Some(_), Some(Err(err))) => Err(Failure::from(err)),
-        // Why no credentials are in use: none stored, several and no default, or no
-        // profile of the name given.
-        _ => Err(selected.err().unwrap_or_else(|| {
-            Failure::auth(
-                "You are not signed in; run `tootkit auth login --instance HOST`, or set MASTODON_API_BASE_URL and MASTODON_ACCESS_TOKEN.",
-            )
-        })),
+    if let (Some(source), Some(account)) = (active, account) {
+        let from = match source {
+            Source::Environment => "the environment".to_owned(),
+            Source::Profile(name) => format!("profile `{name}`"),
+        };
+        println!("In use: {from}; the token works (@{}).", account.acct);
     }
+    outcome
 }
 
 pub fn token(context: &Context) -> Result<()> {
@@ -592,12 +623,9 @@ pub async fn add_token(context: &Context, args: AddTokenArgs) -> Result<()> {
         )),
         other => Failure::from(other),
     })?;
-    let scopes = client
-        .apps()
-        .verify_credentials()
-        .await
-        .map(|app| app.scopes.join(" "))
-        .unwrap_or_default();
+    // Mastodon does not say which scopes a token has (the application's are only the
+    // most it may have), so a token made elsewhere is stored with its scopes unknown.
+    let scopes = String::new();
     let mut profiles = context.profiles()?;
     let (name, store) = keep_token(
         context,
@@ -615,6 +643,7 @@ pub async fn add_token(context: &Context, args: AddTokenArgs) -> Result<()> {
         instance.authority(),
         store.describe(&context.paths)
     );
+    warn_if_the_environment_wins();
     Ok(())
 }
 
@@ -627,12 +656,18 @@ pub fn switch(context: &Context, name: &str) -> Result<()> {
         "`{name}` (@{} on {}) is now the default profile.",
         profile.account, profile.instance
     );
-    if Client::env_credentials()?.is_some() {
+    warn_if_the_environment_wins();
+    Ok(())
+}
+
+/// Says so when the environment's credentials will be used instead of the profile just
+/// stored or chosen.
+fn warn_if_the_environment_wins() {
+    if matches!(Client::env_credentials(), Ok(Some(_))) {
         eprintln!(
             "MASTODON_API_BASE_URL and MASTODON_ACCESS_TOKEN are set and still win over it; unset them to use the profile."
         );
     }
-    Ok(())
 }
 
 pub async fn logout(context: &Context) -> Result<()> {
@@ -649,8 +684,15 @@ pub async fn logout(context: &Context) -> Result<()> {
     let instance = InstanceUrl::parse(&profile.instance)?;
     let token = context.secrets.get(profile.store, &token_key(&name))?;
     let app = app_of(context, &profile)?;
+    // Mastodon hands the same token out again for the same app, account and scopes
+    // (Doorkeeper's reuse_access_token), so another profile may hold it too.
+    let sharing = token
+        .as_deref()
+        .map(|token| sharing(context, &profiles, &name, token))
+        .unwrap_or_default();
     // Why the token may still work after the profile is gone, if it may.
     let still_valid = match (&token, &app) {
+        (Some(_), _) if !sharing.is_empty() => None,
         (Some(token), Some(app)) => {
             let client = client_builder(instance.clone()).build()?;
             match client
@@ -685,6 +727,10 @@ pub async fn logout(context: &Context) -> Result<()> {
     }
     profiles.save(&context.paths)?;
     match still_valid {
+        None if !sharing.is_empty() => eprintln!(
+            "Forgot the profile `{name}`; its token was not revoked, as {}.",
+            also_use(&sharing)
+        ),
         None => eprintln!(
             "Revoked the token of `{name}` on {} and forgot the profile.",
             instance.authority()

@@ -210,12 +210,12 @@ pub async fn post(context: &Context, args: PostArgs) -> Result<()> {
     }
     let limits = limits_for(&client, &text, &warning).await?;
     let length = text::status_length(&text, &warning, limits);
+    let single = Single {
+        length,
+        warning_length: text::status_length("", &warning, limits),
+    };
     if length > limits.max_characters {
-        return Err(Failure::usage(format!(
-            "The text is {length} characters and {} allows {}; shorten it, or post it as a thread with --thread.",
-            client.base_url().authority(),
-            limits.max_characters
-        )));
+        return Err(single.too_long(&client, limits.max_characters));
     }
     let mut status = client.statuses().create(text);
     if let Some(visibility) = args.visibility {
@@ -237,7 +237,7 @@ pub async fn post(context: &Context, args: PostArgs) -> Result<()> {
     let posted = status
         .send()
         .await
-        .map_err(|err| post_failure(&client, reply_to.as_deref(), Some(length), err))?;
+        .map_err(|err| post_failure(&client, reply_to.as_deref(), Some(single), err))?;
     if context.json {
         return context.print_json(&posted);
     }
@@ -249,12 +249,11 @@ pub async fn post(context: &Context, args: PostArgs) -> Result<()> {
 /// command rather than of the API: a text over the instance's limit (a text within
 /// Mastodon's default 500 is sent without asking for the limits, so an instance allowing
 /// fewer refuses it itself, posting nothing), and a status to reply to that is not there.
-/// `single` is the length of a text sent as one status (not cut into a thread for the
-/// limits), as Mastodon counts it.
+/// `single` measures a text sent as one status (not cut into a thread for the limits).
 fn post_failure(
     client: &Client,
     reply_to: Option<&str>,
-    single: Option<usize>,
+    single: Option<Single>,
     err: tootkit::Error,
 ) -> Failure {
     let host = client.base_url().authority();
@@ -263,10 +262,8 @@ fn post_failure(
             server_message: Some(message),
             ..
         } => {
-            if let (Some(length), Some(limit)) = (single, character_limit(message)) {
-                return Failure::usage(format!(
-                    "The text is {length} characters and {host} allows {limit}; shorten it, or post it as a thread with --thread."
-                ));
+            if let (Some(single), Some(limit)) = (single, character_limit(message)) {
+                return single.too_long(client, limit);
             }
         }
         tootkit::Error::NotFound { .. } if reply_to.is_some() => {
@@ -281,6 +278,38 @@ fn post_failure(
         _ => {}
     }
     Failure::from(err)
+}
+
+/// A status sent whole, as Mastodon counts it: warning and text, and the warning alone.
+#[derive(Clone, Copy)]
+struct Single {
+    length: usize,
+    warning_length: usize,
+}
+
+impl Single {
+    /// The refusal of a status over `limit`, with the advice that fits: a thread repeats
+    /// the content warning on every part, so one that takes half the limit must shrink.
+    fn too_long(self, client: &Client, limit: usize) -> Failure {
+        let Self {
+            length,
+            warning_length,
+        } = self;
+        let host = client.base_url().authority();
+        Failure::usage(if warning_length == 0 {
+            format!(
+                "The text is {length} characters and {host} allows {limit}; shorten it, or post it as a thread with --thread."
+            )
+        } else if warning_length * 2 > limit {
+            format!(
+                "The content warning ({warning_length} characters) and the text are {length} characters together and {host} allows {limit}; shorten the content warning, which a thread would repeat on every part."
+            )
+        } else {
+            format!(
+                "The content warning and the text are {length} characters together and {host} allows {limit}; shorten them, or post the text as a thread with --thread."
+            )
+        })
+    }
 }
 
 /// The limit in Mastodon's `Validation failed: Text character limit of 500 exceeded`.

@@ -420,6 +420,34 @@ async fn add_token_stores_a_web_token_and_the_environment_wins_over_profiles() {
         "{}",
         rejected.stderr
     );
+    // Stored while the environment is set: said to be outranked by it.
+    let mut command = home.tootkit_as(&base, bob.expose());
+    command.args([
+        "--profile",
+        "again",
+        "auth",
+        "add-token",
+        "--instance",
+        &base,
+    ]);
+    let another = web_token(&sandbox, USER, PASSWORD, "read").await;
+    let outranked = crate::run(command, Some(format!("{}\n", another.expose())))
+        .await
+        .success();
+    assert!(
+        outranked.stderr.contains(
+            "MASTODON_API_BASE_URL and MASTODON_ACCESS_TOKEN are set and still win over it"
+        ),
+        "{}",
+        outranked.stderr
+    );
+    // Mastodon does not say which scopes a token has: a token made elsewhere shows none.
+    let status = home.run(&["auth", "status"]).await.success();
+    assert!(
+        status.stdout.contains("scopes:   unknown"),
+        "{}",
+        status.stdout
+    );
 
     // With the environment in use, logout would not touch the token in use: refused.
     let mut command = home.tootkit_as(&base, bob.expose());
@@ -489,7 +517,7 @@ async fn switch_chooses_the_default_and_logout_says_when_none_is_left() {
         "{}",
         status.stdout
     );
-    let unknown = home.run(&["auth", "switch", "four"]).await.failure(3);
+    let unknown = home.run(&["auth", "switch", "four"]).await.failure(2);
     assert!(
         unknown.stderr.contains("There is no profile named `four`"),
         "{}",
@@ -504,7 +532,11 @@ async fn switch_chooses_the_default_and_logout_says_when_none_is_left() {
         "{}",
         logout.stderr
     );
-    // Status says why nothing is in use, and how to choose.
+    // Status says why nothing is in use, and how to choose, with --json too.
+    let json = home.run(&["--json", "auth", "status"]).await.failure(2);
+    let listed: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(listed["active"], serde_json::Value::Null);
+    assert_eq!(listed["profiles"].as_array().map(Vec::len), Some(2));
     let status = home.run(&["auth", "status"]).await.failure(2);
     assert!(
         status
@@ -654,14 +686,48 @@ async fn logout_revokes_with_the_application_the_token_came_from() {
     };
     login(&home, &base, &["--profile", "first"]).await.success();
     let replaced = first_token().await;
-    // Signing in again under the same profile retires the token it held.
-    login(&home, &base, &["--profile", "first"]).await.success();
+    // Signing in again under the same profile retires the token it held, and says so.
+    let again = login(&home, &base, &["--profile", "first"]).await.success();
+    assert!(
+        again
+            .stderr
+            .contains("The profile `first` held another token, now replaced and revoked."),
+        "{}",
+        again.stderr
+    );
     let first_token = first_token().await;
     assert_ne!(first_token, replaced);
     let retired = works(replaced).await;
     assert!(
         matches!(retired, Err(tootkit::Error::Unauthorized { .. })),
         "{retired:?}"
+    );
+    works(first_token.clone()).await.unwrap();
+    // Mastodon hands the same token out again for the same app, account and scopes, so
+    // two profiles may hold one: logging out of one leaves the other working.
+    home.run_with_input(
+        &[
+            "--profile",
+            "twin",
+            "auth",
+            "add-token",
+            "--instance",
+            &base,
+        ],
+        &first_token,
+    )
+    .await
+    .success();
+    let logout = home
+        .run(&["--profile", "twin", "auth", "logout"])
+        .await
+        .success();
+    assert!(
+        logout.stderr.contains(
+            "Forgot the profile `twin`; its token was not revoked, as `first` also uses it."
+        ),
+        "{}",
+        logout.stderr
     );
     works(first_token.clone()).await.unwrap();
     // More scopes than the registration has: tootkit registers itself again.

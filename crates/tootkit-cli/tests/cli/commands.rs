@@ -44,6 +44,12 @@ async fn each_kind_of_failure_has_its_exit_code_and_one_clear_sentence() {
     home.run(&["post", "--visibility", "everyone", "x"])
         .await
         .failure(2);
+    let empty = home.run(&["post", "--reply-to", "", "x"]).await.failure(2);
+    assert!(
+        empty.stderr.contains("a value is required for '--reply-to"),
+        "an empty ID is no reply to post as a new status: {}",
+        empty.stderr
+    );
 
     // Authentication: no credentials, or a token the server refuses.
     let none = home.run(&["whoami"]).await.failure(3);

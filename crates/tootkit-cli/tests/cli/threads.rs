@@ -125,6 +125,29 @@ async fn count_measures_and_post_refuses_what_does_not_fit() {
         "{}",
         refused.stderr
     );
+    // A content warning that takes most of the room is what to shorten: a thread would
+    // repeat it on every part.
+    let warning = "w".repeat(499);
+    let refused = crate::run(with_env(&["post", "--cw", &warning, "hi"]), None)
+        .await
+        .failure(2);
+    assert!(
+        refused.stderr.contains(&format!(
+            "The content warning (499 characters) and the text are 501 characters together and {authority} allows 500; shorten the content warning, which a thread would repeat on every part."
+        )),
+        "{}",
+        refused.stderr
+    );
+    let refused = crate::run(with_env(&["post", "--cw", "cw", &"t".repeat(499)]), None)
+        .await
+        .failure(2);
+    assert!(
+        refused.stderr.contains(&format!(
+            "The content warning and the text are 501 characters together and {authority} allows 500; shorten them, or post the text as a thread with --thread."
+        )),
+        "{}",
+        refused.stderr
+    );
     assert_nothing_posted(&sandbox, token, "nothing was sent").await;
 }
 
@@ -273,12 +296,12 @@ async fn count_uses_the_defaults_when_the_instance_is_out_of_reach() {
     assert!(!counted.all().contains("not-needed-to-count"));
 
     // Without credentials, the defaults; with a profile asked for that does not exist,
-    // the error every command gives.
+    // the usage error every command gives.
     home.run(&["count", "x"]).await.success();
     let missing = home
         .run(&["--profile", "nope", "count", "x"])
         .await
-        .failure(3);
+        .failure(2);
     assert!(
         missing.stderr.contains("There is no profile named `nope`"),
         "{}",

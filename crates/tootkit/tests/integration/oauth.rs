@@ -104,7 +104,12 @@ async fn a_reused_code_gets_invalid_grant_with_its_causes_spelled_out() {
     };
     assert_eq!(error, "invalid_grant");
     let message = err.to_string();
+    assert!(
+        message.starts_with("The server refused the authorization code (invalid_grant): "),
+        "Doorkeeper's own long-winded description is left out: {message}"
+    );
     for cause in [
+        "mistyped or cut short",
         "already used",
         "older than ten minutes",
         "another client",
