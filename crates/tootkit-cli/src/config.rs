@@ -229,7 +229,8 @@ pub fn write_private(path: &Path, contents: &[u8]) -> Result<()> {
     std::fs::rename(&temporary, path).map_err(fail)
 }
 
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+/// Creates a directory only its owner can enter (0700), with its parents.
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     if dir.is_dir() {
         return Ok(());
     }

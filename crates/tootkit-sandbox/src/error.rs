@@ -24,7 +24,11 @@ pub(crate) mod api_text {
     pub const INVALID_TOKEN: &str = "The access token is invalid";
     pub const OUTSIDE_SCOPES: &str = "This action is outside the authorized scopes";
     pub const NEEDS_USER: &str = "This method requires an authenticated user";
+    /// A record that is not there (`ActiveRecord::RecordNotFound`).
     pub const NOT_FOUND: &str = "Record not found";
+    /// What there is nothing at, or nothing the caller may see (`not_found`, and
+    /// Rails's routing for paths it does not know).
+    pub const NOTHING_HERE: &str = "Not Found";
 }
 
 /// An error answer.
@@ -63,6 +67,10 @@ impl Failure {
 
     pub(crate) fn not_found() -> Self {
         Self::api(StatusCode::NOT_FOUND, api_text::NOT_FOUND)
+    }
+
+    pub(crate) fn nothing_here() -> Self {
+        Self::api(StatusCode::NOT_FOUND, api_text::NOTHING_HERE)
     }
 
     pub(crate) fn validation(message: impl Into<String>) -> Self {

@@ -156,6 +156,18 @@ pub enum SandboxError {
     /// An account given on the command line is not valid.
     #[error("{0}")]
     InvalidUser(String),
+    /// The database file could not be created.
+    #[error(
+        "The sandbox's database {} could not be created ({source}); check that its directory exists and is writable, or use --in-memory.",
+        path.display()
+    )]
+    CreateDatabase {
+        /// The database file.
+        path: std::path::PathBuf,
+        /// The failure.
+        #[source]
+        source: std::io::Error,
+    },
     /// The database failed.
     #[error(
         "The sandbox's database could not be opened ({0}); check that its directory exists and is writable, or use --in-memory."
@@ -168,7 +180,8 @@ pub enum SandboxError {
 pub struct SandboxAccount {
     /// Its user name.
     pub username: String,
-    /// Its email address, which the password grant and the sign-in page also accept.
+    /// Its email address: what the password grant takes as `username` (Mastodon finds
+    /// the account by email there), and what the sign-in page takes besides the name.
     pub email: String,
     /// Its password.
     pub password: Password,
@@ -228,8 +241,17 @@ impl Sandbox {
     /// [`SandboxError`] when the address cannot be bound, an account is invalid, or the
     /// database cannot be opened.
     pub async fn start(config: SandboxConfig, addr: SocketAddr) -> Result<Self, SandboxError> {
-        for (name, password) in &config.users {
+        for (index, (name, password)) in config.users.iter().enumerate() {
             validate_user(name, password)?;
+            // Mastodon's user names are unique whatever their case.
+            if config.users[..index]
+                .iter()
+                .any(|(earlier, _)| earlier.eq_ignore_ascii_case(name))
+            {
+                return Err(SandboxError::InvalidUser(format!(
+                    "The account `{name}` is given twice; give each account once, with one password."
+                )));
+            }
         }
         let listener = TcpListener::bind(addr)
             .await
@@ -240,6 +262,12 @@ impl Sandbox {
         let domain = local.to_string();
         let base_url = InstanceUrl::parse(&format!("http://{domain}"))
             .map_err(|err| SandboxError::InvalidUser(err.to_string()))?;
+        if let Some(path) = &config.database {
+            create_private(path).map_err(|source| SandboxError::CreateDatabase {
+                path: path.clone(),
+                source,
+            })?;
+        }
         let millis = |d: std::time::Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
         let store = store::Store::open(
             config.database.as_deref(),
@@ -337,6 +365,21 @@ impl Drop for Sandbox {
         if let Some(shutdown) = self.shutdown.take() {
             let _ = shutdown.send(());
         }
+    }
+}
+
+/// Creates the database file readable by its owner alone, if it is not there yet: it
+/// holds password hashes and token digests, and SQLite gives its `-wal` and `-shm`
+/// files the database's own mode.
+fn create_private(path: &std::path::Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(err) => Err(err),
     }
 }
 

@@ -295,6 +295,18 @@ impl Store {
             .optional()?)
     }
 
+    /// The account with this email address (in any case, as Devise finds it).
+    pub(crate) fn account_by_email(&self, email: &str) -> Result<Option<AccountRow>> {
+        let sql = format!(
+            "SELECT {} FROM accounts WHERE email = ?1",
+            Self::ACCOUNT_COLUMNS
+        );
+        Ok(self
+            .conn()
+            .query_row(&sql, [email.trim()], Self::account_from)
+            .optional()?)
+    }
+
     /// The account signing in with `login`: its user name or its email address.
     pub(crate) fn account_by_login(&self, login: &str) -> Result<Option<AccountRow>> {
         let login = login.trim().trim_start_matches('@');

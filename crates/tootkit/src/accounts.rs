@@ -49,4 +49,27 @@ impl Accounts<'_> {
         let path = format!("/api/v1/accounts/{}", crate::path_segment(id)?);
         self.client.json(ApiRequest::get(path), "an Account").await
     }
+
+    /// An account by its address, `user` (on this instance) or `user@domain`, as far as
+    /// the instance already knows it (Mastodon 3.4 and later).
+    ///
+    /// ```no_run
+    /// # async fn run(client: tootkit::Client) -> Result<(), tootkit::Error> {
+    /// let bot = client.accounts().lookup("@howdybot@botsin.space").await?;
+    /// println!("{} has {} followers", bot.acct, bot.followers_count);
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`] when the instance knows no such account.
+    pub async fn lookup(&self, acct: &str) -> Result<Account, Error> {
+        let acct = acct.trim().trim_start_matches('@');
+        self.client
+            .json(
+                ApiRequest::get("/api/v1/accounts/lookup").query("acct", acct),
+                "an Account",
+            )
+            .await
+    }
 }

@@ -637,6 +637,11 @@ impl ApiRequest {
         Self::new(Method::DELETE, path)
     }
 
+    pub(crate) fn query(mut self, name: &str, value: &str) -> Self {
+        self.query.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
     pub(crate) fn json(mut self, body: serde_json::Value) -> Self {
         self.body = Body::Json(body);
         self

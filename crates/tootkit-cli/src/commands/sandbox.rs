@@ -15,7 +15,7 @@ pub async fn serve(context: &Context, args: SandboxArgs) -> Result<()> {
     } else {
         let path = context.paths.sandbox_database();
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|err| {
+            crate::config::create_private_dir(dir).map_err(|err| {
                 Failure::local(format!(
                     "The data directory {} could not be created ({err}); set TOOTKIT_DATA_DIR or use --in-memory.",
                     dir.display()

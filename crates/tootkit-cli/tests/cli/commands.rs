@@ -247,9 +247,17 @@ async fn the_sandbox_command_serves_and_keeps_its_state_between_runs() {
     first.wait().unwrap();
 
     // What the sandbox keeps on disk holds digests of secrets, never the secrets.
+    // Only its owner may read it: the database, and SQLite's files beside it.
+    assert_eq!(crate::mode(&home.dir.join("data")), 0o700);
     let mut stored = Vec::new();
     for file in std::fs::read_dir(home.dir.join("data")).unwrap().flatten() {
         if file.path().is_file() {
+            assert_eq!(
+                crate::mode(&file.path()),
+                0o600,
+                "{}",
+                file.path().display()
+            );
             stored.extend(std::fs::read(file.path()).unwrap());
         }
     }
@@ -279,6 +287,28 @@ async fn the_sandbox_command_serves_and_keeps_its_state_between_runs() {
     assert_eq!(again.content, "<p>kept</p>");
     second.kill().unwrap();
     second.wait().unwrap();
+
+    // One account given twice is a mistake to point out, not a password to pick.
+    let twice = home
+        .run(&[
+            "sandbox",
+            "--port",
+            "0",
+            "--in-memory",
+            "--user",
+            "dave:first-password",
+            "--user",
+            "Dave:second-password",
+        ])
+        .await
+        .failure(2);
+    assert!(
+        twice
+            .stderr
+            .contains("The account `Dave` is given twice; give each account once"),
+        "{}",
+        twice.stderr
+    );
 
     let (mut demo, base, banner) = start_sandbox(
         &home,

@@ -1,4 +1,5 @@
-//! `GET /api/v1/accounts/verify_credentials`, `/api/v1/accounts/:id` and its statuses.
+//! `GET /api/v1/accounts/verify_credentials`, `/api/v1/accounts/lookup`,
+//! `/api/v1/accounts/:id` and its statuses.
 
 use std::sync::Arc;
 
@@ -31,6 +32,30 @@ pub(crate) async fn show(
         caller.require_any(&["read:accounts"])?;
     }
     let account = state.store.account(&id)?.ok_or_else(Failure::not_found)?;
+    Ok(Json(state.account_entity(&account, false)?))
+}
+
+/// `GET /api/v1/accounts/lookup?acct=`: a local account by `user` or `user@domain`
+/// (the sandbox knows no other server's).
+pub(crate) async fn lookup(
+    State(state): State<Arc<AppState>>,
+    MaybeCaller(caller): MaybeCaller,
+    query: Params,
+) -> Result<Json<Account>> {
+    if let Some(caller) = &caller {
+        caller.require_any(&["read:accounts"])?;
+    }
+    let acct = query.text("acct").unwrap_or_default();
+    let acct = acct.trim().trim_start_matches('@');
+    let username = match acct.split_once('@') {
+        Some((username, domain)) if domain.eq_ignore_ascii_case(&state.domain) => username,
+        Some(_) => return Err(Failure::not_found()),
+        None => acct,
+    };
+    let account = state
+        .store
+        .account_by_username(username)?
+        .ok_or_else(Failure::not_found)?;
     Ok(Json(state.account_entity(&account, false)?))
 }
 

@@ -44,6 +44,7 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
             "/api/v1/accounts/verify_credentials",
             get(accounts::verify_credentials),
         )
+        .route("/api/v1/accounts/lookup", get(accounts::lookup))
         .route("/api/v1/accounts/{id}", get(accounts::show))
         .route("/api/v1/accounts/{id}/statuses", get(accounts::statuses))
         .route("/api/v1/statuses", post(statuses::create))
@@ -56,6 +57,9 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .route("/api/v2/instance", get(instance::v2))
         .route("/api/v2/instance/", get(instance::v2))
         .fallback(not_found)
+        // Rails routes by method and path together: a known path with a method the
+        // sandbox does not serve (such as editing a status) is no route either.
+        .method_not_allowed_fallback(not_found)
         .layer(axum::middleware::map_response(json_in_utf8))
         .layer(axum::middleware::from_fn(cache_control))
         .with_state(state)
@@ -131,5 +135,5 @@ pub(crate) fn json_without(
 }
 
 async fn not_found() -> Failure {
-    Failure::api(axum::http::StatusCode::NOT_FOUND, "Not Found")
+    Failure::nothing_here()
 }

@@ -92,13 +92,13 @@ pub(crate) async fn metadata(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     if state.before_4_3 {
-        return Err(Failure::api(StatusCode::NOT_FOUND, "Not Found"));
+        return Err(Failure::nothing_here());
     }
     if agent.starts_with(MASTODON_PY_AGENT) {
         tracing::info!(
             "OAuth metadata withheld from Mastodon.py, which refuses http OAuth endpoints"
         );
-        return Err(Failure::api(StatusCode::NOT_FOUND, "Not Found"));
+        return Err(Failure::nothing_here());
     }
     let base = &state.base_url;
     let mut grants = vec!["authorization_code", "client_credentials"];
@@ -547,7 +547,7 @@ pub(crate) async fn sign_in(
     let return_to = safe_return(params.text("return_to").as_deref());
     let login = params.text("username").unwrap_or_default();
     let password = params.text("password").unwrap_or_default();
-    let account = authenticate(&state, &login, &password).await?;
+    let account = authenticate(&state, Login::UserNameOrEmail(&login), &password).await?;
     let Some(account) = account else {
         let csrf = session.map(|s| s.csrf_token).unwrap_or_default();
         let html = pages::sign_in_page(
@@ -569,16 +569,30 @@ pub(crate) async fn sign_in(
     Ok(response)
 }
 
-/// Checks a login (user name or email) and password; hashing runs off the async threads.
+/// Who is signing in.
+#[derive(Clone, Copy)]
+enum Login<'a> {
+    /// The sign-in page's field: a user name or an email address.
+    UserNameOrEmail(&'a str),
+    /// The password grant's `username`: an email address.
+    Email(&'a str),
+}
+
+/// Checks a login and password; hashing runs off the async threads.
 async fn authenticate(
     state: &Arc<AppState>,
-    login: &str,
+    login: Login<'_>,
     password: &str,
 ) -> Result<Option<AccountRow>> {
-    if login.trim().is_empty() || password.is_empty() {
+    let (Login::UserNameOrEmail(given) | Login::Email(given)) = login;
+    if given.trim().is_empty() || password.is_empty() {
         return Ok(None);
     }
-    let Some(account) = state.store.account_by_login(login)? else {
+    let account = match login {
+        Login::UserNameOrEmail(login) => state.store.account_by_login(login)?,
+        Login::Email(email) => state.store.account_by_email(email)?,
+    };
+    let Some(account) = account else {
         return Ok(None);
     };
     let password = password.to_owned();
@@ -726,9 +740,11 @@ pub(crate) async fn token(
         "client_credentials" => (None, requested_scopes(&state, &app, &params)?),
         _ => {
             let scopes = requested_scopes(&state, &app, &params)?;
-            let login = params.text("username").unwrap_or_default();
+            // Mastodon finds the account by email address alone here (Doorkeeper's
+            // resource_owner_from_credentials), unlike its sign-in page.
+            let email = params.text("username").unwrap_or_default();
             let password = params.text("password").unwrap_or_default();
-            let account = authenticate(&state, &login, &password)
+            let account = authenticate(&state, Login::Email(&email), &password)
                 .await?
                 .ok_or_else(invalid_grant)?;
             (Some(account.id), scopes)

@@ -163,7 +163,8 @@ pub(crate) async fn show(
         .map(|a| a.id.as_str());
     match state.store.status(&id)? {
         Some(row) if state.can_see(&row, viewer)? => Ok(Json(state.status_entity(&row, false)?)),
-        _ => Err(Failure::not_found()),
+        // As recorded from Mastodon 4.6 (`GET /api/v1/statuses/0`).
+        _ => Err(Failure::nothing_here()),
     }
 }
 

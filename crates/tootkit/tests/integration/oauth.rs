@@ -336,6 +336,22 @@ async fn the_password_grant_is_refused_unless_the_sandbox_keeps_the_legacy_grant
         )
         .await
         .expect("the legacy grant works with the email address");
+    // As in Mastodon, the user name is no login for the password grant.
+    let err = client
+        .oauth()
+        .password_grant(
+            &server,
+            &app.credentials(),
+            USER,
+            &Password::new(PASSWORD),
+            &Scopes::read(),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::OAuth { error, .. } if error == "invalid_credentials"),
+        "{err:?}"
+    );
     let me = client
         .with_access_token(token.access_token)
         .accounts()
@@ -739,4 +755,46 @@ async fn registration_with_several_redirect_uris_works_before_mastodon_4_3() {
     let modern = sandbox().await;
     let server = fast_client(&modern).oauth().discover().await.unwrap();
     assert!(server.supports_scope("profile") && server.supports_scope("write:statuses"));
+}
+
+#[tokio::test]
+async fn a_wrong_password_on_pleroma_is_named_as_such() {
+    // Pleroma and Akkoma publish no OAuth metadata (their front end answers instead) and
+    // refuse a wrong password with `400 {"error": "Invalid credentials"}`.
+    let router = axum::Router::new()
+        .route(
+            "/oauth/token",
+            axum::routing::post(|| async {
+                (
+                    axum::http::StatusCode::BAD_REQUEST,
+                    [("content-type", "application/json")],
+                    r#"{"error":"Invalid credentials"}"#,
+                )
+            }),
+        )
+        .fallback(|| async { axum::response::Html("<!doctype html><div id=app></div>") });
+    let addr = crate::serve(router).await;
+    let client = tootkit::Client::new(format!("http://{addr}").parse().unwrap()).unwrap();
+    let server = client.oauth().discover().await.unwrap();
+    let app = tootkit::AppCredentials::new("id", tootkit::ClientSecret::new("secret"));
+    let err = client
+        .oauth()
+        .password_grant(
+            &server,
+            &app,
+            "alice@example.org",
+            &Password::new("wrong"),
+            &Scopes::read(),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::OAuth { error, .. } if error == "invalid_credentials"),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string()
+            .starts_with("The server refused the user name or password"),
+        "{err}"
+    );
 }

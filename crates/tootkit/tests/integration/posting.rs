@@ -1195,3 +1195,48 @@ async fn a_redirecting_api_names_where_it_points() {
     let server = client.oauth().discover().await.unwrap();
     assert!(!server.published);
 }
+
+#[tokio::test]
+async fn accounts_are_looked_up_by_address_as_mastodon_does() {
+    let sandbox = sandbox().await;
+    let client = fast_client(&sandbox);
+    let domain = sandbox.base_url().authority();
+    for acct in [
+        USER.to_owned(),
+        format!("@{USER}"),
+        USER.to_uppercase(),
+        format!("{USER}@{domain}"),
+    ] {
+        let found = client.accounts().lookup(&acct).await.unwrap();
+        assert_eq!(found.username, USER, "{acct}");
+    }
+    for acct in ["nobody", "alice@elsewhere.example"] {
+        let err = client.accounts().lookup(acct).await.unwrap_err();
+        assert!(
+            matches!(&err, Error::NotFound { server_message: Some(m), .. } if m == "Record not found"),
+            "{acct}: {err:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn what_the_sandbox_does_not_serve_is_a_json_404_whatever_the_method() {
+    let sandbox = sandbox().await;
+    // tootkit's client installs the TLS provider reqwest's own needs.
+    let _ = fast_client(&sandbox);
+    let base = sandbox.base_url().to_string();
+    let http = reqwest::Client::new();
+    for request in [
+        http.get(format!("{base}/api/v1/timelines/home")),
+        // A path it serves, with a method it does not (editing a status).
+        http.put(format!("{base}/api/v1/statuses/1")),
+        http.patch(format!("{base}/api/v1/accounts/verify_credentials")),
+    ] {
+        let answer = request.send().await.unwrap();
+        assert_eq!(answer.status().as_u16(), 404);
+        assert_eq!(
+            answer.json::<serde_json::Value>().await.unwrap(),
+            serde_json::json!({"error": "Not Found"})
+        );
+    }
+}

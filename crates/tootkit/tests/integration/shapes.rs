@@ -151,6 +151,13 @@ async fn the_sandbox_answers_with_mastodons_json_shapes() {
         &recorded(&fixtures, "GET", "/api/v1/accounts/verify_credentials"),
         &mut found,
     );
+    let looked_up = get("/api/v1/accounts/lookup?acct=alice", Some(&token_text)).await;
+    differences(
+        "GET /api/v1/accounts/lookup",
+        &looked_up,
+        &recorded(&fixtures, "GET", "/api/v1/accounts/lookup"),
+        &mut found,
+    );
     let v2 = get("/api/v2/instance", None).await;
     differences(
         "GET /api/v2/instance",
@@ -391,6 +398,42 @@ async fn refusals_carry_doorkeepers_headers_as_recorded() {
             401,
         ),
         401,
+    )
+    .await;
+
+    // A status that is not there, and an account that is not.
+    let missing = http
+        .get(format!("{base}/api/v1/statuses/0"))
+        .send()
+        .await
+        .unwrap();
+    same_error_answer(
+        "a missing status",
+        missing,
+        recorded_answer(
+            &recordings.join("current/test_status_missing.yaml"),
+            "/api/v1/statuses/0",
+            404,
+        ),
+        404,
+    )
+    .await;
+    let nobody = http
+        .get(format!(
+            "{base}/api/v1/accounts/lookup?acct=kljadklajsdkljlkjlkjlkjasdasd"
+        ))
+        .send()
+        .await
+        .unwrap();
+    same_error_answer(
+        "an unknown account",
+        nobody,
+        recorded_answer(
+            &recordings.join("current/test_account_lookup.yaml"),
+            "/api/v1/accounts/lookup",
+            404,
+        ),
+        404,
     )
     .await;
 }
