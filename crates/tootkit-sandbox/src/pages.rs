@@ -38,6 +38,7 @@ button.secondary {{ background: #e4e1ef; color: #1f1b2e; }}
 .error {{ background: #fde8e8; color: #8a1c1c; padding: .6rem; border-radius: 6px; }}
 .note {{ color: #5c5775; font-size: .9rem; }}
 code, .code {{ font-family: ui-monospace, monospace; word-break: break-all; }}
+article.status {{ border-top: 1px solid #e4e1ef; margin-top: 1rem; }}
 </style>
 </head>
 <body>
@@ -171,6 +172,62 @@ pub(crate) fn code_page(code: &str) -> String {
             code = escape(code),
         ),
     )
+}
+
+/// A status as a web page shows it. `content_html` is the status's `content`, which the
+/// sandbox wrote itself from escaped text.
+pub(crate) struct ShownStatus {
+    pub author: String,
+    pub acct: String,
+    pub url: String,
+    pub content_html: String,
+    pub spoiler_text: String,
+    pub created_at: String,
+}
+
+fn status_article(status: &ShownStatus) -> String {
+    let content = if status.spoiler_text.is_empty() {
+        status.content_html.clone()
+    } else {
+        format!(
+            "<details><summary>{}</summary>{}</details>",
+            escape(&status.spoiler_text),
+            status.content_html
+        )
+    };
+    format!(
+        r#"<article class="status">
+<p class="note"><strong>{author}</strong> @{acct} · <a href="{url}">{at}</a></p>
+<div class="content">{content}</div>
+</article>
+"#,
+        author = escape(&status.author),
+        acct = escape(&status.acct),
+        url = escape(&status.url),
+        at = escape(&status.created_at),
+    )
+}
+
+/// An account's profile: its name and its latest statuses.
+pub(crate) fn profile_page(display_name: &str, acct: &str, statuses: &[ShownStatus]) -> String {
+    let shown = if statuses.is_empty() {
+        "<p id=\"no-statuses\">No posts yet.</p>".to_owned()
+    } else {
+        statuses.iter().map(status_article).collect()
+    };
+    layout(
+        &format!("@{acct}"),
+        &format!(
+            "<h1>{}</h1>\n<p class=\"note\">@{}</p>\n{shown}",
+            escape(display_name),
+            escape(acct)
+        ),
+    )
+}
+
+/// One status.
+pub(crate) fn status_page(status: &ShownStatus) -> String {
+    layout(&format!("@{}", status.acct), &status_article(status))
 }
 
 fn scope_description(scope: &str) -> &'static str {

@@ -13,6 +13,7 @@ pub(crate) mod apps;
 pub(crate) mod instance;
 pub(crate) mod oauth;
 pub(crate) mod statuses;
+pub(crate) mod web;
 
 pub(crate) fn router(state: Arc<AppState>) -> Router {
     Router::new()
@@ -52,6 +53,11 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
             "/api/v1/statuses/{id}",
             get(statuses::show).delete(statuses::delete),
         )
+        .route("/{handle}", get(web::profile))
+        .route("/{handle}/{id}", get(web::status))
+        .route("/avatars/original/missing.png", get(web::default_image))
+        .route("/headers/original/missing.png", get(web::default_image))
+        .route("/packs/images/preview.png", get(web::default_image))
         .route("/api/v1/instance", get(instance::v1))
         .route("/api/v1/instance/", get(instance::v1))
         .route("/api/v2/instance", get(instance::v2))
@@ -132,6 +138,22 @@ pub(crate) fn json_without(
         }
     }
     Ok(value)
+}
+
+/// A page for a person: never cached, never framed, no scripts or outside resources.
+pub(crate) fn page_response(html: String) -> axum::response::Response {
+    use axum::http::{HeaderValue, header};
+    use axum::response::{Html, IntoResponse};
+    let mut response = Html(html).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    headers.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'"),
+    );
+    response
 }
 
 async fn not_found() -> Failure {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use tootkit::{AccessToken, Scopes, Token};
 use url::Url;
@@ -425,7 +425,7 @@ pub(crate) async fn authorize_page(
         &scopes,
         &pending,
     );
-    Ok(page_response(html))
+    Ok(super::page_response(html))
 }
 
 pub(crate) async fn authorize_decision(
@@ -449,7 +449,7 @@ pub(crate) async fn authorize_decision(
     };
     if params.text("decision").as_deref() != Some("approve") {
         if authorization.is_oob() {
-            return Ok(page_response(pages::message_page(
+            return Ok(super::page_response(pages::message_page(
                 "Authorization denied",
                 "Nothing was authorized. You can close this page.",
             )));
@@ -473,22 +473,9 @@ pub(crate) async fn authorize_decision(
         },
     )?;
     if authorization.is_oob() {
-        return Ok(page_response(pages::code_page(&code)));
+        return Ok(super::page_response(pages::code_page(&code)));
     }
     Ok(authorization.redirect_with(&[("code", &code)]))
-}
-
-fn page_response(html: String) -> Response {
-    let mut response = Html(html).into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
-    headers.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'"),
-    );
-    response
 }
 
 // ---------------------------------------------------------------- sign-in
@@ -511,7 +498,7 @@ fn safe_return(return_to: Option<&str>) -> String {
 
 /// `GET /`: what a person who opens the sandbox's address sees.
 pub(crate) async fn home(State(state): State<Arc<AppState>>) -> Response {
-    page_response(pages::message_page(
+    super::page_response(pages::message_page(
         "tootkit sandbox",
         &format!(
             "A Mastodon-compatible instance for trying bots offline. Point a client at {}.",
@@ -530,7 +517,8 @@ pub(crate) async fn sign_in_page(
         None => (new_session(&state)?, true),
     };
     let return_to = safe_return(params.text("return_to").as_deref());
-    let mut response = page_response(pages::sign_in_page(&session.csrf_token, &return_to, None));
+    let mut response =
+        super::page_response(pages::sign_in_page(&session.csrf_token, &return_to, None));
     if fresh {
         set_cookie(&mut response, &session);
     }
@@ -555,7 +543,7 @@ pub(crate) async fn sign_in(
             &return_to,
             Some("Invalid user name, email address or password."),
         );
-        let mut response = page_response(html);
+        let mut response = super::page_response(html);
         *response.status_mut() = StatusCode::UNAUTHORIZED;
         return Ok(response);
     };

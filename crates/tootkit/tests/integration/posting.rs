@@ -1240,3 +1240,64 @@ async fn what_the_sandbox_does_not_serve_is_a_json_404_whatever_the_method() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_addresses_the_sandbox_hands_out_lead_to_pages() {
+    let sandbox = sandbox().await;
+    let client = fast_client(&sandbox);
+    let bot = client.with_access_token(user_token(&client, "read write").await);
+    let public = bot
+        .statuses()
+        .create("howdy <universe>!")
+        .spoiler_text("greetings")
+        .send()
+        .await
+        .unwrap();
+    let private = bot
+        .statuses()
+        .create("for followers only")
+        .visibility(Visibility::Private)
+        .send()
+        .await
+        .unwrap();
+    let http = reqwest::Client::new();
+    let page = |url: String| {
+        let http = http.clone();
+        async move {
+            let answer = http.get(url).send().await.unwrap();
+            let status = answer.status().as_u16();
+            let kind = answer
+                .headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_owned();
+            (status, kind, answer.bytes().await.unwrap().to_vec())
+        }
+    };
+    let (status, kind, html) = page(public.url.clone().unwrap()).await;
+    let html = String::from_utf8(html).unwrap();
+    assert_eq!((status, kind.as_str()), (200, "text/html; charset=utf-8"));
+    assert!(
+        html.contains("<summary>greetings</summary><p>howdy &lt;universe&gt;!</p>"),
+        "{html}"
+    );
+    let (status, _, html) = page(public.account.url.clone()).await;
+    let html = String::from_utf8(html).unwrap();
+    assert_eq!(status, 200);
+    assert!(html.contains("howdy &lt;universe&gt;!"), "{html}");
+    assert!(
+        !html.contains("for followers only"),
+        "a private status is not on the public profile"
+    );
+    let (status, _, html) = page(private.url.clone().unwrap()).await;
+    assert_eq!(status, 404, "nor on its own page, to someone not signed in");
+    assert!(
+        !String::from_utf8(html)
+            .unwrap()
+            .contains("for followers only")
+    );
+    let (status, kind, png) = page(public.account.avatar.clone()).await;
+    assert_eq!((status, kind.as_str()), (200, "image/png"));
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
+}
