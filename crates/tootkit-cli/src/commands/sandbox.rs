@@ -78,9 +78,11 @@ pub async fn serve(context: &Context, args: SandboxArgs) -> Result<()> {
     println!("  tootkit auth login --instance {base}");
     println!("  Mastodon.py: Mastodon(api_base_url=\"{base}\")");
     if !args.before_4_3 {
-        // Mastodon.py refuses OAuth endpoints over http; the sandbox hides them from its
-        // default user agent, and only --before-4-3 hides them from every client.
-        println!("               (with its own user_agent, start the sandbox with --before-4-3)");
+        // Mastodon.py refuses OAuth endpoints over http; the sandbox hides them from
+        // Python's requests, and --before-4-3 from every client, should one slip through.
+        println!(
+            "               (if it says \"OAuth URLs must use with https\", start the sandbox with --before-4-3)"
+        );
     }
     println!("  any client:  MASTODON_API_BASE_URL={base}");
     println!();

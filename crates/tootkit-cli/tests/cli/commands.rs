@@ -191,7 +191,9 @@ async fn the_sandbox_command_serves_and_keeps_its_state_between_runs() {
         "{banner}"
     );
     assert!(
-        banner.contains("with its own user_agent, start the sandbox with --before-4-3"),
+        banner.contains(
+            "(if it says \"OAuth URLs must use with https\", start the sandbox with --before-4-3)"
+        ),
         "{banner}"
     );
     assert!(
@@ -334,7 +336,7 @@ async fn the_sandbox_command_serves_and_keeps_its_state_between_runs() {
         start_sandbox(&home, &["--port", "0", "--in-memory", "--before-4-3"]).await;
     let banner = banner.join("\n");
     assert!(banner.contains("answers as Mastodon 4.2.13"), "{banner}");
-    assert!(!banner.contains("user_agent"), "{banner}");
+    assert!(!banner.contains("OAuth URLs must"), "{banner}");
     let server = discover(&base).await;
     assert!(
         !server.published,

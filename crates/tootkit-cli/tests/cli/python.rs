@@ -41,9 +41,14 @@ async fn a_mastodon_py_program_runs_unchanged_against_the_sandbox() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_mastodon_py_program_with_its_own_user_agent_runs_against_a_sandbox_before_4_3() {
-    // Not recognised by its user agent, Mastodon.py would be shown the http OAuth
-    // endpoints it refuses; `--before-4-3` withholds them from everyone.
+async fn a_mastodon_py_program_with_its_own_user_agent_runs_unchanged_too() {
+    // Recognised by the headers of Python's requests rather than by its user agent.
+    let sandbox = sandbox().await;
+    run_program(&sandbox, &["weatherbot/2.1"]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mastodon_py_program_runs_against_a_sandbox_before_4_3() {
     let sandbox =
         crate::sandbox_with(tootkit_sandbox::SandboxConfig::in_memory().before_4_3(true)).await;
     run_program(&sandbox, &["weatherbot/2.1"]).await;

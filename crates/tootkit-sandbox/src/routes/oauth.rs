@@ -76,8 +76,24 @@ const SESSION_COOKIE: &str = "_tootkit_sandbox_session";
 
 // ---------------------------------------------------------------- discovery
 
-/// Mastodon.py's default user agent.
-const MASTODON_PY_AGENT: &str = "mastodonpy";
+/// Whether a request comes from Python's `requests`, the HTTP library Mastodon.py is
+/// built on: by Mastodon.py's or `requests`' own user agent, or, when a program names
+/// itself (`Mastodon(user_agent="weatherbot/2.1")`), by the headers `requests` sends
+/// with every request and tootkit, curl and browsers do not send together.
+fn from_python_requests(headers: &HeaderMap) -> bool {
+    let header = |name: header::HeaderName| {
+        headers
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or("")
+    };
+    let agent = header(header::USER_AGENT);
+    agent.starts_with("mastodonpy")
+        || agent.starts_with("python-requests/")
+        || (header(header::ACCEPT) == "*/*"
+            && header(header::ACCEPT_ENCODING).starts_with("gzip, deflate")
+            && header(header::CONNECTION).eq_ignore_ascii_case("keep-alive"))
+}
 
 pub(crate) async fn metadata(
     State(state): State<Arc<AppState>>,
@@ -87,16 +103,12 @@ pub(crate) async fn metadata(
     // them, and the sandbox is plain http on loopback. Answered as Mastodon before 4.3
     // (no metadata), Mastodon.py falls back to /oauth/authorize and /oauth/token, so a
     // program written for a real instance runs here unchanged.
-    let agent = headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
     if state.before_4_3 {
         return Err(Failure::nothing_here());
     }
-    if agent.starts_with(MASTODON_PY_AGENT) {
+    if from_python_requests(&headers) {
         tracing::info!(
-            "OAuth metadata withheld from Mastodon.py, which refuses http OAuth endpoints"
+            "OAuth metadata withheld from Python's requests (Mastodon.py), which refuses http OAuth endpoints"
         );
         return Err(Failure::nothing_here());
     }
