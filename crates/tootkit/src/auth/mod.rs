@@ -288,12 +288,23 @@ impl OAuth<'_> {
     /// Reads the server's OAuth metadata, or assumes Mastodon's endpoints when the server
     /// publishes none (it refuses the request, or answers an HTML page as Akkoma does).
     ///
+    /// Metadata that sends the browser to an address that is neither https nor loopback,
+    /// where a password could be read on the way, keeps its grants and scopes, but the
+    /// instance's own authorization page is used instead. An answer that is JSON but not
+    /// metadata is treated as none.
+    ///
+    /// ```no_run
+    /// # async fn run(client: tootkit::Client) -> Result<(), tootkit::Error> {
+    /// let server = client.oauth().discover().await?;
+    /// if !server.supports_grant("password") {
+    ///     println!("sign in through the browser at {}", server.authorization_endpoint);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    ///
     /// # Errors
     ///
-    /// Network failures; [`Error::UnexpectedResponse`] when the metadata sends the
-    /// browser to an address that is neither https nor loopback, where a password
-    /// could be read on the way. An answer that is JSON but not metadata is treated as
-    /// none.
+    /// Network failures.
     pub async fn discover(&self) -> Result<ServerMetadata, Error> {
         const PATH: &str = "/.well-known/oauth-authorization-server";
         let request = ApiRequest::get(PATH).anonymous();
@@ -324,14 +335,16 @@ impl OAuth<'_> {
         metadata.published = true;
         let endpoint = &metadata.authorization_endpoint;
         if !Url::parse(endpoint).is_ok_and(|url| crate::instance_url::is_safe_to_visit(&url)) {
-            return Err(Error::UnexpectedResponse {
-                path: PATH.to_owned(),
-                status: 200,
-                expected: "OAuth metadata",
-                detail: format!(
-                    "its authorization page, `{endpoint}`, is not an https address (plain http is allowed only on loopback), so a password typed there could be read on the way"
-                ),
-            });
+            // A password typed on a plain-http page could be read on the way (a server
+            // behind a proxy that forgot to say it speaks https publishes such an
+            // address): the browser goes to the instance's own page, over https.
+            tracing::warn!(
+                endpoint,
+                "the OAuth metadata names an authorization page that is not https; using the instance's own"
+            );
+            let assumed = ServerMetadata::assumed(self.client);
+            metadata.authorization_endpoint = assumed.authorization_endpoint;
+            metadata.token_endpoint = assumed.token_endpoint;
         }
         Ok(metadata)
     }

@@ -530,18 +530,31 @@ async fn metadata_listing_no_grant_types_means_no_password_is_sent() {
 }
 
 #[tokio::test]
-async fn metadata_sending_the_browser_over_plain_http_elsewhere_is_refused() {
+async fn metadata_sending_the_browser_over_plain_http_elsewhere_is_not_followed() {
     let (client, _) = server_publishing(serde_json::json!({
         "issuer": "https://example.org/",
         "authorization_endpoint": "http://login.example.net/oauth/authorize",
-        "token_endpoint": "https://example.org/oauth/token",
+        "token_endpoint": "http://login.example.net/oauth/token",
+        "grant_types_supported": ["authorization_code"],
     }))
     .await;
-    let err = client.oauth().discover().await.unwrap_err();
-    let message = err.to_string();
+    let server = client.oauth().discover().await.unwrap();
+    // The instance's own pages instead; what the metadata says of grants still holds.
+    assert_eq!(
+        server.authorization_endpoint,
+        client.base_url().endpoint("/oauth/authorize").as_str()
+    );
+    assert_eq!(
+        server.token_endpoint,
+        client.base_url().endpoint("/oauth/token").as_str()
+    );
+    assert!(server.published && !server.supports_grant("password"));
+    let request = AuthorizationRequest::new("id", OOB_REDIRECT_URI, Scopes::read());
     assert!(
-        message.contains("`http://login.example.net/oauth/authorize`, is not an https address"),
-        "{message}"
+        request
+            .url(&server)
+            .as_str()
+            .starts_with(client.base_url().endpoint("/oauth/authorize").as_str())
     );
     // Unreadable metadata is none: Mastodon's endpoints on the instance itself.
     let (client, _) = server_publishing(serde_json::json!({ "issuer": 3 })).await;
