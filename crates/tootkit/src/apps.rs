@@ -23,6 +23,22 @@ impl Client {
 
 impl<'a> Apps<'a> {
     /// Starts registering an application named `name` (at most 60 characters).
+    ///
+    /// ```no_run
+    /// use tootkit::{Client, Scopes};
+    /// # async fn run() -> Result<(), tootkit::Error> {
+    /// let client = Client::new("botsin.space".parse()?)?;
+    /// let app = client
+    ///     .apps()
+    ///     .register("weatherbot")
+    ///     .scopes(Scopes::parse("read write:statuses")?)
+    ///     .redirect_uri(tootkit::OOB_REDIRECT_URI)
+    ///     .website("https://example.org/weatherbot")
+    ///     .send()
+    ///     .await?;
+    /// println!("client ID {}", app.client_id); // the secret stays redacted
+    /// # Ok(()) }
+    /// ```
     pub fn register(&self, name: impl Into<String>) -> RegisterApp<'a> {
         RegisterApp {
             client: self.client,
@@ -34,6 +50,14 @@ impl<'a> Apps<'a> {
     }
 
     /// The application the client's token belongs to (`GET /api/v1/apps/verify_credentials`).
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), tootkit::Error> {
+    /// let client = tootkit::Client::from_env()?;
+    /// let app = client.apps().verify_credentials().await?;
+    /// println!("this token belongs to {}", app.name);
+    /// # Ok(()) }
+    /// ```
     ///
     /// # Errors
     ///

@@ -61,6 +61,9 @@ impl std::fmt::Debug for Client {
     }
 }
 
+/// The longest answer read: a page of 40 statuses is well under 1 MiB.
+const MAX_ANSWER_BYTES: usize = 16 << 20;
+
 /// How requests that may safely be repeated are retried after a transient failure.
 ///
 /// A request is repeated only when repeating cannot do harm: reads, and posts that carry
@@ -306,6 +309,20 @@ impl ClientBuilder {
 
 impl Client {
     /// A builder for a client of the instance at `base`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use tootkit::{AccessToken, Client, RetryPolicy};
+    ///
+    /// let client = Client::builder("botsin.space".parse()?)
+    ///     .access_token(AccessToken::new("token-from-the-web-ui"))
+    ///     .user_agent("weatherbot/2.1")
+    ///     .timeout(Duration::from_secs(20))
+    ///     .retry(RetryPolicy::new(3, Duration::from_millis(500)))
+    ///     .build()?;
+    /// assert_eq!(client.base_url().as_str(), "https://botsin.space");
+    /// # Ok::<(), tootkit::Error>(())
+    /// ```
     pub fn builder(base: InstanceUrl) -> ClientBuilder {
         ClientBuilder {
             base,
@@ -318,6 +335,12 @@ impl Client {
     }
 
     /// A client of the instance at `base`, without a token, with default settings.
+    ///
+    /// ```
+    /// let client = tootkit::Client::new("https://botsin.space/".parse()?)?;
+    /// assert!(client.access_token().is_none());
+    /// # Ok::<(), tootkit::Error>(())
+    /// ```
     ///
     /// # Errors
     ///
@@ -352,6 +375,14 @@ impl Client {
     /// The instance address and token from the environment, `None` when
     /// `MASTODON_API_BASE_URL` is unset.
     ///
+    /// ```no_run
+    /// match tootkit::Client::env_credentials()? {
+    ///     Some((instance, _token)) => println!("posting to {instance}"),
+    ///     None => println!("set MASTODON_API_BASE_URL and MASTODON_ACCESS_TOKEN"),
+    /// }
+    /// # Ok::<(), tootkit::Error>(())
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`Error::InvalidInput`] when only one of the two is set, or the address is unusable.
@@ -379,6 +410,15 @@ impl Client {
     }
 
     /// The same client (same connection pool and settings) acting with another token.
+    ///
+    /// ```
+    /// use tootkit::{AccessToken, Client};
+    ///
+    /// let anonymous = Client::new("botsin.space".parse()?)?;
+    /// let bot = anonymous.with_access_token(AccessToken::new("token-from-the-web-ui"));
+    /// assert!(anonymous.access_token().is_none() && bot.access_token().is_some());
+    /// # Ok::<(), tootkit::Error>(())
+    /// ```
     pub fn with_access_token(&self, token: AccessToken) -> Self {
         Self {
             inner: Arc::clone(&self.inner),
@@ -507,15 +547,33 @@ impl Client {
                 .lock()
                 .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(limit);
         }
-        let body = response
-            .bytes()
+        // Read in pieces up to a bound: a broken or hostile server cannot make the
+        // client hold more than a Mastodon answer could ever need.
+        let mut response = response;
+        let mut body = Vec::new();
+        while let Some(piece) = response
+            .chunk()
             .await
-            .map_err(|err| self.transport_error(err, &host))?;
+            .map_err(|err| self.transport_error(err, &host))?
+        {
+            if body.len() + piece.len() > MAX_ANSWER_BYTES {
+                return Err(Error::UnexpectedResponse {
+                    path: request.path.clone(),
+                    status: status.as_u16(),
+                    expected: "a Mastodon answer",
+                    detail: format!(
+                        "it is longer than {} MiB, far more than any Mastodon answer",
+                        MAX_ANSWER_BYTES >> 20
+                    ),
+                });
+            }
+            body.extend_from_slice(&piece);
+        }
         tracing::debug!(method = %request.method, path = %request.path, status = status.as_u16(), "answered");
         let answer = ApiResponse {
             status,
             headers,
-            body: body.to_vec(),
+            body,
             path: request.path.clone(),
         };
         if status.is_success() {

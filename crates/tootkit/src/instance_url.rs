@@ -36,6 +36,16 @@ pub struct InstanceUrl {
 impl InstanceUrl {
     /// Parses and normalises an instance address.
     ///
+    /// ```
+    /// use tootkit::InstanceUrl;
+    ///
+    /// assert_eq!(InstanceUrl::parse("botsin.space")?.as_str(), "https://botsin.space");
+    /// assert_eq!(InstanceUrl::parse("https://host:8443/")?.as_str(), "https://host:8443");
+    /// assert!(InstanceUrl::parse("http://botsin.space").is_err(), "http only on loopback");
+    /// assert!(InstanceUrl::parse("http://localhost:3000").is_ok());
+    /// # Ok::<(), tootkit::Error>(())
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`Error::InvalidInput`] when the text is not a host name or URL, uses a scheme

@@ -24,6 +24,22 @@ impl<'a> Statuses<'a> {
     /// The status gets its own `Idempotency-Key` now, and keeps it through retries: if an
     /// answer is lost and the request is sent again, the server returns the status it
     /// already made instead of posting twice.
+    ///
+    /// ```no_run
+    /// use tootkit::{Client, Visibility};
+    /// # async fn run() -> Result<(), tootkit::Error> {
+    /// let client = Client::from_env()?;
+    /// let status = client
+    ///     .statuses()
+    ///     .create("Rain at noon, sun by four.")
+    ///     .visibility(Visibility::Unlisted)
+    ///     .spoiler_text("weather")
+    ///     .language("en")
+    ///     .send()
+    ///     .await?;
+    /// println!("{}", status.url.unwrap_or(status.uri));
+    /// # Ok(()) }
+    /// ```
     pub fn create(&self, text: impl Into<String>) -> CreateStatus<'a> {
         self.create_keyed(text, crate::random::uuid_v4())
     }
@@ -44,6 +60,13 @@ impl<'a> Statuses<'a> {
 
     /// A status by ID.
     ///
+    /// ```no_run
+    /// # async fn run(client: tootkit::Client) -> Result<(), tootkit::Error> {
+    /// let status = client.statuses().get("109876543210987654").await?;
+    /// println!("{}: {}", status.account.acct, status.content);
+    /// # Ok(()) }
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`Error::NotFound`] when there is no such status or it is not visible to the token.
@@ -54,6 +77,14 @@ impl<'a> Statuses<'a> {
 
     /// Deletes one of the token's account's statuses; the answer carries its source
     /// `text`, for "delete and redraft".
+    ///
+    /// ```no_run
+    /// # async fn run(client: tootkit::Client) -> Result<(), tootkit::Error> {
+    /// let posted = client.statuses().create("a typo, soon gone").send().await?;
+    /// let deleted = client.statuses().delete(&posted.id).await?;
+    /// println!("redraft from: {}", deleted.text.unwrap_or_default());
+    /// # Ok(()) }
+    /// ```
     ///
     /// # Errors
     ///

@@ -51,6 +51,19 @@ impl LoopbackReceiver {
 
     /// Binds an ephemeral port on 127.0.0.1.
     ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use tootkit::{AuthorizationRequest, LoopbackReceiver, Scopes};
+    /// # async fn run(client: tootkit::Client, app: tootkit::AppCredentials) -> Result<(), tootkit::Error> {
+    /// let receiver = LoopbackReceiver::bind().await?;
+    /// let request = AuthorizationRequest::new(&app.client_id, &receiver.redirect_uri(), Scopes::read_write());
+    /// let server = client.oauth().discover().await?;
+    /// println!("open {}", request.url(&server));
+    /// let code = receiver.receive(request.state(), Duration::from_secs(300)).await?;
+    /// let token = client.oauth().exchange_code(&app, &request, code).await?;
+    /// # let _ = token; Ok(()) }
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`Error::Io`] when no local port can be bound.

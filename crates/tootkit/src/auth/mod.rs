@@ -352,6 +352,20 @@ impl OAuth<'_> {
     /// Exchanges an authorization code for a token, with the PKCE verifier and redirect
     /// URI of the request that produced it.
     ///
+    /// ```no_run
+    /// use tootkit::{AppCredentials, AuthorizationCode, AuthorizationRequest, ClientSecret, Scopes};
+    /// # async fn run(client: tootkit::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let app = AppCredentials::new("client-id", ClientSecret::new("client-secret"));
+    /// let server = client.oauth().discover().await?;
+    /// let request = AuthorizationRequest::new(&app.client_id, tootkit::OOB_REDIRECT_URI, Scopes::read_write());
+    /// println!("open {} and paste the code here", request.url(&server));
+    /// let mut code = String::new();
+    /// std::io::stdin().read_line(&mut code)?;
+    /// let token = client.oauth().exchange_code(&app, &request, AuthorizationCode::new(code.trim())).await?;
+    /// let bot = client.with_access_token(token.access_token);
+    /// # let _ = bot; Ok(()) }
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`Error::OAuth`] with `invalid_grant` when the code is used, expired, issued to
@@ -381,6 +395,14 @@ impl OAuth<'_> {
     /// Gets an application token (no user): for `apps().verify_credentials()` and
     /// public data.
     ///
+    /// ```no_run
+    /// # async fn run(client: tootkit::Client, app: tootkit::AppCredentials) -> Result<(), tootkit::Error> {
+    /// let token = client.oauth().client_credentials(&app, &tootkit::Scopes::read()).await?;
+    /// let as_app = client.with_access_token(token.access_token);
+    /// println!("registered as {}", as_app.apps().verify_credentials().await?.name);
+    /// # Ok(()) }
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`Error::OAuth`] when the credentials or scopes are refused.
@@ -401,6 +423,20 @@ impl OAuth<'_> {
     /// Signs in with a user name (email on Mastodon) and password: the legacy password
     /// grant, which Mastodon removed in 4.4. Tried only where the server's metadata
     /// lists it, or where the server publishes no metadata.
+    ///
+    /// ```no_run
+    /// use tootkit::{Password, Scopes};
+    /// # async fn run(client: tootkit::Client, app: tootkit::AppCredentials) -> Result<(), tootkit::Error> {
+    /// let server = client.oauth().discover().await?;
+    /// let password = Password::new(std::env::var("BOT_PASSWORD").unwrap_or_default());
+    /// match client.oauth().password_grant(&server, &app, "bot@example.org", &password, &Scopes::read_write()).await {
+    ///     Ok(token) => println!("signed in; scopes {}", token.scope),
+    ///     // Mastodon 4.4 and later: the error says to use the code flow instead.
+    ///     Err(tootkit::Error::NotSupported { .. }) => println!("sign in through the browser"),
+    ///     Err(err) => return Err(err),
+    /// }
+    /// # Ok(()) }
+    /// ```
     ///
     /// # Errors
     ///
@@ -439,6 +475,14 @@ impl OAuth<'_> {
     }
 
     /// Revokes a token. Revoking a token twice is not an error.
+    ///
+    /// ```no_run
+    /// # async fn run(client: tootkit::Client, app: tootkit::AppCredentials) -> Result<(), tootkit::Error> {
+    /// if let Some(token) = client.access_token() {
+    ///     client.oauth().revoke(&app, token).await?;
+    /// }
+    /// # Ok(()) }
+    /// ```
     ///
     /// # Errors
     ///

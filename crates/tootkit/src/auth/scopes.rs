@@ -29,6 +29,13 @@ pub struct Scopes(Vec<String>);
 impl Scopes {
     /// Parses scopes separated by spaces, commas or pluses.
     ///
+    /// ```
+    /// let scopes = tootkit::Scopes::parse("read,write:statuses")?;
+    /// assert_eq!(scopes.to_string(), "read write:statuses");
+    /// assert!(scopes.covers("write:statuses") && !scopes.covers("write:media"));
+    /// # Ok::<(), tootkit::Error>(())
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`Error::InvalidInput`] when a scope contains characters no scope has.

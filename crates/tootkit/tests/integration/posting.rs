@@ -608,6 +608,19 @@ async fn network_failures_and_unreadable_answers_say_what_to_do() {
     assert!(matches!(err, Error::UnexpectedResponse { .. }), "{err:?}");
     assert!(err.to_string().contains("it is an HTML page"), "{err}");
 
+    // An answer far longer than any Mastodon answer is not read whole.
+    let endless = axum::Router::new().fallback(|| async {
+        (
+            [("content-type", "application/json")],
+            Body::from(vec![b' '; 17 << 20]),
+        )
+    });
+    let addr = crate::serve(endless).await;
+    let client = Client::new(format!("http://{addr}").parse().unwrap()).unwrap();
+    let err = client.instance().get().await.unwrap_err();
+    assert!(matches!(err, Error::UnexpectedResponse { .. }), "{err:?}");
+    assert!(err.to_string().contains("longer than 16 MiB"), "{err}");
+
     // A server slower than the timeout.
     let slow = axum::Router::new().fallback(|| async {
         tokio::time::sleep(Duration::from_secs(5)).await;
