@@ -20,6 +20,18 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub json: bool,
 
+    /// How long to wait for the server's answer to each request, in seconds; reads and
+    /// keyed posts are tried up to three times.
+    #[arg(
+        long,
+        global = true,
+        value_name = "SECONDS",
+        env = "TOOTKIT_REQUEST_TIMEOUT",
+        default_value_t = 30,
+        value_parser = clap::value_parser!(u64).range(1..=600)
+    )]
+    pub request_timeout: u64,
+
     /// Log requests to stderr (never their secrets); repeat for more.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,

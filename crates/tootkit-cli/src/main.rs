@@ -56,7 +56,11 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> failure::Result<()> {
-    let context = commands::Context::new(cli.profile.clone(), cli.json)?;
+    let context = commands::Context::new(
+        cli.profile.clone(),
+        cli.json,
+        std::time::Duration::from_secs(cli.request_timeout),
+    )?;
     match cli.command {
         Command::Auth(AuthCommand::Login(args)) => commands::auth::login(&context, args).await,
         Command::Auth(AuthCommand::Status) => commands::auth::status(&context).await,

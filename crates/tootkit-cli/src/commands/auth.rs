@@ -10,7 +10,7 @@ use tootkit::{
     ServerMetadata, Token,
 };
 
-use super::{Context, Source, app_key, client_builder, read_stdin, token_key};
+use super::{Context, Source, app_key, read_stdin, token_key};
 use crate::cli::{AddTokenArgs, LoginArgs};
 use crate::config::{AppRecord, AppRef, Profile, Profiles};
 use crate::failure::{Failure, Result};
@@ -41,7 +41,7 @@ pub async fn login(context: &Context, args: LoginArgs) -> Result<()> {
             "No scopes were given; pass some, such as --scopes read,write.",
         ));
     }
-    let client = client_builder(instance.clone()).build()?;
+    let client = context.client_builder(instance.clone()).build()?;
     let server = client.oauth().discover().await?;
     if args.password {
         // Refused before registering an application the server would never use.
@@ -209,7 +209,9 @@ async fn retire(context: &Context, name: &str, profile: &Profile, old: &AccessTo
         let Some(app) = app_of(context, profile)? else {
             return Ok(false);
         };
-        let client = client_builder(InstanceUrl::parse(&profile.instance)?).build()?;
+        let client = context
+            .client_builder(InstanceUrl::parse(&profile.instance)?)
+            .build()?;
         client.oauth().revoke(&app, old).await?;
         Ok::<_, Failure>(true)
     }
@@ -609,7 +611,8 @@ pub async fn add_token(context: &Context, args: AddTokenArgs) -> Result<()> {
             "No token was given; pipe it in (`tootkit auth add-token --instance HOST < token.txt`) or paste it at the prompt.",
         ));
     }
-    let client = client_builder(instance.clone())
+    let client = context
+        .client_builder(instance.clone())
         .access_token(token.clone())
         .build()?;
     let account = client.accounts().verify_credentials().await.map_err(|err| match err {
@@ -694,7 +697,7 @@ pub async fn logout(context: &Context) -> Result<()> {
     let still_valid = match (&token, &app) {
         (Some(_), _) if !sharing.is_empty() => None,
         (Some(token), Some(app)) => {
-            let client = client_builder(instance.clone()).build()?;
+            let client = context.client_builder(instance.clone()).build()?;
             match client
                 .oauth()
                 .revoke(app, &AccessToken::new(token.as_str()))

@@ -7,23 +7,23 @@ use std::time::Duration;
 use tootkit::{AuthorizationRequest, LoopbackReceiver, Scopes};
 use tootkit_sandbox::{AuthorizationOutcome, Sandbox, SandboxConfig, ScriptedUser};
 
-use super::{Context, client_builder};
+use super::Context;
 use crate::failure::{Failure, Result};
 
 const TEXT: &str = "howdy universe!";
 
-pub async fn run(_context: &Context) -> Result<()> {
+pub async fn run(context: &Context) -> Result<()> {
     let sandbox = Sandbox::start(
         SandboxConfig::in_memory(),
         SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
     )
     .await?;
-    let outcome = walkthrough(&sandbox).await;
+    let outcome = walkthrough(context, &sandbox).await;
     sandbox.stop().await;
     outcome
 }
 
-async fn walkthrough(sandbox: &Sandbox) -> Result<()> {
+async fn walkthrough(context: &Context, sandbox: &Sandbox) -> Result<()> {
     let base = sandbox.base_url().clone();
     let Some(demo) = sandbox.accounts().first().cloned() else {
         return Err(Failure::bug("The sandbox started without an account"));
@@ -32,7 +32,7 @@ async fn walkthrough(sandbox: &Sandbox) -> Result<()> {
     println!();
     println!("0. Started a sandbox at {base} (in memory; it disappears when the demo ends).");
 
-    let client = client_builder(base.clone()).build()?;
+    let client = context.client_builder(base.clone()).build()?;
     let scopes = Scopes::read_write();
     let app = client
         .apps()

@@ -23,6 +23,8 @@ pub struct Context {
     pub profile: Option<String>,
     pub json: bool,
     pub secrets: Secrets,
+    /// `--request-timeout`: how long each request may take.
+    pub request_timeout: std::time::Duration,
 }
 
 /// Where the credentials in use came from.
@@ -43,7 +45,11 @@ pub fn app_key(authority: &str, client_id: &str) -> String {
 }
 
 impl Context {
-    pub fn new(profile: Option<String>, json: bool) -> Result<Self> {
+    pub fn new(
+        profile: Option<String>,
+        json: bool,
+        request_timeout: std::time::Duration,
+    ) -> Result<Self> {
         let paths = Paths::from_env()?;
         let secrets = Secrets::new(&paths);
         Ok(Self {
@@ -51,7 +57,15 @@ impl Context {
             profile,
             json,
             secrets,
+            request_timeout,
         })
+    }
+
+    /// A client of `instance` naming the CLI, with the request timeout asked for.
+    pub fn client_builder(&self, instance: InstanceUrl) -> tootkit::ClientBuilder {
+        Client::builder(instance)
+            .user_agent(USER_AGENT)
+            .timeout(self.request_timeout)
     }
 
     pub fn profiles(&self) -> Result<Profiles> {
@@ -80,7 +94,7 @@ impl Context {
     /// A client acting with [`credentials`](Self::credentials).
     pub fn client(&self) -> Result<Client> {
         let (instance, token, _) = self.credentials()?;
-        Ok(client_builder(instance).access_token(token).build()?)
+        Ok(self.client_builder(instance).access_token(token).build()?)
     }
 
     pub fn print_json<T: serde::Serialize>(&self, value: &T) -> Result<()> {
@@ -95,10 +109,6 @@ impl Context {
 }
 
 /// A client builder with the command line's user agent.
-pub fn client_builder(instance: InstanceUrl) -> tootkit::ClientBuilder {
-    Client::builder(instance).user_agent(USER_AGENT)
-}
-
 /// Reads all of stdin, for text given as `-` or piped in.
 pub fn read_stdin(what: &str) -> Result<String> {
     let mut text = String::new();
@@ -345,7 +355,8 @@ pub async fn count(context: &Context, args: CountArgs) -> Result<()> {
     let (limits, instance) = match &signed_in {
         Ok((instance, _, _)) => {
             // Counting should not wait long on an instance out of reach.
-            let client = client_builder(instance.clone())
+            let client = context
+                .client_builder(instance.clone())
                 .connect_timeout(std::time::Duration::from_secs(3))
                 .timeout(std::time::Duration::from_secs(5))
                 .retry(tootkit::RetryPolicy::never())

@@ -130,6 +130,24 @@ async fn each_kind_of_failure_has_its_exit_code_and_one_clear_sentence() {
         "{}",
         network.stderr
     );
+
+    // A server that takes the connection and never answers: --request-timeout bounds
+    // each try.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let mut command = home.tootkit();
+    command
+        .args(["--request-timeout", "1", "whoami"])
+        .env("MASTODON_API_BASE_URL", format!("http://127.0.0.1:{port}"))
+        .env("MASTODON_ACCESS_TOKEN", "x");
+    let hung = crate::run(command, None).await.failure(5);
+    assert!(
+        hung.stderr
+            .contains("did not answer within 1 s, on each of 3 tries"),
+        "{}",
+        hung.stderr
+    );
+    drop(silent);
 }
 
 /// Starts `tootkit sandbox` and reads its banner up to "Press Ctrl-C to stop.".
