@@ -2,6 +2,23 @@
 //! sandbox instance. Argument parsing, profiles, credential stores and output live
 //! here; every API call goes through the `tootkit` library.
 
+/// `println!` that carries on when stdout is gone (`tootkit post --thread | head -1`):
+/// what is being posted matters more than what is printed about it.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// `eprintln!` that carries on when stderr is gone, as [`outln!`] does for stdout.
+macro_rules! errln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod cli;
 mod commands;
 mod config;
@@ -37,7 +54,7 @@ fn main() -> ExitCode {
     {
         Ok(runtime) => runtime,
         Err(err) => {
-            eprintln!(
+            errln!(
                 "error: The async runtime could not start ({err}); this system may be out of resources."
             );
             return Exit::Local.into();
@@ -46,9 +63,9 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            eprintln!("error: {}", failure.message);
+            errln!("error: {}", failure.message);
             if let Some(hint) = &failure.hint {
-                eprintln!("hint: {hint}");
+                errln!("hint: {hint}");
             }
             failure.exit.into()
         }

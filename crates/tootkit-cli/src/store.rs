@@ -107,7 +107,7 @@ impl Secrets {
             Ok(()) => Ok(StoreKind::Keyring),
             Err(reason) => {
                 if !self.warned.swap(true, std::sync::atomic::Ordering::Relaxed) {
-                    eprintln!(
+                    errln!(
                         "warning: no OS keyring is reachable ({reason}); storing credentials in {} (mode 0600) instead.",
                         self.file.display()
                     );

@@ -93,14 +93,14 @@ pub async fn login(context: &Context, args: LoginArgs) -> Result<()> {
             "expires_in": token.expires_in,
         }));
     }
-    eprintln!(
+    errln!(
         "Signed in to {} as @{}; the token is in {} under the profile `{name}`.",
         instance.authority(),
         account.acct,
         store.describe(&context.paths)
     );
     if let Some(seconds) = token.expires_in {
-        eprintln!(
+        errln!(
             "warning: this server lets the token expire in {}; run `tootkit auth login` again when it does (tootkit does not renew tokens).",
             humantime_span(seconds)
         );
@@ -153,7 +153,7 @@ async fn keep_token(
         if profile.store != store
             && let Err(err) = context.secrets.delete(profile.store, &token_key(&name))
         {
-            eprintln!(
+            errln!(
                 "warning: the token `{name}` held before is still in {} ({}); remove it there by hand.",
                 profile.store.describe(&context.paths),
                 err.message.trim_end_matches('.')
@@ -166,7 +166,7 @@ async fn keep_token(
                 if sharing.is_empty() {
                     retire(context, &name, &profile, &AccessToken::new(old)).await;
                 } else {
-                    eprintln!(
+                    errln!(
                         "The profile `{name}` held another token, now replaced; it stays valid, as {}.",
                         also_use(&sharing)
                     );
@@ -217,11 +217,11 @@ async fn retire(context: &Context, name: &str, profile: &Profile, old: &AccessTo
     }
     .await;
     match revoked {
-        Ok(true) => eprintln!("The profile `{name}` held another token, now replaced and revoked."),
-        Ok(false) => eprintln!(
+        Ok(true) => errln!("The profile `{name}` held another token, now replaced and revoked."),
+        Ok(false) => errln!(
             "The profile `{name}` held another token, now replaced; it was made outside tootkit and may still work, so revoke it in the web interface under Preferences > Development if it is no longer needed."
         ),
-        Err(err) => eprintln!(
+        Err(err) => errln!(
             "The profile `{name}` held another token, now replaced; it could not be revoked ({}) and may still work, so revoke it in the web interface under Preferences > Development.",
             err.message.trim_end_matches('.')
         ),
@@ -389,16 +389,16 @@ fn into_input(failure: Failure) -> tootkit::Error {
 
 fn show_url(url: &str, no_browser: bool, then: &str) {
     if no_browser {
-        eprintln!("Open this address in a browser, sign in and authorize tootkit; {then}:");
-        eprintln!("{url}");
+        errln!("Open this address in a browser, sign in and authorize tootkit; {then}:");
+        errln!("{url}");
     } else {
-        eprintln!("Opening the authorization page in your browser; {then}.");
-        eprintln!("If no browser opens, open this address yourself:");
-        eprintln!("{url}");
+        errln!("Opening the authorization page in your browser; {then}.");
+        errln!("If no browser opens, open this address yourself:");
+        errln!("{url}");
         if let Err(err) = open::that_detached(url) {
             // The launcher's own error repeats the whole address; the reason is enough.
             tracing::debug!(%err, "no browser");
-            eprintln!("(No browser could be opened here; open the address above yourself.)");
+            errln!("(No browser could be opened here; open the address above yourself.)");
         }
     }
     let _ = std::io::stderr().flush();
@@ -409,7 +409,7 @@ fn show_url(url: &str, no_browser: bool, then: &str) {
 fn prompt_line(prompt: &str, advice: &str) -> Result<String> {
     let stdin = std::io::stdin();
     if stdin.is_terminal() {
-        eprint!("{prompt}");
+        let _ = write!(std::io::stderr(), "{prompt}");
         let _ = std::io::stderr().flush();
     }
     let mut line = String::new();
@@ -499,12 +499,12 @@ pub async fn status(context: &Context) -> Result<()> {
         return outcome;
     }
     if let Some((base, _)) = &env {
-        println!(
+        outln!(
             "Environment: MASTODON_API_BASE_URL={base} with MASTODON_ACCESS_TOKEN set (in use; wins over profiles)"
         );
     }
     if profiles.profiles.is_empty() {
-        println!("No stored profiles.");
+        outln!("No stored profiles.");
     }
     for (name, profile) in &profiles.profiles {
         let marker = if default.as_deref() == Some(name) {
@@ -512,9 +512,9 @@ pub async fn status(context: &Context) -> Result<()> {
         } else {
             ""
         };
-        println!("{name}{marker}");
-        println!("  account:  @{} on {}", profile.account, profile.instance);
-        println!(
+        outln!("{name}{marker}");
+        outln!("  account:  @{} on {}", profile.account, profile.instance);
+        outln!(
             "  scopes:   {}",
             if profile.scopes.is_empty() {
                 "unknown"
@@ -522,21 +522,21 @@ pub async fn status(context: &Context) -> Result<()> {
                 &profile.scopes
             }
         );
-        println!("  token in: {}", profile.store.describe(&context.paths));
+        outln!("  token in: {}", profile.store.describe(&context.paths));
     }
     if let (Some(source), Some(account)) = (active, account) {
         let from = match source {
             Source::Environment => "the environment".to_owned(),
             Source::Profile(name) => format!("profile `{name}`"),
         };
-        println!("In use: {from}; the token works (@{}).", account.acct);
+        outln!("In use: {from}; the token works (@{}).", account.acct);
     }
     outcome
 }
 
 pub fn token(context: &Context) -> Result<()> {
     let (_, token, _) = context.credentials()?;
-    println!("{}", token.expose());
+    outln!("{}", token.expose());
     Ok(())
 }
 
@@ -565,25 +565,25 @@ pub fn export(context: &Context) -> Result<()> {
         }));
     }
     if std::io::stdout().is_terminal() {
-        eprintln!("# These are secrets: paste them only where they stay private.");
+        errln!("# These are secrets: paste them only where they stay private.");
     }
-    println!(
+    outln!(
         "export MASTODON_API_BASE_URL={}",
         shell_quote(instance.as_str())
     );
     match &app {
         Some(app) => {
-            println!("export MASTODON_CLIENT_ID={}", shell_quote(&app.client_id));
-            println!(
+            outln!("export MASTODON_CLIENT_ID={}", shell_quote(&app.client_id));
+            outln!(
                 "export MASTODON_CLIENT_SECRET={}",
                 shell_quote(app.client_secret.expose())
             );
         }
-        None => println!(
+        None => outln!(
             "# no client ID or secret: this token was not obtained through `tootkit auth login`"
         ),
     }
-    println!(
+    outln!(
         "export MASTODON_ACCESS_TOKEN={}",
         shell_quote(token.expose())
     );
@@ -640,7 +640,7 @@ pub async fn add_token(context: &Context, args: AddTokenArgs) -> Result<()> {
         None,
     )
     .await?;
-    eprintln!(
+    errln!(
         "The token works for @{} on {}; stored in {} under the profile `{name}`.",
         account.acct,
         instance.authority(),
@@ -655,9 +655,10 @@ pub fn switch(context: &Context, name: &str) -> Result<()> {
     let (name, profile) = profiles.select(Some(name))?;
     profiles.default = Some(name.clone());
     profiles.save(&context.paths)?;
-    eprintln!(
+    errln!(
         "`{name}` (@{} on {}) is now the default profile.",
-        profile.account, profile.instance
+        profile.account,
+        profile.instance
     );
     warn_if_the_environment_wins();
     Ok(())
@@ -667,7 +668,7 @@ pub fn switch(context: &Context, name: &str) -> Result<()> {
 /// stored or chosen.
 fn warn_if_the_environment_wins() {
     if matches!(Client::env_credentials(), Ok(Some(_))) {
-        eprintln!(
+        errln!(
             "MASTODON_API_BASE_URL and MASTODON_ACCESS_TOKEN are set and still win over it; unset them to use the profile."
         );
     }
@@ -730,20 +731,20 @@ pub async fn logout(context: &Context) -> Result<()> {
     }
     profiles.save(&context.paths)?;
     match still_valid {
-        None if !sharing.is_empty() => eprintln!(
+        None if !sharing.is_empty() => errln!(
             "Forgot the profile `{name}`; its token was not revoked, as {}.",
             also_use(&sharing)
         ),
-        None => eprintln!(
+        None => errln!(
             "Revoked the token of `{name}` on {} and forgot the profile.",
             instance.authority()
         ),
-        Some(why) => eprintln!(
+        Some(why) => errln!(
             "Forgot the profile `{name}`, but its token may still work because {why}; revoke it in the web interface under Preferences > Development."
         ),
     }
     if was_default && profiles.profiles.len() > 1 {
-        eprintln!(
+        errln!(
             "It was the default, and several profiles remain ({}); make one the default with `tootkit auth switch NAME`.",
             profiles.names()
         );

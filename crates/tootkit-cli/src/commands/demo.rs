@@ -28,9 +28,9 @@ async fn walkthrough(context: &Context, sandbox: &Sandbox) -> Result<()> {
     let Some(demo) = sandbox.accounts().first().cloned() else {
         return Err(Failure::bug("The sandbox started without an account"));
     };
-    println!("tootkit demo: the bot walkthrough on a throwaway sandbox instance.");
-    println!();
-    println!("0. Started a sandbox at {base} (in memory; it disappears when the demo ends).");
+    outln!("tootkit demo: the bot walkthrough on a throwaway sandbox instance.");
+    outln!();
+    outln!("0. Started a sandbox at {base} (in memory; it disappears when the demo ends).");
 
     let client = context.client_builder(base.clone()).build()?;
     let scopes = Scopes::read_write();
@@ -41,7 +41,7 @@ async fn walkthrough(context: &Context, sandbox: &Sandbox) -> Result<()> {
         .redirect_uri(LoopbackReceiver::REGISTERED_REDIRECT_URI)
         .send()
         .await?;
-    println!(
+    outln!(
         "1. Registered an application: client ID {} (its client secret was issued too).",
         app.client_id
     );
@@ -50,13 +50,13 @@ async fn walkthrough(context: &Context, sandbox: &Sandbox) -> Result<()> {
     let receiver = LoopbackReceiver::bind().await?;
     let request = AuthorizationRequest::new(&app.client_id, &receiver.redirect_uri(), scopes);
     let url = request.url(&server);
-    println!(
+    outln!(
         "2. Authorization URL (PKCE S256, random state, redirect to {}):",
         receiver.redirect_uri()
     );
-    println!("   {url}");
+    outln!("   {url}");
 
-    println!(
+    outln!(
         "3. Signing in as @{} and approving, as a person would in the browser…",
         demo.username
     );
@@ -78,46 +78,47 @@ async fn walkthrough(context: &Context, sandbox: &Sandbox) -> Result<()> {
     let (code, browsed) = tokio::join!(wait, browse);
     browsed?;
     let code = code?;
-    println!("4. The redirect reached tootkit's loopback listener with the code (state checked).");
+    outln!("4. The redirect reached tootkit's loopback listener with the code (state checked).");
 
     let token = client
         .oauth()
         .exchange_code(&app.credentials(), &request, code)
         .await?;
-    println!(
+    outln!(
         "5. Exchanged the code for an access token (scopes: {}).",
         token.scope
     );
 
     let bot = client.with_access_token(token.access_token.clone());
     let me = bot.accounts().verify_credentials().await?;
-    println!("6. The token works: it belongs to @{}.", me.acct);
+    outln!("6. The token works: it belongs to @{}.", me.acct);
 
     let status = bot.statuses().create(TEXT).send().await?;
     let shown = status.url.clone().unwrap_or_else(|| status.uri.clone());
-    println!("7. Posted \"{TEXT}\": {shown}");
+    outln!("7. Posted \"{TEXT}\": {shown}");
 
     let read = bot.statuses().get(&status.id).await?;
-    println!(
+    outln!(
         "8. Read it back: {} by @{}",
-        read.content, read.account.acct
+        read.content,
+        read.account.acct
     );
 
-    println!();
-    println!("The three strings a bot needs — SANDBOX VALUES, valid only while this demo runs:");
-    println!("  client ID:     {}", app.client_id);
-    println!("  client secret: {}", app.client_secret.expose());
-    println!("  access token:  {}", token.access_token.expose());
-    println!("  (instance:     {base})");
-    println!();
-    println!("On a real instance:");
-    println!(
+    outln!();
+    outln!("The three strings a bot needs — SANDBOX VALUES, valid only while this demo runs:");
+    outln!("  client ID:     {}", app.client_id);
+    outln!("  client secret: {}", app.client_secret.expose());
+    outln!("  access token:  {}", token.access_token.expose());
+    outln!("  (instance:     {base})");
+    outln!();
+    outln!("On a real instance:");
+    outln!(
         "  tootkit auth login --instance botsin.space     # registers tootkit, opens the browser, keeps the token in your keyring"
     );
-    println!("  tootkit post \"{TEXT}\"");
-    println!(
+    outln!("  tootkit post \"{TEXT}\"");
+    outln!(
         "  eval \"$(tootkit auth export)\"                  # the same strings as MASTODON_* variables, for any bot"
     );
-    println!("To try your bot offline first: tootkit sandbox");
+    outln!("To try your bot offline first: tootkit sandbox");
     Ok(())
 }

@@ -103,7 +103,7 @@ impl Context {
                 "The answer could not be written as JSON ({err})"
             ))
         })?;
-        println!("{text}");
+        outln!("{text}");
         Ok(())
     }
 }
@@ -124,7 +124,7 @@ pub async fn whoami(context: &Context) -> Result<()> {
     if context.json {
         return context.print_json(&account);
     }
-    println!(
+    outln!(
         "@{}@{} ({})",
         account.acct,
         client.base_url().authority(),
@@ -195,7 +195,7 @@ pub async fn post(context: &Context, args: PostArgs) -> Result<()> {
             .send_with(|_, _, status| {
                 done += 1;
                 if !json {
-                    println!("{}", status.url.as_deref().unwrap_or(&status.uri));
+                    outln!("{}", status.url.as_deref().unwrap_or(&status.uri));
                 }
             })
             .await
@@ -251,7 +251,7 @@ pub async fn post(context: &Context, args: PostArgs) -> Result<()> {
     if context.json {
         return context.print_json(&posted);
     }
-    println!("{}", posted.url.as_deref().unwrap_or(&posted.uri));
+    outln!("{}", posted.url.as_deref().unwrap_or(&posted.uri));
     Ok(())
 }
 
@@ -365,7 +365,7 @@ pub async fn count(context: &Context, args: CountArgs) -> Result<()> {
             match client.instance().get().await {
                 Ok(info) => (Limits::of(&info), Some(authority)),
                 Err(err) => {
-                    eprintln!(
+                    errln!(
                         "warning: counting with Mastodon's defaults, as the limits of {authority} could not be read: {err}"
                     );
                     defaults
@@ -375,7 +375,7 @@ pub async fn count(context: &Context, args: CountArgs) -> Result<()> {
         // Not signed in: the defaults, as the output says.
         Err(failure) if failure.exit == crate::failure::Exit::Auth => defaults,
         Err(failure) => {
-            eprintln!(
+            errln!(
                 "warning: counting with Mastodon's defaults, as the credentials could not be read: {}",
                 failure.message
             );
@@ -400,9 +400,9 @@ pub async fn count(context: &Context, args: CountArgs) -> Result<()> {
         }
         None => "Mastodon's default limit".to_owned(),
     };
-    println!("{length}/{} ({source})", limits.max_characters);
+    outln!("{length}/{} ({source})", limits.max_characters);
     if !count.fits {
-        println!(
+        outln!(
             "{} over: shorten it, or post it as a thread with `tootkit post --thread`.",
             length - limits.max_characters
         );

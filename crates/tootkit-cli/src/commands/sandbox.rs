@@ -43,50 +43,51 @@ pub async fn serve(context: &Context, args: SandboxArgs) -> Result<()> {
     } else {
         format!("kept in {}", context.paths.sandbox_database().display())
     };
-    println!("tootkit sandbox: a Mastodon-compatible instance at {base}");
-    println!(
+    outln!("tootkit sandbox: a Mastodon-compatible instance at {base}");
+    outln!(
         "  answers as Mastodon {}; state {state}",
         sandbox.mastodon_version()
     );
     if args.legacy_password_grant {
-        println!("  the legacy password grant is accepted (Mastodon 4.4 and later refuse it)");
+        outln!("  the legacy password grant is accepted (Mastodon 4.4 and later refuse it)");
     }
     if args.before_4_3 {
-        println!(
+        outln!(
             "  as before Mastodon 4.3: no OAuth metadata, no `profile` scope, redirect URIs as one string"
         );
     }
-    println!();
-    println!("Accounts:");
+    outln!();
+    outln!("Accounts:");
     for account in sandbox.accounts() {
         if args.users.is_empty() {
-            println!(
+            outln!(
                 "  {}  password: {}  (email {})",
                 account.username,
                 account.password.expose(),
                 account.email
             );
         } else {
-            println!(
+            outln!(
                 "  {}  password: as given  (email {})",
-                account.username, account.email
+                account.username,
+                account.email
             );
         }
     }
-    println!();
-    println!("Point a client at it:");
-    println!("  tootkit auth login --instance {base}");
-    println!("  Mastodon.py: Mastodon(api_base_url=\"{base}\")");
+    outln!();
+    outln!("Point a client at it:");
+    outln!("  tootkit auth login --instance {base}");
+    outln!("  Mastodon.py: Mastodon(api_base_url=\"{base}\")");
     if !args.before_4_3 {
         // Mastodon.py refuses OAuth endpoints over http; the sandbox hides them from
         // Python's requests, and --before-4-3 from every client, should one slip through.
-        println!(
+        outln!(
             "               (if it says \"OAuth URLs must use with https\", start the sandbox with --before-4-3)"
         );
     }
-    println!("  any client:  MASTODON_API_BASE_URL={base}");
-    println!();
-    println!("Press Ctrl-C to stop.");
+    outln!("  any client:  MASTODON_API_BASE_URL={base}");
+    outln!();
+    outln!("Press Ctrl-C to stop.");
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {}
         result = sandbox.wait() => {

@@ -407,3 +407,49 @@ async fn a_thread_that_would_flood_is_refused_before_posting() {
     );
     assert_nothing_posted(&sandbox, token, "nothing was posted").await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thread_whose_reader_stops_reading_is_posted_whole() {
+    // `tootkit post --thread - | head -1`: stdout closes after the first line.
+    let sandbox = crate::sandbox().await;
+    let base = sandbox.base_url().to_string();
+    let home = Home::new("closed-stdout");
+    let token = web_token(&sandbox, USER, PASSWORD, "read write").await;
+    let client = Client::builder(sandbox.base_url().clone())
+        .access_token(token.clone())
+        .build()
+        .unwrap();
+    let text = long_text();
+    let parts = split_thread(&text, &ThreadOptions::new(Limits::default())).unwrap();
+    let mut command = home.tootkit_as(&base, token.expose());
+    command
+        .args(["post", "--thread", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = crate::Reaped::new(command.spawn().unwrap());
+    let output = tokio::task::spawn_blocking(move || {
+        use std::io::{Read, Write};
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(text.as_bytes())
+            .unwrap();
+        let mut first = [0u8; 1];
+        let mut stdout = child.stdout.take().unwrap();
+        stdout.read_exact(&mut first).unwrap();
+        drop(stdout);
+        child.into_inner().wait_with_output().unwrap()
+    })
+    .await
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(
+        statuses_on_server(&client).await,
+        parts.len() as u64,
+        "every part was posted though nobody read the URLs"
+    );
+}

@@ -411,7 +411,7 @@ fn cut_pieces(
         while furthest > 0 && !fits(candidates[furthest - 1].end) {
             furthest -= 1;
         }
-        let keeps = |cut: &Cut| keeps_entities(text, cut, found);
+        let keeps = |cut: &Cut| keeps_entities(text, start, cut, found);
         let Some(cut) = choose(&candidates[..furthest], length, keeps, max) else {
             // Nothing fits: the piece up to the first place it may be cut is too long.
             let end = candidates.first().map_or(text.len(), |cut| cut.end);
@@ -437,7 +437,10 @@ fn choose(
     keeps_entities: impl Fn(&Cut) -> bool,
     max: usize,
 ) -> Option<Cut> {
-    let best = *candidates.iter().rev().find(|cut| keeps_entities(cut))?;
+    let best = *candidates
+        .iter()
+        .rev()
+        .find(|cut| length(cut.end) <= max && keeps_entities(cut))?;
     let furthest_fitting = |level: Level| {
         candidates
             .iter()
@@ -464,44 +467,44 @@ fn choose(
     Some(best)
 }
 
-/// How far around a cut an entity it could make may reach: a link is at most 4,096
+/// How far after a cut an entity it could make may reach: a link is at most 4,096
 /// characters, mentions and hashtags far less.
 const ENTITY_REACH: usize = 4_200;
 
-/// Whether cutting at `cut` leaves the entities on either side as they were in the whole
-/// text. A cut at whitespace does, as both sides keep their context; a cut inside a
-/// word may not: `aaaa@alice` is no mention, but a part that starts with `@alice`
-/// would notify her, and a cut in `https://example.comx` would make a link of
-/// `https://example.com`.
-fn keeps_entities(text: &str, cut: &Cut, found: &[Found]) -> bool {
-    if cut.end != cut.next {
+/// Whether the part `text[start..cut.end]` links, mentions and tags exactly what the
+/// whole text does there, and the next part's first word would too. A cut at whitespace
+/// keeps both sides' context; a cut inside a word may not: `aaaa@alice` is no mention,
+/// but a part that starts with `@alice` would notify her, and a cut in
+/// `https://example.comx` would make a link of `https://example.com`. The next part is
+/// checked whole once it is cut; looking at its first word now steers clear of a cut
+/// that would leave it none.
+fn keeps_entities(text: &str, start: usize, cut: &Cut, found: &[Found]) -> bool {
+    let zero_width_start = start > 0 && !text[..start].ends_with(char::is_whitespace);
+    let zero_width_end = cut.end == cut.next;
+    if !zero_width_start && !zero_width_end {
         return true;
     }
-    let at = cut.end;
-    let could_start_one = |side: &str| side.contains(['@', '\u{FF20}', '#', '\u{FF03}', ':']);
+    let may_hold_one = |side: &str| side.contains(['@', '\u{FF20}', '#', '\u{FF03}', ':']);
     let known = |offset: usize, side: &str| {
         entities(side).iter().all(|entity| {
             let range = entity.range();
             found.contains(&(range.start + offset..range.end + offset, entity.kind()))
         })
     };
-    let mut from = at.saturating_sub(ENTITY_REACH);
-    while !text.is_char_boundary(from) {
-        from += 1;
+    let part = &text[start..cut.end];
+    if may_hold_one(part) && !known(start, part) {
+        return false;
     }
-    let before = &text[from..at];
-    let before_start = before.rfind(char::is_whitespace).map_or(0, |space| {
-        space + before[space..].chars().next().map_or(1, char::len_utf8)
-    });
-    let before = &before[before_start..];
-    let mut to = (at + ENTITY_REACH).min(text.len());
+    if !zero_width_end {
+        return true;
+    }
+    let mut to = (cut.next + ENTITY_REACH).min(text.len());
     while !text.is_char_boundary(to) {
         to -= 1;
     }
-    let after = &text[at..to];
-    let after = &after[..after.find(char::is_whitespace).unwrap_or(after.len())];
-    (!could_start_one(before) || known(from + before_start, before))
-        && (!could_start_one(after) || known(at, after))
+    let after = &text[cut.next..to];
+    let first_word = &after[..after.find(char::is_whitespace).unwrap_or(after.len())];
+    !may_hold_one(first_word) || known(cut.next, first_word)
 }
 
 /// The error for `piece`, which measures `decorated` with its part's decorations.
@@ -594,6 +597,26 @@ mod tests {
             assert!(parts.len() >= 2, "{tail}");
             for part in &parts {
                 assert_eq!(entities_of(part), [], "{tail}: {part}");
+            }
+        }
+        // A link can also appear between two cuts in one long word, and every cut must
+        // be judged by the part it ends, not by the word it falls in.
+        for text in [
+            format!(
+                "{}https://example.com/{}",
+                "a".repeat(495),
+                "b".repeat(5000)
+            ),
+            format!("https://example.com/{}", "b".repeat(5000)),
+        ] {
+            assert!(
+                entities_of(&text).is_empty(),
+                "over 4,096 characters: no link"
+            );
+            let parts = split_thread(&text, &ThreadOptions::new(Limits::default()))
+                .unwrap_or_else(|err| panic!("{err}"));
+            for part in &parts {
+                assert_eq!(entities_of(part), [], "{part}");
             }
         }
         // Where the text has one, it is kept whole, as ever.
