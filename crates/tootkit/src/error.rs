@@ -43,6 +43,19 @@ pub enum Error {
         reason: crate::text::SplitError,
     },
 
+    /// A part of a thread was posted before, by an earlier run of the same thread, and
+    /// has since been deleted: the server answers its `Idempotency-Key` with "not found"
+    /// for as long as it keeps the key (an hour on Mastodon).
+    #[error(
+        "Part {part} of {parts} of this thread was posted by an earlier run and has since been deleted, so the server will not post it again under the same key for up to an hour; change the text or its options to post the thread anew, or wait an hour."
+    )]
+    ThreadPartDeleted {
+        /// Which part (1-based).
+        part: usize,
+        /// How many parts the thread has.
+        parts: usize,
+    },
+
     /// HTTP 401: the server does not accept the access token.
     #[error(
         "The server refused the access token{}; it may have been revoked or mistyped, so sign in again or check the token you gave.",

@@ -402,13 +402,13 @@ impl CreateThread<'_> {
                 Some(previous) => Some(previous.id.clone()),
                 None => self.in_reply_to_id.clone(),
             };
-            let key = self.key(index, count, &part, reply_to.as_deref());
-            let mut status = self.client.statuses().create_keyed(part, key);
             let visibility = if index == 0 {
                 self.visibility.clone()
             } else {
                 reply_visibility.clone()
             };
+            let key = self.key(index, count, &part, reply_to.as_deref());
+            let mut status = self.client.statuses().create_keyed(part, key);
             if let Some(visibility) = visibility {
                 status = status.visibility(visibility);
             }
@@ -424,7 +424,18 @@ impl CreateThread<'_> {
             if let Some(language) = &self.language {
                 status = status.language(language.clone());
             }
-            let status = status.send().await?;
+            let status = match status.send().await {
+                // The status this part answers exists (it is the part just posted, or
+                // none was named), so "not found" is about the key: the status it was
+                // given to the first time is gone.
+                Err(Error::NotFound { .. }) if index > 0 || self.in_reply_to_id.is_none() => {
+                    return Err(Error::ThreadPartDeleted {
+                        part: index + 1,
+                        parts: count,
+                    });
+                }
+                other => other?,
+            };
             if index == 0 && count > 1 {
                 // The account's default, when no visibility was chosen, shows only now.
                 reply_visibility = Some(self.reply_visibility_after(&status.visibility, true)?);
@@ -440,13 +451,18 @@ impl CreateThread<'_> {
     /// other thread other keys. The part's own text stands for how it was cut (limits,
     /// numbering, carried mentions) and the status it answers for its place in the
     /// chain, so a thread resumed with other options is posted anew rather than mixed
-    /// with the parts of the first attempt.
+    /// with the parts of the first attempt. Naming the default (replies unlisted)
+    /// changes nothing: whenever both are posted, they make the same statuses.
     fn key(&self, index: usize, count: usize, part: &str, reply_to: Option<&str>) -> String {
         use sha2::{Digest, Sha256};
         let mut digest = Sha256::new();
         let visibility = |v: Option<&Visibility>| v.map_or("", Visibility::as_str).to_owned();
+        let replies = self
+            .reply_visibility
+            .as_ref()
+            .filter(|chosen| **chosen != Visibility::Unlisted);
         for field in [
-            "tootkit thread 2",
+            "tootkit thread 3",
             &self.text,
             part,
             &self.spoiler_text,
@@ -455,7 +471,7 @@ impl CreateThread<'_> {
             reply_to.unwrap_or(""),
             &format!("{index}/{count}"),
             &visibility(self.visibility.as_ref()),
-            &visibility(self.reply_visibility.as_ref()),
+            &visibility(replies),
             match self.sensitive {
                 None => "",
                 Some(true) => "sensitive",

@@ -200,6 +200,10 @@ pub async fn post(context: &Context, args: PostArgs) -> Result<()> {
             })
             .await
             .map_err(|err| {
+                if matches!(err, tootkit::Error::ThreadPartDeleted { .. }) {
+                    // Running it again would meet the same deleted part.
+                    return Failure::from(err);
+                }
                 if done == 0 {
                     // Only the first part answers the status given with --reply-to.
                     return post_failure(&client, reply_to.as_deref(), None, err);

@@ -794,6 +794,35 @@ async fn a_thread_resumed_with_other_options_is_posted_anew() {
         ids(&numbered),
         "the same thread is found again"
     );
+    let named_default = bot
+        .statuses()
+        .thread(text.clone())
+        .reply_visibility(Visibility::Unlisted)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        ids(&named_default),
+        ids(&numbered),
+        "naming the default (unlisted replies) is the same thread"
+    );
+    // A part deleted since cannot be posted again under its key: said as such.
+    bot.statuses().delete(&numbered[1].id).await.unwrap();
+    let err = bot
+        .statuses()
+        .thread(text.clone())
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::ThreadPartDeleted { part: 2, parts } if parts == numbered.len()),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string()
+            .ends_with("change the text or its options to post the thread anew, or wait an hour."),
+        "{err}"
+    );
     let plain = bot
         .statuses()
         .thread(text)
