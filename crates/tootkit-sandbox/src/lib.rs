@@ -368,9 +368,10 @@ impl Drop for Sandbox {
     }
 }
 
-/// Creates the database file readable by its owner alone, if it is not there yet: it
-/// holds password hashes and token digests, and SQLite gives its `-wal` and `-shm`
-/// files the database's own mode.
+/// Makes the database file readable by its owner alone, creating it if it is not there
+/// yet: it holds password hashes and token digests. SQLite gives the `-wal` and `-shm`
+/// files it creates the database's own mode; those a looser earlier run left are
+/// tightened with it.
 fn create_private(path: &std::path::Path) -> std::io::Result<()> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
@@ -378,7 +379,32 @@ fn create_private(path: &std::path::Path) -> std::io::Result<()> {
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     match options.open(path) {
         Ok(_) => Ok(()),
-        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let mut files = vec![path.to_path_buf()];
+                for suffix in ["-wal", "-shm"] {
+                    let mut name = path.as_os_str().to_owned();
+                    name.push(suffix);
+                    files.push(name.into());
+                }
+                for file in files {
+                    match std::fs::metadata(&file) {
+                        Ok(meta) if meta.permissions().mode() & 0o077 != 0 => {
+                            std::fs::set_permissions(
+                                &file,
+                                std::fs::Permissions::from_mode(0o600),
+                            )?;
+                        }
+                        Ok(_) => {}
+                        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+                        Err(err) => return Err(err),
+                    }
+                }
+            }
+            Ok(())
+        }
         Err(err) => Err(err),
     }
 }

@@ -225,6 +225,19 @@ pub(crate) fn profile_page(display_name: &str, acct: &str, statuses: &[ShownStat
     )
 }
 
+/// The latest public posts filed under a hashtag.
+pub(crate) fn tag_page(name: &str, statuses: &[ShownStatus]) -> String {
+    let shown = if statuses.is_empty() {
+        "<p id=\"no-statuses\">No posts with this tag yet.</p>".to_owned()
+    } else {
+        statuses.iter().map(status_article).collect()
+    };
+    layout(
+        &format!("#{name}"),
+        &format!("<h1>#{}</h1>\n{shown}", escape(name)),
+    )
+}
+
 /// One status.
 pub(crate) fn status_page(status: &ShownStatus) -> String {
     layout(&format!("@{}", status.acct), &status_article(status))

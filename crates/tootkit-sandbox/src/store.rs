@@ -587,6 +587,18 @@ impl Store {
             .map_or(Keyed::Deleted, |row| Keyed::Posted(Box::new(row))))
     }
 
+    /// The latest statuses of every account, newest first.
+    pub(crate) fn recent_statuses(&self, limit: usize) -> Result<Vec<StatusRow>> {
+        let sql = format!(
+            "SELECT {} FROM statuses WHERE deleted = 0 ORDER BY CAST(id AS INTEGER) DESC LIMIT ?1",
+            Self::STATUS_COLUMNS
+        );
+        let conn = self.conn();
+        let mut statement = conn.prepare(&sql)?;
+        let rows = statement.query_map([limit as i64], Self::status_from)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     const STATUS_COLUMNS: &'static str = "id, account_id, app_id, text, spoiler_text, visibility, sensitive, language, in_reply_to_id, in_reply_to_account_id, created_at";
 
     fn status_from(row: &rusqlite::Row<'_>) -> rusqlite::Result<StatusRow> {

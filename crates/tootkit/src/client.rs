@@ -197,11 +197,18 @@ impl RateLimit {
     }
 }
 
-/// A reset time as servers write it: an RFC 3339 instant, or Unix seconds.
+/// A reset time as servers write it: an RFC 3339 instant, Unix seconds (GoToSocial), or
+/// seconds from now (the IETF draft's `RateLimit-Reset`), told apart by size.
 fn reset_time(text: &str) -> Option<OffsetDateTime> {
+    // 2001-09-09: no epoch-seconds reset is earlier, no wait in seconds is longer.
+    const EPOCH_SECONDS_FROM: i64 = 1_000_000_000;
     crate::entities::serde_helpers::parse_timestamp(text).or_else(|| {
         let seconds: i64 = text.parse().ok()?;
-        OffsetDateTime::from_unix_timestamp(seconds).ok()
+        if seconds >= EPOCH_SECONDS_FROM {
+            OffsetDateTime::from_unix_timestamp(seconds).ok()
+        } else {
+            Some(OffsetDateTime::now_utc() + time::Duration::seconds(seconds.max(0)))
+        }
     })
 }
 
@@ -485,7 +492,7 @@ impl Client {
                 }
                 Error::RateLimited {
                     reset: Some(reset), ..
-                } if request.repeatable => {
+                } if request.repeatable && !retry.max_rate_limit_wait.is_zero() => {
                     let until = (*reset - OffsetDateTime::now_utc()).max(time::Duration::ZERO);
                     let until = Duration::try_from(until).unwrap_or_default();
                     (until <= retry.max_rate_limit_wait).then_some(until)
@@ -897,6 +904,12 @@ mod tests {
         headers.insert("x-ratelimit-reset", HeaderValue::from_static("1785592500"));
         let limit = RateLimit::from_headers(&headers).unwrap();
         assert_eq!(limit.reset.unwrap().unix_timestamp(), 1_785_592_500);
+        // Seconds from now, as the IETF draft writes them.
+        headers.insert("x-ratelimit-reset", HeaderValue::from_static("90"));
+        let wait =
+            RateLimit::from_headers(&headers).unwrap().reset.unwrap() - OffsetDateTime::now_utc();
+        assert!((80..=90).contains(&wait.whole_seconds()), "{wait}");
+        headers.insert("x-ratelimit-reset", HeaderValue::from_static("1785592500"));
         // A reset without a limit is kept.
         headers.remove("x-ratelimit-limit");
         let limit = RateLimit::from_headers(&headers).unwrap();

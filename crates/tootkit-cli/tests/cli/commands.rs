@@ -293,7 +293,14 @@ async fn the_sandbox_command_serves_and_keeps_its_state_between_runs() {
         assert!(!on_disk(secret), "a secret is stored in the clear");
     }
 
+    // A database an earlier version left readable by others is tightened.
+    let database = home.dir.join("data/sandbox.sqlite3");
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&database, std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
     let (mut second, base, _) = start_sandbox(&home, &args).await;
+    assert_eq!(crate::mode(&database), 0o600);
     let client = Client::builder(base.parse().unwrap())
         .access_token(token)
         .timeout(Duration::from_secs(5))

@@ -53,6 +53,9 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
             "/api/v1/statuses/{id}",
             get(statuses::show).delete(statuses::delete),
         )
+        .route("/tags/{name}", get(web::tag))
+        .route("/users/{name}", get(web::activitypub_account))
+        .route("/users/{name}/statuses/{id}", get(web::activitypub_status))
         .route("/{handle}", get(web::profile))
         .route("/{handle}/{id}", get(web::status))
         .route("/avatars/original/missing.png", get(web::default_image))
@@ -154,6 +157,21 @@ pub(crate) fn page_response(html: String) -> axum::response::Response {
         HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'"),
     );
     response
+}
+
+/// A redirect as Rails' `redirect_to` answers it: 302 Found.
+pub(crate) fn found(location: &str) -> axum::response::Response {
+    use axum::http::{HeaderValue, StatusCode, header};
+    use axum::response::IntoResponse;
+    match HeaderValue::from_str(location) {
+        Ok(value) => (StatusCode::FOUND, [(header::LOCATION, value)]).into_response(),
+        Err(_) => Failure::page(
+            StatusCode::BAD_REQUEST,
+            "Bad redirect",
+            "The address to go on to cannot be sent; go back and try again.",
+        )
+        .into_response(),
+    }
 }
 
 async fn not_found() -> Failure {

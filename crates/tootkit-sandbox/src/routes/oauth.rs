@@ -79,7 +79,7 @@ const SESSION_COOKIE: &str = "_tootkit_sandbox_session";
 /// Whether a request comes from Python's `requests`, the HTTP library Mastodon.py is
 /// built on: by Mastodon.py's or `requests`' own user agent, or, when a program names
 /// itself (`Mastodon(user_agent="weatherbot/2.1")`), by the headers `requests` sends
-/// with every request and tootkit, curl and browsers do not send together.
+/// with every request and tootkit and curl do not send together.
 fn from_python_requests(headers: &HeaderMap) -> bool {
     let header = |name: header::HeaderName| {
         headers
@@ -88,9 +88,15 @@ fn from_python_requests(headers: &HeaderMap) -> bool {
             .unwrap_or("")
     };
     let agent = header(header::USER_AGENT);
+    // Browsers and Node's fetch send the same three, and say what they are: by the
+    // fetch metadata they add, or by a user agent in Mozilla's form.
+    let fetch = headers.contains_key("sec-fetch-mode")
+        || headers.contains_key(header::ORIGIN)
+        || agent.starts_with("Mozilla/");
     agent.starts_with("mastodonpy")
         || agent.starts_with("python-requests/")
-        || (header(header::ACCEPT) == "*/*"
+        || (!fetch
+            && header(header::ACCEPT) == "*/*"
             && header(header::ACCEPT_ENCODING).starts_with("gzip, deflate")
             && header(header::CONNECTION).eq_ignore_ascii_case("keep-alive"))
 }
@@ -261,7 +267,7 @@ impl Authorization {
                 query.append_pair("state", state);
             }
         }
-        found(url.as_str())
+        super::found(url.as_str())
     }
 
     fn is_oob(&self) -> bool {
@@ -418,7 +424,7 @@ pub(crate) async fn authorize_page(
                 .append_pair("return_to", &return_path(raw.as_deref().unwrap_or("")))
                 .finish()
         );
-        return Ok(found(&target));
+        return Ok(super::found(&target));
     };
     let scopes: Vec<&str> = authorization.scopes.iter().collect();
     let scope_text = authorization.scopes.to_string();
@@ -564,7 +570,7 @@ pub(crate) async fn sign_in(
     state
         .store
         .set_session_account(&session.id, Some(&account.id))?;
-    let mut response = found(&return_to);
+    let mut response = super::found(&return_to);
     set_cookie(&mut response, &session);
     Ok(response)
 }
@@ -814,19 +820,6 @@ pub(crate) async fn userinfo(
         "profile": account.url,
         "picture": account.avatar,
     })))
-}
-
-/// A redirect as Rails' `redirect_to` answers it: 302 Found.
-fn found(location: &str) -> Response {
-    match HeaderValue::from_str(location) {
-        Ok(value) => (StatusCode::FOUND, [(header::LOCATION, value)]).into_response(),
-        Err(_) => Failure::page(
-            StatusCode::BAD_REQUEST,
-            "Bad redirect",
-            "The address to go on to cannot be sent; start the sign-in again.",
-        )
-        .into_response(),
-    }
 }
 
 #[cfg(test)]

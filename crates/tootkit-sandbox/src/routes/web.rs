@@ -1,7 +1,8 @@
 //! The public web pages behind the addresses the API hands out: an account's profile
-//! (`/@user`) and a status (`/@user/:id`), and the default images an account without
-//! its own points to. A bot that prints its post's URL links to something a person
-//! can open.
+//! (`/@user`), a status (`/@user/:id`), a hashtag's posts (`/tags/:name`), the
+//! ActivityPub addresses in `uri` (`/users/:name…`, sent on to the pages, as Mastodon
+//! does for a browser), and the default images an account without its own points to.
+//! A bot that prints its post's URL links to something a person can open.
 
 use std::sync::Arc;
 
@@ -9,14 +10,17 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 
-use super::page_response;
+use super::{found, page_response};
 use crate::AppState;
 use crate::error::{Failure, Result};
 use crate::pages::{self, ShownStatus};
 use crate::store::StatusRow;
 
-/// How many statuses a profile page shows, newest first.
-const PROFILE_STATUSES: usize = 20;
+/// How many statuses a profile or tag page shows, newest first.
+const PAGE_STATUSES: usize = 20;
+
+/// How many of the latest statuses a tag page looks through.
+const TAG_PAGE_SCAN: usize = 400;
 
 /// `GET /@:username`: the account and its latest public and unlisted statuses.
 pub(crate) async fn profile(
@@ -26,7 +30,7 @@ pub(crate) async fn profile(
     let account = local_account(&state, &handle)?;
     let rows = state
         .store
-        .account_statuses(&account.id, (None, None, None), PROFILE_STATUSES)?;
+        .account_statuses(&account.id, (None, None, None), PAGE_STATUSES)?;
     let mut shown = Vec::with_capacity(rows.len());
     for row in &rows {
         if state.can_see(row, None)? {
@@ -35,7 +39,7 @@ pub(crate) async fn profile(
     }
     let entity = state.account_entity(&account, false)?;
     Ok(page_response(pages::profile_page(
-        &entity.display_name,
+        shown_name(&entity.display_name, &entity.username),
         &entity.acct,
         &shown,
     )))
@@ -80,9 +84,48 @@ pub(crate) async fn default_image() -> Response {
     response
 }
 
-/// The local account a `@user` segment names.
+/// `GET /tags/:name`: the latest public posts filed under the tag.
+pub(crate) async fn tag(
+    State(state): State<Arc<AppState>>,
+    Path(name): Path<String>,
+) -> Result<Response> {
+    let filed = tootkit::text::normalize_hashtag(&name);
+    let mut shown = Vec::new();
+    for row in state.store.recent_statuses(TAG_PAGE_SCAN)? {
+        if shown.len() == PAGE_STATUSES {
+            break;
+        }
+        if !state.can_see(&row, None)? {
+            continue;
+        }
+        let status = state.status_entity(&row, false)?;
+        if status.tags.iter().any(|tag| tag.name == filed) {
+            shown.push(shown_status(&state, &row)?);
+        }
+    }
+    Ok(page_response(pages::tag_page(&filed, &shown)))
+}
+
+/// `GET /users/:name` and `/users/:name/statuses/:id`, the `uri` of an account and of
+/// a status: sent on to their pages.
+pub(crate) async fn activitypub_account(Path(name): Path<String>) -> Response {
+    found(&format!("/@{}", segment(&name)))
+}
+
+/// See [`activitypub_account`].
+pub(crate) async fn activitypub_status(Path((name, id)): Path<(String, String)>) -> Response {
+    found(&format!("/@{}/{}", segment(&name), segment(&id)))
+}
+
+/// A path segment as written in a URL: anything but letters and digits escaped.
+fn segment(text: &str) -> String {
+    percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+/// The local account a `@user` segment names. A segment without `@` is no page of
+/// the sandbox's: the JSON 404 of every path it does not serve.
 fn local_account(state: &AppState, handle: &str) -> Result<crate::store::AccountRow> {
-    let username = handle.strip_prefix('@').ok_or_else(not_found_page)?;
+    let username = handle.strip_prefix('@').ok_or_else(Failure::nothing_here)?;
     state
         .store
         .account_by_username(username)?
@@ -92,7 +135,7 @@ fn local_account(state: &AppState, handle: &str) -> Result<crate::store::Account
 fn shown_status(state: &AppState, row: &StatusRow) -> Result<ShownStatus> {
     let status = state.status_entity(row, false)?;
     Ok(ShownStatus {
-        author: status.account.display_name.clone(),
+        author: shown_name(&status.account.display_name, &status.account.username).to_owned(),
         acct: status.account.acct.clone(),
         url: status.url.clone().unwrap_or(status.uri.clone()),
         content_html: status.content,
@@ -102,6 +145,16 @@ fn shown_status(state: &AppState, row: &StatusRow) -> Result<ShownStatus> {
             .map(|at| format!("{} {:02}:{:02} UTC", at.date(), at.hour(), at.minute()))
             .unwrap_or_default(),
     })
+}
+
+/// The name a page shows for an account: its display name, else its user name, as
+/// Mastodon does.
+fn shown_name<'a>(display_name: &'a str, username: &'a str) -> &'a str {
+    if display_name.trim().is_empty() {
+        username
+    } else {
+        display_name
+    }
 }
 
 fn not_found_page() -> Failure {

@@ -811,3 +811,53 @@ async fn a_wrong_password_on_pleroma_is_named_as_such() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn oauth_metadata_is_withheld_from_python_requests_alone() {
+    let sandbox = sandbox().await;
+    let client = fast_client(&sandbox);
+    assert!(
+        client.oauth().discover().await.unwrap().published,
+        "tootkit's own"
+    );
+    let url = sandbox
+        .base_url()
+        .endpoint("/.well-known/oauth-authorization-server");
+    let http = reqwest::Client::new();
+    let status = |headers: &'static [(&'static str, &'static str)]| {
+        let mut request = http.get(url.clone());
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        async move { request.send().await.unwrap().status().as_u16() }
+    };
+    const PYTHON: &[(&str, &str)] = &[
+        ("user-agent", "weatherbot/2.1"),
+        ("accept-encoding", "gzip, deflate"),
+        ("accept", "*/*"),
+        ("connection", "keep-alive"),
+    ];
+    assert_eq!(status(PYTHON).await, 404, "Mastodon.py naming itself");
+    assert_eq!(
+        status(&[("user-agent", "mastodonpy")]).await,
+        404,
+        "Mastodon.py"
+    );
+    const BROWSER_FETCH: &[(&str, &str)] = &[
+        ("user-agent", "Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0"),
+        ("accept-encoding", "gzip, deflate, br, zstd"),
+        ("accept", "*/*"),
+        ("connection", "keep-alive"),
+        ("sec-fetch-mode", "cors"),
+    ];
+    assert_eq!(status(BROWSER_FETCH).await, 200, "a web client's fetch");
+    const NODE_FETCH: &[(&str, &str)] = &[
+        ("user-agent", "node"),
+        ("accept-encoding", "gzip, deflate"),
+        ("accept", "*/*"),
+        ("connection", "keep-alive"),
+        ("sec-fetch-mode", "cors"),
+    ];
+    assert_eq!(status(NODE_FETCH).await, 200, "Node's fetch");
+    assert_eq!(status(&[("user-agent", "curl/8.5.0")]).await, 200, "curl");
+}

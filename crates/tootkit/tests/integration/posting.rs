@@ -1342,4 +1342,41 @@ async fn the_addresses_the_sandbox_hands_out_lead_to_pages() {
     let (status, kind, png) = page(public.account.avatar.clone()).await;
     assert_eq!((status, kind.as_str()), (200, "image/png"));
     assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
+
+    // The ActivityPub addresses in `uri` send a browser on to the pages.
+    let no_redirects = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    for (uri, page) in [
+        (public.uri.clone(), format!("/@{USER}/{}", public.id)),
+        (
+            public.account.uri.clone().unwrap_or_default(),
+            format!("/@{USER}"),
+        ),
+    ] {
+        let answer = no_redirects.get(&uri).send().await.unwrap();
+        assert_eq!(answer.status().as_u16(), 302, "{uri}");
+        assert_eq!(answer.headers()["location"], page.as_str(), "{uri}");
+    }
+    // A hashtag's link leads to its public posts; a path without `@` is no page.
+    let tagged = bot
+        .statuses()
+        .create("a post about #Rust")
+        .send()
+        .await
+        .unwrap();
+    let (status, _, html) = page(tagged.tags[0].url.clone()).await;
+    let html = String::from_utf8(html).unwrap();
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("<h1>#rust</h1>") && html.contains("a post about"),
+        "{html}"
+    );
+    assert!(!html.contains("howdy"), "only the tag's posts");
+    let (status, kind, _) = page(format!("{}/nodeinfo/2.0", sandbox.base_url())).await;
+    assert_eq!(
+        (status, kind.as_str()),
+        (404, "application/json; charset=utf-8")
+    );
 }
