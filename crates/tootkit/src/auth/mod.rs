@@ -464,10 +464,15 @@ impl OAuth<'_> {
                 Err(Error::oauth("invalid_credentials", description))
             }
             // Pleroma and Akkoma: `400 {"error": "Invalid credentials"}`.
-            Err(Error::Http {
-                status: 400 | 401,
-                server_message: Some(message),
-            }) if message.to_ascii_lowercase().contains("credentials") => {
+            Err(
+                Error::Http {
+                    status: 400,
+                    server_message: Some(message),
+                }
+                | Error::Unauthorized {
+                    server_message: Some(message),
+                },
+            ) if message.to_ascii_lowercase().contains("credentials") => {
                 Err(Error::oauth("invalid_credentials", Some(message)))
             }
             other => other,

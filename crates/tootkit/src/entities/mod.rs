@@ -159,6 +159,14 @@ pub struct CredentialApplication {
 /// let token: tootkit::Token = serde_json::from_str(json)?;
 /// assert_eq!(token.scopes(), ["read", "write", "follow", "push"]);
 /// assert!(!format!("{token:?}").contains("ZA-Yj3"));
+/// assert_eq!(token.expires_in, None, "Mastodon's tokens last until revoked");
+///
+/// // Pleroma's expire, and come with a refresh token.
+/// let json = r#"{"access_token": "UVBP2e17", "token_type": "Bearer", "scope": "read",
+///     "expires_in": 600, "refresh_token": "c2DpbVxY"}"#;
+/// let token: tootkit::Token = serde_json::from_str(json)?;
+/// assert_eq!(token.expires_in, Some(600));
+/// assert_eq!(token.refresh_token.map(|t| t.expose().to_owned()).as_deref(), Some("c2DpbVxY"));
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -141,11 +141,18 @@ pub(crate) fn count<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
     })
 }
 
-/// A count that may be absent (`None`), read as leniently as [`count`].
+/// A count that may be absent: a number, or a string holding one; anything else
+/// (`null`, an unreadable string) is `None` rather than a count of zero.
 pub(crate) fn opt_count<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
-    Ok(Option::<serde_json::Value>::deserialize(d)?
-        .filter(|value| !value.is_null())
-        .map(|value| count(value).unwrap_or(0)))
+    Ok(match Option::<serde_json::Value>::deserialize(d)? {
+        Some(serde_json::Value::Number(n)) => n.as_u64().or_else(|| {
+            n.as_f64()
+                .filter(|f| f.is_finite() && *f >= 0.0)
+                .map(|f| f as u64)
+        }),
+        Some(serde_json::Value::String(text)) => text.trim().parse().ok(),
+        _ => None,
+    })
 }
 
 /// A boolean that some servers send as `null` or omit.

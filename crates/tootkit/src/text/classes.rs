@@ -80,8 +80,14 @@ pub(super) fn fold(c: char, mut out: impl FnMut(char)) {
     }
 }
 
+/// The general category as Mastodon's Ruby sees it: what Unicode assigned after 15.0
+/// is unassigned there.
 fn category(c: char) -> GeneralCategory {
-    CodePointMapData::<GeneralCategory>::new().get(c)
+    if c.is_ascii() || assigned_in_mastodons_unicode(c) {
+        CodePointMapData::<GeneralCategory>::new().get(c)
+    } else {
+        GeneralCategory::Unassigned
+    }
 }
 
 /// `[a-z]` under `/i`.
@@ -99,12 +105,12 @@ pub(super) fn word(c: char) -> bool {
     if c.is_ascii() {
         return c.is_ascii_alphanumeric() || c == '_';
     }
-    (c.is_alphabetic() || {
+    alpha(c) || {
         let gc = category(c);
         GeneralCategoryGroup::Mark.contains(gc)
             || gc == GeneralCategory::DecimalNumber
             || gc == GeneralCategory::ConnectorPunctuation
-    }) && assigned_in_mastodons_unicode(c)
+    }
 }
 
 /// Ruby's `[[:alpha:]]`: the Alphabetic property.
@@ -154,7 +160,9 @@ fn dash(c: char) -> bool {
 
 /// `\p{Cyrillic}`.
 fn cyrillic(c: char) -> bool {
-    !c.is_ascii() && CodePointMapData::<Script>::new().get(c) == Script::Cyrillic
+    !c.is_ascii()
+        && CodePointMapData::<Script>::new().get(c) == Script::Cyrillic
+        && assigned_in_mastodons_unicode(c)
 }
 
 /// twitter-text's `LATIN_ACCENTS`, case-sensitive: where a regex embeds
@@ -371,6 +379,8 @@ mod tests {
             "CYRILLIC CAPITAL TJE"
         );
         assert!(!word('\u{105C0}'), "TODHRI LETTER A");
+        // Digits too: KIRAT RAI DIGIT ZERO (16.0) is no digit of a hashtag yet.
+        assert!(!hashtag_name_char('\u{16D70}') && hashtag_name_char('\u{0966}'));
         // Unicode 15.1: not yet either.
         assert!(!assigned_in_mastodons_unicode('\u{2FFC}'));
         assert!(assigned_in_mastodons_unicode('\u{10FFFD}'), "private use");
