@@ -87,7 +87,7 @@ pub const MAX_PARTS: u16 = 300;
 
 #[derive(Debug, Args)]
 pub struct LoginArgs {
-    /// The instance, such as `botsin.space` or `https://mastodon.social`.
+    /// The instance, such as `mastodon.social` or `https://fosstodon.org`.
     #[arg(long, short = 'i')]
     pub instance: Option<String>,
 

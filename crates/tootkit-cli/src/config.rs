@@ -106,7 +106,7 @@ pub struct Profiles {
     pub default: Option<String>,
     #[serde(default)]
     pub profiles: BTreeMap<String, Profile>,
-    /// Registered applications, by instance authority (`botsin.space`, `127.0.0.1:3000`).
+    /// Registered applications, by instance authority (`mastodon.social`, `127.0.0.1:3000`).
     #[serde(default)]
     pub apps: BTreeMap<String, AppRecord>,
 }
@@ -180,8 +180,16 @@ impl Profiles {
         match self.profiles.get(&chosen) {
             Some(profile) => Ok((chosen, profile.clone())),
             None => {
+                // The name may come from the environment, where it is easily forgotten.
+                let from = if name.is_some()
+                    && std::env::var("TOOTKIT_PROFILE").ok().as_deref() == Some(chosen.as_str())
+                {
+                    " (named by TOOTKIT_PROFILE)"
+                } else {
+                    ""
+                };
                 let message = format!(
-                    "There is no profile named `{chosen}`; run `tootkit auth status` to list them, or `tootkit auth login` to create it."
+                    "There is no profile named `{chosen}`{from}; run `tootkit auth status` to list them, or `tootkit auth login` to create it."
                 );
                 // A name given on the command line is a usage error; a default that
                 // names no profile means no credentials to use.

@@ -78,8 +78,8 @@ pub enum Error {
 
     /// HTTP 404: the resource does not exist (or is not visible to this token).
     #[error(
-        "{path} was not found on the server{}; check the ID, or whether this server offers this part of the API.",
-        quoted(server_message)
+        "{path} was not found on the server{}",
+        not_found_advice(server_message)
     )]
     NotFound {
         /// The request path that was not found.
@@ -107,10 +107,7 @@ pub enum Error {
     },
 
     /// HTTP 5xx: the server failed.
-    #[error(
-        "The server failed with HTTP {status}{}; this is a problem on the server's side, so try again later.",
-        quoted(server_message)
-    )]
+    #[error("{}", server_failure(*status, server_message))]
     Server {
         /// The HTTP status code.
         status: u16,
@@ -279,6 +276,33 @@ impl Error {
     }
 }
 
+/// Mastodon explains its 404s in JSON (`Record not found`); an answer without one comes
+/// from something else at that address.
+fn not_found_advice(server_message: &Option<String>) -> String {
+    if server_message.is_some() {
+        format!(
+            "{}; check the ID, or whether this server offers this part of the API.",
+            quoted(server_message)
+        )
+    } else {
+        ", and the answer was not Mastodon's; check that the address is a Mastodon-compatible server (and the ID, if there is one).".to_owned()
+    }
+}
+
+fn server_failure(status: u16, server_message: &Option<String>) -> String {
+    if status == 501 {
+        format!(
+            "The server does not implement this request (HTTP 501){}; check that the address is a Mastodon-compatible server.",
+            quoted(server_message)
+        )
+    } else {
+        format!(
+            "The server failed with HTTP {status}{}; this is a problem on the server's side, so try again later.",
+            quoted(server_message)
+        )
+    }
+}
+
 fn quoted(message: &Option<String>) -> String {
     match message.as_deref().map(str::trim) {
         Some(m) if !m.is_empty() => format!(" (\u{201c}{}\u{201d})", m.trim_end_matches('.')),
@@ -306,6 +330,12 @@ fn cause_chain(err: &reqwest::Error) -> String {
         cause = next;
     }
     let text = cause.to_string();
+    // rustls' words for a server answering plain http where https was asked for.
+    if text.contains("InvalidContentType") || text.contains("corrupt message") {
+        return format!(
+            "the server does not speak https there ({text}); if it is a local test server such as tootkit sandbox, use an http:// address"
+        );
+    }
     if err.is_connect() {
         format!("the connection failed ({text})")
     } else {
@@ -392,6 +422,18 @@ mod tests {
             Error::NotFound {
                 path: "/api/v1/statuses/1".into(),
                 server_message: Some("Record not found".into()),
+            },
+            Error::NotFound {
+                path: "/api/v1/accounts/verify_credentials".into(),
+                server_message: None,
+            },
+            Error::Server {
+                status: 501,
+                server_message: None,
+            },
+            Error::ThreadPartDeleted { part: 3, parts: 6 },
+            Error::AlreadyHandled {
+                path: "/api/v1/statuses".into(),
             },
             Error::Validation {
                 server_message: Some(

@@ -111,13 +111,16 @@ async fn walkthrough(context: &Context, sandbox: &Sandbox) -> Result<()> {
     outln!("  access token:  {}", token.access_token.expose());
     outln!("  (instance:     {base})");
     outln!();
-    outln!("On a real instance:");
+    outln!("On a real instance (your bot's account on mastodon.social, say):");
     outln!(
-        "  tootkit auth login --instance botsin.space     # registers tootkit, opens the browser, keeps the token in your keyring"
+        "  tootkit auth login --instance mastodon.social   # registers tootkit, opens the browser, keeps the token in the keyring (or a 0600 file)"
+    );
+    outln!(
+        "  tootkit auth add-token --instance mastodon.social < token.txt   # or store a token made under Preferences > Development"
     );
     outln!("  tootkit post \"{TEXT}\"");
     outln!(
-        "  eval \"$(tootkit auth export)\"                  # the same strings as MASTODON_* variables, for any bot"
+        "  eval \"$(tootkit auth export)\"                   # the same strings as MASTODON_* variables, for any bot"
     );
     outln!("To try your bot offline first: tootkit sandbox");
     Ok(())

@@ -108,14 +108,33 @@ impl Context {
     }
 }
 
-/// A client builder with the command line's user agent.
-/// Reads all of stdin, for text given as `-` or piped in.
+/// The most text read from stdin: a thread of 300 parts of 500 characters in any script
+/// is well under it.
+const MAX_STDIN_BYTES: u64 = 4 << 20;
+
+/// Reads all of stdin, for text given as `-` or piped in, up to [`MAX_STDIN_BYTES`].
 pub fn read_stdin(what: &str) -> Result<String> {
-    let mut text = String::new();
+    let mut bytes = Vec::new();
     std::io::stdin()
-        .read_to_string(&mut text)
-        .map_err(|err| Failure::usage(format!("The {what} could not be read from standard input ({err}); pass it as an argument instead.")))?;
-    Ok(text)
+        .take(MAX_STDIN_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|err| {
+            Failure::usage(format!(
+                "The {what} could not be read from standard input ({err}); pass it as an argument instead."
+            ))
+        })?;
+    if bytes.len() as u64 > MAX_STDIN_BYTES {
+        return Err(Failure::usage(format!(
+            "The {what} on standard input is longer than {} MiB, far more than any post or thread; check what is piped in.",
+            MAX_STDIN_BYTES >> 20
+        )));
+    }
+    String::from_utf8(bytes).map_err(|err| {
+        Failure::usage(format!(
+            "The {what} on standard input is not UTF-8 text (an invalid byte at {}); convert it to UTF-8 first, with iconv for instance.",
+            err.utf8_error().valid_up_to()
+        ))
+    })
 }
 
 pub async fn whoami(context: &Context) -> Result<()> {
@@ -137,9 +156,9 @@ pub async fn whoami(context: &Context) -> Result<()> {
 /// or a pipe.
 fn text_argument(text: Option<String>, command: &str) -> Result<String> {
     let text = match text.as_deref() {
-        Some("-") => read_stdin("status text")?,
+        Some("-") => read_stdin("text")?,
         Some(_) => text.unwrap_or_default(),
-        None if !std::io::stdin().is_terminal() => read_stdin("status text")?,
+        None if !std::io::stdin().is_terminal() => read_stdin("text")?,
         None => {
             return Err(Failure::usage(format!(
                 "No text given; pass it as an argument (`tootkit {command} \"howdy universe!\"`) or pipe it in with `-`."

@@ -201,7 +201,7 @@ async fn a_real_browser_signs_in_and_the_cli_stores_a_working_token() {
         .for_element(Locator::Css("h1"))
         .await
         .unwrap();
-    assert_eq!(landed.text().await.unwrap(), "Signed in");
+    assert_eq!(landed.text().await.unwrap(), "Authorization received");
     browser.close().await.unwrap();
 
     let done = cli.finish().await.success();

@@ -44,6 +44,27 @@ async fn each_kind_of_failure_has_its_exit_code_and_one_clear_sentence() {
     home.run(&["post", "--visibility", "everyone", "x"])
         .await
         .failure(2);
+    // Text that is not UTF-8 is named as such, not blamed on the way it was given.
+    let mut command = home.tootkit();
+    command
+        .args(["count", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let garbled = tokio::task::spawn_blocking(move || {
+        use std::io::Write;
+        let mut child = crate::Reaped::new(command.spawn().unwrap());
+        child.stdin.take().unwrap().write_all(b"abc\xff").unwrap();
+        child.into_inner().wait_with_output().unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(garbled.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&garbled.stderr).contains("is not UTF-8 text"),
+        "{}",
+        String::from_utf8_lossy(&garbled.stderr)
+    );
     let empty = home.run(&["post", "--reply-to", "", "x"]).await.failure(2);
     assert!(
         empty.stderr.contains("a value is required for '--reply-to"),
@@ -387,6 +408,7 @@ async fn the_demo_walks_through_and_posts() {
         "8. Read it back: <p>howdy universe!</p> by @demo",
         "SANDBOX VALUES",
         "tootkit auth login --instance",
+        "tootkit auth add-token --instance",
     ] {
         assert!(out.contains(step), "missing {step:?} in:\n{out}");
     }

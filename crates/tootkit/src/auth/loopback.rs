@@ -212,8 +212,8 @@ fn handle(request: &Request<Incoming>, waiting: &Waiting) -> Response<Full<Bytes
             Ok(AuthorizationCode::new(code)),
             page(
                 StatusCode::OK,
-                "Signed in",
-                "The authorization reached the terminal. You can close this tab.",
+                "Authorization received",
+                "tootkit is finishing the sign-in; the terminal says how it went. You can close this tab.",
             ),
         )
     } else {

@@ -608,6 +608,21 @@ async fn network_failures_and_unreadable_answers_say_what_to_do() {
     assert!(matches!(err, Error::UnexpectedResponse { .. }), "{err:?}");
     assert!(err.to_string().contains("it is an HTML page"), "{err}");
 
+    // https asked of a server that speaks plain http (a sandbox, say).
+    let sandbox = sandbox().await;
+    let https = format!("https://{}", sandbox.base_url().authority());
+    let client = Client::builder(https.parse().unwrap())
+        .retry(RetryPolicy::never())
+        .build()
+        .unwrap();
+    let err = client.instance().get().await.unwrap_err();
+    assert!(matches!(err, Error::Network { .. }), "{err:?}");
+    assert!(
+        err.to_string()
+            .contains("the server does not speak https there"),
+        "{err}"
+    );
+
     // An answer far longer than any Mastodon answer is not read whole.
     let endless = axum::Router::new().fallback(|| async {
         (
