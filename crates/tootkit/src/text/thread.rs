@@ -608,6 +608,11 @@ mod tests {
                 "b".repeat(5000)
             ),
             format!("https://example.com/{}", "b".repeat(5000)),
+            format!(
+                "{}https://example.com/{} end",
+                "word ".repeat(120),
+                "p".repeat(4100)
+            ),
         ] {
             assert!(
                 entities_of(&text).is_empty(),
