@@ -77,6 +77,14 @@ fn counting(c: &mut Criterion) {
     c.bench_function("split_thread, 3,000 Japanese characters", |b| {
         b.iter(|| split_thread(black_box(&japanese), &options).map(|parts| parts.len()))
     });
+    // The worst shape known for the splitter: a word too long to be a link, whose every
+    // prefix long enough is one, so the first part must be cut before `.co` (found by
+    // the fuzzer).
+    let unlinkable = format!("http://example.com/valid?{}", "#foo?".repeat(900));
+    c.bench_function(
+        "split_thread, a 4,525-character word that cuts into links",
+        |b| b.iter(|| split_thread(black_box(&unlinkable), &options).map(|parts| parts.len())),
+    );
 }
 
 criterion_group!(benches, counting);

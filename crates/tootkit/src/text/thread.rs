@@ -437,17 +437,35 @@ fn choose(
     keeps_entities: impl Fn(&Cut) -> bool,
     max: usize,
 ) -> Option<Cut> {
-    let best = *candidates
-        .iter()
-        .rev()
-        .find(|cut| length(cut.end) <= max && keeps_entities(cut))?;
+    use std::cell::Cell;
+    // Each candidate is measured and checked at most once, whatever the levels tried.
+    let measured: Vec<Cell<Option<usize>>> = vec![Cell::new(None); candidates.len()];
+    let kept: Vec<Cell<Option<bool>>> = vec![Cell::new(None); candidates.len()];
+    let length_at = |i: usize| {
+        let known = measured[i].get();
+        known.unwrap_or_else(|| {
+            let length = length(candidates[i].end);
+            measured[i].set(Some(length));
+            length
+        })
+    };
+    let usable = |i: usize| {
+        length_at(i) <= max && {
+            let known = kept[i].get();
+            known.unwrap_or_else(|| {
+                let keeps = keeps_entities(&candidates[i]);
+                kept[i].set(Some(keeps));
+                keeps
+            })
+        }
+    };
+    let best = furthest_usable(candidates.len(), usable)?;
     let furthest_fitting = |level: Level| {
-        candidates
-            .iter()
+        (0..=best)
             .rev()
-            .filter(|cut| cut.level <= level)
-            .map(|cut| (*cut, length(cut.end)))
-            .find(|&(cut, measured)| measured <= max && keeps_entities(&cut))
+            .filter(|&i| candidates[i].level <= level)
+            .find(|&i| usable(i))
+            .map(|i| (candidates[i], length_at(i)))
     };
     // A space is taken wherever it is; a word boundary without one (frequent in
     // Chinese and Japanese, rare elsewhere) only if it fills half a part.
@@ -464,7 +482,40 @@ fn choose(
             return Some(cut);
         }
     }
-    Some(best)
+    Some(candidates[best])
+}
+
+/// The furthest of `count` candidates that is `usable`, most often the last. Where the
+/// last ones are not (every longer prefix of a long word would be a link), the search
+/// gallops back and then halves the gap, as usable candidates mostly come before
+/// unusable ones; whatever it finds was checked, and only when galloping finds none
+/// does it try the candidates it stepped over, one by one.
+fn furthest_usable(count: usize, usable: impl Fn(usize) -> bool) -> Option<usize> {
+    let last = count.checked_sub(1)?;
+    if usable(last) {
+        return Some(last);
+    }
+    let (mut unusable, mut step) = (last, 1);
+    let found = loop {
+        let Some(at) = unusable.checked_sub(step) else {
+            return (0..last).rev().find(|&i| usable(i));
+        };
+        if usable(at) {
+            break at;
+        }
+        unusable = at;
+        step *= 2;
+    };
+    let (mut low, mut high) = (found, unusable);
+    while high - low > 1 {
+        let middle = low + (high - low) / 2;
+        if usable(middle) {
+            low = middle;
+        } else {
+            high = middle;
+        }
+    }
+    Some(low)
 }
 
 /// How far after a cut an entity it could make may reach: a link is at most 4,096
