@@ -311,10 +311,12 @@ impl AppState {
                     let filed = normalize_hashtag(name);
                     if !filed.is_empty() && !tags.iter().any(|t| t.name == filed) {
                         tags.push(Tag {
+                            id: None,
                             url: self.tag_url(&filed),
                             name: filed,
                             history: None,
                             following: None,
+                            featuring: None,
                         });
                     }
                 }

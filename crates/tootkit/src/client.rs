@@ -202,7 +202,8 @@ impl RateLimit {
 fn reset_time(text: &str) -> Option<OffsetDateTime> {
     // 2001-09-09: no epoch-seconds reset is earlier, no wait in seconds is longer.
     const EPOCH_SECONDS_FROM: i64 = 1_000_000_000;
-    crate::entities::serde_helpers::parse_timestamp(text).or_else(|| {
+    let rfc3339 = &time::format_description::well_known::Rfc3339;
+    OffsetDateTime::parse(text, rfc3339).ok().or_else(|| {
         let seconds: i64 = text.parse().ok()?;
         if seconds >= EPOCH_SECONDS_FROM {
             OffsetDateTime::from_unix_timestamp(seconds).ok()

@@ -183,6 +183,9 @@ pub struct Rule {
     /// An explanation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
+    /// The rule in other languages, by language code: `{"de": {"text": …, "hint": …}}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub translations: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 /// The older description of a server (`GET /api/v1/instance`), still the only one some

@@ -180,7 +180,7 @@ pub struct Token {
     #[serde(default, deserialize_with = "de::text")]
     pub scope: String,
     /// When it was issued (Unix seconds).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de::opt_seconds")]
     pub created_at: Option<i64>,
     /// How many seconds the token stays valid, where the server lets tokens expire
     /// (Pleroma, Akkoma, Pixelfed); Mastodon's tokens last until revoked.

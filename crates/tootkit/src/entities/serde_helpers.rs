@@ -61,7 +61,8 @@ macro_rules! open_enum {
 
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let text = String::deserialize(d)?;
+                // `null` is a value nobody knows, kept as an empty one.
+                let text = Option::<String>::deserialize(d)?.unwrap_or_default();
                 Ok(text.parse().unwrap_or_else(|never: std::convert::Infallible| match never {}))
             }
         }
@@ -155,6 +156,18 @@ pub(crate) fn opt_count<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, 
     })
 }
 
+/// Unix seconds that may be absent, written as a number or a string of one; anything
+/// else is `None`.
+pub(crate) fn opt_seconds<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    Ok(match Option::<serde_json::Value>::deserialize(d)? {
+        Some(serde_json::Value::Number(n)) => n
+            .as_i64()
+            .or_else(|| n.as_f64().filter(|f| f.is_finite()).map(|f| f as i64)),
+        Some(serde_json::Value::String(text)) => text.trim().parse().ok(),
+        _ => None,
+    })
+}
+
 /// A boolean that some servers send as `null` or omit.
 pub(crate) fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
     Ok(Option::<bool>::deserialize(d)?.unwrap_or(false))
@@ -165,10 +178,18 @@ pub(crate) fn text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> 
     Ok(Option::<String>::deserialize(d)?.unwrap_or_default())
 }
 
-/// Parses an RFC 3339 timestamp; anything else (an empty string, a bare date, a
+/// Parses an RFC 3339 timestamp, or Unix seconds written as a string (as one of the
+/// documentation's examples has it); anything else (an empty string, a bare date, a
 /// malformed value) is treated as absent rather than failing the whole entity.
 pub(crate) fn parse_timestamp(text: &str) -> Option<OffsetDateTime> {
-    OffsetDateTime::parse(text.trim(), &Rfc3339).ok()
+    let text = text.trim();
+    OffsetDateTime::parse(text, &Rfc3339).ok().or_else(|| {
+        let seconds: i64 = text
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| text.parse().ok())??;
+        OffsetDateTime::from_unix_timestamp(seconds).ok()
+    })
 }
 
 /// Formats a timestamp as Mastodon does: UTC, milliseconds, `Z`.

@@ -222,6 +222,13 @@ pub struct Mention {
 /// A hashtag.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Tag {
+    /// The tag's ID on the server (Mastodon 4.3 and later).
+    #[serde(
+        default,
+        deserialize_with = "de::opt_id",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<String>,
     /// The tag, without `#`.
     #[serde(default, deserialize_with = "de::text")]
     pub name: String,
@@ -234,6 +241,9 @@ pub struct Tag {
     /// Whether the token's account follows the tag.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub following: Option<bool>,
+    /// Whether the token's account features the tag on its profile.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub featuring: Option<bool>,
 }
 
 /// A file attached to a status.
@@ -243,7 +253,7 @@ pub struct MediaAttachment {
     #[serde(deserialize_with = "de::id")]
     pub id: String,
     /// What kind of file it is.
-    #[serde(rename = "type")]
+    #[serde(rename = "type", default = "unknown_media")]
     pub kind: MediaType,
     /// The file; `None` while the server is still processing it.
     #[serde(default)]
@@ -263,6 +273,9 @@ pub struct MediaAttachment {
     /// A BlurHash of the image.
     #[serde(default)]
     pub blurhash: Option<String>,
+    /// The preview's address on the server it came from, for remote media.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preview_remote_url: Option<String>,
 }
 
 /// A link preview.
@@ -296,11 +309,11 @@ pub struct PreviewCard {
     #[serde(default)]
     pub html: Option<String>,
     /// Width of the preview.
-    #[serde(default)]
-    pub width: Option<u32>,
+    #[serde(default, deserialize_with = "de::opt_count")]
+    pub width: Option<u64>,
     /// Height of the preview.
-    #[serde(default)]
-    pub height: Option<u32>,
+    #[serde(default, deserialize_with = "de::opt_count")]
+    pub height: Option<u64>,
     /// The preview image.
     #[serde(default)]
     pub image: Option<String>,
@@ -310,10 +323,30 @@ pub struct PreviewCard {
     /// A BlurHash of the image.
     #[serde(default)]
     pub blurhash: Option<String>,
+    /// The image's alt text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_description: Option<String>,
+    /// The page's language.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    /// When the page was published.
+    #[serde(default, with = "timestamp", skip_serializing_if = "Option::is_none")]
+    pub published_at: Option<OffsetDateTime>,
+    /// The page's authors with their fediverse accounts, where the page names them
+    /// (Mastodon 4.3 and later), as the server describes them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authors: Option<Vec<serde_json::Value>>,
+    /// Whether the page claims a fediverse author who does not confirm it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub missing_attribution: Option<bool>,
 }
 
 fn link() -> CardType {
     CardType::Link
+}
+
+fn unknown_media() -> MediaType {
+    MediaType::Unknown
 }
 
 /// A poll attached to a status.
