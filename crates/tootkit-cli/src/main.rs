@@ -2,13 +2,17 @@
 //! sandbox instance. Argument parsing, profiles, credential stores and output live
 //! here; every API call goes through the `tootkit` library.
 
-/// `println!` that carries on when stdout is gone (`tootkit post --thread | head -1`):
-/// what is being posted matters more than what is printed about it.
+/// `println!` that carries on when stdout's reader is gone (`tootkit post --thread |
+/// head -1`): what is being posted matters more than what is printed about it. Output
+/// that cannot be written for another reason (a full disk under `auth export > env.sh`)
+/// ends the command with exit code 1, as the output was its point.
 macro_rules! outln {
-    ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        let _ = writeln!(std::io::stdout(), $($arg)*);
-    }};
+    () => {
+        $crate::write_output(format_args!(""))
+    };
+    ($($arg:tt)*) => {
+        $crate::write_output(format_args!($($arg)*))
+    };
 }
 
 /// `eprintln!` that carries on when stderr is gone, as [`outln!`] does for stdout.
@@ -31,6 +35,20 @@ use clap::Parser;
 
 use crate::cli::{AuthCommand, Cli, Command};
 use crate::failure::Exit;
+
+/// See [`outln!`].
+fn write_output(line: std::fmt::Arguments<'_>) {
+    use std::io::Write as _;
+    match writeln!(std::io::stdout(), "{line}") {
+        Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => {
+            errln!(
+                "error: The output could not be written ({err}); check where it goes, such as a full disk."
+            );
+            std::process::exit(Exit::Local as i32);
+        }
+        _ => {}
+    }
+}
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {

@@ -177,6 +177,8 @@ impl AppState {
             thumbnail: Some(Thumbnail {
                 url: format!("{}/packs/images/preview.png", self.base_url),
                 description: Some("The tootkit sandbox".to_owned()),
+                blurhash: None,
+                versions: None,
             }),
             icon: Some(Vec::new()),
             languages: vec!["en".to_owned()],

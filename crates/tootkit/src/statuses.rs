@@ -428,7 +428,12 @@ impl CreateThread<'_> {
                 // The status this part answers exists (it is the part just posted, or
                 // none was named), so "not found" is about the key: the status it was
                 // given to the first time is gone.
-                Err(Error::NotFound { .. }) if index > 0 || self.in_reply_to_id.is_none() => {
+                Err(Error::NotFound {
+                    server_message: Some(message),
+                    ..
+                }) if (index > 0 || self.in_reply_to_id.is_none())
+                    && !message.contains("reply to") =>
+                {
                     return Err(Error::ThreadPartDeleted {
                         part: index + 1,
                         parts: count,
@@ -451,16 +456,21 @@ impl CreateThread<'_> {
     /// other thread other keys. The part's own text stands for how it was cut (limits,
     /// numbering, carried mentions) and the status it answers for its place in the
     /// chain, so a thread resumed with other options is posted anew rather than mixed
-    /// with the parts of the first attempt. Naming the default (replies unlisted)
-    /// changes nothing: whenever both are posted, they make the same statuses.
+    /// with the parts of the first attempt. Naming the default (replies unlisted) after
+    /// a first part named public or unlisted changes nothing, as both make the same
+    /// statuses; after the account's default, which may be one tootkit cannot rank
+    /// (Akkoma's `local`), it does.
     fn key(&self, index: usize, count: usize, part: &str, reply_to: Option<&str>) -> String {
         use sha2::{Digest, Sha256};
         let mut digest = Sha256::new();
         let visibility = |v: Option<&Visibility>| v.map_or("", Visibility::as_str).to_owned();
-        let replies = self
-            .reply_visibility
-            .as_ref()
-            .filter(|chosen| **chosen != Visibility::Unlisted);
+        let replies = self.reply_visibility.as_ref().filter(|chosen| {
+            **chosen != Visibility::Unlisted
+                || !matches!(
+                    self.visibility,
+                    Some(Visibility::Public | Visibility::Unlisted)
+                )
+        });
         for field in [
             "tootkit thread 3",
             &self.text,

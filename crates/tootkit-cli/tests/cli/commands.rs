@@ -44,6 +44,27 @@ async fn each_kind_of_failure_has_its_exit_code_and_one_clear_sentence() {
     home.run(&["post", "--visibility", "everyone", "x"])
         .await
         .failure(2);
+    // Output that cannot be written (a full disk) is a local failure, not a success.
+    let mut command = home.tootkit();
+    command
+        .args(["count", "x"])
+        .stdout(
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open("/dev/full")
+                .unwrap(),
+        )
+        .stderr(std::process::Stdio::piped());
+    let full = tokio::task::spawn_blocking(move || command.output().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(full.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&full.stderr).contains("The output could not be written"),
+        "{}",
+        String::from_utf8_lossy(&full.stderr)
+    );
+
     // Text that is not UTF-8 is named as such, not blamed on the way it was given.
     let mut command = home.tootkit();
     command

@@ -108,6 +108,12 @@ pub struct Thumbnail {
     /// Its alt text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// A BlurHash of the image.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blurhash: Option<String>,
+    /// The image at other resolutions: `{"@1x": url, "@2x": url}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub versions: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 /// Limits and settings in [`Instance::configuration`].
@@ -272,6 +278,8 @@ impl From<InstanceV1> for Instance {
             thumbnail: v1.thumbnail.map(|url| Thumbnail {
                 url,
                 description: None,
+                blurhash: None,
+                versions: None,
             }),
             icon: None,
             languages: v1.languages,

@@ -184,9 +184,8 @@ pub(crate) fn text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> 
 pub(crate) fn parse_timestamp(text: &str) -> Option<OffsetDateTime> {
     let text = text.trim();
     OffsetDateTime::parse(text, &Rfc3339).ok().or_else(|| {
-        let seconds: i64 = text
-            .bytes()
-            .all(|b| b.is_ascii_digit())
+        // Nine digits at least (1973 on): shorter ones are dates such as `20240101`.
+        let seconds: i64 = (text.len() >= 9 && text.bytes().all(|b| b.is_ascii_digit()))
             .then(|| text.parse().ok())??;
         OffsetDateTime::from_unix_timestamp(seconds).ok()
     })

@@ -61,11 +61,6 @@ enum Kind {
 /// Documented fields tootkit leaves out on purpose, by OpenAPI schema, with why.
 const NOT_MODELLED: &[(&str, &str, &str)] = &[
     (
-        "Instance",
-        "wrapstodon",
-        "a yearly review's settings, of no use to a bot",
-    ),
-    (
         "Status",
         "tagged_collections",
         "unreleased (4.7 collections), shape not settled",
@@ -77,7 +72,7 @@ const NOT_MODELLED: &[(&str, &str, &str)] = &[
     ),
 ];
 
-/// The OpenAPI schema of each kind, and of the entities nested in it by field.
+/// The OpenAPI schema of each kind.
 fn schema_of(kind: Kind) -> Option<&'static str> {
     Some(match kind {
         Kind::Account | Kind::Accounts => "Account",
@@ -99,73 +94,80 @@ fn schema_of(kind: Kind) -> Option<&'static str> {
     })
 }
 
-fn nested_schema(schema: &str, field: &str) -> Option<&'static str> {
-    Some(match (schema, field) {
-        ("Status", "account") | ("Account", "moved") => "Account",
-        ("Status", "reblog") => "Status",
-        ("Status", "card") => "PreviewCard",
-        ("Status", "media_attachments") => "MediaAttachment",
-        ("Status", "poll") => "Poll",
-        ("Status", "tags") => "Tag",
-        ("Status", "mentions") => "StatusMention",
-        ("Status" | "Account" | "Poll", "emojis") => "CustomEmoji",
-        ("Account", "roles") => "Role",
-        ("Instance", "rules") => "Rule",
-        _ => return None,
+/// Mastodon's OpenAPI description, read once.
+fn openapi() -> &'static Value {
+    static OPENAPI: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    OPENAPI.get_or_init(|| {
+        fixtures()
+            .and_then(|root| read_json(&root.join("openapi/mastodon-openapi-4.7.0.json")))
+            .unwrap_or(Value::Null)
     })
 }
 
-/// The documented properties of every schema of Mastodon's OpenAPI description.
-fn documented() -> &'static BTreeMap<String, Vec<String>> {
-    static DOCUMENTED: std::sync::OnceLock<BTreeMap<String, Vec<String>>> =
-        std::sync::OnceLock::new();
-    DOCUMENTED.get_or_init(|| {
-        let Some(root) = fixtures() else {
-            return BTreeMap::new();
-        };
-        let openapi = read_json(&root.join("openapi/mastodon-openapi-4.7.0.json"))
-            .expect("the OpenAPI description");
-        openapi["components"]["schemas"]
-            .as_object()
-            .expect("schemas")
-            .iter()
-            .map(|(name, schema)| {
-                let properties = schema["properties"]
-                    .as_object()
-                    .map(|p| p.keys().cloned().collect())
-                    .unwrap_or_default();
-                (name.clone(), properties)
-            })
-            .collect()
-    })
+/// The schema a property or array item describes, with `$ref`s followed (also through
+/// `anyOf`/`oneOf`, as nullable references are written) and arrays looked through:
+/// its name, when it has one, and its own description.
+fn resolve(schema: &Value) -> (Option<&str>, &Value) {
+    if let Some(target) = schema["$ref"].as_str() {
+        let name = target.rsplit('/').next().unwrap_or(target);
+        return (Some(name), &openapi()["components"]["schemas"][name]);
+    }
+    if schema["type"] == "array" || schema["items"].is_object() {
+        return resolve(&schema["items"]);
+    }
+    for alternatives in ["anyOf", "oneOf", "allOf"] {
+        if let Some(found) = schema[alternatives].as_array().and_then(|all| {
+            all.iter()
+                .find(|s| s.get("$ref").is_some() || s.get("properties").is_some())
+        }) {
+            return resolve(found);
+        }
+    }
+    (None, schema)
 }
 
-/// Lists the documented fields of `schema` that `original` has and `ours` lost.
-fn lost(schema: &str, ours: &Value, original: &Value, path: &str, losses: &mut Vec<String>) {
+/// Lists the documented fields that `original` has and `ours` lost, as `schema` (named
+/// `name`, when it has a name) describes them, nested objects included.
+fn lost(
+    name: Option<&str>,
+    schema: &Value,
+    ours: &Value,
+    original: &Value,
+    path: &str,
+    losses: &mut Vec<String>,
+) {
     match (ours, original) {
         (Value::Array(ours), Value::Array(original)) => {
             for (i, (mine, theirs)) in ours.iter().zip(original).enumerate() {
-                lost(schema, mine, theirs, &format!("{path}[{i}]"), losses);
+                lost(name, schema, mine, theirs, &format!("{path}[{i}]"), losses);
             }
         }
         (Value::Object(ours), Value::Object(original)) => {
-            let Some(fields) = documented().get(schema) else {
+            let Some(fields) = schema["properties"].as_object() else {
                 return;
             };
-            for field in fields {
+            for (field, described) in fields {
                 let Some(theirs) = original.get(field) else {
                     continue;
                 };
-                match ours.get(field) {
-                    None if theirs.is_null() => {}
-                    None if NOT_MODELLED
+                let not_modelled = || {
+                    NOT_MODELLED
                         .iter()
-                        .any(|(s, f, _)| *s == schema && f == field) => {}
+                        .any(|(s, f, _)| Some(*s) == name && f == field)
+                };
+                match ours.get(field) {
+                    None if theirs.is_null() || not_modelled() => {}
                     None => losses.push(format!("{path}.{field}: documented, not kept")),
                     Some(mine) => {
-                        if let Some(inner) = nested_schema(schema, field) {
-                            lost(inner, mine, theirs, &format!("{path}.{field}"), losses);
-                        }
+                        let (inner_name, inner) = resolve(described);
+                        lost(
+                            inner_name,
+                            inner,
+                            mine,
+                            theirs,
+                            &format!("{path}.{field}"),
+                            losses,
+                        );
                     }
                 }
             }
@@ -182,8 +184,9 @@ fn check(kind: Kind, value: &Value) -> Result<(), String> {
         let back = serde_json::to_value(&parsed).map_err(|e| format!("does not serialize: {e}"))?;
         let mut losses = Vec::new();
         compare(&back, value, "$", &mut losses);
-        if let Some(schema) = schema_of(kind) {
-            lost(schema, &back, value, "$", &mut losses);
+        if let Some(name) = schema_of(kind) {
+            let schema = &openapi()["components"]["schemas"][name];
+            lost(Some(name), schema, &back, value, "$", &mut losses);
         }
         if losses.is_empty() {
             Ok(())

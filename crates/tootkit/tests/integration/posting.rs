@@ -809,17 +809,25 @@ async fn a_thread_resumed_with_other_options_is_posted_anew() {
         ids(&numbered),
         "the same thread is found again"
     );
+    let public = bot
+        .statuses()
+        .thread(text.clone())
+        .visibility(Visibility::Public)
+        .send()
+        .await
+        .unwrap();
     let named_default = bot
         .statuses()
         .thread(text.clone())
+        .visibility(Visibility::Public)
         .reply_visibility(Visibility::Unlisted)
         .send()
         .await
         .unwrap();
     assert_eq!(
         ids(&named_default),
-        ids(&numbered),
-        "naming the default (unlisted replies) is the same thread"
+        ids(&public),
+        "after a public first part, naming the default (unlisted replies) is the same thread"
     );
     // A part deleted since cannot be posted again under its key: said as such.
     bot.statuses().delete(&numbered[1].id).await.unwrap();
@@ -1381,6 +1389,12 @@ async fn the_addresses_the_sandbox_hands_out_lead_to_pages() {
         .send()
         .await
         .unwrap();
+    bot.statuses()
+        .create("an unlisted word on #Rust")
+        .visibility(Visibility::Unlisted)
+        .send()
+        .await
+        .unwrap();
     let (status, _, html) = page(tagged.tags[0].url.clone()).await;
     let html = String::from_utf8(html).unwrap();
     assert_eq!(status, 200);
@@ -1389,6 +1403,10 @@ async fn the_addresses_the_sandbox_hands_out_lead_to_pages() {
         "{html}"
     );
     assert!(!html.contains("howdy"), "only the tag's posts");
+    assert!(
+        !html.contains("unlisted word"),
+        "and only public ones, as Mastodon's"
+    );
     let (status, kind, _) = page(format!("{}/nodeinfo/2.0", sandbox.base_url())).await;
     assert_eq!(
         (status, kind.as_str()),
