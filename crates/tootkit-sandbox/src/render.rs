@@ -357,11 +357,19 @@ impl AppState {
     /// The account of this instance a mention names, if there is one (remote accounts
     /// are not resolved: the sandbox does not federate).
     fn mentioned_account(&self, mention: &Entity<'_>) -> Result<Option<AccountRow>> {
-        let local = mention
-            .domain()
-            .is_none_or(|domain| domain.eq_ignore_ascii_case(&self.domain));
+        self.local_account(mention.name(), mention.domain())
+    }
+
+    /// The account named `username` on `domain`, when the domain is this instance's (or
+    /// none is given): remote accounts are not resolved, as the sandbox does not federate.
+    pub(crate) fn local_account(
+        &self,
+        username: &str,
+        domain: Option<&str>,
+    ) -> Result<Option<AccountRow>> {
+        let local = domain.is_none_or(|domain| domain.eq_ignore_ascii_case(&self.domain));
         if local {
-            self.store.account_by_username(mention.name())
+            self.store.account_by_username(username)
         } else {
             Ok(None)
         }

@@ -208,9 +208,13 @@ fn reset_time(text: &str) -> Option<OffsetDateTime> {
         if seconds >= EPOCH_SECONDS_FROM {
             OffsetDateTime::from_unix_timestamp(seconds).ok()
         } else {
-            Some(OffsetDateTime::now_utc() + time::Duration::seconds(seconds.max(0)))
+            Some(seconds_from_now(seconds))
         }
     })
+}
+
+fn seconds_from_now(seconds: i64) -> OffsetDateTime {
+    OffsetDateTime::now_utc() + time::Duration::seconds(seconds.max(0))
 }
 
 /// When a `Retry-After` header (RFC 9110) says to try again: after a number of seconds,
@@ -222,7 +226,7 @@ fn retry_after(headers: &HeaderMap) -> Option<OffsetDateTime> {
         .ok()?
         .trim();
     match text.parse::<u32>() {
-        Ok(seconds) => Some(OffsetDateTime::now_utc() + time::Duration::seconds(seconds.into())),
+        Ok(seconds) => Some(seconds_from_now(seconds.into())),
         Err(_) => OffsetDateTime::parse(text, &time::format_description::well_known::Rfc2822).ok(),
     }
 }

@@ -333,7 +333,7 @@ impl Single {
             format!(
                 "The text is {length} characters and {host} allows {limit}; shorten it, or post it as a thread with --thread."
             )
-        } else if warning_length * 2 > limit {
+        } else if !text::warning_leaves_room(warning_length, limit) {
             format!(
                 "The content warning ({warning_length} characters) and the text are {length} characters together and {host} allows {limit}; shorten the content warning, which a thread would repeat on every part."
             )

@@ -47,14 +47,12 @@ pub(crate) async fn lookup(
     }
     let acct = query.text("acct").unwrap_or_default();
     let acct = acct.trim().trim_start_matches('@');
-    let username = match acct.split_once('@') {
-        Some((username, domain)) if domain.eq_ignore_ascii_case(&state.domain) => username,
-        Some(_) => return Err(Failure::not_found()),
-        None => acct,
+    let (username, domain) = match acct.split_once('@') {
+        Some((username, domain)) => (username, Some(domain)),
+        None => (acct, None),
     };
     let account = state
-        .store
-        .account_by_username(username)?
+        .local_account(username, domain)?
         .ok_or_else(Failure::not_found)?;
     Ok(Json(state.account_entity(&account, false)?))
 }

@@ -65,10 +65,10 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/instance/", get(instance::v1))
         .route("/api/v2/instance", get(instance::v2))
         .route("/api/v2/instance/", get(instance::v2))
-        .fallback(not_found)
+        .fallback(nothing_here)
         // Rails routes by method and path together: a known path with a method the
         // sandbox does not serve (such as editing a status) is no route either.
-        .method_not_allowed_fallback(not_found)
+        .method_not_allowed_fallback(nothing_here)
         .layer(axum::middleware::map_response(json_in_utf8))
         .layer(axum::middleware::from_fn(cache_control))
         .with_state(state)
@@ -174,6 +174,6 @@ pub(crate) fn found(location: &str) -> axum::response::Response {
     }
 }
 
-async fn not_found() -> Failure {
+async fn nothing_here() -> Failure {
     Failure::nothing_here()
 }

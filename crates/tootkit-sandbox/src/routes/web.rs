@@ -14,7 +14,6 @@ use super::{found, page_response};
 use crate::AppState;
 use crate::error::{Failure, Result};
 use crate::pages::{self, ShownStatus};
-use crate::store::StatusRow;
 
 /// How many statuses a profile or tag page shows, newest first.
 const PAGE_STATUSES: usize = 20;
@@ -34,7 +33,7 @@ pub(crate) async fn profile(
     let mut shown = Vec::with_capacity(rows.len());
     for row in &rows {
         if state.can_see(row, None)? {
-            shown.push(shown_status(&state, row)?);
+            shown.push(shown_status(state.status_entity(row, false)?));
         }
     }
     let entity = state.account_entity(&account, false)?;
@@ -60,8 +59,8 @@ pub(crate) async fn status(
         return Err(not_found_page());
     }
     Ok(page_response(pages::status_page(&shown_status(
-        &state, &row,
-    )?)))
+        state.status_entity(&row, false)?,
+    ))))
 }
 
 /// `GET /avatars/original/missing.png` and the other default images: one grey pixel,
@@ -101,7 +100,7 @@ pub(crate) async fn tag(
         }
         let status = state.status_entity(&row, false)?;
         if status.tags.iter().any(|tag| tag.name == filed) {
-            shown.push(shown_status(&state, &row)?);
+            shown.push(shown_status(status));
         }
     }
     Ok(page_response(pages::tag_page(&filed, &shown)))
@@ -133,9 +132,8 @@ fn local_account(state: &AppState, handle: &str) -> Result<crate::store::Account
         .ok_or_else(not_found_page)
 }
 
-fn shown_status(state: &AppState, row: &StatusRow) -> Result<ShownStatus> {
-    let status = state.status_entity(row, false)?;
-    Ok(ShownStatus {
+fn shown_status(status: tootkit::Status) -> ShownStatus {
+    ShownStatus {
         author: shown_name(&status.account.display_name, &status.account.username).to_owned(),
         acct: status.account.acct.clone(),
         url: status.url.clone().unwrap_or(status.uri.clone()),
@@ -145,7 +143,7 @@ fn shown_status(state: &AppState, row: &StatusRow) -> Result<ShownStatus> {
             .created_at
             .map(|at| format!("{} {:02}:{:02} UTC", at.date(), at.hour(), at.minute()))
             .unwrap_or_default(),
-    })
+    }
 }
 
 /// The name a page shows for an account: its display name, else its user name, as

@@ -181,6 +181,21 @@ struct Cut {
     level: Level,
 }
 
+/// Whether a content warning of `warning_length` leaves a thread's parts room enough
+/// under `max_characters`: repeated on every part, a warning taking most of the limit
+/// would turn a text into a flood of parts holding a few characters each, so it may
+/// take at most half.
+///
+/// ```
+/// use tootkit::text::warning_leaves_room;
+///
+/// assert!(warning_leaves_room(250, 500));
+/// assert!(!warning_leaves_room(251, 500));
+/// ```
+pub fn warning_leaves_room(warning_length: usize, max_characters: usize) -> bool {
+    warning_length.saturating_mul(2) <= max_characters
+}
+
 /// Splits `text` into statuses that each fit `options`' limits: one part, as it is
 /// (trimmed), when it fits; otherwise a thread. An empty text gives no parts.
 ///
@@ -209,9 +224,7 @@ pub fn split_thread(text: &str, options: &ThreadOptions) -> Result<Vec<String>, 
         return Ok(vec![text.to_owned()]);
     }
     let warning_length = status_length("", warning, limits);
-    // Repeated on every part, a warning taking most of the limit would turn a text
-    // into a flood of parts holding a few characters each.
-    if warning_length * 2 > limits.max_characters {
+    if !warning_leaves_room(warning_length, limits.max_characters) {
         return Err(SplitError::WarningTooLong {
             length: warning_length,
             limit: limits.max_characters,

@@ -421,16 +421,6 @@ async fn forward(State(proxy): State<Arc<ScriptedProxy>>, request: Request) -> R
     response
 }
 
-async fn statuses_of(client: &Client, token: &tootkit::AccessToken) -> u64 {
-    client
-        .with_access_token(token.clone())
-        .accounts()
-        .verify_credentials()
-        .await
-        .unwrap()
-        .statuses_count
-}
-
 #[tokio::test]
 async fn a_retried_post_with_its_key_posts_once_after_the_first_attempt_settled() {
     let sandbox = sandbox().await;
@@ -457,7 +447,7 @@ async fn a_retried_post_with_its_key_posts_once_after_the_first_attempt_settled(
         seen[1] - seen[0]
     );
     assert_eq!(
-        statuses_of(&direct, &token).await,
+        statuses_count(&direct.with_access_token(token.clone())).await,
         1,
         "but only one status exists"
     );
@@ -521,7 +511,11 @@ async fn a_repeat_goto_social_already_handled_is_an_error_that_says_the_post_exi
             .ends_with("look at the account's posts for it instead of sending it again."),
         "{err}"
     );
-    assert_eq!(statuses_of(&direct, &token).await, 1, "one status, not two");
+    assert_eq!(
+        statuses_count(&direct.with_access_token(token.clone())).await,
+        1,
+        "one status, not two"
+    );
 }
 
 #[tokio::test]
