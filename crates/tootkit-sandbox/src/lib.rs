@@ -60,8 +60,8 @@ pub const MASTODON_4_2_VERSION: &str = concat!(
 );
 /// The Mastodon API version it reports in `api_versions`.
 pub const MASTODON_API_VERSION: u32 = 11;
-/// How long an authorization code stays valid by default: ten minutes, as Doorkeeper.
-const DEFAULT_CODE_LIFETIME_MS: i64 = 10 * 60 * 1000;
+/// How long an authorization code stays valid: ten minutes, as Doorkeeper.
+const CODE_LIFETIME_MS: i64 = 10 * 60 * 1000;
 /// The user name of the account made when none is configured.
 pub const DEMO_USERNAME: &str = "demo";
 
@@ -72,8 +72,6 @@ pub struct SandboxConfig {
     users: Vec<(String, Password)>,
     legacy_password_grant: bool,
     limits: Limits,
-    code_lifetime: Option<std::time::Duration>,
-    idempotency_window: Option<std::time::Duration>,
     before_4_3: bool,
 }
 
@@ -119,21 +117,6 @@ impl SandboxConfig {
     /// `redirect_uri`). For testing a client's fallbacks; off by default.
     pub fn before_4_3(mut self, enabled: bool) -> Self {
         self.before_4_3 = enabled;
-        self
-    }
-
-    /// How long an authorization code stays valid (default ten minutes, as Mastodon);
-    /// shorter lets a client's handling of expired codes be tried without waiting.
-    pub fn code_lifetime(mut self, lifetime: std::time::Duration) -> Self {
-        self.code_lifetime = Some(lifetime);
-        self
-    }
-
-    /// How long an `Idempotency-Key` answers with the status first posted with it
-    /// (default an hour, as Mastodon); shorter lets a client's handling of an expired
-    /// key be tried without waiting.
-    pub fn idempotency_window(mut self, window: std::time::Duration) -> Self {
-        self.idempotency_window = Some(window);
         self
     }
 }
@@ -194,7 +177,6 @@ pub(crate) struct AppState {
     legacy_password_grant: bool,
     before_4_3: bool,
     limits: Limits,
-    code_lifetime_ms: i64,
 }
 
 /// The scopes Mastodon added in 4.3 and since, unknown to a sandbox answering as 4.2.
@@ -223,13 +205,23 @@ fn version_answered(before_4_3: bool) -> &'static str {
 }
 
 /// A sandbox serving on a local address until stopped.
-#[derive(Debug)]
 pub struct Sandbox {
     base_url: InstanceUrl,
     mastodon_version: &'static str,
     accounts: Vec<SandboxAccount>,
+    state: Arc<AppState>,
     shutdown: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl std::fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sandbox")
+            .field("base_url", &self.base_url)
+            .field("mastodon_version", &self.mastodon_version)
+            .field("accounts", &self.accounts)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Sandbox {
@@ -268,13 +260,7 @@ impl Sandbox {
                 source,
             })?;
         }
-        let millis = |d: std::time::Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
-        let store = store::Store::open(
-            config.database.as_deref(),
-            config
-                .idempotency_window
-                .map_or(store::DEFAULT_IDEMPOTENCY_MS, millis),
-        )?;
+        let store = store::Store::open(config.database.as_deref())?;
         let mut users = config.users.clone();
         if users.is_empty() {
             users.push((DEMO_USERNAME.to_owned(), Password::new(readable_password())));
@@ -301,11 +287,9 @@ impl Sandbox {
             legacy_password_grant: config.legacy_password_grant,
             before_4_3: config.before_4_3,
             limits: config.limits,
-            code_lifetime_ms: config
-                .code_lifetime
-                .map_or(DEFAULT_CODE_LIFETIME_MS, millis),
         });
-        let router = routes::router(state).layer(axum::middleware::from_fn(log_request));
+        let router =
+            routes::router(Arc::clone(&state)).layer(axum::middleware::from_fn(log_request));
         let (shutdown, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             axum::serve(listener, router)
@@ -318,9 +302,30 @@ impl Sandbox {
             base_url,
             mastodon_version: version_answered(config.before_4_3),
             accounts,
+            state,
             shutdown: Some(shutdown),
             task,
         })
+    }
+
+    /// Moves the sandbox's clock forward by `by`, as if that much time had passed:
+    /// authorization codes expire after ten minutes and `Idempotency-Key`s lapse after
+    /// an hour of it, as on Mastodon, so a client's handling of both can be tried
+    /// without waiting. Statuses posted afterwards are dated by the advanced clock.
+    ///
+    /// ```
+    /// # async fn run() -> Result<(), tootkit_sandbox::SandboxError> {
+    /// use tootkit_sandbox::{Sandbox, SandboxConfig};
+    ///
+    /// let sandbox = Sandbox::start(SandboxConfig::in_memory(), "127.0.0.1:0".parse().unwrap()).await?;
+    /// sandbox.advance_clock(std::time::Duration::from_secs(61 * 60)); // keys given before have lapsed
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn advance_clock(&self, by: std::time::Duration) {
+        self.state
+            .store
+            .advance_clock(i64::try_from(by.as_millis()).unwrap_or(i64::MAX));
     }
 
     /// The base URL clients use, such as `http://127.0.0.1:3000`.

@@ -6,6 +6,7 @@
 
 use std::path::Path;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 use rusqlite::{Connection, OptionalExtension, params};
 use time::OffsetDateTime;
@@ -22,9 +23,8 @@ pub(crate) enum Keyed {
     Deleted,
 }
 
-/// How long an `Idempotency-Key` answers with its status by default: an hour, as
-/// Mastodon keeps it.
-pub(crate) const DEFAULT_IDEMPOTENCY_MS: i64 = 60 * 60 * 1000;
+/// How long an `Idempotency-Key` answers with its status: an hour, as Mastodon keeps it.
+const IDEMPOTENCY_MS: i64 = 60 * 60 * 1000;
 
 const SCHEMA: &str = r#"
 PRAGMA foreign_keys = ON;
@@ -102,7 +102,7 @@ pub struct StoreError(#[from] pub(crate) rusqlite::Error);
 pub(crate) type Result<T> = std::result::Result<T, StoreError>;
 
 /// Milliseconds since the Unix epoch, the unit every `created_at` column uses.
-pub(crate) fn now_ms() -> i64 {
+fn wall_clock_ms() -> i64 {
     (OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
 }
 
@@ -188,12 +188,14 @@ pub(crate) struct NewStatus<'a> {
 pub(crate) struct Store {
     conn: Mutex<Connection>,
     last_id: Mutex<i64>,
-    /// How long an `Idempotency-Key` answers with its status, in milliseconds.
-    idempotency_ms: i64,
+    /// How far the sandbox's clock is ahead of the wall clock, in milliseconds: moved
+    /// on by [`crate::Sandbox::advance_clock`] so that tests see codes and keys expire
+    /// after their real lifetimes without waiting for them.
+    clock_ahead_ms: AtomicI64,
 }
 
 impl Store {
-    pub(crate) fn open(path: Option<&Path>, idempotency_ms: i64) -> Result<Self> {
+    pub(crate) fn open(path: Option<&Path>) -> Result<Self> {
         let conn = match path {
             Some(path) => Connection::open(path)?,
             None => Connection::open_in_memory()?,
@@ -203,8 +205,18 @@ impl Store {
         Ok(Self {
             conn: Mutex::new(conn),
             last_id: Mutex::new(0),
-            idempotency_ms,
+            clock_ahead_ms: AtomicI64::new(0),
         })
+    }
+
+    /// The sandbox's time in milliseconds since the Unix epoch: the wall clock's, plus
+    /// however far it was advanced.
+    pub(crate) fn now_ms(&self) -> i64 {
+        wall_clock_ms().saturating_add(self.clock_ahead_ms.load(Ordering::Relaxed))
+    }
+
+    pub(crate) fn advance_clock(&self, by_ms: i64) {
+        self.clock_ahead_ms.fetch_add(by_ms, Ordering::Relaxed);
     }
 
     fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
@@ -215,7 +227,7 @@ impl Store {
     /// strictly increasing within the process.
     pub(crate) fn next_id(&self) -> String {
         let mut last = self.last_id.lock().unwrap_or_else(|p| p.into_inner());
-        let candidate = now_ms() << 16;
+        let candidate = self.now_ms() << 16;
         let id = if candidate > *last {
             candidate
         } else {
@@ -248,7 +260,7 @@ impl Store {
                     email,
                     password_hash: password_hash.to_owned(),
                     display_name: String::new(),
-                    created_at: now_ms(),
+                    created_at: self.now_ms(),
                 };
                 self.conn().execute(
                     "INSERT INTO accounts (id, username, email, password_hash, display_name, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -358,7 +370,7 @@ impl Store {
                 app.redirect_uris.join("\n"),
                 app.client_id,
                 app.client_secret_digest,
-                now_ms()
+                self.now_ms()
             ],
         )?;
         Ok(())
@@ -453,7 +465,7 @@ impl Store {
         account_id: Option<&str>,
         scopes: &str,
     ) -> Result<i64> {
-        let created = now_ms();
+        let created = self.now_ms();
         self.conn().execute(
             "INSERT INTO tokens (token_digest, app_id, account_id, scopes, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![digest(token), app_id, account_id, scopes, created],
@@ -510,7 +522,7 @@ impl Store {
     ) -> Result<StatusRow> {
         let id = self.next_id();
         let conn = self.conn();
-        let now = now_ms();
+        let now = self.now_ms();
         if let Some(key) = idempotency_key
             && let Keyed::Posted(earlier) = self.keyed_status(&conn, new.account_id, key, now)?
         {
@@ -557,7 +569,7 @@ impl Store {
     /// What `key` names for `account_id`: a status posted with it within the window,
     /// one since deleted, or nothing.
     pub(crate) fn status_for_key(&self, account_id: &str, key: &str) -> Result<Keyed> {
-        self.keyed_status(&self.conn(), account_id, key, now_ms())
+        self.keyed_status(&self.conn(), account_id, key, self.now_ms())
     }
 
     fn keyed_status(
@@ -570,7 +582,7 @@ impl Store {
         let earlier: Option<String> = conn
             .query_row(
                 "SELECT status_id FROM idempotency_keys WHERE account_id = ?1 AND key = ?2 AND created_at > ?3",
-                params![account_id, key, now - self.idempotency_ms],
+                params![account_id, key, now - IDEMPOTENCY_MS],
                 |row| row.get(0),
             )
             .optional()?;
@@ -674,7 +686,7 @@ impl Store {
     pub(crate) fn insert_session(&self, session: &str, csrf_token: &str) -> Result<()> {
         self.conn().execute(
             "INSERT INTO sessions (session_digest, csrf_token, created_at) VALUES (?1, ?2, ?3)",
-            params![digest(session), csrf_token, now_ms()],
+            params![digest(session), csrf_token, self.now_ms()],
         )?;
         Ok(())
     }

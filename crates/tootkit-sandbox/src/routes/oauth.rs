@@ -19,7 +19,7 @@ use crate::params::Params;
 use crate::secrets::{
     constant_time_eq, matches_digest, pkce_matches, random_token, verify_password,
 };
-use crate::store::{AccountRow, AppRow, CodeRow, now_ms};
+use crate::store::{AccountRow, AppRow, CodeRow};
 
 /// The scopes Mastodon 4.6 knows (its `scopes_supported`, in its order).
 pub(crate) const KNOWN_SCOPES: &[&str] = &[
@@ -486,7 +486,7 @@ pub(crate) async fn authorize_decision(
             redirect_uri: authorization.redirect_uri.clone(),
             scopes: authorization.scopes.to_string(),
             code_challenge: authorization.code_challenge.clone(),
-            created_at: now_ms(),
+            created_at: state.store.now_ms(),
             used: false,
         },
     )?;
@@ -723,7 +723,7 @@ pub(crate) async fn token(
             };
             let code = params.text("code").unwrap_or_default();
             let verifier = params.text("code_verifier");
-            let now = now_ms();
+            let now = state.store.now_ms();
             let row = state
                 .store
                 .take_code(&code, |row| {
@@ -734,7 +734,7 @@ pub(crate) async fn token(
                         (None, None) => true,
                         _ => false,
                     };
-                    now - row.created_at <= state.code_lifetime_ms
+                    now - row.created_at <= crate::CODE_LIFETIME_MS
                         && row.app_id == app.id
                         && row.redirect_uri == redirect_uri
                         && pkce_ok

@@ -567,15 +567,23 @@ async fn metadata_sending_the_browser_over_plain_http_elsewhere_is_not_followed(
 }
 
 #[tokio::test]
-async fn an_expired_code_gets_invalid_grant() {
-    let sandbox =
-        sandbox_with(SandboxConfig::in_memory().code_lifetime(Duration::from_millis(300))).await;
+async fn a_code_is_good_for_ten_minutes_then_gets_invalid_grant() {
+    let sandbox = sandbox().await;
     let client = fast_client(&sandbox);
     let app = register(&client, &Scopes::read()).await;
     let server = client.oauth().discover().await.unwrap();
     let request = AuthorizationRequest::new(&app.client_id, OOB_REDIRECT_URI, Scopes::read());
+
     let code = oob_code(&request.url(&server)).await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    sandbox.advance_clock(Duration::from_secs(9 * 60 + 50));
+    client
+        .oauth()
+        .exchange_code(&app.credentials(), &request, code)
+        .await
+        .expect("a code nearly ten minutes old still works");
+
+    let code = oob_code(&request.url(&server)).await;
+    sandbox.advance_clock(Duration::from_secs(10 * 60 + 10));
     let err = client
         .oauth()
         .exchange_code(&app.credentials(), &request, code)
@@ -584,6 +592,10 @@ async fn an_expired_code_gets_invalid_grant() {
     assert!(
         matches!(&err, Error::OAuth { error, .. } if error == "invalid_grant"),
         "{err:?}"
+    );
+    assert!(
+        err.to_string().contains("older than ten minutes"),
+        "the causes are listed: {err}"
     );
 }
 
