@@ -156,9 +156,8 @@ async fn each_kind_of_failure_has_its_exit_code_and_one_clear_sentence() {
     );
 
     // Network: nothing listens there.
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = closed.local_addr().unwrap().port();
-    drop(closed);
+    let (_refusing, addr) = crate::refusing_port();
+    let port = addr.port();
     let mut command = home.tootkit();
     command
         .args(["whoami"])

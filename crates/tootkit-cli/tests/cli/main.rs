@@ -107,9 +107,14 @@ impl Run {
     #[track_caller]
     pub fn failure(self, code: i32) -> Self {
         assert_eq!(self.code, code, "expected exit code {code}: {self:#?}");
-        let error = self.stderr.lines().find(|l| l.starts_with("error: "));
+        // Warnings may come before it, the log lines of `-v` anywhere; the error is the
+        // first thing else.
+        let first = self
+            .stderr
+            .lines()
+            .find(|l| !l.starts_with("warning: ") && !is_log_line(l));
         assert!(
-            error.is_some(),
+            first.is_some_and(|l| l.starts_with("error: ")),
             "errors go to stderr, one sentence first: {self:#?}"
         );
         self
@@ -118,6 +123,18 @@ impl Run {
     pub fn all(&self) -> String {
         format!("{}\n{}", self.stdout, self.stderr)
     }
+}
+
+/// A line of `-v` logging: a timestamp and a level first.
+fn is_log_line(line: &str) -> bool {
+    let mut words = line.split_whitespace();
+    let stamped = words
+        .next()
+        .is_some_and(|w| w.starts_with(|c: char| c.is_ascii_digit()));
+    stamped
+        && words
+            .next()
+            .is_some_and(|w| ["TRACE", "DEBUG", "INFO", "WARN", "ERROR"].contains(&w))
 }
 
 pub async fn run(mut command: Command, input: Option<String>) -> Run {
@@ -192,6 +209,7 @@ impl Drop for Reaped {
 pub struct Running {
     pub child: Reaped,
     lines: mpsc::Receiver<String>,
+    reader: std::thread::JoinHandle<()>,
     pub seen: Vec<String>,
 }
 
@@ -204,8 +222,13 @@ impl Running {
         let mut child = Reaped::new(command.spawn().expect("tootkit runs"));
         let stderr = child.stderr.take().unwrap();
         let (sender, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+        // Bytes, not `lines()`: one invalid UTF-8 byte must not stop the reading (the
+        // pipe would fill up and the command block).
+        let reader = std::thread::spawn(move || {
+            for line in BufReader::new(stderr).split(b'\n').map_while(Result::ok) {
+                let line = String::from_utf8_lossy(&line)
+                    .trim_end_matches('\r')
+                    .to_owned();
                 if sender.send(line).is_err() {
                     break;
                 }
@@ -214,6 +237,7 @@ impl Running {
         Self {
             child,
             lines,
+            reader,
             seen: Vec::new(),
         }
     }
@@ -240,8 +264,12 @@ impl Running {
     /// Waits for the process to end and returns its code, stdout and the rest of stderr.
     pub async fn finish(mut self) -> Run {
         let child = self.child.into_inner();
+        let reader = self.reader;
         let (code, stdout) = tokio::task::spawn_blocking(move || {
             let output = child.wait_with_output().unwrap();
+            // The process has ended, but its last lines may still be in the pipe: the
+            // reader ends at end of file, once it has sent them all.
+            reader.join().expect("the stderr reader ends");
             (
                 output.status.code().unwrap_or(-1),
                 String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -325,6 +353,18 @@ pub fn skip_or_fail(what: &str) -> bool {
     if std::env::var_os("CI").is_some() {
         panic!("{what}; CI must provide it");
     }
-    eprintln!("SKIPPED: {what}");
+    // Straight to stderr: the test harness captures `eprintln!` of passing tests, and a
+    // skip must be seen.
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "SKIPPED: {what}");
     true
+}
+
+/// A loopback port that refuses connections for as long as the returned socket lives:
+/// bound, so no other test's server can take it, but not listening.
+pub fn refusing_port() -> (tokio::net::TcpSocket, std::net::SocketAddr) {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let addr = socket.local_addr().unwrap();
+    (socket, addr)
 }

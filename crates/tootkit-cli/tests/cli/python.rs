@@ -63,10 +63,16 @@ async fn run_program(sandbox: &tootkit_sandbox::Sandbox, extra: &[&str]) {
         return;
     };
     let base = sandbox.base_url().to_string();
+    // One directory per sandbox (its port is its own while it runs): the program
+    // writes its secret files there, and the tests run side by side.
     let dir = std::env::temp_dir().join(format!(
         "tootkit-python-{}-{}",
         std::process::id(),
-        extra.len()
+        sandbox
+            .base_url()
+            .as_url()
+            .port()
+            .expect("the sandbox's port")
     ));
     std::fs::create_dir_all(&dir).unwrap();
     let mut command = Command::new(python);

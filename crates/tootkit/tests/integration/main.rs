@@ -124,9 +124,22 @@ pub fn fixtures() -> Option<std::path::PathBuf> {
             dir.display()
         );
     }
-    eprintln!(
+    // Straight to stderr: the test harness captures `eprintln!` of passing tests, and a
+    // skip must be seen.
+    use std::io::Write;
+    let _ = writeln!(
+        std::io::stderr(),
         "SKIPPED: the fixture corpus is missing at {} (set TOOTKIT_FIXTURES)",
         dir.display()
     );
     None
+}
+
+/// A loopback port that refuses connections for as long as the returned socket lives:
+/// bound, so no other test's server can take it, but not listening.
+pub fn refusing_port() -> (tokio::net::TcpSocket, std::net::SocketAddr) {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let addr = socket.local_addr().unwrap();
+    (socket, addr)
 }
