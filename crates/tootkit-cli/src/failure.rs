@@ -74,7 +74,10 @@ impl From<tootkit::Error> for Failure {
         match err {
             E::InvalidInput { .. } => Self::usage(message),
             E::Thread {
-                reason: tootkit::text::SplitError::TooManyParts { parts, .. },
+                reason:
+                    tootkit::text::SplitError::TooManyParts {
+                        parts: Some(parts), ..
+                    },
             } if parts <= usize::from(crate::cli::MAX_PARTS) => Self::usage(message).with_hint(
                 format!("Pass --max-parts {parts} to post it as {parts} parts."),
             ),

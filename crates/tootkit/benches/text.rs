@@ -85,6 +85,17 @@ fn counting(c: &mut Criterion) {
         "split_thread, a 4,525-character word that cuts into links",
         |b| b.iter(|| split_thread(black_box(&unlinkable), &options).map(|parts| parts.len())),
     );
+    // Links run together: any part holding a whole `https://a.co/` would be a link the
+    // text (one word, too long to be a link) does not have, so parts hold a dozen
+    // characters and the thread is refused once counting passes `COUNTED_PARTS`.
+    let run_together = "https://a.co/".repeat(1_000);
+    let mut slow = c.benchmark_group("slow");
+    slow.sample_size(10);
+    slow.bench_function(
+        "split_thread, https://a.co/ 1,000 times without spaces (refused)",
+        |b| b.iter(|| split_thread(black_box(&run_together), &options).map(|parts| parts.len())),
+    );
+    slow.finish();
 }
 
 criterion_group!(benches, counting);

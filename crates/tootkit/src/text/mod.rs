@@ -29,7 +29,9 @@ use unicode_segmentation::UnicodeSegmentation;
 use crate::entities::{DEFAULT_CHARACTERS_RESERVED_PER_URL, DEFAULT_MAX_CHARACTERS};
 use extract::{Found, FoundKind};
 
-pub use thread::{DEFAULT_MAX_PARTS, SplitError, ThreadOptions, split_thread, warning_leaves_room};
+pub use thread::{
+    COUNTED_PARTS, DEFAULT_MAX_PARTS, SplitError, ThreadOptions, split_thread, warning_leaves_room,
+};
 
 /// URL schemes whose links Mastodon shortens for length.
 pub const LINK_SCHEMES: &[&str] = extract::LINK_SCHEMES;

@@ -35,6 +35,12 @@ pub struct ThreadOptions {
 /// file) does not flood the followers' timelines.
 pub const DEFAULT_MAX_PARTS: usize = 25;
 
+/// How many parts a refused thread is counted up to, or [`ThreadOptions::max_parts`]
+/// when that is more: the 300 statuses Mastodon lets an account post in three hours.
+/// Counting stops there so that a text of any size (or one that can only be cut into
+/// tiny parts) is refused after a bounded amount of work.
+pub const COUNTED_PARTS: usize = 300;
+
 impl ThreadOptions {
     /// Parts cut for `limits`, numbered `1/3`, no content warning, no carried mentions,
     /// at most [`DEFAULT_MAX_PARTS`].
@@ -116,8 +122,9 @@ pub enum SplitError {
     },
     /// The text needs more parts than [`ThreadOptions::max_parts`] allows.
     TooManyParts {
-        /// How many parts it would take.
-        parts: usize,
+        /// How many parts it would take: `None` when more than [`COUNTED_PARTS`] (or
+        /// than `max_parts`, when that is more), where counting stops.
+        parts: Option<usize>,
         /// How many are allowed.
         max: usize,
     },
@@ -130,9 +137,17 @@ impl fmt::Display for SplitError {
                 f,
                 "the content warning is {length} characters and every part repeats it, leaving too little room for text under the limit of {limit} (a warning may take at most half); shorten the warning"
             ),
-            Self::TooManyParts { parts, max } => write!(
+            Self::TooManyParts {
+                parts: Some(parts),
+                max,
+            } => write!(
                 f,
                 "the thread would take {parts} posts, more than the {max} allowed; shorten the text, or allow more parts if that many is meant"
+            ),
+            Self::TooManyParts { parts: None, max } => write!(
+                f,
+                "the thread would take more than {} posts, far more than the {max} allowed; shorten the text",
+                COUNTED_PARTS.max(*max)
             ),
             Self::Uncuttable {
                 piece,
@@ -239,16 +254,36 @@ pub fn split_thread(text: &str, options: &ThreadOptions) -> Result<Vec<String>, 
     // thread turns out longer than that width allows, cut again with a wider reserve.
     // The count is checked against `max_parts` only once the width has settled, so
     // that a refusal names the count a wider `max_parts` would really take.
+    let counted = COUNTED_PARTS.max(options.max_parts);
     let mut digits = 1;
     loop {
-        let (pieces, carried) = cut_pieces(text, &cuts, &found, options, digits)?;
-        if options.numbering && pieces.len() >= 10usize.pow(digits as u32) {
+        // A cut that reaches as many parts as the width allows stops there, as does one
+        // past the count: the first is cut again wider, the second refused (a wider
+        // number would only make more parts).
+        let too_wide_at = if options.numbering {
+            10usize.saturating_pow(digits as u32)
+        } else {
+            usize::MAX
+        };
+        let stop_at = too_wide_at.min(counted.saturating_add(1));
+        let Some((pieces, carried)) = cut_pieces(text, &cuts, &found, options, digits, stop_at)?
+        else {
+            if stop_at == too_wide_at {
+                digits += 1;
+                continue;
+            }
+            return Err(SplitError::TooManyParts {
+                parts: None,
+                max: options.max_parts,
+            });
+        };
+        if pieces.len() >= too_wide_at {
             digits += 1;
             continue;
         }
         if pieces.len() > options.max_parts {
             return Err(SplitError::TooManyParts {
-                parts: pieces.len(),
+                parts: Some(pieces.len()),
                 max: options.max_parts,
             });
         }
@@ -377,21 +412,30 @@ fn carried_mentions(first: &str) -> String {
     seen.join(" ")
 }
 
+/// A thread's parts as byte ranges of its text, and the mentions the first part carries
+/// into the others.
+type Pieces = (Vec<(usize, usize)>, String);
+
 /// Cuts `text` into byte ranges, each fitting with the widest decorations; also gives
-/// the mentions the first part carries into the others (when asked to).
+/// the mentions the first part carries into the others (when asked to). `None` once it
+/// has cut `stop_at` pieces with text left over.
 fn cut_pieces(
     text: &str,
     cuts: &[Cut],
     found: &[Found],
     options: &ThreadOptions,
     digits: usize,
-) -> Result<(Vec<(usize, usize)>, String), SplitError> {
+    stop_at: usize,
+) -> Result<Option<Pieces>, SplitError> {
     let max = options.limits.max_characters;
     let mut pieces = Vec::new();
     let mut carried = String::new();
     let mut start = 0;
     loop {
         let index = pieces.len();
+        if index >= stop_at {
+            return Ok(None);
+        }
         let (prefix, suffix) = decorations(options, &carried, index, None, digits);
         let length = |end: usize| measure(&text[start..end], &prefix, &suffix, options);
         let fits = |end: usize| length(end) <= max;
@@ -414,7 +458,7 @@ fn cut_pieces(
         };
         if too_far == candidates.len() && fits(text.len()) {
             pieces.push((start, text.len()));
-            return Ok((pieces, carried));
+            return Ok(Some((pieces, carried)));
         }
         // Lengths grow with the cut's position (links aside): a binary search between
         // the last cut known to fit and the first known not to finds the furthest that
@@ -490,7 +534,7 @@ fn choose(
     ];
     for (level, fill) in levels {
         if let Some((cut, measured)) = furthest_fitting(level)
-            && measured * fill >= max
+            && measured.saturating_mul(fill) >= max
         {
             return Some(cut);
         }
@@ -723,10 +767,37 @@ mod tests {
     }
 
     #[test]
+    fn counting_a_refused_thread_stops_past_the_counted_parts() {
+        let text = "word ".repeat(100_000);
+        let err = split_thread(&text, &ThreadOptions::new(limits(30))).unwrap_err();
+        assert_eq!(
+            err,
+            SplitError::TooManyParts {
+                parts: None,
+                max: 25
+            }
+        );
+        assert!(
+            err.to_string()
+                .starts_with("the thread would take more than 300 posts")
+        );
+        // Allowing more than the count moves it.
+        let err = split_thread(&text, &ThreadOptions::new(limits(30)).max_parts(400)).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("the thread would take more than 400 posts"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn a_refusal_names_the_count_the_thread_really_takes() {
         let text = "\u{3042}".repeat(5450);
         let err = split_thread(&text, &ThreadOptions::new(limits(500)).max_parts(10)).unwrap_err();
-        let SplitError::TooManyParts { parts, .. } = err else {
+        let SplitError::TooManyParts {
+            parts: Some(parts), ..
+        } = err
+        else {
             panic!("{err:?}");
         };
         let allowed = split_thread(&text, &ThreadOptions::new(limits(500)).max_parts(parts));
@@ -784,7 +855,13 @@ mod tests {
         let text = "word ".repeat(200);
         let err = split_thread(&text, &ThreadOptions::new(limits(30))).unwrap_err();
         assert!(
-            matches!(err, SplitError::TooManyParts { parts: 40, max: 25 }),
+            matches!(
+                err,
+                SplitError::TooManyParts {
+                    parts: Some(40),
+                    max: 25
+                }
+            ),
             "{err:?}"
         );
         assert!(
@@ -911,11 +988,12 @@ mod tests {
             (piece.as_str(), length, limit),
             ("https://example.com/page", 23, 60)
         );
-        // 45 for the mentions and the space after them, 5 for a number such as ` 9/99`.
-        assert_eq!(room, 60 - 45 - 5);
+        // 45 for the mentions and the space after them, 6 for the number of the part it
+        // would be, the eleventh: ` 11/99`.
+        assert_eq!(room, 60 - 45 - 6);
         assert!(
             err.to_string()
-                .contains("has only 10 of its 60 left once what every part repeats is in"),
+                .contains("has only 9 of its 60 left once what every part repeats is in"),
             "{err}"
         );
         assert!(split_thread(&text, &ThreadOptions::new(limits(60))).is_ok());
