@@ -93,6 +93,9 @@ impl From<tootkit::Error> for Failure {
                 })
             }
             E::OAuth { .. } => Self::auth(message),
+            E::TokenRequired { .. } => Self::auth(message).with_hint(
+                "Run `tootkit auth login --instance HOST` to sign in, or set MASTODON_API_BASE_URL and MASTODON_ACCESS_TOKEN.",
+            ),
             E::Forbidden { .. } => Self::new(Exit::Refused, message).with_hint(
                 "Run `tootkit auth login --scopes read,write` for a token with the scopes tootkit's commands use.",
             ),

@@ -151,8 +151,8 @@ pub struct RateLimit {
     /// Requests allowed in the period (`X-RateLimit-Limit`, 300 per 5 minutes on
     /// Mastodon), if the server said.
     pub limit: Option<u32>,
-    /// Requests left (`X-RateLimit-Remaining`).
-    pub remaining: u32,
+    /// Requests left (`X-RateLimit-Remaining`), if the server said.
+    pub remaining: Option<u32>,
     /// When the period resets (`X-RateLimit-Reset`).
     pub reset: Option<OffsetDateTime>,
 }
@@ -171,7 +171,7 @@ impl RateLimit {
     /// headers.insert("x-ratelimit-remaining", HeaderValue::from_static("12"));
     /// headers.insert("x-ratelimit-reset", HeaderValue::from_static("2026-08-01T13:55:00.441909Z"));
     /// let limit = tootkit::RateLimit::from_headers(&headers).unwrap();
-    /// assert_eq!((limit.limit, limit.remaining), (Some(300), 12));
+    /// assert_eq!((limit.limit, limit.remaining), (Some(300), Some(12)));
     /// assert_eq!(limit.reset.unwrap().unix_timestamp(), 1_785_592_500);
     /// ```
     pub fn from_headers(headers: &HeaderMap) -> Option<Self> {
@@ -191,7 +191,7 @@ impl RateLimit {
         }
         Some(Self {
             limit,
-            remaining: remaining.unwrap_or(0),
+            remaining,
             reset,
         })
     }
@@ -589,9 +589,18 @@ impl Client {
             path: request.path.clone(),
         };
         if status.is_success() {
-            Ok(answer)
-        } else {
-            Err(answer.into_error(request.oauth))
+            return Ok(answer);
+        }
+        let sent_token = request.authenticated && self.token.is_some();
+        match answer.into_error(request.oauth) {
+            // Nothing to blame on a token that was not sent.
+            Error::Unauthorized { server_message } if !sent_token && !request.oauth => {
+                Err(Error::TokenRequired {
+                    path: request.path.clone(),
+                    server_message,
+                })
+            }
+            other => Err(other),
         }
     }
 
@@ -896,7 +905,7 @@ mod tests {
             HeaderValue::from_static("2026-08-01T13:55:00.441909Z"),
         );
         let limit = RateLimit::from_headers(&headers).unwrap();
-        assert_eq!((limit.limit, limit.remaining), (Some(300), 299));
+        assert_eq!((limit.limit, limit.remaining), (Some(300), Some(299)));
         assert_eq!(limit.reset.unwrap().unix_timestamp(), 1_785_592_500);
     }
 

@@ -66,6 +66,19 @@ pub enum Error {
         server_message: Option<String>,
     },
 
+    /// HTTP 401 to a request sent without an access token: the server answers it only to
+    /// signed-in clients (some instances close their public API).
+    #[error(
+        "The server answers {path} only to signed-in clients{}; give the client an access token (sign in first) and try again.",
+        quoted(server_message)
+    )]
+    TokenRequired {
+        /// The API path asked for.
+        path: String,
+        /// The server's own explanation, when it gave one.
+        server_message: Option<String>,
+    },
+
     /// HTTP 403: the token is valid but may not do this (usually a missing scope).
     #[error(
         "The server refused this action{}; the token probably lacks the scope it needs (posting takes `write:statuses`), so sign in again asking for it.",
@@ -260,10 +273,12 @@ impl Error {
         ) || matches!(self, Self::Server { status, .. } if matches!(status, 500 | 502 | 503 | 504))
     }
 
-    /// The HTTP status the server answered with, if the error came from one.
+    /// The HTTP status of an error that is one (401, 403, 404, 422, 429, 5xx and the
+    /// other refusals); `None` for the rest, including OAuth errors and redirects, which
+    /// carry their own meaning rather than a status.
     pub fn status(&self) -> Option<u16> {
         match self {
-            Self::Unauthorized { .. } => Some(401),
+            Self::Unauthorized { .. } | Self::TokenRequired { .. } => Some(401),
             Self::Forbidden { .. } => Some(403),
             Self::NotFound { .. } => Some(404),
             Self::Validation { .. } => Some(422),
@@ -415,6 +430,10 @@ mod tests {
         let errors = [
             Error::Unauthorized {
                 server_message: Some("The access token is invalid".into()),
+            },
+            Error::TokenRequired {
+                path: "/api/v2/instance".into(),
+                server_message: None,
             },
             Error::Forbidden {
                 server_message: Some("This action is outside the authorized scopes".into()),

@@ -31,7 +31,8 @@ macro_rules! secret_type {
                 &self.0
             }
 
-            /// Whether the value is empty (an empty secret is never valid).
+            /// Whether the value is empty or only whitespace (such a secret is never
+            /// valid).
             pub fn is_empty(&self) -> bool {
                 self.0.trim().is_empty()
             }

@@ -443,7 +443,10 @@ impl CreateThread<'_> {
             };
             if index == 0 && count > 1 {
                 // The account's default, when no visibility was chosen, shows only now.
-                reply_visibility = Some(self.reply_visibility_after(&status.visibility, true)?);
+                // A first part whose visibility the server did not say leaves the
+                // replies to the same default.
+                reply_visibility = Some(self.reply_visibility_after(&status.visibility, true)?)
+                    .filter(|visibility| !visibility.as_str().is_empty());
             }
             posted(index, count, &status);
             statuses.push(status);

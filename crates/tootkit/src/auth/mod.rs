@@ -73,8 +73,9 @@ pub struct ServerMetadata {
     /// PKCE methods the server accepts.
     #[serde(default)]
     pub code_challenge_methods_supported: Option<Vec<String>>,
-    /// Whether the server published this metadata (false: defaults were assumed).
-    #[serde(skip)]
+    /// Whether the server published this metadata (false: defaults were assumed). Kept
+    /// when the metadata is stored and read back; absent from a server's own document.
+    #[serde(default)]
     pub published: bool,
 }
 
@@ -241,7 +242,9 @@ impl AuthorizationRequest {
         &self.scopes
     }
 
-    /// The URL to open in the user's browser.
+    /// The URL to open in the user's browser. Metadata from [`OAuth::discover`] always
+    /// has a usable `authorization_endpoint`; one built by hand that does not parse gives
+    /// a URL on `invalid.invalid`, which no browser opens, rather than a panic.
     pub fn url(&self, server: &ServerMetadata) -> Url {
         let mut url = Url::parse(&server.authorization_endpoint).unwrap_or_else(|_| {
             // Unreachable for metadata from `discover`; keeps a bad value from panicking.
@@ -304,7 +307,9 @@ impl OAuth<'_> {
     ///
     /// # Errors
     ///
-    /// Network failures.
+    /// Network failures, timeouts, rate limiting and server failures (5xx but 501): the
+    /// server could not be asked. A refusal, or an answer that is no metadata, means it
+    /// publishes none, and Mastodon's endpoints are assumed.
     pub async fn discover(&self) -> Result<ServerMetadata, Error> {
         const PATH: &str = "/.well-known/oauth-authorization-server";
         let request = ApiRequest::get(PATH).anonymous();
@@ -326,6 +331,7 @@ impl OAuth<'_> {
                 | Error::Http { .. }
                 | Error::Redirected { .. }
                 | Error::Unauthorized { .. }
+                | Error::TokenRequired { .. }
                 | Error::Forbidden { .. }
                 | Error::UnexpectedResponse { .. }
                 | Error::Server { status: 501, .. },
@@ -389,7 +395,7 @@ impl OAuth<'_> {
             pair("redirect_uri", &request.redirect_uri),
             pair("code_verifier", request.verifier.expose()),
         ];
-        self.token(form).await
+        self.token(form, "invalid_grant").await
     }
 
     /// Gets an application token (no user): for `apps().verify_credentials()` and
@@ -417,7 +423,7 @@ impl OAuth<'_> {
             pair("client_secret", app.client_secret.expose()),
             pair("scope", &scopes.to_string()),
         ];
-        self.token(form).await
+        self.token(form, "invalid_client").await
     }
 
     /// Signs in with a user name (email on Mastodon) and password: the legacy password
@@ -459,21 +465,9 @@ impl OAuth<'_> {
             pair("client_secret", app.client_secret.expose()),
             pair("scope", &scopes.to_string()),
         ];
-        match self.token(form).await {
+        match self.token(form, "invalid_credentials").await {
             Err(Error::OAuth { error, description }) if error == "invalid_grant" => {
                 Err(Error::oauth("invalid_credentials", description))
-            }
-            // Pleroma and Akkoma: `400 {"error": "Invalid credentials"}`.
-            Err(
-                Error::Http {
-                    status: 400,
-                    server_message: Some(message),
-                }
-                | Error::Unauthorized {
-                    server_message: Some(message),
-                },
-            ) if message.to_ascii_lowercase().contains("credentials") => {
-                Err(Error::oauth("invalid_credentials", Some(message)))
             }
             other => other,
         }
@@ -503,9 +497,25 @@ impl OAuth<'_> {
         self.client.send(request).await.map(|_| ())
     }
 
-    async fn token(&self, form: Vec<(String, String)>) -> Result<Token, Error> {
+    /// Asks `/oauth/token` for a token. Pleroma and Akkoma refuse a bad code, client or
+    /// password alike with `400 {"error": "Invalid credentials"}` rather than an OAuth
+    /// error: that refusal is read as `refused_as`, the OAuth error the grant would get.
+    async fn token(&self, form: Vec<(String, String)>, refused_as: &str) -> Result<Token, Error> {
         let request = ApiRequest::post("/oauth/token").oauth().form(form);
-        self.client.json(request, "a token").await
+        match self.client.json(request, "a token").await {
+            Err(
+                Error::Http {
+                    status: 400,
+                    server_message: Some(message),
+                }
+                | Error::Unauthorized {
+                    server_message: Some(message),
+                },
+            ) if message.to_ascii_lowercase().contains("credentials") => {
+                Err(Error::oauth(refused_as, Some(message)))
+            }
+            other => other,
+        }
     }
 }
 

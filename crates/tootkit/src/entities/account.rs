@@ -158,8 +158,8 @@ impl Field {
 /// A role on the server (moderator, admin, or one shown on a profile).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Role {
-    /// The role's ID.
-    #[serde(deserialize_with = "de::id")]
+    /// The role's ID (empty where the server names the role only).
+    #[serde(default, deserialize_with = "de::id")]
     pub id: String,
     /// The role's name.
     #[serde(default, deserialize_with = "de::text")]
@@ -178,7 +178,11 @@ pub struct Role {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub highlighted: Option<bool>,
     /// How many collections the role may create.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "de::opt_count",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub collection_limit: Option<u32>,
 }
 
@@ -201,7 +205,11 @@ pub struct AccountSource {
     #[serde(default, deserialize_with = "de::list")]
     pub fields: Vec<Field>,
     /// How many follow requests wait for approval.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "de::opt_count",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub follow_requests_count: Option<u64>,
     /// Whether follows and followers are hidden.
     #[serde(default)]

@@ -61,7 +61,7 @@ pub struct Instance {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub registrations: Option<serde_json::Value>,
     /// API versions by implementation, such as `{"mastodon": 11}` (Mastodon 4.3+).
-    #[serde(default, deserialize_with = "de::or_default")]
+    #[serde(default, deserialize_with = "de::count_map")]
     pub api_versions: BTreeMap<String, u32>,
     /// How to contact the staff.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -152,13 +152,25 @@ pub struct InstanceConfiguration {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatusesConfiguration {
     /// The longest status, in characters as the server counts them.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "de::opt_count",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub max_characters: Option<u32>,
     /// How many media a status may carry.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "de::opt_count",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub max_media_attachments: Option<u32>,
     /// What a URL counts towards the length.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "de::opt_count",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub characters_reserved_per_url: Option<u32>,
 }
 
@@ -247,7 +259,11 @@ pub struct InstanceV1 {
     #[serde(default, deserialize_with = "de::list")]
     pub rules: Vec<Rule>,
     /// Pleroma's and Akkoma's status length limit.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "de::opt_count",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub max_toot_chars: Option<u32>,
 }
 

@@ -143,11 +143,16 @@ pub struct CredentialApplication {
     #[serde(flatten)]
     pub application: Application,
     /// The OAuth client ID.
+    #[serde(deserialize_with = "de::id")]
     pub client_id: String,
     /// The OAuth client secret.
     pub client_secret: ClientSecret,
     /// When the secret expires (0: never).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "de::opt_seconds",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub client_secret_expires_at: Option<i64>,
 }
 
@@ -174,7 +179,7 @@ pub struct Token {
     /// The bearer token.
     pub access_token: AccessToken,
     /// Always `Bearer` on Mastodon.
-    #[serde(default = "bearer")]
+    #[serde(default = "bearer", deserialize_with = "bearer_unless_named")]
     pub token_type: String,
     /// The granted scopes, separated by spaces.
     #[serde(default, deserialize_with = "de::text")]
@@ -197,6 +202,10 @@ pub struct Token {
 
 fn bearer() -> String {
     "Bearer".to_owned()
+}
+
+fn bearer_unless_named<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.unwrap_or_else(bearer))
 }
 
 impl Token {

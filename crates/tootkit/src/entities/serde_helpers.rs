@@ -100,15 +100,6 @@ where
     Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
 }
 
-/// Any value that some servers send as `null`: `null` becomes the default.
-pub(crate) fn or_default<'de, D, T>(d: D) -> Result<T, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de> + Default,
-{
-    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
-}
-
 /// An optional object that some servers send as an empty list or string when absent.
 pub(crate) fn object_or_none<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
 where
@@ -142,18 +133,45 @@ pub(crate) fn count<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
     })
 }
 
-/// A count that may be absent: a number, or a string holding one; anything else
-/// (`null`, an unreadable string) is `None` rather than a count of zero.
-pub(crate) fn opt_count<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
-    Ok(match Option::<serde_json::Value>::deserialize(d)? {
-        Some(serde_json::Value::Number(n)) => n.as_u64().or_else(|| {
+/// A count or limit that may be absent: a number, or a string holding one; anything
+/// else (`null`, an unreadable string, a negative number, one too large for `T`) is
+/// `None` rather than a failure of the whole entity.
+pub(crate) fn opt_count<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: TryFrom<u64>,
+{
+    Ok(Option::<serde_json::Value>::deserialize(d)?
+        .as_ref()
+        .and_then(count_in)
+        .and_then(|n| T::try_from(n).ok()))
+}
+
+fn count_in(value: &serde_json::Value) -> Option<u64> {
+    match value {
+        serde_json::Value::Number(n) => n.as_u64().or_else(|| {
             n.as_f64()
                 .filter(|f| f.is_finite() && *f >= 0.0)
                 .map(|f| f as u64)
         }),
-        Some(serde_json::Value::String(text)) => text.trim().parse().ok(),
+        serde_json::Value::String(text) => text.trim().parse().ok(),
         _ => None,
-    })
+    }
+}
+
+/// A map of counts (`api_versions`): entries whose value is no count are left out.
+pub(crate) fn count_map<'de, D, T>(d: D) -> Result<std::collections::BTreeMap<String, T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: TryFrom<u64>,
+{
+    let Some(serde_json::Value::Object(map)) = Option::<serde_json::Value>::deserialize(d)? else {
+        return Ok(std::collections::BTreeMap::new());
+    };
+    Ok(map
+        .into_iter()
+        .filter_map(|(key, value)| Some((key, T::try_from(count_in(&value)?).ok()?)))
+        .collect())
 }
 
 /// Unix seconds that may be absent, written as a number or a string of one; anything
@@ -183,17 +201,30 @@ pub(crate) fn text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> 
 /// malformed value) is treated as absent rather than failing the whole entity.
 pub(crate) fn parse_timestamp(text: &str) -> Option<OffsetDateTime> {
     let text = text.trim();
-    OffsetDateTime::parse(text, &Rfc3339).ok().or_else(|| {
+    let at = OffsetDateTime::parse(text, &Rfc3339).ok().or_else(|| {
         // Nine digits at least (1973 on): shorter ones are dates such as `20240101`.
         let seconds: i64 = (text.len() >= 9 && text.bytes().all(|b| b.is_ascii_digit()))
             .then(|| text.parse().ok())??;
         OffsetDateTime::from_unix_timestamp(seconds).ok()
-    })
+    })?;
+    in_utc(at)
 }
 
-/// Formats a timestamp as Mastodon does: UTC, milliseconds, `Z`.
+/// `at` in UTC, if it falls within the years RFC 3339 can write (0 to 9999): a time at
+/// the edge of that range with an offset may not.
+fn in_utc(at: OffsetDateTime) -> Option<OffsetDateTime> {
+    at.checked_to_offset(time::UtcOffset::UTC)
+        .filter(|at| (0..=9999).contains(&at.year()))
+}
+
+/// Formats a timestamp as Mastodon does: UTC, milliseconds, `Z`. A time that UTC
+/// would put outside the years 0 to 9999 is written as the nearest that is not.
 pub fn format_timestamp(at: OffsetDateTime) -> String {
-    let at = at.to_offset(time::UtcOffset::UTC);
+    let at = in_utc(at).unwrap_or(if at.year() < 5000 {
+        time::macros::datetime!(0000-01-01 0:00 UTC)
+    } else {
+        time::macros::datetime!(9999-12-31 23:59:59.999 UTC)
+    });
     format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
         at.year(),
@@ -250,5 +281,43 @@ mod tests {
         assert_eq!(format_timestamp(at), "2018-10-31T04:11:00.076Z");
         assert!(parse_timestamp("").is_none());
         assert!(parse_timestamp("2026-08-01").is_none());
+    }
+
+    #[test]
+    fn a_timestamp_utc_cannot_write_is_absent_and_never_panics() {
+        // Valid RFC 3339, but in UTC it is the year 10000.
+        assert!(parse_timestamp("9999-12-31T23:30:00-01:00").is_none());
+        assert!(parse_timestamp("0000-01-01T00:30:00+01:00").is_none());
+        let status: crate::Status = serde_json::from_value(serde_json::json!({
+            "id": "1", "created_at": "9999-12-31T23:30:00-01:00", "account": {"id": "2", "username": "a", "acct": "a"}
+        }))
+        .unwrap();
+        assert!(serde_json::to_string(&status).is_ok());
+        // Built by a caller: written as the nearest time RFC 3339 can hold.
+        let late = time::macros::datetime!(9999-12-31 23:30 -01:00);
+        assert_eq!(format_timestamp(late), "9999-12-31T23:59:59.999Z");
+        let early = time::macros::datetime!(0000-01-01 0:30 +01:00);
+        assert_eq!(format_timestamp(early), "0000-01-01T00:00:00.000Z");
+    }
+
+    #[test]
+    fn an_odd_number_is_absent_rather_than_the_end_of_the_entity() {
+        let statuses: crate::entities::instance::StatusesConfiguration =
+            serde_json::from_value(serde_json::json!({
+                "max_characters": "5000",
+                "max_media_attachments": -1,
+                "characters_reserved_per_url": 23.0
+            }))
+            .unwrap();
+        assert_eq!(statuses.max_characters, Some(5000));
+        assert_eq!(statuses.max_media_attachments, None);
+        assert_eq!(statuses.characters_reserved_per_url, Some(23));
+        let versions: std::collections::BTreeMap<String, u32> =
+            count_map(serde_json::json!({"mastodon": 7, "other": "x", "big": 1e12})).unwrap();
+        assert_eq!(versions, [("mastodon".to_owned(), 7)].into());
+        let token: crate::Token =
+            serde_json::from_value(serde_json::json!({"access_token": "t", "token_type": null}))
+                .unwrap();
+        assert_eq!(token.token_type, "Bearer");
     }
 }

@@ -89,8 +89,9 @@ pub struct Status {
     /// The content warning (empty when there is none).
     #[serde(default, deserialize_with = "de::text")]
     pub spoiler_text: String,
-    /// Who can see it.
-    #[serde(default = "public")]
+    /// Who can see it: [`Visibility::Other`] with an empty value when the server did not
+    /// say, rather than a guess.
+    #[serde(default = "unknown")]
     pub visibility: Visibility,
     /// Its language (ISO 639), if known.
     #[serde(default)]
@@ -111,7 +112,11 @@ pub struct Status {
     #[serde(default, deserialize_with = "de::count")]
     pub favourites_count: u64,
     /// How many quotes it has.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "de::opt_count",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub quotes_count: Option<u64>,
     /// When it was last edited.
     #[serde(default, with = "timestamp")]
@@ -177,8 +182,8 @@ pub struct Status {
     pub quote_approval: Option<ApprovalPolicy>,
 }
 
-fn public() -> Visibility {
-    Visibility::Public
+fn unknown() -> Visibility {
+    Visibility::Other(String::new())
 }
 
 /// The application a status was posted with.
@@ -368,7 +373,7 @@ pub struct Poll {
     #[serde(default, deserialize_with = "de::count")]
     pub votes_count: u64,
     /// How many accounts voted (multiple-choice polls).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de::opt_count")]
     pub voters_count: Option<u64>,
     /// The options.
     #[serde(default, deserialize_with = "de::list")]
@@ -391,6 +396,6 @@ pub struct PollOption {
     #[serde(default, deserialize_with = "de::text")]
     pub title: String,
     /// Votes for it; `None` while results are hidden.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de::opt_count")]
     pub votes_count: Option<u64>,
 }

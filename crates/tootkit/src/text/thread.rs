@@ -157,15 +157,20 @@ impl fmt::Display for SplitError {
             } => {
                 let shown: String = piece.chars().take(40).collect();
                 let ellipsis = if shown.len() < piece.len() { "…" } else { "" };
+                let characters = if *length == 1 {
+                    "character"
+                } else {
+                    "characters"
+                };
                 if room < limit && length <= limit {
                     write!(
                         f,
-                        "\"{shown}{ellipsis}\" cannot be cut and counts {length} characters, but a part has only {room} of its {limit} left once what every part repeats is in (content warning, carried mentions, number); shorten it, the content warning or the first part's mentions"
+                        "\"{shown}{ellipsis}\" cannot be cut and counts {length} {characters}, but a part has only {room} of its {limit} left once what every part repeats is in (content warning, carried mentions, number); shorten it, the content warning or the first part's mentions"
                     )
                 } else {
                     write!(
                         f,
-                        "\"{shown}{ellipsis}\" cannot be cut and counts {length} characters, more than a part of {limit} holds; shorten it"
+                        "\"{shown}{ellipsis}\" cannot be cut and counts {length} {characters}, more than a part of {limit} holds; shorten it"
                     )
                 }
             }

@@ -783,9 +783,10 @@ async fn registration_with_several_redirect_uris_works_before_mastodon_4_3() {
 }
 
 #[tokio::test]
-async fn a_wrong_password_on_pleroma_is_named_as_such() {
+async fn pleromas_refusals_are_named_as_the_oauth_errors_they_stand_for() {
     // Pleroma and Akkoma publish no OAuth metadata (their front end answers instead) and
-    // refuse a wrong password with `400 {"error": "Invalid credentials"}`.
+    // refuse a wrong password, code or client alike with `400 {"error": "Invalid
+    // credentials"}` (`render_invalid_credentials_error` in their OAuthController).
     let router = axum::Router::new()
         .route(
             "/oauth/token",
@@ -821,6 +822,27 @@ async fn a_wrong_password_on_pleroma_is_named_as_such() {
         err.to_string()
             .starts_with("The server refused the user name or password"),
         "{err}"
+    );
+
+    let request = AuthorizationRequest::new(&app.client_id, OOB_REDIRECT_URI, Scopes::read());
+    let err = client
+        .oauth()
+        .exchange_code(&app, &request, tootkit::AuthorizationCode::new("pasted"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::OAuth { error, .. } if error == "invalid_grant"),
+        "a bad code gets the code's explanation: {err:?}"
+    );
+    assert!(err.to_string().contains("older than ten minutes"), "{err}");
+    let err = client
+        .oauth()
+        .client_credentials(&app, &Scopes::read())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::OAuth { error, .. } if error == "invalid_client"),
+        "{err:?}"
     );
 }
 

@@ -103,6 +103,20 @@ async fn a_post_carries_every_option_and_reads_back() {
 }
 
 #[tokio::test]
+async fn posting_without_a_token_says_to_sign_in_rather_than_blaming_one() {
+    let sandbox = sandbox().await;
+    let client = fast_client(&sandbox);
+    let err = client.statuses().create("hello").send().await.unwrap_err();
+    assert!(matches!(err, Error::TokenRequired { .. }), "{err:?}");
+    assert_eq!(err.status(), Some(401));
+    assert!(
+        err.to_string()
+            .starts_with("The server answers /api/v1/statuses only to signed-in clients"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
 async fn a_read_only_token_cannot_post() {
     let sandbox = sandbox().await;
     let client = fast_client(&sandbox);
