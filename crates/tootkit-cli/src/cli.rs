@@ -8,7 +8,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[command(name = "tootkit", version, about, long_about = None)]
 #[command(
     after_help = "Start with `tootkit demo` to see the whole walkthrough on a local sandbox.\n\
-The environment (MASTODON_API_BASE_URL and MASTODON_ACCESS_TOKEN) wins over stored profiles."
+The environment (MASTODON_API_BASE_URL and MASTODON_ACCESS_TOKEN) wins over stored profiles,\n\
+except one named with --profile on the command line."
 )]
 pub struct Cli {
     /// The profile (signed-in account) to use, or for `auth login` the name to store

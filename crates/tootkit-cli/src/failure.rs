@@ -85,7 +85,7 @@ impl From<tootkit::Error> for Failure {
             E::Unauthorized { .. } => {
                 // The environment wins over stored profiles, so signing in again would
                 // not help while it holds the refused token.
-                let from_environment = matches!(tootkit::Client::env_credentials(), Ok(Some(_)));
+                let from_environment = matches!(crate::commands::environment_credentials(), Ok(Some(_)));
                 Self::auth(message).with_hint(if from_environment {
                     "The token comes from MASTODON_ACCESS_TOKEN: set it to a working token, or unset MASTODON_API_BASE_URL and MASTODON_ACCESS_TOKEN to use a stored profile."
                 } else {

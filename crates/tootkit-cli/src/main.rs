@@ -31,7 +31,7 @@ mod store;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 use crate::cli::{AuthCommand, Cli, Command};
 use crate::failure::Exit;
@@ -50,9 +50,30 @@ fn write_output(line: std::fmt::Arguments<'_>) {
     }
 }
 
+/// Whether `--profile` was typed (rather than read from `TOOTKIT_PROFILE`): a global
+/// option, so it is looked for in every subcommand's matches.
+fn profile_typed(matches: &clap::ArgMatches) -> bool {
+    let mut matches = matches;
+    loop {
+        if matches.value_source("profile") == Some(clap::parser::ValueSource::CommandLine) {
+            return true;
+        }
+        match matches.subcommand() {
+            Some((_, inner)) => matches = inner,
+            None => return false,
+        }
+    }
+}
+
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    let parsed = Cli::command()
+        .try_get_matches()
+        .and_then(|matches| Ok((Cli::from_arg_matches(&matches)?, matches)));
+    let cli = match parsed {
+        Ok((cli, matches)) => {
+            commands::profile_named_on_command_line(profile_typed(&matches));
+            cli
+        }
         Err(err) => {
             let _ = err.print();
             return if err.use_stderr() {

@@ -446,7 +446,7 @@ fn prompt_secret(prompt: &str) -> Result<Password> {
 
 pub async fn status(context: &Context) -> Result<()> {
     let profiles = context.profiles()?;
-    let env = Client::env_credentials()?;
+    let env = super::environment_credentials()?;
     let selected = profiles.select(context.profile.as_deref());
     let active = match (&env, &selected) {
         (Some(_), _) => Some(Source::Environment),
@@ -665,17 +665,17 @@ pub fn switch(context: &Context, name: &str) -> Result<()> {
 }
 
 /// Says so when the environment's credentials will be used instead of the profile just
-/// stored or chosen.
+/// stored, by every later command that does not name it with `--profile`.
 fn warn_if_the_environment_wins() {
     if matches!(Client::env_credentials(), Ok(Some(_))) {
         errln!(
-            "MASTODON_API_BASE_URL and MASTODON_ACCESS_TOKEN are set and still win over it; unset them to use the profile."
+            "MASTODON_API_BASE_URL and MASTODON_ACCESS_TOKEN are set and still win over it unless a command names it with --profile; unset them to use the profile by default."
         );
     }
 }
 
 pub async fn logout(context: &Context) -> Result<()> {
-    if context.profile.is_none() && Client::env_credentials()?.is_some() {
+    if context.profile.is_none() && super::environment_credentials()?.is_some() {
         // The environment wins everywhere else, but its token was not stored by tootkit,
         // which has no application to revoke it with: logging out a stored profile
         // instead would take away a token that is not the one in use.

@@ -27,6 +27,25 @@ pub struct Context {
     pub request_timeout: std::time::Duration,
 }
 
+/// Set once at start when `--profile` was given on the command line.
+static PROFILE_ON_COMMAND_LINE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+
+/// Records that `--profile` was typed on the command line: as AWS's `--profile` does,
+/// the profile named there wins over the environment's credentials, which win over
+/// `TOOTKIT_PROFILE` and the default profile.
+pub fn profile_named_on_command_line(named: bool) {
+    let _ = PROFILE_ON_COMMAND_LINE.set(named);
+}
+
+/// `MASTODON_API_BASE_URL` and `MASTODON_ACCESS_TOKEN`, when set and not overridden by a
+/// `--profile` on the command line.
+pub fn environment_credentials() -> Result<Option<(InstanceUrl, AccessToken)>> {
+    if PROFILE_ON_COMMAND_LINE.get() == Some(&true) {
+        return Ok(None);
+    }
+    Ok(Client::env_credentials()?)
+}
+
 /// Where the credentials in use came from.
 pub enum Source {
     Environment,
@@ -72,10 +91,10 @@ impl Context {
         Profiles::load(&self.paths)
     }
 
-    /// The instance and token to act with: the environment's when set, else the
-    /// selected profile's.
+    /// The instance and token to act with: the environment's when set (unless a profile
+    /// was named on the command line), else the selected profile's.
     pub fn credentials(&self) -> Result<(InstanceUrl, AccessToken, Source)> {
-        if let Some((base, token)) = Client::env_credentials()? {
+        if let Some((base, token)) = environment_credentials()? {
             return Ok((base, token, Source::Environment));
         }
         let profiles = self.profiles()?;

@@ -396,6 +396,33 @@ async fn add_token_stores_a_web_token_and_the_environment_wins_over_profiles() {
         "the environment wins: {}",
         whoami.stdout
     );
+    // Over the default profile and TOOTKIT_PROFILE, but not over a profile named with
+    // --profile on the command line.
+    let alices_profile = format!("alice@{}", sandbox.base_url().authority());
+    let mut command = home.tootkit_as(&base, bob.expose());
+    command
+        .args(["whoami"])
+        .env("TOOTKIT_PROFILE", &alices_profile);
+    let whoami = crate::run(command, None).await.success();
+    assert!(whoami.stdout.starts_with("@bob@"), "{}", whoami.stdout);
+    let mut command = home.tootkit_as(&base, bob.expose());
+    command.args(["whoami", "--profile", &alices_profile]);
+    let whoami = crate::run(command, None).await.success();
+    assert!(
+        whoami.stdout.starts_with("@alice@"),
+        "the profile named wins: {}",
+        whoami.stdout
+    );
+    let mut command = home.tootkit_as(&base, bob.expose());
+    command.args(["--profile", "nobody", "auth", "token"]);
+    let unknown = crate::run(command, None).await.failure(2);
+    assert!(
+        unknown
+            .stderr
+            .contains("There is no profile named `nobody`"),
+        "{}",
+        unknown.stderr
+    );
     let mut command = home.tootkit();
     command
         .args(["auth", "token"])
