@@ -228,7 +228,9 @@ async fn retire(context: &Context, name: &str, profile: &Profile, old: &AccessTo
     }
 }
 
-/// The application registered on this instance, reused when it has the scopes needed.
+/// The application registered on this instance, reused when it has the scopes needed;
+/// else registered anew with the scopes of the one before as well as these, so that
+/// signing in by turns with different scopes settles on one application.
 async fn ensure_app(
     context: &Context,
     client: &Client,
@@ -236,8 +238,10 @@ async fn ensure_app(
     scopes: &Scopes,
 ) -> Result<(AppCredentials, StoreKind)> {
     let authority = client.base_url().authority();
+    let mut to_register = scopes.clone();
     if let Some(record) = profiles.apps.get(&authority) {
         let registered = Scopes::parse(&record.scopes).unwrap_or_else(|_| Scopes::read());
+        to_register = Scopes::parse(&format!("{registered} {scopes}"))?;
         let has_scopes = scopes.iter().all(|s| registered.iter().any(|r| r == s));
         let has_redirects = record
             .redirect_uris
@@ -247,13 +251,22 @@ async fn ensure_app(
             && has_redirects
             && let Some(app) = read_app(context, &authority, &record.client_id, record.store)?
         {
-            return Ok((app, record.store));
+            let store = record.store;
+            // Checked before a browser is sent to sign in with it: a server whose data
+            // was reset would show an error page there, and the wait would time out.
+            if client.oauth().is_registered(&app).await? {
+                return Ok((app, store));
+            }
+            forget_app(context, profiles, client.base_url())?;
+            errln!(
+                "{authority} no longer knows the application tootkit registered there (its data was reset, or the application removed); registering it again."
+            );
         }
     }
     let app = client
         .apps()
         .register(APP_NAME)
-        .scopes(scopes.clone())
+        .scopes(to_register.clone())
         .redirect_uri(OOB_REDIRECT_URI)
         .redirect_uri(LoopbackReceiver::REGISTERED_REDIRECT_URI)
         .website(APP_WEBSITE)
@@ -277,7 +290,7 @@ async fn ensure_app(
             instance: client.base_url().to_string(),
             client_id: app.client_id.clone(),
             name: app.application.name.clone(),
-            scopes: scopes.to_string(),
+            scopes: to_register.to_string(),
             redirect_uris: app
                 .application
                 .registered_redirect_uris()

@@ -619,6 +619,42 @@ async fn a_new_token_is_kept_even_when_the_old_one_cannot_be_reached() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_registration_the_server_forgot_is_made_again_before_the_browser_opens() {
+    let first = sandbox().await;
+    let addr: std::net::SocketAddr = first.base_url().authority().parse().unwrap();
+    let base = first.base_url().to_string();
+    let home = Home::new("forgotten-app");
+    login(&home, &base, &[]).await.success();
+    let profiles = std::fs::read_to_string(home.profiles_file()).unwrap();
+
+    // The same address, a fresh instance: the saved client ID means nothing there.
+    first.stop().await;
+    let _second = Sandbox::start(
+        SandboxConfig::in_memory().user(USER, tootkit::Password::new(PASSWORD)),
+        addr,
+    )
+    .await
+    .expect("the sandbox starts again on its port");
+    let again = login(&home, &base, &[]).await.success();
+    assert!(
+        again.stderr.contains(&format!(
+            "{} no longer knows the application tootkit registered there",
+            addr
+        )),
+        "{}",
+        again.stderr
+    );
+    let renewed = std::fs::read_to_string(home.profiles_file()).unwrap();
+    let client_id = |text: &str| {
+        text.lines()
+            .find(|l| l.starts_with("client_id"))
+            .map(str::to_owned)
+    };
+    assert_ne!(client_id(&profiles), client_id(&renewed), "{renewed}");
+    home.run(&["whoami"]).await.success();
+}
+
 #[cfg(unix)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_credentials_file_others_can_read_is_refused() {
@@ -757,11 +793,11 @@ async fn logout_revokes_with_the_application_the_token_came_from() {
         logout.stderr
     );
     works(first_token.clone()).await.unwrap();
-    // More scopes than the registration has: tootkit registers itself again.
+    // Scopes the registration lacks: tootkit registers itself again.
     login(
         &home,
         &base,
-        &["--profile", "second", "--scopes", "read,write,follow"],
+        &["--profile", "second", "--scopes", "write:statuses"],
     )
     .await
     .success();
@@ -771,6 +807,25 @@ async fn logout_revokes_with_the_application_the_token_came_from() {
         3,
         "two profiles and the latest app: {profiles}"
     );
+    // It was registered with the scopes of the one before too: signing in with those
+    // again reuses it rather than registering a third.
+    let client_ids = |profiles: &str| {
+        let mut ids: Vec<String> = profiles
+            .lines()
+            .filter(|l| l.starts_with("client_id = "))
+            .map(str::to_owned)
+            .collect();
+        ids.sort();
+        ids.dedup();
+        ids
+    };
+    let before = client_ids(&profiles);
+    login(&home, &base, &["--profile", "third"]).await.success();
+    let profiles = std::fs::read_to_string(home.profiles_file()).unwrap();
+    assert_eq!(client_ids(&profiles), before, "{profiles}");
+    home.run(&["--profile", "third", "auth", "logout"])
+        .await
+        .success();
 
     let logout = home
         .run(&["--profile", "first", "auth", "logout"])

@@ -398,6 +398,44 @@ impl OAuth<'_> {
         self.token(form, "invalid_grant").await
     }
 
+    /// Whether the server still knows an application registered earlier: a saved client
+    /// ID and secret outlive a server's database (a sandbox restarted, an instance
+    /// rebuilt, an app deleted in the web interface), and a browser sent to sign in with
+    /// them meets an error page instead. Asks for an application token, which only a
+    /// known client gets, and revokes it at once. A server that refuses for another
+    /// reason (a scope, a grant it lacks) has authenticated the client: `true`, as is
+    /// any answer that does not say.
+    ///
+    /// ```no_run
+    /// # async fn run(client: tootkit::Client, app: tootkit::AppCredentials) -> Result<(), tootkit::Error> {
+    /// if !client.oauth().is_registered(&app).await? {
+    ///     println!("registration forgotten by the server; register again");
+    /// }
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// When the server cannot be asked: network failures, timeouts, rate limiting and
+    /// server failures.
+    pub async fn is_registered(&self, app: &AppCredentials) -> Result<bool, Error> {
+        match self.client_credentials(app, &Scopes::read()).await {
+            Ok(token) => {
+                // Best effort: a token nobody holds is harmless, but tidy.
+                let _ = self.revoke(app, &token.access_token).await;
+                Ok(true)
+            }
+            Err(Error::OAuth { error, .. }) => Ok(error != "invalid_client"),
+            Err(
+                err @ (Error::Network { .. }
+                | Error::Timeout { .. }
+                | Error::RateLimited { .. }
+                | Error::Server { .. }),
+            ) => Err(err),
+            Err(_) => Ok(true),
+        }
+    }
+
     /// Gets an application token (no user): for `apps().verify_credentials()` and
     /// public data.
     ///

@@ -895,3 +895,21 @@ async fn oauth_metadata_is_withheld_from_python_requests_alone() {
     assert_eq!(status(NODE_FETCH).await, 200, "Node's fetch");
     assert_eq!(status(&[("user-agent", "curl/8.5.0")]).await, 200, "curl");
 }
+
+#[tokio::test]
+async fn a_registration_is_known_until_the_server_forgets_it() {
+    let sandbox = sandbox().await;
+    let client = fast_client(&sandbox);
+    let app = register(&client, &Scopes::parse("write:statuses").unwrap()).await;
+    assert!(
+        client
+            .oauth()
+            .is_registered(&app.credentials())
+            .await
+            .unwrap(),
+        "known, though it may not have the `read` the check asks for"
+    );
+    let forgotten =
+        tootkit::AppCredentials::new(app.client_id.clone(), tootkit::ClientSecret::new("other"));
+    assert!(!client.oauth().is_registered(&forgotten).await.unwrap());
+}
