@@ -77,7 +77,7 @@ pub async fn login(context: &Context, args: LoginArgs) -> Result<()> {
         context,
         &mut profiles,
         &instance,
-        &account,
+        Some(&account),
         &token.access_token,
         token.scope.clone(),
         Some(app),
@@ -117,15 +117,20 @@ async fn keep_token(
     context: &Context,
     profiles: &mut Profiles,
     instance: &InstanceUrl,
-    account: &Account,
+    account: Option<&Account>,
     token: &AccessToken,
     scopes: String,
     app: Option<AppRef>,
 ) -> Result<(String, StoreKind)> {
-    let name = context
-        .profile
-        .clone()
-        .unwrap_or_else(|| format!("{}@{}", account.acct, instance.authority()));
+    let name = match (&context.profile, account) {
+        (Some(name), _) => name.clone(),
+        (None, Some(account)) => format!("{}@{}", account.acct, instance.authority()),
+        (None, None) => {
+            return Err(Failure::bug(
+                "A token whose account is unknown reached the store without a profile name",
+            ));
+        }
+    };
     // Best effort: a store that cannot be read now (a locked keyring) must not lose
     // the token the server has just issued; the old one is then left as it is.
     let previous = profiles.profiles.get(&name).map(|profile| {
@@ -141,8 +146,8 @@ async fn keep_token(
         &name,
         Profile {
             instance: instance.to_string(),
-            account: account.acct.clone(),
-            account_id: account.id.clone(),
+            account: account.map(|a| a.acct.clone()).unwrap_or_default(),
+            account_id: account.map(|a| a.id.clone()).unwrap_or_default(),
             scopes,
             store,
             app,
@@ -472,10 +477,14 @@ pub async fn status(context: &Context) -> Result<()> {
     };
     // The profile used without --profile: the default, or the only one there is.
     let default = profiles.select(None).ok().map(|(name, _)| name);
-    let token_valid = verified.as_ref().map(|verified| verified.is_ok());
+    // A token refused only the reading of its account (403) works: it lacks the scope.
+    let token_valid = verified
+        .as_ref()
+        .map(|verified| matches!(verified, Ok(_) | Err(tootkit::Error::Forbidden { .. })));
     // Why no credentials work, if none do: the answer is the same with --json.
     let (account, outcome) = match (&active, verified) {
         (Some(_), Some(Ok(account))) => (Some(account), Ok(())),
+        (Some(_), Some(Err(tootkit::Error::Forbidden { .. }))) => (None, Ok(())),
         (Some(_), Some(Err(err))) => (None, Err(Failure::from(err))),
         // Why no credentials are in use: none stored, several and no default, or no
         // profile of the name given.
@@ -493,9 +502,12 @@ pub async fn status(context: &Context) -> Result<()> {
             .profiles
             .iter()
             .map(|(name, p)| {
+                // Unknown (a token made elsewhere, one that may not read its
+                // account): null, not an empty string.
+                let known = |text: &str| (!text.is_empty()).then(|| text.to_owned());
                 serde_json::json!({
-                    "name": name, "instance": p.instance, "account": p.account,
-                    "scopes": p.scopes, "store": p.store,
+                    "name": name, "instance": p.instance, "account": known(&p.account),
+                    "scopes": known(&p.scopes), "store": p.store,
                     "default": default.as_deref() == Some(name),
                 })
             })
@@ -526,7 +538,11 @@ pub async fn status(context: &Context) -> Result<()> {
             ""
         };
         outln!("{name}{marker}");
-        outln!("  account:  @{} on {}", profile.account, profile.instance);
+        if profile.account.is_empty() {
+            outln!("  account:  unknown, on {}", profile.instance);
+        } else {
+            outln!("  account:  @{} on {}", profile.account, profile.instance);
+        }
         outln!(
             "  scopes:   {}",
             if profile.scopes.is_empty() {
@@ -537,12 +553,17 @@ pub async fn status(context: &Context) -> Result<()> {
         );
         outln!("  token in: {}", profile.store.describe(&context.paths));
     }
-    if let (Some(source), Some(account)) = (active, account) {
+    if let (Some(source), Some(true)) = (active, token_valid) {
         let from = match source {
             Source::Environment => "the environment".to_owned(),
             Source::Profile(name) => format!("profile `{name}`"),
         };
-        outln!("In use: {from}; the token works (@{}).", account.acct);
+        match account {
+            Some(account) => outln!("In use: {from}; the token works (@{}).", account.acct),
+            None => outln!(
+                "In use: {from}; the token works, but may not read its own account (no `read` or `profile` scope)."
+            ),
+        }
     }
     outcome
 }
@@ -628,17 +649,25 @@ pub async fn add_token(context: &Context, args: AddTokenArgs) -> Result<()> {
         .client_builder(instance.clone())
         .access_token(token.clone())
         .build()?;
-    let account = client.accounts().verify_credentials().await.map_err(|err| match err {
-        tootkit::Error::Forbidden { .. } => Failure::auth(
-            "The token is valid but may not read its own account, so tootkit cannot tell whose it is; create one with the `read` or `profile` scope.",
-        ),
+    let account = match client.accounts().verify_credentials().await {
+        Ok(account) => Some(account),
+        // A token with only the scopes a bot needs (`write:statuses`) works but may not
+        // read whose it is: it is kept under the name given for it.
+        Err(tootkit::Error::Forbidden { .. }) if context.profile.is_some() => None,
+        Err(tootkit::Error::Forbidden { .. }) => {
+            return Err(Failure::usage(
+                "The token works but may not read its own account (it has neither `read` nor `profile`), so tootkit cannot name its profile; give a name with --profile NAME to store it anyway.",
+            ));
+        }
         // The token read from stdin, whatever the environment holds.
-        tootkit::Error::Unauthorized { .. } => Failure::auth(format!(
-            "{} refused the token given; check that it was copied whole and was made on that instance.",
-            instance.authority()
-        )),
-        other => Failure::from(other),
-    })?;
+        Err(tootkit::Error::Unauthorized { .. }) => {
+            return Err(Failure::auth(format!(
+                "{} refused the token given; check that it was copied whole and was made on that instance.",
+                instance.authority()
+            )));
+        }
+        Err(other) => return Err(other.into()),
+    };
     // Mastodon does not say which scopes a token has (the application's are only the
     // most it may have), so a token made elsewhere is stored with its scopes unknown.
     let scopes = String::new();
@@ -647,15 +676,18 @@ pub async fn add_token(context: &Context, args: AddTokenArgs) -> Result<()> {
         context,
         &mut profiles,
         &instance,
-        &account,
+        account.as_ref(),
         &token,
         scopes,
         None,
     )
     .await?;
+    let whose = match &account {
+        Some(account) => format!("for @{}", account.acct),
+        None => "(whose, it may not say)".to_owned(),
+    };
     errln!(
-        "The token works for @{} on {}; stored in {} under the profile `{name}`.",
-        account.acct,
+        "The token works {whose} on {}; stored in {} under the profile `{name}`.",
         instance.authority(),
         store.describe(&context.paths)
     );
@@ -668,9 +700,13 @@ pub fn switch(context: &Context, name: &str) -> Result<()> {
     let (name, profile) = profiles.select(Some(name))?;
     profiles.default = Some(name.clone());
     profiles.save(&context.paths)?;
+    let whose = if profile.account.is_empty() {
+        "an unknown account".to_owned()
+    } else {
+        format!("@{}", profile.account)
+    };
     errln!(
-        "`{name}` (@{} on {}) is now the default profile.",
-        profile.account,
+        "`{name}` ({whose} on {}) is now the default profile.",
         profile.instance
     );
     warn_if_the_environment_wins();

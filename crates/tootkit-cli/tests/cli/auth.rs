@@ -511,6 +511,67 @@ async fn add_token_stores_a_web_token_and_the_environment_wins_over_profiles() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_that_may_only_post_is_stored_under_the_name_given() {
+    let sandbox = sandbox().await;
+    let base = sandbox.base_url().to_string();
+    let home = Home::new("post-only");
+    let poster = web_token(&sandbox, USER, PASSWORD, "write:statuses").await;
+    let input = format!("{}\n", poster.expose());
+    let unnamed = home
+        .run_with_input(&["auth", "add-token", "--instance", &base], &input)
+        .await
+        .failure(2);
+    assert!(
+        unnamed
+            .stderr
+            .contains("may not read its own account (it has neither `read` nor `profile`)"),
+        "{}",
+        unnamed.stderr
+    );
+    let added = home
+        .run_with_input(
+            &["--profile", "bot", "auth", "add-token", "--instance", &base],
+            &input,
+        )
+        .await
+        .success();
+    assert!(
+        added
+            .stderr
+            .contains("The token works (whose, it may not say)"),
+        "{}",
+        added.stderr
+    );
+    let posted = home
+        .run(&["post", "posted with the least a bot needs"])
+        .await
+        .success();
+    assert!(
+        posted.stdout.contains(&format!("/@{USER}/")),
+        "{}",
+        posted.stdout
+    );
+    let status = home.run(&["auth", "status"]).await.success();
+    assert!(
+        status.stdout.contains("account:  unknown, on"),
+        "{}",
+        status.stdout
+    );
+    assert!(
+        status
+            .stdout
+            .contains("the token works, but may not read its own account"),
+        "{}",
+        status.stdout
+    );
+    let json = home.run(&["auth", "status", "--json"]).await.success();
+    let json: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(json["token_valid"], true);
+    assert_eq!(json["profiles"][0]["account"], serde_json::Value::Null);
+    assert_eq!(json["profiles"][0]["scopes"], serde_json::Value::Null);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn switch_chooses_the_default_and_logout_says_when_none_is_left() {
     let sandbox = sandbox().await;
     let base = sandbox.base_url().to_string();
