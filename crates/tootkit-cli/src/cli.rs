@@ -14,7 +14,7 @@ except one named with --profile on the command line."
 pub struct Cli {
     /// The profile (signed-in account) to use, or for `auth login` the name to store
     /// it under; default: the default profile (for `auth login`, `user@host`).
-    #[arg(long, global = true, env = "TOOTKIT_PROFILE")]
+    #[arg(long, global = true, env = "TOOTKIT_PROFILE", value_parser = profile_name)]
     pub profile: Option<String>,
 
     /// Print JSON instead of text (whoami, post, count, auth login, status, export).
@@ -108,7 +108,8 @@ pub struct LoginArgs {
     #[arg(long)]
     pub password: bool,
 
-    /// The email address or user name, for --password (asked for when missing).
+    /// The account's email address, for --password (asked for when missing): Mastodon signs
+    /// in by email, not by user name.
     #[arg(long, requires = "password")]
     pub username: Option<String>,
 
@@ -164,8 +165,8 @@ pub struct PostArgs {
     #[arg(long)]
     pub sensitive: bool,
 
-    /// The language of the text (ISO 639-1, such as `en`).
-    #[arg(long, value_parser = clap::builder::NonEmptyStringValueParser::new())]
+    /// The language of the text (ISO 639, such as `en` or `pt-BR`).
+    #[arg(long, value_parser = language_code)]
     pub language: Option<String>,
 
     /// Reply to the status with this ID.
@@ -233,4 +234,35 @@ pub struct SandboxArgs {
     /// client's fallbacks, and for Mastodon.py programs that set their own user agent.
     #[arg(long = "before-4-3")]
     pub before_4_3: bool,
+}
+
+/// A language as Mastodon takes it: an ISO 639 code of two or three letters, with a
+/// region or script where Mastodon knows one (`pt-BR`, `zh-TW`); the shape is checked
+/// here, the code itself by the server.
+fn language_code(text: &str) -> Result<String, String> {
+    let (language, region) = text.split_once('-').unwrap_or((text, "x"));
+    let shaped = (2..=3).contains(&language.len())
+        && language.bytes().all(|b| b.is_ascii_lowercase())
+        && (1..=8).contains(&region.len())
+        && region.bytes().all(|b| b.is_ascii_alphanumeric());
+    if shaped {
+        Ok(text.to_owned())
+    } else {
+        Err(format!(
+            "`{text}` is not a language code; give an ISO 639 code such as `en`, `de` or `pt-BR`"
+        ))
+    }
+}
+
+/// A profile name: a line of text that names one profile in lists and prompts. An
+/// empty one is let through for `TOOTKIT_PROFILE=`, which means none (`--profile ''`
+/// is refused once its source is known).
+fn profile_name(text: &str) -> Result<String, String> {
+    if text.chars().any(char::is_control) || text.chars().count() > 100 {
+        return Err(
+            "a profile name is one line of at most 100 characters; give one such as `bot`"
+                .to_owned(),
+        );
+    }
+    Ok(text.to_owned())
 }

@@ -71,6 +71,7 @@ impl From<tootkit::Error> for Failure {
     fn from(err: tootkit::Error) -> Self {
         use tootkit::Error as E;
         let message = err.to_string();
+        let scope_refusal = err.is_scope_refusal();
         match err {
             E::InvalidInput { .. } => Self::usage(message),
             E::Thread {
@@ -96,7 +97,7 @@ impl From<tootkit::Error> for Failure {
             E::TokenRequired { .. } => Self::auth(message).with_hint(
                 "Run `tootkit auth login --instance HOST` to sign in, or set MASTODON_API_BASE_URL and MASTODON_ACCESS_TOKEN.",
             ),
-            E::Forbidden { .. } => Self::new(Exit::Refused, message).with_hint(
+            E::Forbidden { .. } if scope_refusal => Self::new(Exit::Refused, message).with_hint(
                 "Run `tootkit auth login --scopes read,write` for a token with the scopes tootkit's commands use.",
             ),
             E::Network { .. } | E::Timeout { .. } => Self::new(Exit::Network, message),

@@ -70,8 +70,23 @@ fn main() -> ExitCode {
         .try_get_matches()
         .and_then(|matches| Ok((Cli::from_arg_matches(&matches)?, matches)));
     let cli = match parsed {
-        Ok((cli, matches)) => {
-            commands::profile_named_on_command_line(profile_typed(&matches));
+        Ok((mut cli, matches)) => {
+            let typed = profile_typed(&matches);
+            if cli
+                .profile
+                .as_deref()
+                .is_some_and(|name| name.trim().is_empty())
+            {
+                if typed {
+                    errln!(
+                        "error: A profile needs a name; give one such as `--profile bot`, or leave --profile out for the default."
+                    );
+                    return Exit::Usage.into();
+                }
+                // `TOOTKIT_PROFILE=` names no profile.
+                cli.profile = None;
+            }
+            commands::profile_named_on_command_line(typed);
             cli
         }
         Err(err) => {

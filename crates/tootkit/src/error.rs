@@ -80,10 +80,7 @@ pub enum Error {
     },
 
     /// HTTP 403: the token is valid but may not do this (usually a missing scope).
-    #[error(
-        "The server refused this action{}; the token probably lacks the scope it needs (posting takes `write:statuses`), so sign in again asking for it.",
-        quoted(server_message)
-    )]
+    #[error("{}", forbidden(server_message))]
     Forbidden {
         /// The server's own explanation, when it gave one.
         server_message: Option<String>,
@@ -273,6 +270,23 @@ impl Error {
         ) || matches!(self, Self::Server { status, .. } if matches!(status, 500 | 502 | 503 | 504))
     }
 
+    /// Whether this is a 403 about the token's scopes (Mastodon: "This action is outside
+    /// the authorized scopes"), as one without a reason is taken to be; a 403 in other
+    /// words refuses the account itself (disabled, unconfirmed, suspended).
+    ///
+    /// ```
+    /// let scope = tootkit::Error::Forbidden {
+    ///     server_message: Some("This action is outside the authorized scopes".into()),
+    /// };
+    /// let disabled = tootkit::Error::Forbidden {
+    ///     server_message: Some("Your login is currently disabled".into()),
+    /// };
+    /// assert!(scope.is_scope_refusal() && !disabled.is_scope_refusal());
+    /// ```
+    pub fn is_scope_refusal(&self) -> bool {
+        matches!(self, Self::Forbidden { server_message } if about_scopes(server_message))
+    }
+
     /// The HTTP status of an error that is one (401, 403, 404, 422, 429, 5xx and the
     /// other refusals); `None` for the rest, including OAuth errors and redirects, which
     /// carry their own meaning rather than a status.
@@ -318,6 +332,28 @@ fn server_failure(status: u16, server_message: &Option<String>) -> String {
     }
 }
 
+/// A 403 explained: Mastodon says "outside the authorized scopes" for a missing scope,
+/// other words for an account it will not serve (disabled, unconfirmed, suspended).
+fn forbidden(message: &Option<String>) -> String {
+    if about_scopes(message) {
+        format!(
+            "The server refused this action{}; the token probably lacks the scope it needs (posting takes `write:statuses`), so sign in again asking for it.",
+            quoted(message)
+        )
+    } else {
+        format!(
+            "The server refused this action{}; the account may be disabled, unconfirmed or suspended, so sign in to the web interface to see why.",
+            quoted(message)
+        )
+    }
+}
+
+fn about_scopes(message: &Option<String>) -> bool {
+    message
+        .as_deref()
+        .is_none_or(|m| m.trim().is_empty() || m.to_ascii_lowercase().contains("scope"))
+}
+
 fn quoted(message: &Option<String>) -> String {
     match message.as_deref().map(str::trim) {
         Some(m) if !m.is_empty() => format!(" (\u{201c}{}\u{201d})", m.trim_end_matches('.')),
@@ -332,7 +368,16 @@ fn wait_advice(reset: Option<OffsetDateTime>) -> String {
             let at = reset
                 .format(&time::format_description::well_known::Rfc3339)
                 .unwrap_or_default();
-            format!("wait {wait} s (until {at}) before trying again")
+            // Seconds read well up to a couple of minutes, minutes up to a couple of
+            // hours; beyond that the time itself says more.
+            match wait {
+                ..120 => format!("wait {wait} s (until {at}) before trying again"),
+                120..7_200 => format!(
+                    "wait {} min (until {at}) before trying again",
+                    (wait + 59) / 60
+                ),
+                _ => format!("wait until {at} before trying again"),
+            }
         }
         None => "wait a few minutes before trying again".to_owned(),
     }
@@ -409,6 +454,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_rate_limit_says_how_long_to_wait_in_a_readable_unit() {
+        let after = |seconds: i64| {
+            Error::RateLimited {
+                reset: Some(OffsetDateTime::now_utc() + time::Duration::seconds(seconds)),
+                limit: Some(300),
+            }
+            .to_string()
+        };
+        assert!(after(30).contains("wait 29 s (until") || after(30).contains("wait 30 s (until"));
+        assert!(after(600).contains("wait 10 min (until"), "{}", after(600));
+        let far = after(3 * 86_400);
+        assert!(
+            far.contains("wait until 20") && !far.contains(" s "),
+            "{far}"
+        );
+    }
+
+    #[test]
     fn invalid_grant_lists_its_causes() {
         let text = Error::oauth(
             "invalid_grant",
@@ -437,6 +500,9 @@ mod tests {
             },
             Error::Forbidden {
                 server_message: Some("This action is outside the authorized scopes".into()),
+            },
+            Error::Forbidden {
+                server_message: Some("Your login is currently disabled".into()),
             },
             Error::NotFound {
                 path: "/api/v1/statuses/1".into(),

@@ -81,7 +81,7 @@ impl InstanceUrl {
             trimmed.to_owned()
         } else {
             // A bare loopback host is the sandbox, which speaks plain http.
-            let probe = Url::parse(&format!("http://{trimmed}")).map_err(|_| unparsable())?;
+            let probe = Url::parse(&format!("http://{trimmed}")).map_err(unparsable_because)?;
             let scheme = if probe.host().is_some_and(|h| is_loopback(&h)) {
                 "http"
             } else {
@@ -89,8 +89,11 @@ impl InstanceUrl {
             };
             format!("{scheme}://{trimmed}")
         };
-        let url = Url::parse(&with_scheme).map_err(|_| unparsable())?;
+        let url = Url::parse(&with_scheme).map_err(unparsable_because)?;
         let host = url.host().ok_or_else(unparsable)?.to_owned();
+        if url.port() == Some(0) {
+            return Err(unparsable_because(url::ParseError::InvalidPort));
+        }
         match url.scheme() {
             "https" => {}
             "http" if is_loopback(&host) => {}
@@ -178,6 +181,15 @@ impl InstanceUrl {
 }
 
 /// Not echoing the input: what fails to parse may be a token given in its place.
+fn unparsable_because(err: url::ParseError) -> Error {
+    match err {
+        url::ParseError::InvalidPort => Error::invalid_input(
+            "The instance address has a port that is no number from 1 to 65535; pass a valid port, such as `https://intranet:8443`, or none for https's own.",
+        ),
+        _ => unparsable(),
+    }
+}
+
 fn unparsable() -> Error {
     Error::invalid_input(
         "The instance address is not a host name or URL; pass one such as `mastodon.social` or `https://botsin.space`.",
@@ -312,6 +324,16 @@ mod tests {
         assert!(refused("http://app.localhost:3000").contains("plain http"));
         assert!(refused("https://").contains("not a host name or URL"));
         assert!(refused("exa mple.com").contains("not a host name or URL"));
+        for port in [
+            "mastodon.social:99999",
+            "https://mastodon.social:0/",
+            "127.0.0.1:x",
+        ] {
+            assert!(
+                refused(port).contains("a port that is no number from 1 to 65535"),
+                "{port}"
+            );
+        }
         // What may be a token given in the address's place, or one in a query, is not
         // repeated.
         let token = "ZA-Yj3aBD8U8Cm7lKUp-lm9O9BmDgdhHzDeqsY8tlL0";

@@ -45,7 +45,9 @@ pub async fn login(context: &Context, args: LoginArgs) -> Result<()> {
     let server = client.oauth().discover().await?;
     if args.password {
         // Refused before registering an application the server would never use.
-        server.require_password_grant()?;
+        server
+            .require_password_grant()
+            .map_err(|err| without_password(err.into()))?;
     }
     if !scopes.covers("read:accounts") && !scopes.covers("profile") {
         // Without a way to read the account, the token could not be verified or named.
@@ -60,6 +62,13 @@ pub async fn login(context: &Context, args: LoginArgs) -> Result<()> {
     let mut profiles = context.profiles()?;
     let (app, app_store) = ensure_app(context, &client, &mut profiles, &scopes).await?;
     let token = match obtain_token(&client, &server, &app, &scopes, &args).await {
+        Err(tootkit::Error::OAuth { error, description })
+            if args.password && error == "unsupported_grant_type" =>
+        {
+            return Err(without_password(
+                tootkit::Error::OAuth { error, description }.into(),
+            ));
+        }
         Err(tootkit::Error::OAuth { error, description }) if error == "invalid_client" => {
             forget_app(context, &mut profiles, &instance)?;
             return Err(Failure::from(tootkit::Error::OAuth { error, description })
@@ -155,6 +164,16 @@ async fn keep_token(
     );
     profiles.save(&context.paths)?;
     if let Some((profile, old_token)) = previous {
+        if let Some(account) = account
+            && !profile.account.is_empty()
+            && profile.account != account.acct
+        {
+            errln!(
+                "The profile `{name}` was @{}'s and is now @{}'s.",
+                profile.account,
+                account.acct
+            );
+        }
         if profile.store != store
             && let Err(err) = context.secrets.delete(profile.store, &token_key(&name))
         {
@@ -224,12 +243,33 @@ async fn retire(context: &Context, name: &str, profile: &Profile, old: &AccessTo
     match revoked {
         Ok(true) => errln!("The profile `{name}` held another token, now replaced and revoked."),
         Ok(false) => errln!(
-            "The profile `{name}` held another token, now replaced; it was made outside tootkit and may still work, so revoke it in the web interface under Preferences > Development if it is no longer needed."
+            "The profile `{name}` held another token, now replaced; it was made outside tootkit and may still work, so revoke it {} if it is no longer needed.",
+            where_to_revoke(false)
         ),
         Err(err) => errln!(
-            "The profile `{name}` held another token, now replaced; it could not be revoked ({}) and may still work, so revoke it in the web interface under Preferences > Development.",
-            err.message.trim_end_matches('.')
+            "The profile `{name}` held another token, now replaced; it could not be revoked ({}) and may still work, so revoke it {}.",
+            err.message.trim_end_matches('.'),
+            where_to_revoke(profile.app.is_some())
         ),
+    }
+}
+
+/// A server that takes no password, whether it said so in its metadata or when asked:
+/// one exit code, and the two ways that do work.
+fn without_password(failure: Failure) -> Failure {
+    Failure::auth(failure.message).with_hint(
+        "Run the same `tootkit auth login` without --password to sign in through the browser (--oob if none is at hand), or store a token made in the web interface with `tootkit auth add-token`.",
+    )
+}
+
+/// Where in Mastodon's web interface a token is revoked by hand: one tootkit signed in
+/// for is listed with the applications the account authorized, one made in the web
+/// interface where it was made.
+fn where_to_revoke(made_by_tootkit: bool) -> &'static str {
+    if made_by_tootkit {
+        "in the web interface under Preferences > Account > Authorized apps (tootkit)"
+    } else {
+        "in the web interface under Preferences > Development (or Authorized apps, if another application made it)"
     }
 }
 
@@ -410,14 +450,21 @@ fn show_url(url: &str, no_browser: bool, then: &str) {
         errln!("Open this address in a browser, sign in and authorize tootkit; {then}:");
         errln!("{url}");
     } else {
-        errln!("Opening the authorization page in your browser; {then}.");
-        errln!("If no browser opens, open this address yourself:");
-        errln!("{url}");
-        if let Err(err) = open::that_detached(url) {
-            // The launcher's own error repeats the whole address; the reason is enough.
-            tracing::debug!(%err, "no browser");
-            errln!("(No browser could be opened here; open the address above yourself.)");
+        // Said after trying, so the two sentences never contradict each other.
+        match open::that_detached(url) {
+            Ok(()) => {
+                errln!("Opened the authorization page in your browser; {then}.");
+                errln!("If no browser window appeared, open this address yourself:");
+            }
+            Err(err) => {
+                // The launcher's own error repeats the whole address; the reason is enough.
+                tracing::debug!(%err, "no browser");
+                errln!(
+                    "No browser could be opened here; open this address in one, sign in and authorize tootkit; {then}:"
+                );
+            }
         }
+        errln!("{url}");
     }
     let _ = std::io::stderr().flush();
 }
@@ -639,7 +686,13 @@ pub async fn add_token(context: &Context, args: AddTokenArgs) -> Result<()> {
     } else {
         read_stdin("token")?
     };
-    let token = AccessToken::new(token.trim());
+    // Copied from an `Authorization: Bearer …` header, it may carry the scheme too.
+    let token = token.trim();
+    let token = match token.split_once(char::is_whitespace) {
+        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("bearer") => rest.trim(),
+        _ => token,
+    };
+    let token = AccessToken::new(token);
     if token.is_empty() {
         return Err(Failure::usage(
             "No token was given; pipe it in (`tootkit auth add-token --instance HOST < token.txt`) or paste it at the prompt.",
@@ -789,7 +842,8 @@ pub async fn logout(context: &Context) -> Result<()> {
             instance.authority()
         ),
         Some(why) => errln!(
-            "Forgot the profile `{name}`, but its token may still work because {why}; revoke it in the web interface under Preferences > Development."
+            "Forgot the profile `{name}`, but its token may still work because {why}; revoke it {}.",
+            where_to_revoke(profile.app.is_some())
         ),
     }
     if was_default && profiles.profiles.len() > 1 {

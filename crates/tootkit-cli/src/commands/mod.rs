@@ -110,6 +110,17 @@ impl Context {
         Ok((instance, AccessToken::new(token), Source::Profile(name)))
     }
 
+    /// The instance of the credentials in use, found without reading the token (a
+    /// profile names its instance): enough for what anyone may ask, such as its limits.
+    pub fn instance_in_use(&self) -> Result<InstanceUrl> {
+        if let Some((base, _)) = environment_credentials()? {
+            return Ok(base);
+        }
+        let profiles = self.profiles()?;
+        let (_, profile) = profiles.select(self.profile.as_deref())?;
+        Ok(InstanceUrl::parse(&profile.instance)?)
+    }
+
     /// A client acting with [`credentials`](Self::credentials).
     pub fn client(&self) -> Result<Client> {
         let (instance, token, _) = self.credentials()?;
@@ -388,14 +399,14 @@ pub async fn count(context: &Context, args: CountArgs) -> Result<()> {
     // The instance in use, if any: its limits, else Mastodon's defaults. Counting is
     // local work, so an instance out of reach or unreadable credentials only warn.
     let defaults = (Limits::default(), None);
-    let signed_in = match context.credentials() {
-        // A profile asked for by name that cannot be used is an error, as for every
+    let in_use = match context.instance_in_use() {
+        // A profile asked for by name that does not exist is an error, as for every
         // command.
         Err(failure) if context.profile.is_some() => return Err(failure),
         other => other,
     };
-    let (limits, instance) = match &signed_in {
-        Ok((instance, _, _)) => {
+    let (limits, instance) = match &in_use {
+        Ok(instance) => {
             // Counting should not wait long on an instance out of reach.
             let client = context
                 .client_builder(instance.clone())
@@ -418,7 +429,7 @@ pub async fn count(context: &Context, args: CountArgs) -> Result<()> {
         Err(failure) if failure.exit == crate::failure::Exit::Auth => defaults,
         Err(failure) => {
             errln!(
-                "warning: counting with Mastodon's defaults, as the credentials could not be read: {}",
+                "warning: counting with Mastodon's defaults, as the profiles could not be read: {}",
                 failure.message
             );
             defaults
@@ -437,7 +448,7 @@ pub async fn count(context: &Context, args: CountArgs) -> Result<()> {
     }
     let source = match &count.instance {
         Some(instance) => format!("the limit of {instance}"),
-        None if signed_in.is_err() => {
+        None if in_use.is_err() => {
             "Mastodon's default limit; sign in to use your instance's".to_owned()
         }
         None => "Mastodon's default limit".to_owned(),

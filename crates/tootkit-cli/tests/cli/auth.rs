@@ -307,7 +307,7 @@ async fn password_login_is_refused_by_modern_servers_and_works_on_legacy_ones() 
             &format!("{PASSWORD}\n"),
         )
         .await
-        .failure(4);
+        .failure(3);
     assert!(
         refused
             .stderr
@@ -315,11 +315,33 @@ async fn password_login_is_refused_by_modern_servers_and_works_on_legacy_ones() 
         "{}",
         refused.stderr
     );
+    let what_works = "hint: Run the same `tootkit auth login` without --password to sign in through the browser (--oob if none is at hand), or store a token made in the web interface with `tootkit auth add-token`.";
+    assert!(refused.stderr.contains(what_works), "{}", refused.stderr);
+    // A server publishing no metadata is asked, and its refusal ends the same way.
+    let silent = sandbox_with(SandboxConfig::in_memory().before_4_3(true)).await;
+    let refused = home
+        .run_with_input(
+            &[
+                "auth",
+                "login",
+                "--password",
+                "--username",
+                "alice@localhost",
+                "--instance",
+                &silent.base_url().to_string(),
+            ],
+            &format!("{PASSWORD}\n"),
+        )
+        .await
+        .failure(3);
     assert!(
-        refused.stderr.contains("authorization code flow"),
+        refused
+            .stderr
+            .contains("The server does not support this way of signing in"),
         "{}",
         refused.stderr
     );
+    assert!(refused.stderr.contains(what_works), "{}", refused.stderr);
 
     let legacy = sandbox_with(SandboxConfig::in_memory().legacy_password_grant(true)).await;
     let wrong = home
@@ -366,10 +388,11 @@ async fn add_token_stores_a_web_token_and_the_environment_wins_over_profiles() {
     let base = sandbox.base_url().to_string();
     let home = Home::new("add-token");
     let alice = web_token(&sandbox, USER, PASSWORD, "read write").await;
+    // As copied from an `Authorization` header, scheme and all.
     let added = home
         .run_with_input(
             &["auth", "add-token", "--instance", &base],
-            &format!("{}\n", alice.expose()),
+            &format!("Bearer {}\n", alice.expose()),
         )
         .await
         .success();
@@ -678,6 +701,16 @@ async fn a_new_token_is_kept_even_when_the_old_one_cannot_be_reached() {
             .trim(),
         newer.expose()
     );
+    // Another account's token under the same name: said, not done silently.
+    let bobs = add(web_token(&sandbox, "bob", "bobs password", "read").await)
+        .await
+        .success();
+    assert!(
+        bobs.stderr
+            .contains("The profile `bot` was @alice's and is now @bob's."),
+        "{}",
+        bobs.stderr
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -752,6 +785,13 @@ async fn a_credentials_file_others_can_read_is_refused() {
         );
         assert!(refused.stderr.contains("chmod 600"), "{}", refused.stderr);
         assert!(!refused.all().contains(token.expose()));
+        // Counting needs the instance, which profiles.toml names, not the token.
+        let counted = home.run(&["count", "howdy"]).await.success();
+        assert!(
+            counted.stdout.starts_with("5/500 (the limit of 127.0.0.1:"),
+            "{}",
+            counted.stdout
+        );
     }
     std::fs::set_permissions(
         home.credentials_file(),

@@ -44,6 +44,50 @@ async fn each_kind_of_failure_has_its_exit_code_and_one_clear_sentence() {
     home.run(&["post", "--visibility", "everyone", "x"])
         .await
         .failure(2);
+    let language = home
+        .run(&["post", "--language", "english", "x"])
+        .await
+        .failure(2);
+    assert!(
+        language
+            .stderr
+            .contains("`english` is not a language code; give an ISO 639 code such as `en`"),
+        "{}",
+        language.stderr
+    );
+    let unnamed = home.run(&["--profile", "", "whoami"]).await.failure(2);
+    assert!(
+        unnamed.stderr.contains("A profile needs a name"),
+        "{}",
+        unnamed.stderr
+    );
+    let two_lines = home.run(&["--profile", "a\nb", "whoami"]).await.failure(2);
+    assert!(
+        two_lines
+            .stderr
+            .contains("one line of at most 100 characters"),
+        "{}",
+        two_lines.stderr
+    );
+    // `TOOTKIT_PROFILE=` names none: the default is used (here, none signed in).
+    let mut command = home.tootkit();
+    command.args(["whoami"]).env("TOOTKIT_PROFILE", "");
+    let not_signed_in = crate::run(command, None).await.failure(3);
+    assert!(
+        not_signed_in.stderr.contains("You are not signed in"),
+        "{}",
+        not_signed_in.stderr
+    );
+    let port = home
+        .run(&["auth", "login", "--instance", "mastodon.social:99999"])
+        .await
+        .failure(2);
+    assert!(
+        port.stderr
+            .contains("a port that is no number from 1 to 65535"),
+        "{}",
+        port.stderr
+    );
     // Output that cannot be written (a full disk) is a local failure, not a success.
     let mut command = home.tootkit();
     command
