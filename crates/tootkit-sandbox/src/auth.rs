@@ -58,10 +58,17 @@ fn bearer(parts: &Parts) -> Option<Option<String>> {
 }
 
 fn resolve(state: &AppState, token: &str) -> Result<Caller> {
-    let row = state
-        .store
-        .token(token)?
-        .ok_or_else(Failure::unauthorized)?;
+    let row = match state.store.token(token)? {
+        Some((row, false)) => row,
+        // Doorkeeper tells a revoked token from one it never issued.
+        Some((_, true)) => {
+            return Err(Failure::api(
+                StatusCode::UNAUTHORIZED,
+                api_text::REVOKED_TOKEN,
+            ));
+        }
+        None => return Err(Failure::unauthorized()),
+    };
     let account = match &row.account_id {
         Some(id) => Some(state.store.account(id)?.ok_or_else(Failure::unauthorized)?),
         None => None,

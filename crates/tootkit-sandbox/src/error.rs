@@ -22,6 +22,7 @@ pub(crate) mod oauth_text {
 /// Mastodon's API messages.
 pub(crate) mod api_text {
     pub const INVALID_TOKEN: &str = "The access token is invalid";
+    pub const REVOKED_TOKEN: &str = "The access token was revoked";
     pub const OUTSIDE_SCOPES: &str = "This action is outside the authorized scopes";
     pub const NEEDS_USER: &str = "This method requires an authenticated user";
     /// A record that is not there (`ActiveRecord::RecordNotFound`).
@@ -102,10 +103,10 @@ impl IntoResponse for Failure {
                 (status, body, Some(challenge))
             }
             Self::Api(status, body) => {
-                let refused_token =
-                    status == StatusCode::UNAUTHORIZED && body.error == api_text::INVALID_TOKEN;
+                let refused_token = status == StatusCode::UNAUTHORIZED
+                    && [api_text::INVALID_TOKEN, api_text::REVOKED_TOKEN].contains(&&*body.error);
                 let challenge = refused_token.then(|| {
-                    let description = api_text::INVALID_TOKEN.to_owned();
+                    let description = body.error.clone();
                     ("invalid_token".to_owned(), description, "private, no-store")
                 });
                 (status, body, challenge)

@@ -473,18 +473,22 @@ impl Store {
         Ok(created)
     }
 
-    pub(crate) fn token(&self, token: &str) -> Result<Option<TokenRow>> {
+    /// The token, and whether it was revoked.
+    pub(crate) fn token(&self, token: &str) -> Result<Option<(TokenRow, bool)>> {
         Ok(self
             .conn()
             .query_row(
-                "SELECT app_id, account_id, scopes FROM tokens WHERE token_digest = ?1 AND revoked = 0",
+                "SELECT app_id, account_id, scopes, revoked FROM tokens WHERE token_digest = ?1",
                 [digest(token)],
                 |row| {
-                    Ok(TokenRow {
-                        app_id: row.get(0)?,
-                        account_id: row.get(1)?,
-                        scopes: row.get(2)?,
-                    })
+                    Ok((
+                        TokenRow {
+                            app_id: row.get(0)?,
+                            account_id: row.get(1)?,
+                            scopes: row.get(2)?,
+                        },
+                        row.get::<_, bool>(3)?,
+                    ))
                 },
             )
             .optional()?)

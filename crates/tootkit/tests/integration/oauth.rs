@@ -78,7 +78,10 @@ async fn the_full_code_flow_through_the_loopback_receiver_gives_a_working_token(
         .await
         .unwrap();
     let refused = user.accounts().verify_credentials().await.unwrap_err();
-    assert!(matches!(refused, Error::Unauthorized { .. }), "{refused:?}");
+    assert!(
+        matches!(&refused, Error::Unauthorized { server_message: Some(m) } if m == "The access token was revoked"),
+        "Doorkeeper's words for a revoked token: {refused:?}"
+    );
 }
 
 #[tokio::test]
