@@ -234,6 +234,12 @@ pub struct SandboxArgs {
     /// client's fallbacks, and for Mastodon.py programs that set their own user agent.
     #[arg(long = "before-4-3")]
     pub before_4_3: bool,
+
+    /// Lift Mastodon's rate limits (300 requests in 5 minutes, 300 statuses in 3 hours,
+    /// 30 deletions in 30 minutes, 5 app registrations in 10 minutes), which apply by
+    /// default so that a bot meets them here first.
+    #[arg(long)]
+    pub no_rate_limits: bool,
 }
 
 /// A language as Mastodon takes it: an ISO 639 code of two or three letters, with a

@@ -27,6 +27,7 @@ mod auth;
 mod error;
 mod pages;
 mod params;
+mod rate_limits;
 mod render;
 mod routes;
 mod scripted;
@@ -73,6 +74,7 @@ pub struct SandboxConfig {
     legacy_password_grant: bool,
     limits: Limits,
     before_4_3: bool,
+    without_rate_limits: bool,
 }
 
 impl SandboxConfig {
@@ -105,6 +107,16 @@ impl SandboxConfig {
     /// The status length limits (default 500, links count 23).
     pub fn limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
+        self
+    }
+
+    /// Whether Mastodon's rate limits apply (default: yes): 300 API requests in 5
+    /// minutes per token (or address), 300 statuses in 3 hours, 30 deletions in 30
+    /// minutes, 5 applications registered in 10 minutes per address; each answer says
+    /// where the caller stands in `X-RateLimit-*` headers, and a request past a limit
+    /// gets Mastodon's 429.
+    pub fn rate_limits(mut self, enabled: bool) -> Self {
+        self.without_rate_limits = !enabled;
         self
     }
 
@@ -177,6 +189,8 @@ pub(crate) struct AppState {
     legacy_password_grant: bool,
     before_4_3: bool,
     limits: Limits,
+    rate_limits: rate_limits::RateLimits,
+    rate_limits_on: bool,
 }
 
 /// The scopes Mastodon added in 4.3 and since, unknown to a sandbox answering as 4.2.
@@ -287,9 +301,16 @@ impl Sandbox {
             legacy_password_grant: config.legacy_password_grant,
             before_4_3: config.before_4_3,
             limits: config.limits,
+            rate_limits: rate_limits::RateLimits::default(),
+            rate_limits_on: !config.without_rate_limits,
         });
-        let router =
-            routes::router(Arc::clone(&state)).layer(axum::middleware::from_fn(log_request));
+        let router = routes::router(Arc::clone(&state))
+            .layer(axum::middleware::from_fn_with_state(
+                Arc::clone(&state),
+                rate_limits::enforce,
+            ))
+            .layer(axum::middleware::from_fn(log_request))
+            .into_make_service_with_connect_info::<SocketAddr>();
         let (shutdown, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             axum::serve(listener, router)

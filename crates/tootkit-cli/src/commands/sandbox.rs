@@ -34,7 +34,8 @@ pub async fn serve(context: &Context, args: SandboxArgs) -> Result<()> {
     }
     config = config
         .legacy_password_grant(args.legacy_password_grant)
-        .before_4_3(args.before_4_3);
+        .before_4_3(args.before_4_3)
+        .rate_limits(!args.no_rate_limits);
     let mut sandbox =
         Sandbox::start(config, SocketAddr::from((Ipv4Addr::LOCALHOST, args.port))).await?;
     let base = sandbox.base_url().clone();
@@ -54,6 +55,13 @@ pub async fn serve(context: &Context, args: SandboxArgs) -> Result<()> {
     if args.before_4_3 {
         outln!(
             "  as before Mastodon 4.3: no OAuth metadata, no `profile` scope, redirect URIs as one string"
+        );
+    }
+    if args.no_rate_limits {
+        outln!("  without rate limits (a real instance has them)");
+    } else {
+        outln!(
+            "  with Mastodon's rate limits: 300 requests in 5 minutes, 300 statuses in 3 hours, 5 app registrations in 10 minutes"
         );
     }
     outln!();

@@ -9,7 +9,7 @@ use tootkit::{Client, Error, RetryPolicy, Visibility};
 
 use tootkit_sandbox::SandboxConfig;
 
-use crate::{USER, fast_client, sandbox, sandbox_with, user_token};
+use crate::{USER, fast_client, register, sandbox, sandbox_with, user_token};
 
 #[tokio::test]
 async fn a_post_carries_every_option_and_reads_back() {
@@ -559,11 +559,52 @@ async fn the_instance_reports_version_api_versions_and_limits() {
         1,
         "the sandbox counts its statuses"
     );
-    let rate = client.rate_limit();
+}
+
+#[tokio::test]
+async fn the_sandbox_limits_rates_as_mastodon_and_says_so_in_its_headers() {
+    let sandbox = sandbox().await;
+    let client = fast_client(&sandbox);
+    // Every API request: 300 in 5 minutes, the windows aligned on the clock.
+    client.instance().get().await.unwrap();
+    let general = client.rate_limit().expect("headers on an API answer");
+    assert_eq!((general.limit, general.remaining), (Some(300), Some(299)));
+    let reset = general.reset.unwrap();
+    let now = time::OffsetDateTime::now_utc();
     assert!(
-        rate.is_none(),
-        "the sandbox sends no rate limit headers: {rate:?}"
+        reset > now && reset - now <= time::Duration::minutes(5),
+        "{reset}"
     );
+    assert_eq!(reset.unix_timestamp() % 300, 0);
+
+    // A posted status counts against the 300 an account may post in 3 hours.
+    let bot = client.with_access_token(user_token(&client, "read write").await);
+    bot.statuses().create("counted").send().await.unwrap();
+    let posting = bot.rate_limit().unwrap();
+    assert_eq!((posting.limit, posting.remaining), (Some(300), Some(299)));
+    assert_eq!(posting.reset.unwrap().unix_timestamp() % (3 * 3600), 0);
+
+    // Five applications in 10 minutes from one address; the sixth is refused with
+    // Mastodon's 429 until the window turns.
+    for n in 0..4 {
+        register(&client, &tootkit::Scopes::read()).await;
+        assert_eq!(client.rate_limit().unwrap().limit, Some(5), "app {n}");
+    }
+    assert_eq!(client.rate_limit().unwrap().remaining, Some(0));
+    let err = client
+        .apps()
+        .register("one too many")
+        .send()
+        .await
+        .unwrap_err();
+    let Error::RateLimited { reset, limit } = &err else {
+        panic!("{err:?}");
+    };
+    assert_eq!(*limit, Some(5));
+    assert_eq!(reset.unwrap().unix_timestamp() % 600, 0);
+    assert!(err.to_string().contains("before trying again"), "{err}");
+    sandbox.advance_clock(Duration::from_secs(10 * 60));
+    register(&client, &tootkit::Scopes::read()).await;
 }
 
 #[tokio::test]

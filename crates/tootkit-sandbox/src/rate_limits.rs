@@ -1,0 +1,169 @@
+//! Mastodon's rate limits (Rack::Attack's throttles and the `statuses` RateLimiter): a
+//! bot that works here paces itself as a real instance will make it, and sees the same
+//! `X-RateLimit-*` headers and 429 answers.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use time::OffsetDateTime;
+use tootkit::ApiError;
+
+use crate::AppState;
+use crate::secrets::digest;
+
+/// One of Mastodon's limits: so many requests in a window of so many seconds, the
+/// windows aligned on multiples of the period as Rack::Attack aligns them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct Throttle {
+    name: &'static str,
+    limit: u32,
+    period_seconds: i64,
+}
+
+/// Every API request, per token (per address without one): 300 in 5 minutes.
+const API: Throttle = Throttle {
+    name: "api",
+    limit: 300,
+    period_seconds: 5 * 60,
+};
+/// Statuses posted, per token: 300 in 3 hours (Mastodon's `statuses` RateLimiter,
+/// which counts only the statuses made).
+const STATUSES: Throttle = Throttle {
+    name: "statuses",
+    limit: 300,
+    period_seconds: 3 * 60 * 60,
+};
+/// Statuses deleted, per token: 30 in 30 minutes.
+const DELETES: Throttle = Throttle {
+    name: "deletes",
+    limit: 30,
+    period_seconds: 30 * 60,
+};
+/// Applications registered, per address: 5 in 10 minutes.
+const APPS: Throttle = Throttle {
+    name: "apps",
+    limit: 5,
+    period_seconds: 10 * 60,
+};
+
+/// The requests counted in each window, by throttle and caller.
+#[derive(Debug, Default)]
+pub(crate) struct RateLimits {
+    counts: Mutex<HashMap<(Throttle, String), (i64, u32)>>,
+}
+
+/// Where a caller stands against one throttle.
+struct Standing {
+    throttle: Throttle,
+    used: u32,
+    reset: i64,
+}
+
+impl RateLimits {
+    /// How many of `throttle`'s requests `caller` has used in the window holding
+    /// `now` (Unix seconds), counting this one when `count` says so.
+    fn standing(&self, throttle: Throttle, caller: &str, now: i64, count: bool) -> Standing {
+        let window = now.div_euclid(throttle.period_seconds);
+        let mut counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
+        let entry = counts
+            .entry((throttle, caller.to_owned()))
+            .or_insert((window, 0));
+        if entry.0 != window {
+            *entry = (window, 0);
+        }
+        if count {
+            entry.1 = entry.1.saturating_add(1);
+        }
+        Standing {
+            throttle,
+            used: entry.1,
+            reset: (window + 1) * throttle.period_seconds,
+        }
+    }
+}
+
+/// Counts each API request against the throttles that apply to it, refuses it with 429
+/// once one is spent, and writes the headers of the most specific one on the answer.
+pub(crate) async fn enforce(
+    State(state): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path().to_owned();
+    if !path.starts_with("/api/") || !state.rate_limits_on {
+        return next.run(request).await;
+    }
+    let token = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.trim().split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| format!("token:{}", digest(token.trim())));
+    let address = format!("address:{}", peer.ip());
+    let caller = token.clone().unwrap_or_else(|| address.clone());
+    let method = request.method().clone();
+    let now = state.store.now_ms().div_euclid(1000);
+    let limits = &state.rate_limits;
+
+    let posting = method == Method::POST && path == "/api/v1/statuses";
+    let deleting = method == Method::DELETE && path.starts_with("/api/v1/statuses/");
+    let registering = method == Method::POST && path == "/api/v1/apps";
+    let mut standings = vec![limits.standing(API, &caller, now, true)];
+    if registering {
+        standings.push(limits.standing(APPS, &address, now, true));
+    }
+    if deleting {
+        standings.push(limits.standing(DELETES, &caller, now, true));
+    }
+    // Statuses count once made: looked at now, counted after the answer.
+    let statuses = posting.then(|| limits.standing(STATUSES, &caller, now, false));
+    if let Some(standing) = &statuses {
+        standings.push(Standing {
+            used: standing.used + 1,
+            ..*standing
+        });
+    }
+    if let Some(spent) = standings.iter().find(|s| s.used > s.throttle.limit) {
+        let mut response = (
+            StatusCode::TOO_MANY_REQUESTS,
+            axum::Json(ApiError::new("Too many requests")),
+        )
+            .into_response();
+        write_headers(&mut response, spent);
+        return response;
+    }
+    let mut response = next.run(request).await;
+    if posting && response.status().is_success() {
+        standings.pop();
+        standings.push(limits.standing(STATUSES, &caller, now, true));
+    }
+    // Mastodon's headers name the throttle particular to the request where there is one.
+    if let Some(shown) = standings.last() {
+        write_headers(&mut response, shown);
+    }
+    response
+}
+
+fn write_headers(response: &mut Response, standing: &Standing) {
+    let remaining = standing.throttle.limit.saturating_sub(standing.used);
+    let reset = OffsetDateTime::from_unix_timestamp(standing.reset)
+        .map(tootkit::entities::format_timestamp)
+        .unwrap_or_default();
+    let headers = response.headers_mut();
+    for (name, value) in [
+        ("x-ratelimit-limit", standing.throttle.limit.to_string()),
+        ("x-ratelimit-remaining", remaining.to_string()),
+        ("x-ratelimit-reset", reset),
+    ] {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            headers.insert(name, value);
+        }
+    }
+}
