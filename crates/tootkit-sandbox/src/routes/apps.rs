@@ -22,19 +22,19 @@ pub(crate) async fn create(
     State(state): State<Arc<AppState>>,
     params: Params,
 ) -> Result<Json<serde_json::Value>> {
+    // Every invalid field is named, in one sentence, as Rails joins its errors.
+    let mut invalid: Vec<String> = Vec::new();
     let name = params.text("client_name").unwrap_or_default();
     let name = name.trim();
     if name.is_empty() {
-        return Err(Failure::validation(
-            "Validation failed: Application name can't be blank",
+        invalid.push("Application name can't be blank".to_owned());
+    } else if name.chars().count() > MAX_NAME {
+        invalid.push(format!(
+            "Application name is too long (maximum is {MAX_NAME} characters)"
         ));
     }
-    if name.chars().count() > MAX_NAME {
-        return Err(Failure::validation(format!(
-            "Validation failed: Application name is too long (maximum is {MAX_NAME} characters)"
-        )));
-    }
-    // One string with URIs separated by newlines, or (since 4.3) a list.
+    // One string with URIs separated by whitespace (Doorkeeper splits it), or (since
+    // 4.3) a list.
     let given = if state.before_4_3 {
         params.text("redirect_uris").into_iter().collect()
     } else {
@@ -42,47 +42,39 @@ pub(crate) async fn create(
     };
     let redirect_uris: Vec<String> = given
         .iter()
-        .flat_map(|v| {
-            v.split(['\n', '\r'])
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-                .collect::<Vec<_>>()
-        })
+        .flat_map(|v| v.split_whitespace().map(str::to_owned).collect::<Vec<_>>())
         .collect();
     if redirect_uris.is_empty() {
-        return Err(Failure::validation(
-            "Validation failed: Redirect URI can't be blank",
-        ));
+        invalid.push("Redirect URI can't be blank".to_owned());
     }
-    for uri in &redirect_uris {
-        let parsed = url::Url::parse(uri).map_err(|_| {
-            Failure::validation("Validation failed: Redirect URI must be an absolute URI.")
-        })?;
-        if uri.len() > MAX_URI {
-            return Err(Failure::validation(format!(
-                "Validation failed: Redirect URI is too long (maximum is {MAX_URI} characters)"
-            )));
-        }
-        if matches!(parsed.scheme(), "data" | "vbscript" | "javascript")
-            || parsed.fragment().is_some()
-        {
-            return Err(Failure::validation(
-                "Validation failed: Redirect URI is forbidden by the server.",
-            ));
-        }
+    if let Some(problem) = redirect_uris
+        .iter()
+        .find_map(|uri| redirect_uri_problem(uri))
+    {
+        invalid.push(format!("Redirect URI {problem}"));
     }
     let scopes_text = params.text("scopes").unwrap_or_else(|| "read".to_owned());
     let scopes = match crate::routes::oauth::server_scopes(&state, &scopes_text) {
         Ok(scopes) if scopes.is_empty() => Scopes::read(),
         Ok(scopes) => scopes,
-        Err(unknown) => {
-            return Err(Failure::validation(format!(
-                "Validation failed: Scopes doesn't match configured on the server ({unknown})"
-            )));
+        Err(_) => {
+            invalid.push("Scopes doesn't match configured on the server.".to_owned());
+            Scopes::read()
         }
     };
-    let website = params.text("website");
+    let website = params.text("website").filter(|w| !w.trim().is_empty());
+    if let Some(website) = &website
+        && (website.len() > MAX_URI
+            || !url::Url::parse(website).is_ok_and(|u| matches!(u.scheme(), "http" | "https")))
+    {
+        invalid.push("Application website is invalid".to_owned());
+    }
+    if !invalid.is_empty() {
+        return Err(Failure::validation(format!(
+            "Validation failed: {}",
+            invalid.join(", ")
+        )));
+    }
     let client_secret = random_token();
     let app = AppRow {
         id: state.store.next_id(),
@@ -137,4 +129,25 @@ fn application_entity(app: &AppRow) -> Application {
         redirect_uri: Some(app.redirect_uris.join("\n")),
         vapid_key: Some(String::new()),
     }
+}
+
+/// What Doorkeeper's redirect URI validator says of `uri`, if anything, in its words.
+fn redirect_uri_problem(uri: &str) -> Option<&'static str> {
+    if uri.len() > MAX_URI {
+        return Some("is too long (maximum is 2000 characters)");
+    }
+    let Ok(parsed) = url::Url::parse(uri) else {
+        return Some("must be an absolute URI.");
+    };
+    if parsed.fragment().is_some() {
+        return Some("cannot contain a fragment.");
+    }
+    if matches!(parsed.scheme(), "data" | "vbscript" | "javascript") {
+        return Some("is forbidden by the server.");
+    }
+    // `localhost:8080/cb` reads as the scheme `localhost`, with no `//` after it.
+    if parsed.cannot_be_a_base() && parsed.scheme() != "urn" {
+        return Some("must specify a scheme.");
+    }
+    None
 }

@@ -916,3 +916,64 @@ async fn a_registration_is_known_until_the_server_forgets_it() {
         tootkit::AppCredentials::new(app.client_id.clone(), tootkit::ClientSecret::new("other"));
     assert!(!client.oauth().is_registered(&forgotten).await.unwrap());
 }
+
+#[tokio::test]
+async fn an_invalid_registration_is_refused_in_rails_words_naming_every_field() {
+    // Failed registrations count against the 5 in 10 minutes too.
+    let sandbox = sandbox_with(SandboxConfig::in_memory().rate_limits(false)).await;
+    let _client = fast_client(&sandbox); // installs the TLS provider reqwest's own client needs
+    let url = format!("{}/api/v1/apps", sandbox.base_url());
+    let register = |form: Vec<(&str, &str)>| {
+        let request = reqwest::Client::new().post(url.clone()).form(&form);
+        async move {
+            let answer = request.send().await.unwrap();
+            let status = answer.status().as_u16();
+            let body: serde_json::Value = answer.json().await.unwrap();
+            (
+                status,
+                body["error"].as_str().unwrap_or_default().to_owned(),
+            )
+        }
+    };
+    assert_eq!(
+        register(vec![("client_name", ""), ("redirect_uris", "")]).await,
+        (
+            422,
+            "Validation failed: Application name can't be blank, Redirect URI can't be blank"
+                .to_owned()
+        )
+    );
+    for (uri, problem) in [
+        ("https://example.com/cb#top", "cannot contain a fragment."),
+        ("localhost:8080/cb", "must specify a scheme."),
+        ("/cb", "must be an absolute URI."),
+        ("javascript:alert(1)", "is forbidden by the server."),
+    ] {
+        assert_eq!(
+            register(vec![("client_name", "bot"), ("redirect_uris", uri)]).await,
+            (422, format!("Validation failed: Redirect URI {problem}")),
+            "{uri}"
+        );
+    }
+    assert_eq!(
+        register(vec![
+            ("client_name", "bot"),
+            ("redirect_uris", OOB_REDIRECT_URI),
+            ("website", "notaurl"),
+            ("scopes", "read nonsense"),
+        ])
+        .await,
+        (
+            422,
+            "Validation failed: Scopes doesn't match configured on the server., Application website is invalid"
+                .to_owned()
+        )
+    );
+    // Doorkeeper splits a string of URIs at whitespace.
+    let (status, _) = register(vec![
+        ("client_name", "bot"),
+        ("redirect_uris", "https://a.example/cb https://b.example/cb"),
+    ])
+    .await;
+    assert_eq!(status, 200);
+}
