@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, Uri, header};
 use tootkit::Scopes;
 
 use crate::AppState;
@@ -42,8 +42,17 @@ impl Caller {
     }
 }
 
-fn bearer(parts: &Parts) -> Option<Option<String>> {
-    let value = parts.headers.get(header::AUTHORIZATION)?;
+/// The token of a request: `None` when it brings none, `Some(None)` when what it
+/// brings is no token. Doorkeeper's default `access_token_methods`, which Mastodon
+/// keeps: the `Authorization: Bearer` header, else an `access_token` or `bearer_token`
+/// query parameter.
+pub(crate) fn bearer(headers: &HeaderMap, uri: &Uri) -> Option<Option<String>> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        let query = uri.query()?;
+        return url::form_urlencoded::parse(query.as_bytes())
+            .find(|(name, _)| name == "access_token" || name == "bearer_token")
+            .map(|(_, token)| Some(token.trim().to_owned()).filter(|t| !t.is_empty()));
+    };
     let token = value
         .to_str()
         .ok()
@@ -85,7 +94,7 @@ impl FromRequestParts<Arc<AppState>> for Caller {
     type Rejection = Failure;
 
     async fn from_request_parts(parts: &mut Parts, state: &Arc<AppState>) -> Result<Self> {
-        match bearer(parts) {
+        match bearer(&parts.headers, &parts.uri) {
             Some(Some(token)) => resolve(state, &token),
             _ => Err(Failure::unauthorized()),
         }
@@ -96,7 +105,7 @@ impl FromRequestParts<Arc<AppState>> for MaybeCaller {
     type Rejection = Failure;
 
     async fn from_request_parts(parts: &mut Parts, state: &Arc<AppState>) -> Result<Self> {
-        match bearer(parts) {
+        match bearer(&parts.headers, &parts.uri) {
             None => Ok(Self(None)),
             Some(Some(token)) => resolve(state, &token).map(|c| Self(Some(c))),
             Some(None) => Err(Failure::unauthorized()),

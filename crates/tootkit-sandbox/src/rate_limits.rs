@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use time::OffsetDateTime;
@@ -99,13 +99,9 @@ pub(crate) async fn enforce(
     if !path.starts_with("/api/") || !state.rate_limits_on {
         return next.run(request).await;
     }
-    let token = request
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.trim().split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, token)| format!("token:{}", digest(token.trim())));
+    let token = crate::auth::bearer(request.headers(), request.uri())
+        .flatten()
+        .map(|token| format!("token:{}", digest(&token)));
     let address = format!("address:{}", peer.ip());
     let caller = token.clone().unwrap_or_else(|| address.clone());
     let method = request.method().clone();

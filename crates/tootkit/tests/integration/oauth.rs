@@ -977,3 +977,30 @@ async fn an_invalid_registration_is_refused_in_rails_words_naming_every_field() 
     .await;
     assert_eq!(status, 200);
 }
+
+#[tokio::test]
+async fn a_token_may_come_as_a_query_parameter_as_doorkeeper_allows() {
+    let sandbox = sandbox().await;
+    let client = fast_client(&sandbox);
+    let token = crate::user_token(&client, "read").await;
+    let url = sandbox
+        .base_url()
+        .endpoint("/api/v1/accounts/verify_credentials");
+    let http = reqwest::Client::new();
+    let answer = http
+        .get(url.clone())
+        .query(&[("access_token", token.expose())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    let account: serde_json::Value = answer.json().await.unwrap();
+    assert_eq!(account["username"], crate::USER);
+    let refused = http
+        .get(url)
+        .query(&[("access_token", "not-a-token")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 401);
+}
