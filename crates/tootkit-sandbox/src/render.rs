@@ -107,6 +107,16 @@ impl AppState {
             None => None,
         };
         let formatted = self.format_text(&row.text)?;
+        let visibility: Visibility = row.visibility.parse().unwrap_or(Visibility::Public);
+        // Who may quote it, as Mastodon answers: anyone for a public or unlisted post,
+        // no one else for a private one, not even its author for a direct one.
+        let quote_approval = match visibility {
+            Visibility::Private => ApprovalPolicy::new(Vec::new(), "automatic"),
+            Visibility::Direct => ApprovalPolicy::new(Vec::new(), "denied"),
+            _ => ApprovalPolicy::new(vec!["public".to_owned()], "automatic"),
+        };
+        // A direct message cannot be pinned, and Mastodon leaves the field out.
+        let pinned = (visibility != Visibility::Direct).then_some(false);
         Ok(Status {
             id: row.id.clone(),
             created_at: Some(from_ms(row.created_at)),
@@ -114,7 +124,7 @@ impl AppState {
             in_reply_to_account_id: row.in_reply_to_account_id.clone(),
             sensitive: row.sensitive,
             spoiler_text: row.spoiler_text.clone(),
-            visibility: row.visibility.parse().unwrap_or(Visibility::Public),
+            visibility,
             language: row.language.clone(),
             uri: format!(
                 "{}/users/{}/statuses/{}",
@@ -130,7 +140,7 @@ impl AppState {
             reblogged: Some(false),
             muted: Some(false),
             bookmarked: Some(false),
-            pinned: Some(false),
+            pinned,
             content: formatted.html,
             text: with_source.then(|| row.text.clone()),
             filtered: Some(Vec::new()),
@@ -145,7 +155,7 @@ impl AppState {
             quote: None,
             card: None,
             poll: None,
-            quote_approval: Some(ApprovalPolicy::new(vec!["public".to_owned()], "automatic")),
+            quote_approval: Some(quote_approval),
         })
     }
 

@@ -654,3 +654,46 @@ async fn answers_carry_mastodons_caching_rules() {
         );
     }
 }
+
+#[tokio::test]
+async fn each_visibility_answers_with_the_fields_and_quote_policy_mastodon_gives_it() {
+    let Some(fixtures) = fixtures() else { return };
+    let sandbox = sandbox().await;
+    let client = fast_client(&sandbox);
+    let token = user_token(&client, "write").await;
+    let http = reqwest::Client::new();
+    for visibility in ["public", "unlisted", "private", "direct"] {
+        let cassette = fixtures.join(format!(
+            "mastodon-recorded/current/test_status_post[None-{visibility}].yaml"
+        ));
+        let (body, _) = recorded_answer(&cassette, "/api/v1/statuses", 200);
+        let mastodon: Value = serde_json::from_str(&body).unwrap();
+        let ours: Value = http
+            .post(sandbox.base_url().endpoint("/api/v1/statuses"))
+            .bearer_auth(token.expose())
+            .form(&[("status", "Toot!"), ("visibility", visibility)])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let fields = |status: &Value| -> Vec<String> {
+            let mut keys: Vec<String> = status.as_object().unwrap().keys().cloned().collect();
+            keys.sort();
+            keys
+        };
+        assert_eq!(fields(&ours), fields(&mastodon), "{visibility}");
+        // The recording's account lets its followers quote; the sandbox's, as a new
+        // account's default, anyone: the same rule, another setting.
+        let policy = &mastodon["quote_approval"];
+        if matches!(visibility, "private" | "direct") {
+            assert_eq!(ours["quote_approval"], *policy, "{visibility}");
+        } else {
+            assert_eq!(
+                ours["quote_approval"]["current_user"],
+                policy["current_user"]
+            );
+        }
+    }
+}
