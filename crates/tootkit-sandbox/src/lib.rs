@@ -191,12 +191,46 @@ pub(crate) struct AppState {
     limits: Limits,
     rate_limits: rate_limits::RateLimits,
     rate_limits_on: bool,
+    /// The tokens issued in this run, found again by [`AppState::issue_token`].
+    issued: std::sync::Mutex<std::collections::HashMap<TokenFor, (String, i64)>>,
 }
 
 /// The scopes Mastodon added in 4.3 and since, unknown to a sandbox answering as 4.2.
 const SCOPES_SINCE_4_3: &[&str] = &["profile", "read:collections", "write:collections"];
 
+/// A token as Doorkeeper's `reuse_access_token` finds it again: the same application,
+/// account and scopes (in any order).
+type TokenFor = (String, Option<String>, Vec<String>);
+
 impl AppState {
+    /// A token for `account_id` (none: the application itself) with `scopes`, and when
+    /// it was made: the one issued before for the same application, account and scopes
+    /// while it works, as Mastodon hands it out again (Doorkeeper's
+    /// `reuse_access_token`); else a new one. The store keeps only digests, so tokens
+    /// are found again within one run of the sandbox.
+    fn issue_token(
+        &self,
+        app_id: &str,
+        account_id: Option<&str>,
+        scopes: &tootkit::Scopes,
+    ) -> Result<(String, i64), store::StoreError> {
+        let mut wanted: Vec<String> = scopes.iter().map(str::to_owned).collect();
+        wanted.sort();
+        let key = (app_id.to_owned(), account_id.map(str::to_owned), wanted);
+        let mut issued = self.issued.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((token, created)) = issued.get(&key)
+            && matches!(self.store.token(token)?, Some((_, false)))
+        {
+            return Ok((token.clone(), *created));
+        }
+        let token = secrets::random_token();
+        let created = self
+            .store
+            .insert_token(&token, app_id, account_id, &scopes.to_string())?;
+        issued.insert(key, (token.clone(), created));
+        Ok((token, created))
+    }
+
     /// Whether this server knows an OAuth scope.
     fn knows_scope(&self, scope: &str) -> bool {
         routes::oauth::KNOWN_SCOPES.contains(&scope)
@@ -303,6 +337,7 @@ impl Sandbox {
             limits: config.limits,
             rate_limits: rate_limits::RateLimits::default(),
             rate_limits_on: !config.without_rate_limits,
+            issued: Default::default(),
         });
         let router = routes::router(Arc::clone(&state))
             .layer(axum::middleware::from_fn_with_state(

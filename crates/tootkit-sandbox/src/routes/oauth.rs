@@ -756,13 +756,7 @@ pub(crate) async fn token(
             (Some(account.id), scopes)
         }
     };
-    let access_token = random_token();
-    let created = state.store.insert_token(
-        &access_token,
-        &app.id,
-        account_id.as_deref(),
-        &scopes.to_string(),
-    )?;
+    let (access_token, created) = state.issue_token(&app.id, account_id.as_deref(), &scopes)?;
     let body = Token {
         access_token: AccessToken::new(access_token),
         token_type: "Bearer".to_owned(),

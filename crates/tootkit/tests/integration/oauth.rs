@@ -1004,3 +1004,48 @@ async fn a_token_may_come_as_a_query_parameter_as_doorkeeper_allows() {
         .unwrap();
     assert_eq!(refused.status(), 401);
 }
+
+#[tokio::test]
+async fn the_same_app_account_and_scopes_get_the_same_token_until_it_is_revoked() {
+    let sandbox = sandbox().await;
+    let client = fast_client(&sandbox);
+    let app = register(&client, &Scopes::read_write()).await;
+    let server = client.oauth().discover().await.unwrap();
+    let sign_in = |scopes: &'static str| {
+        let request = AuthorizationRequest::new(
+            &app.client_id,
+            OOB_REDIRECT_URI,
+            Scopes::parse(scopes).unwrap(),
+        );
+        let url = request.url(&server);
+        let client = &client;
+        let app = &app;
+        async move {
+            let code = oob_code(&url).await;
+            client
+                .oauth()
+                .exchange_code(&app.credentials(), &request, code)
+                .await
+                .unwrap()
+                .access_token
+        }
+    };
+    // Doorkeeper's reuse_access_token, which Mastodon turns on.
+    let first = sign_in("read write").await;
+    assert_eq!(sign_in("write read").await, first, "scopes in any order");
+    let narrower = sign_in("read").await;
+    assert_ne!(narrower, first, "other scopes, another token");
+    client
+        .oauth()
+        .revoke(&app.credentials(), &first)
+        .await
+        .unwrap();
+    let after = sign_in("read write").await;
+    assert_ne!(after, first, "a revoked token is not handed out again");
+    client
+        .with_access_token(after)
+        .accounts()
+        .verify_credentials()
+        .await
+        .unwrap();
+}
