@@ -65,6 +65,8 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/instance/", get(instance::v1))
         .route("/api/v2/instance", get(instance::v2))
         .route("/api/v2/instance/", get(instance::v2))
+        .route("/.well-known/nodeinfo", get(instance::nodeinfo_links))
+        .route("/nodeinfo/2.0", get(instance::nodeinfo))
         .fallback(nothing_here)
         // Rails routes by method and path together: a known path with a method the
         // sandbox does not serve (such as editing a status) is no route either.

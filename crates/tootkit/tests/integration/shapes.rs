@@ -697,3 +697,38 @@ async fn each_visibility_answers_with_the_fields_and_quote_policy_mastodon_gives
         }
     }
 }
+
+#[tokio::test]
+async fn nodeinfo_says_mastodon_as_the_recording_does() {
+    let Some(fixtures) = fixtures() else { return };
+    let cassette = fixtures.join("mastodon-recorded/current/test_nodeinfo.yaml");
+    let sandbox = sandbox().await;
+    let _client = fast_client(&sandbox); // installs the TLS provider reqwest's own client needs
+    let http = reqwest::Client::new();
+    let mut found = Vec::new();
+    let mut documents = Vec::new();
+    for path in ["/.well-known/nodeinfo", "/nodeinfo/2.0"] {
+        let (body, headers) = recorded_answer(&cassette, path, 200);
+        let mastodon: Value = serde_json::from_str(&body).unwrap();
+        let answer = http
+            .get(sandbox.base_url().endpoint(path))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            answer.headers()["cache-control"].to_str().unwrap(),
+            headers["cache-control"],
+            "{path}"
+        );
+        let ours: Value = answer.json().await.unwrap();
+        differences(path, &ours, &mastodon, &mut found);
+        documents.push(ours);
+    }
+    assert!(found.is_empty(), "{}", found.join("\n"));
+    // The link leads to the document, which names Mastodon.
+    let href = documents[0]["links"][0]["href"].as_str().unwrap();
+    assert_eq!(href, sandbox.base_url().endpoint("/nodeinfo/2.0").as_str());
+    assert_eq!(documents[1]["software"]["name"], "mastodon");
+    assert_eq!(documents[1]["software"]["version"], "4.6.4");
+    assert_eq!(documents[1]["usage"]["users"]["total"], 1);
+}
