@@ -283,7 +283,8 @@ impl CreateThread<'_> {
     /// [`visibility`](Self::visibility) chosen for the first part is refused before
     /// anything is posted; if the server makes the first part narrower than asked (the
     /// account's default, a moderator's limit), the replies follow it. Direct replies
-    /// carry the first part's mentions.
+    /// carry the first part's mentions, also when direct is the account's default (asked
+    /// of the server when no visibility is named and the text mentions someone).
     pub fn reply_visibility(mut self, visibility: Visibility) -> Self {
         self.reply_visibility = Some(visibility);
         self
@@ -346,6 +347,12 @@ impl CreateThread<'_> {
     /// the errors of [`crate::instance::InstanceApi::get`] when the limits are not set
     /// and the instance cannot be asked.
     pub async fn parts(&self) -> Result<Vec<String>, Error> {
+        self.parts_for(false).await
+    }
+
+    /// The parts, cut as for a direct thread when `direct_by_default` says the account
+    /// posts direct messages when no visibility is named.
+    async fn parts_for(&self, direct_by_default: bool) -> Result<Vec<String>, Error> {
         let limits = match self.limits {
             Some(limits) => limits,
             None => Limits::of(&self.client.instance().get().await?),
@@ -353,7 +360,8 @@ impl CreateThread<'_> {
         // A direct message reaches only the accounts it mentions: every part of a direct
         // thread carries the first part's mentions, or its replies would reach no one.
         let direct = self.visibility == Some(Visibility::Direct)
-            || self.reply_visibility == Some(Visibility::Direct);
+            || self.reply_visibility == Some(Visibility::Direct)
+            || (self.visibility.is_none() && direct_by_default);
         let options = ThreadOptions::new(limits)
             .spoiler_text(self.spoiler_text.clone())
             .numbering(self.numbering)
@@ -388,7 +396,7 @@ impl CreateThread<'_> {
             // first part shows what that is.
             self.reply_visibility_after(first, false)?;
         }
-        let parts = self.parts().await?;
+        let parts = self.parts_for(self.posts_direct_by_default().await).await?;
         if parts.is_empty() {
             return Err(Error::invalid_input(
                 "The thread has no text; write something to post.",
@@ -452,6 +460,26 @@ impl CreateThread<'_> {
             statuses.push(status);
         }
         Ok(statuses)
+    }
+
+    /// Whether the first part, posted with no visibility named, will be a direct message
+    /// (the account's default), so that the replies must carry its mentions to reach
+    /// anyone. Asked only when it matters, a text mentioning someone; a token that may
+    /// not read its account leaves it unknown, taken as no.
+    async fn posts_direct_by_default(&self) -> bool {
+        if self.visibility.is_some()
+            || self.carry_mentions
+            || text::extract_mentions(&self.text).is_empty()
+        {
+            return false;
+        }
+        match self.client.accounts().verify_credentials().await {
+            Ok(account) => account
+                .source
+                .and_then(|source| source.privacy)
+                .is_some_and(|privacy| privacy == Visibility::Direct),
+            Err(_) => false,
+        }
     }
 
     /// The `Idempotency-Key` of part `index` of `count`: a digest of everything that

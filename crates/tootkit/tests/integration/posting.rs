@@ -922,6 +922,81 @@ async fn a_thread_resumed_with_other_options_is_posted_anew() {
     );
 }
 
+/// Stands in front of `sandbox` as an account whose posts are direct unless said
+/// otherwise: `verify_credentials` says so, and a status posted without a visibility
+/// is made direct.
+async fn direct_by_default(sandbox: &tootkit_sandbox::Sandbox) -> String {
+    let upstream = sandbox
+        .base_url()
+        .to_string()
+        .trim_end_matches('/')
+        .to_owned();
+    let http = reqwest::Client::new();
+    let router = axum::Router::new().fallback(move |request: Request| {
+        let upstream = upstream.clone();
+        let http = http.clone();
+        async move {
+            let (parts, body) = request.into_parts();
+            let path = parts.uri.path().to_owned();
+            let mut body = axum::body::to_bytes(body, usize::MAX).await.unwrap();
+            if parts.method == axum::http::Method::POST && path == "/api/v1/statuses" {
+                let mut json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+                json.as_object_mut()
+                    .unwrap()
+                    .entry("visibility")
+                    .or_insert("direct".into());
+                body = serde_json::to_vec(&json).unwrap().into();
+            }
+            let mut outgoing = http
+                .request(parts.method.clone(), format!("{upstream}{path}"))
+                .body(body);
+            for (name, value) in &parts.headers {
+                if name != axum::http::header::HOST && name != axum::http::header::CONTENT_LENGTH {
+                    outgoing = outgoing.header(name, value);
+                }
+            }
+            let answer = outgoing.send().await.unwrap();
+            let status = answer.status();
+            let mut bytes = answer.bytes().await.unwrap();
+            if path == "/api/v1/accounts/verify_credentials" {
+                let mut json: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+                json["source"]["privacy"] = "direct".into();
+                bytes = serde_json::to_vec(&json).unwrap().into();
+            }
+            (status, [("content-type", "application/json")], bytes).into_response()
+        }
+    });
+    format!("http://{}", crate::serve(router).await)
+}
+
+#[tokio::test]
+async fn a_thread_posted_direct_by_the_accounts_default_carries_its_mentions() {
+    let sandbox = sandbox_with(
+        SandboxConfig::in_memory().user("bob", tootkit::Password::new("bob's long password")),
+    )
+    .await;
+    let token = user_token(&fast_client(&sandbox), "read write").await;
+    let bot = Client::builder(direct_by_default(&sandbox).await.parse().unwrap())
+        .access_token(token)
+        .build()
+        .unwrap();
+    let text = format!(
+        "@bob {}",
+        "a sentence of words that needs a thread. ".repeat(20)
+    );
+    // No visibility named: the account's default, direct, decides.
+    let statuses = bot.statuses().thread(text).send().await.unwrap();
+    assert!(statuses.len() >= 2);
+    for status in &statuses {
+        assert_eq!(status.visibility, Visibility::Direct);
+        assert!(
+            status.mentions.iter().any(|m| m.acct == "bob"),
+            "a direct reply without the mention reaches no one: {}",
+            status.content
+        );
+    }
+}
+
 #[tokio::test]
 async fn every_part_of_a_direct_thread_reaches_the_people_it_mentions() {
     let sandbox = sandbox_with(
