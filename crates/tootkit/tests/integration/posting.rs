@@ -1527,7 +1527,7 @@ async fn the_addresses_the_sandbox_hands_out_lead_to_pages() {
         !html.contains("unlisted word"),
         "and only public ones, as Mastodon's"
     );
-    let (status, kind, _) = page(format!("{}/nodeinfo/2.0", sandbox.base_url())).await;
+    let (status, kind, _) = page(format!("{}/explore/links", sandbox.base_url())).await;
     assert_eq!(
         (status, kind.as_str()),
         (404, "application/json; charset=utf-8")
