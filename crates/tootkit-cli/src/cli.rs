@@ -84,7 +84,7 @@ pub struct SwitchArgs {
 
 /// The most parts `--max-parts` allows: Mastodon takes 300 posts in three hours from
 /// an account.
-pub const MAX_PARTS: u16 = 300;
+pub const MAX_PARTS: u16 = tootkit::text::COUNTED_PARTS as u16;
 
 #[derive(Debug, Args)]
 pub struct LoginArgs {

@@ -14,7 +14,6 @@ use time::OffsetDateTime;
 use tootkit::ApiError;
 
 use crate::AppState;
-use crate::secrets::digest;
 
 /// One of Mastodon's limits: so many requests in a window of so many seconds, the
 /// windows aligned on multiples of the period as Rack::Attack aligns them.
@@ -25,20 +24,21 @@ struct Throttle {
     period_seconds: i64,
 }
 
-/// Every API request, per token (per address without one): 300 in 5 minutes.
+/// Every API request, per account (per address without a user's token): 300 in 5
+/// minutes.
 const API: Throttle = Throttle {
     name: "api",
     limit: 300,
     period_seconds: 5 * 60,
 };
-/// Statuses posted, per token: 300 in 3 hours (Mastodon's `statuses` RateLimiter,
+/// Statuses posted, per account: 300 in 3 hours (Mastodon's `statuses` RateLimiter,
 /// which counts only the statuses made).
 const STATUSES: Throttle = Throttle {
     name: "statuses",
-    limit: 300,
+    limit: tootkit::text::COUNTED_PARTS as u32,
     period_seconds: 3 * 60 * 60,
 };
-/// Statuses deleted, per token: 30 in 30 minutes.
+/// Statuses deleted, per account: 30 in 30 minutes.
 const DELETES: Throttle = Throttle {
     name: "deletes",
     limit: 30,
@@ -87,8 +87,14 @@ impl RateLimits {
     }
 }
 
+/// Set by the handler that posted a status on its answer: the status was made now
+/// (not found again by its `Idempotency-Key`), and counts against the account's.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct StatusCreated;
+
 /// Counts each API request against the throttles that apply to it, refuses it with 429
-/// once one is spent, and writes the headers of the most specific one on the answer.
+/// once one is spent, and writes the headers of the one closest to running out, as
+/// Mastodon's `RateLimitHeaders` does (a post: always its account's statuses).
 pub(crate) async fn enforce(
     State(state): State<Arc<AppState>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -99,34 +105,39 @@ pub(crate) async fn enforce(
     if !path.starts_with("/api/") || !state.rate_limits_on {
         return next.run(request).await;
     }
-    let token = crate::auth::bearer(request.headers(), request.uri())
+    // As Rack::Attack: a user's requests count against the user, the rest (no token,
+    // an application's token, one that is no token) against the address.
+    let account = crate::auth::bearer(request.headers(), request.uri())
         .flatten()
-        .map(|token| format!("token:{}", digest(&token)));
+        .and_then(|token| state.store.token(&token).ok().flatten())
+        .and_then(|(row, revoked)| (!revoked).then_some(row.account_id).flatten())
+        .map(|id| format!("account:{id}"));
     let address = format!("address:{}", peer.ip());
-    let caller = token.clone().unwrap_or_else(|| address.clone());
     let method = request.method().clone();
     let now = state.store.now_ms().div_euclid(1000);
     let limits = &state.rate_limits;
 
-    let posting = method == Method::POST && path == "/api/v1/statuses";
-    let deleting = method == Method::DELETE && path.starts_with("/api/v1/statuses/");
-    let registering = method == Method::POST && path == "/api/v1/apps";
-    let mut standings = vec![limits.standing(API, &caller, now, true)];
-    if registering {
+    let caller = account.as_deref().unwrap_or(&address);
+    let mut standings = vec![limits.standing(API, caller, now, true)];
+    if method == Method::POST && path == "/api/v1/apps" {
         standings.push(limits.standing(APPS, &address, now, true));
     }
-    if deleting {
-        standings.push(limits.standing(DELETES, &caller, now, true));
+    if let Some(account) = &account
+        && method == Method::DELETE
+        && path.starts_with("/api/v1/statuses/")
+    {
+        standings.push(limits.standing(DELETES, account, now, true));
     }
     // Statuses count once made: looked at now, counted after the answer.
-    let statuses = posting.then(|| limits.standing(STATUSES, &caller, now, false));
-    if let Some(standing) = &statuses {
-        standings.push(Standing {
-            used: standing.used + 1,
-            ..*standing
-        });
-    }
-    if let Some(spent) = standings.iter().find(|s| s.used > s.throttle.limit) {
+    let posting = (method == Method::POST && path == "/api/v1/statuses")
+        .then_some(account.as_deref())
+        .flatten();
+    let statuses = posting.map(|account| limits.standing(STATUSES, account, now, false));
+    let spent = standings
+        .iter()
+        .find(|s| s.used > s.throttle.limit)
+        .or(statuses.as_ref().filter(|s| s.used >= s.throttle.limit));
+    if let Some(spent) = spent {
         let mut response = (
             StatusCode::TOO_MANY_REQUESTS,
             axum::Json(ApiError::new("Too many requests")),
@@ -136,12 +147,18 @@ pub(crate) async fn enforce(
         return response;
     }
     let mut response = next.run(request).await;
-    if posting && response.status().is_success() {
-        standings.pop();
-        standings.push(limits.standing(STATUSES, &caller, now, true));
-    }
-    // Mastodon's headers name the throttle particular to the request where there is one.
-    if let Some(shown) = standings.last() {
+    let statuses = match (posting, statuses) {
+        (Some(account), Some(_)) if response.extensions().get::<StatusCreated>().is_some() => {
+            Some(limits.standing(STATUSES, account, now, true))
+        }
+        (_, statuses) => statuses,
+    };
+    let shown = statuses.as_ref().or_else(|| {
+        standings
+            .iter()
+            .min_by_key(|s| s.throttle.limit.saturating_sub(s.used))
+    });
+    if let Some(shown) = shown {
         write_headers(&mut response, shown);
     }
     response

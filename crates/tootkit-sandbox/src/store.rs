@@ -216,7 +216,11 @@ impl Store {
     }
 
     pub(crate) fn advance_clock(&self, by_ms: i64) {
-        self.clock_ahead_ms.fetch_add(by_ms, Ordering::Relaxed);
+        let _ = self
+            .clock_ahead_ms
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |ahead| {
+                Some(ahead.saturating_add(by_ms))
+            });
     }
 
     fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
@@ -517,20 +521,20 @@ impl Store {
     // ---- statuses ----
 
     /// Posts a status, or, when `idempotency_key` was used by the same account in the
-    /// last hour, returns the status posted then. Check and insert happen under one lock
-    /// so that two concurrent retries cannot both post.
+    /// last hour, returns the status posted then; says which (`true`: made now). Check
+    /// and insert happen under one lock so that two concurrent retries cannot both post.
     pub(crate) fn post_status(
         &self,
         new: &NewStatus<'_>,
         idempotency_key: Option<&str>,
-    ) -> Result<StatusRow> {
+    ) -> Result<(StatusRow, bool)> {
         let id = self.next_id();
         let conn = self.conn();
         let now = self.now_ms();
         if let Some(key) = idempotency_key
             && let Keyed::Posted(earlier) = self.keyed_status(&conn, new.account_id, key, now)?
         {
-            return Ok(*earlier);
+            return Ok((*earlier, false));
         }
         let row = StatusRow {
             id,
@@ -567,7 +571,7 @@ impl Store {
                 params![new.account_id, key, row.id, now],
             )?;
         }
-        Ok(row)
+        Ok((row, true))
     }
 
     /// What `key` names for `account_id`: a status posted with it within the window,

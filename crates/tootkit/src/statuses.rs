@@ -345,9 +345,11 @@ impl CreateThread<'_> {
     ///
     /// [`Error::Thread`] when the text cannot be cut (see [`text::SplitError`]);
     /// the errors of [`crate::instance::InstanceApi::get`] when the limits are not set
-    /// and the instance cannot be asked.
+    /// and the instance cannot be asked, and of
+    /// [`crate::accounts::Accounts::verify_credentials`] when no visibility is named and
+    /// the text mentions someone (a direct default changes how it is cut).
     pub async fn parts(&self) -> Result<Vec<String>, Error> {
-        self.parts_for(false).await
+        self.parts_for(self.posts_direct_by_default().await?).await
     }
 
     /// The parts, cut as for a direct thread when `direct_by_default` says the account
@@ -396,7 +398,7 @@ impl CreateThread<'_> {
             // first part shows what that is.
             self.reply_visibility_after(first, false)?;
         }
-        let parts = self.parts_for(self.posts_direct_by_default().await).await?;
+        let parts = self.parts().await?;
         if parts.is_empty() {
             return Err(Error::invalid_input(
                 "The thread has no text; write something to post.",
@@ -465,20 +467,23 @@ impl CreateThread<'_> {
     /// Whether the first part, posted with no visibility named, will be a direct message
     /// (the account's default), so that the replies must carry its mentions to reach
     /// anyone. Asked only when it matters, a text mentioning someone; a token that may
-    /// not read its account leaves it unknown, taken as no.
-    async fn posts_direct_by_default(&self) -> bool {
+    /// not read its account leaves it unknown, taken as no. Any other failure is
+    /// passed on: guessing would cut the text otherwise than a run that knew, and a
+    /// resumed thread would get other keys and be posted twice.
+    async fn posts_direct_by_default(&self) -> Result<bool, Error> {
         if self.visibility.is_some()
             || self.carry_mentions
             || text::extract_mentions(&self.text).is_empty()
         {
-            return false;
+            return Ok(false);
         }
         match self.client.accounts().verify_credentials().await {
-            Ok(account) => account
+            Ok(account) => Ok(account
                 .source
                 .and_then(|source| source.privacy)
-                .is_some_and(|privacy| privacy == Visibility::Direct),
-            Err(_) => false,
+                .is_some_and(|privacy| privacy == Visibility::Direct)),
+            Err(err) if err.is_scope_refusal() => Ok(false),
+            Err(err) => Err(err),
         }
     }
 

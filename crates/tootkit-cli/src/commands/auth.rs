@@ -525,13 +525,14 @@ pub async fn status(context: &Context) -> Result<()> {
     // The profile used without --profile: the default, or the only one there is.
     let default = profiles.select(None).ok().map(|(name, _)| name);
     // A token refused only the reading of its account (403) works: it lacks the scope.
-    let token_valid = verified
-        .as_ref()
-        .map(|verified| matches!(verified, Ok(_) | Err(tootkit::Error::Forbidden { .. })));
+    let token_valid = verified.as_ref().map(|verified| match verified {
+        Ok(_) => true,
+        Err(err) => err.is_scope_refusal(),
+    });
     // Why no credentials work, if none do: the answer is the same with --json.
     let (account, outcome) = match (&active, verified) {
         (Some(_), Some(Ok(account))) => (Some(account), Ok(())),
-        (Some(_), Some(Err(tootkit::Error::Forbidden { .. }))) => (None, Ok(())),
+        (Some(_), Some(Err(err))) if err.is_scope_refusal() => (None, Ok(())),
         (Some(_), Some(Err(err))) => (None, Err(Failure::from(err))),
         // Why no credentials are in use: none stored, several and no default, or no
         // profile of the name given.
@@ -706,8 +707,8 @@ pub async fn add_token(context: &Context, args: AddTokenArgs) -> Result<()> {
         Ok(account) => Some(account),
         // A token with only the scopes a bot needs (`write:statuses`) works but may not
         // read whose it is: it is kept under the name given for it.
-        Err(tootkit::Error::Forbidden { .. }) if context.profile.is_some() => None,
-        Err(tootkit::Error::Forbidden { .. }) => {
+        Err(err) if err.is_scope_refusal() && context.profile.is_some() => None,
+        Err(err) if err.is_scope_refusal() => {
             return Err(Failure::usage(
                 "The token works but may not read its own account (it has neither `read` nor `profile`), so tootkit cannot name its profile; give a name with --profile NAME to store it anyway.",
             ));
@@ -777,7 +778,8 @@ fn warn_if_the_environment_wins() {
 }
 
 pub async fn logout(context: &Context) -> Result<()> {
-    if context.profile.is_none() && super::environment_credentials()?.is_some() {
+    // In use unless --profile names another (TOOTKIT_PROFILE does not outrank it).
+    if super::environment_credentials()?.is_some() {
         // The environment wins everywhere else, but its token was not stored by tootkit,
         // which has no application to revoke it with: logging out a stored profile
         // instead would take away a token that is not the one in use.

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use tootkit::Status;
 use tootkit::text::{as_posted, is_blank, status_length};
 
@@ -37,7 +38,7 @@ pub(crate) async fn create(
     caller: Caller,
     headers: HeaderMap,
     params: Params,
-) -> Result<Json<Status>> {
+) -> Result<Response> {
     caller.require_any(&["write:statuses"])?;
     let account = caller.user()?;
     let key = headers
@@ -66,7 +67,9 @@ pub(crate) async fn create(
     // the rest of the request is looked at (a 404 once that status is deleted).
     if let Some(key) = key {
         match state.store.status_for_key(&account.id, key)? {
-            Keyed::Posted(earlier) => return Ok(Json(state.status_entity(&earlier, false)?)),
+            Keyed::Posted(earlier) => {
+                return Ok(Json(state.status_entity(&earlier, false)?).into_response());
+            }
             Keyed::Deleted => return Err(Failure::not_found()),
             Keyed::Unknown => {}
         }
@@ -113,7 +116,7 @@ pub(crate) async fn create(
         .filter(|l| is_language_tag(l))
         .unwrap_or_else(|| DEFAULT_LANGUAGE.to_owned());
     let text = state.with_canonical_mentions(text)?;
-    let row = state.store.post_status(
+    let (row, created) = state.store.post_status(
         &NewStatus {
             account_id: &account.id,
             app_id: Some(&caller.token.app_id),
@@ -128,7 +131,15 @@ pub(crate) async fn create(
         },
         key,
     )?;
-    Ok(Json(state.status_entity(&row, false)?))
+    let mut response = Json(state.status_entity(&row, false)?).into_response();
+    if created {
+        // Counted against the account's statuses by the rate limits, as Mastodon counts
+        // only the statuses it makes.
+        response
+            .extensions_mut()
+            .insert(crate::rate_limits::StatusCreated);
+    }
+    Ok(response)
 }
 
 impl AppState {

@@ -402,9 +402,10 @@ impl OAuth<'_> {
     /// ID and secret outlive a server's database (a sandbox restarted, an instance
     /// rebuilt, an app deleted in the web interface), and a browser sent to sign in with
     /// them meets an error page instead. Asks for an application token, which only a
-    /// known client gets, and revokes it at once. A server that refuses for another
-    /// reason (a scope, a grant it lacks) has authenticated the client: `true`, as is
-    /// any answer that does not say.
+    /// known client gets; the token is left as it is, since Mastodon hands the same one
+    /// to every such request of the application and someone may hold it. Only
+    /// `invalid_client` says the registration is gone: any other refusal (a scope, a
+    /// grant the server lacks) leaves it unknown, taken as still registered.
     ///
     /// ```no_run
     /// # async fn run(client: tootkit::Client, app: tootkit::AppCredentials) -> Result<(), tootkit::Error> {
@@ -420,11 +421,7 @@ impl OAuth<'_> {
     /// server failures.
     pub async fn is_registered(&self, app: &AppCredentials) -> Result<bool, Error> {
         match self.client_credentials(app, &Scopes::read()).await {
-            Ok(token) => {
-                // Best effort: a token nobody holds is harmless, but tidy.
-                let _ = self.revoke(app, &token.access_token).await;
-                Ok(true)
-            }
+            Ok(_) => Ok(true),
             Err(Error::OAuth { error, .. }) => Ok(error != "invalid_client"),
             Err(
                 err @ (Error::Network { .. }

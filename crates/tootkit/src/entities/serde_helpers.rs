@@ -114,23 +114,10 @@ where
     }
 }
 
-/// A count that some servers send as `null` or omit.
+/// A count that some servers send as `null`, as a string, or omit: zero when it is
+/// none that [`opt_count`] can read.
 pub(crate) fn count<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Raw {
-        Unsigned(u64),
-        Signed(i64),
-        Float(f64),
-        Text(String),
-    }
-    Ok(match Option::<Raw>::deserialize(d)? {
-        Some(Raw::Unsigned(n)) => n,
-        Some(Raw::Signed(n)) => n.max(0) as u64,
-        Some(Raw::Float(n)) if n.is_finite() && n > 0.0 => n as u64,
-        Some(Raw::Text(text)) => text.trim().parse().unwrap_or(0),
-        _ => 0,
-    })
+    Ok(opt_count(d)?.unwrap_or(0))
 }
 
 /// A count or limit that may be absent: a number, or a string holding one; anything

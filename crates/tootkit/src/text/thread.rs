@@ -146,8 +146,8 @@ impl fmt::Display for SplitError {
             ),
             Self::TooManyParts { parts: None, max } => write!(
                 f,
-                "the thread would take more than {} posts, far more than the {max} allowed; shorten the text",
-                COUNTED_PARTS.max(*max)
+                "the thread would take more than {} posts, and {max} are allowed; shorten the text",
+                counted_for(*max)
             ),
             Self::Uncuttable {
                 piece,
@@ -259,7 +259,7 @@ pub fn split_thread(text: &str, options: &ThreadOptions) -> Result<Vec<String>, 
     // thread turns out longer than that width allows, cut again with a wider reserve.
     // The count is checked against `max_parts` only once the width has settled, so
     // that a refusal names the count a wider `max_parts` would really take.
-    let counted = COUNTED_PARTS.max(options.max_parts);
+    let counted = counted_for(options.max_parts);
     let mut digits = 1;
     loop {
         // A cut that reaches as many parts as the width allows stops there, as does one
@@ -294,6 +294,11 @@ pub fn split_thread(text: &str, options: &ThreadOptions) -> Result<Vec<String>, 
         }
         return Ok(decorate(text, &pieces, &carried, options));
     }
+}
+
+/// How far the parts of a thread allowed `max_parts` are counted before it is refused.
+fn counted_for(max_parts: usize) -> usize {
+    COUNTED_PARTS.max(max_parts)
 }
 
 /// An entity of the whole text: where it is, what it is.

@@ -564,29 +564,62 @@ async fn the_instance_reports_version_api_versions_and_limits() {
 #[tokio::test]
 async fn the_sandbox_limits_rates_as_mastodon_and_says_so_in_its_headers() {
     let sandbox = sandbox().await;
+    // Just past the start of a three-hour window, which every shorter one also starts
+    // at, so that no window turns while the test runs.
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    sandbox.advance_clock(Duration::from_secs(
+        (10_800 - now.rem_euclid(10_800)) as u64 + 1,
+    ));
     let client = fast_client(&sandbox);
     // Every API request: 300 in 5 minutes, the windows aligned on the clock.
     client.instance().get().await.unwrap();
     let general = client.rate_limit().expect("headers on an API answer");
     assert_eq!((general.limit, general.remaining), (Some(300), Some(299)));
-    let reset = general.reset.unwrap();
-    let now = time::OffsetDateTime::now_utc();
-    assert!(
-        reset > now && reset - now <= time::Duration::minutes(5),
-        "{reset}"
+    assert_eq!(general.reset.unwrap().unix_timestamp() % 300, 0);
+
+    // Statuses: 300 in 3 hours per account, counted when made — not when refused, not
+    // when an Idempotency-Key finds one made before — whichever token of it posts.
+    let reader_writer = user_token(&client, "read write").await;
+    let writer = user_token(&client, "write").await;
+    assert_ne!(reader_writer, writer);
+    let bot = client.with_access_token(reader_writer);
+    let remaining = |client: &Client| {
+        let limit = client.rate_limit().unwrap();
+        assert_eq!(limit.limit, Some(300));
+        assert_eq!(limit.reset.unwrap().unix_timestamp() % 10_800, 0);
+        limit.remaining.unwrap()
+    };
+    let first = post_keyed(&bot, "counted", "once").await.unwrap();
+    assert_eq!(remaining(&bot), 299);
+    post_keyed(&bot, "counted", "once").await.unwrap();
+    assert_eq!(remaining(&bot), 299, "found again by its key: not counted");
+    bot.statuses()
+        .create("x".repeat(501))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(remaining(&bot), 299, "refused: not counted");
+    let other_token = client.with_access_token(writer);
+    other_token
+        .statuses()
+        .create("also counted")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        remaining(&other_token),
+        298,
+        "the account's, not the token's"
     );
-    assert_eq!(reset.unix_timestamp() % 300, 0);
 
-    // A posted status counts against the 300 an account may post in 3 hours.
-    let bot = client.with_access_token(user_token(&client, "read write").await);
-    bot.statuses().create("counted").send().await.unwrap();
-    let posting = bot.rate_limit().unwrap();
-    assert_eq!((posting.limit, posting.remaining), (Some(300), Some(299)));
-    assert_eq!(posting.reset.unwrap().unix_timestamp() % (3 * 3600), 0);
+    // Deletions: 30 in 30 minutes, the closest limit shown.
+    bot.statuses().delete(&first.id).await.unwrap();
+    let deleting = bot.rate_limit().unwrap();
+    assert_eq!((deleting.limit, deleting.remaining), (Some(30), Some(29)));
 
-    // Five applications in 10 minutes from one address; the sixth is refused with
-    // Mastodon's 429 until the window turns.
-    for n in 0..4 {
+    // Five applications in 10 minutes from one address (two made above); the sixth is
+    // refused with Mastodon's 429 until the window turns.
+    for n in 0..3 {
         register(&client, &tootkit::Scopes::read()).await;
         assert_eq!(client.rate_limit().unwrap().limit, Some(5), "app {n}");
     }
@@ -1532,4 +1565,39 @@ async fn the_addresses_the_sandbox_hands_out_lead_to_pages() {
         (status, kind.as_str()),
         (404, "application/json; charset=utf-8")
     );
+}
+
+#[tokio::test]
+async fn an_instance_that_describes_itself_only_to_signed_in_clients_is_asked_with_the_token() {
+    // Limited-federation instances answer even /api/v2/instance only with a token.
+    let router = axum::Router::new().route(
+        "/api/v2/instance",
+        axum::routing::get(|headers: axum::http::HeaderMap| async move {
+            if headers.contains_key("authorization") {
+                (
+                    StatusCode::OK,
+                    [("content-type", "application/json")],
+                    r#"{"domain":"closed.example","version":"4.6.4","configuration":{"statuses":{"max_characters":600}}}"#,
+                )
+            } else {
+                (
+                    StatusCode::UNAUTHORIZED,
+                    [("content-type", "application/json")],
+                    r#"{"error":"This API requires an authenticated user"}"#,
+                )
+            }
+        }),
+    );
+    let base: tootkit::InstanceUrl = format!("http://{}", crate::serve(router).await)
+        .parse()
+        .unwrap();
+    let anonymous = Client::new(base.clone()).unwrap();
+    let err = anonymous.instance().get().await.unwrap_err();
+    assert!(matches!(err, Error::TokenRequired { .. }), "{err:?}");
+    let signed_in = Client::builder(base)
+        .access_token(tootkit::AccessToken::new("a-token"))
+        .build()
+        .unwrap();
+    let instance = signed_in.instance().get().await.unwrap();
+    assert_eq!(instance.max_characters(), 600);
 }
