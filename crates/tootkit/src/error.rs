@@ -157,10 +157,7 @@ pub enum Error {
     },
 
     /// The server could not be reached, or the connection broke.
-    #[error(
-        "Could not reach {host}: {}; check the address and your network connection.",
-        cause_chain(source)
-    )]
+    #[error("{}", network_message(host, source))]
     Network {
         /// The host that could not be reached.
         host: String,
@@ -361,6 +358,22 @@ fn quoted(message: &Option<String>) -> String {
     match message.as_deref().map(str::trim) {
         Some(m) if !m.is_empty() => format!(" (\u{201c}{}\u{201d})", m.trim_end_matches('.')),
         _ => String::new(),
+    }
+}
+
+/// Could not connect at all, or the connection broke once made (while the request or
+/// the answer was on its way): the address is worth checking only in the first case.
+fn network_message(host: &str, source: &reqwest::Error) -> String {
+    if source.is_connect() {
+        format!(
+            "Could not reach {host}: {}; check the address and your network connection.",
+            cause_chain(source)
+        )
+    } else {
+        format!(
+            "The connection to {host} broke: {}; check your network connection and try again.",
+            cause_chain(source)
+        )
     }
 }
 

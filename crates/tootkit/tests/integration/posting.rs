@@ -714,6 +714,31 @@ async fn network_failures_and_unreadable_answers_say_what_to_do() {
     assert!(matches!(err, Error::UnexpectedResponse { .. }), "{err:?}");
     assert!(err.to_string().contains("longer than 16 MiB"), "{err}");
 
+    // A connection that breaks half-way through the answer: the address was right.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let mut request = [0u8; 4096];
+            let _ = socket.read(&mut request).await;
+            let _ = socket
+                .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{\"uri\":")
+                .await;
+        }
+    });
+    let client = Client::builder(format!("http://{addr}").parse().unwrap())
+        .retry(RetryPolicy::never())
+        .build()
+        .unwrap();
+    let err = client.instance().get().await.unwrap_err();
+    assert!(matches!(err, Error::Network { .. }), "{err:?}");
+    assert!(
+        err.to_string()
+            .starts_with(&format!("The connection to {addr} broke")),
+        "{err}"
+    );
+
     // A server slower than the timeout.
     let slow = axum::Router::new().fallback(|| async {
         tokio::time::sleep(Duration::from_secs(5)).await;
