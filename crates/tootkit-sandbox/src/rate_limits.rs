@@ -94,7 +94,7 @@ pub(crate) struct StatusCreated;
 
 /// Counts each API request against the throttles that apply to it, refuses it with 429
 /// once one is spent, and writes the headers of the one closest to running out, as
-/// Mastodon's `RateLimitHeaders` does (a post: always its account's statuses).
+/// Mastodon's `RateLimitHeaders` does.
 pub(crate) async fn enforce(
     State(state): State<Arc<AppState>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -122,9 +122,13 @@ pub(crate) async fn enforce(
     if method == Method::POST && path == "/api/v1/apps" {
         standings.push(limits.standing(APPS, &address, now, true));
     }
+    // Only a status's own path, as Rack::Attack's pattern (`/api/v1/statuses/\d+`).
+    let deleting = method == Method::DELETE
+        && path
+            .strip_prefix("/api/v1/statuses/")
+            .is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()));
     if let Some(account) = &account
-        && method == Method::DELETE
-        && path.starts_with("/api/v1/statuses/")
+        && deleting
     {
         standings.push(limits.standing(DELETES, account, now, true));
     }
@@ -153,11 +157,12 @@ pub(crate) async fn enforce(
         }
         (_, statuses) => statuses,
     };
-    let shown = statuses.as_ref().or_else(|| {
-        standings
-            .iter()
-            .min_by_key(|s| s.throttle.limit.saturating_sub(s.used))
-    });
+    // Mastodon's RateLimitHeaders: the statuses limiter's headers replace Rack::Attack's
+    // unless those leave fewer requests; either way, the closest to running out.
+    let shown = statuses
+        .iter()
+        .chain(&standings)
+        .min_by_key(|s| s.throttle.limit.saturating_sub(s.used));
     if let Some(shown) = shown {
         write_headers(&mut response, shown);
     }
