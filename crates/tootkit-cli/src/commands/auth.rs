@@ -229,6 +229,14 @@ fn also_use(profiles: &[String]) -> String {
 
 /// Revokes the token a profile held before it was replaced, or says it may still work.
 async fn retire(context: &Context, name: &str, profile: &Profile, old: &AccessToken) {
+    if profile.app.is_some() && matches!(app_of(context, profile), Ok(None)) {
+        // Its registration was forgotten by the server (and then by tootkit): so were its
+        // tokens.
+        errln!(
+            "The profile `{name}` held another token, now replaced; it came from a registration the server no longer knows, so it no longer works there either."
+        );
+        return;
+    }
     let revoked = async {
         let Some(app) = app_of(context, profile)? else {
             return Ok(false);

@@ -169,7 +169,17 @@ pub fn read_stdin(what: &str) -> Result<String> {
 
 pub async fn whoami(context: &Context) -> Result<()> {
     let client = context.client()?;
-    let account = client.accounts().verify_credentials().await?;
+    let account = match client.accounts().verify_credentials().await {
+        Ok(account) => account,
+        // The library's sentence is about any action; this one is reading the account.
+        Err(err) if err.is_scope_refusal() => {
+            return Err(Failure::new(
+                crate::failure::Exit::Refused,
+                "The token may not read its own account (it has neither `read` nor `profile`); it can still post, or sign in again with `tootkit auth login --scopes read,write` for one that can.",
+            ));
+        }
+        Err(err) => return Err(err.into()),
+    };
     if context.json {
         return context.print_json(&account);
     }

@@ -574,6 +574,14 @@ async fn a_token_that_may_only_post_is_stored_under_the_name_given() {
         "{}",
         posted.stdout
     );
+    let whoami = home.run(&["whoami"]).await.failure(4);
+    assert!(
+        whoami.stderr.contains(
+            "The token may not read its own account (it has neither `read` nor `profile`)"
+        ),
+        "{}",
+        whoami.stderr
+    );
     let status = home.run(&["auth", "status"]).await.success();
     assert!(
         status.stdout.contains("account:  unknown, on"),
@@ -737,6 +745,13 @@ async fn a_registration_the_server_forgot_is_made_again_before_the_browser_opens
             addr
         )),
         "{}",
+        again.stderr
+    );
+    assert!(
+        again
+            .stderr
+            .contains("it came from a registration the server no longer knows"),
+        "not taken for a token made outside tootkit: {}",
         again.stderr
     );
     let renewed = std::fs::read_to_string(home.profiles_file()).unwrap();
