@@ -90,7 +90,7 @@ impl From<tootkit::Error> for Failure {
                 Self::auth(message).with_hint(if from_environment {
                     "The token comes from MASTODON_ACCESS_TOKEN: set it to a working token, or unset MASTODON_API_BASE_URL and MASTODON_ACCESS_TOKEN to use a stored profile."
                 } else {
-                    "Run `tootkit auth login` to sign in again, or `tootkit auth add-token` to store a new token."
+                    "Run `tootkit auth login` to sign in again (with the same --profile NAME, if you named one: it knows its instance), or `tootkit auth add-token` to store a new token."
                 })
             }
             E::OAuth { .. } => Self::auth(message),

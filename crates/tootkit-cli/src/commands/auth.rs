@@ -28,9 +28,18 @@ struct StoredApp {
 }
 
 pub async fn login(context: &Context, args: LoginArgs) -> Result<()> {
-    let instance = match &args.instance {
-        Some(instance) => InstanceUrl::parse(instance)?,
-        None => InstanceUrl::parse(&prompt_line(
+    // Signing in again under a profile named with --profile: its own instance.
+    let known = match (&args.instance, &context.profile) {
+        (None, Some(name)) => context
+            .profiles()?
+            .profiles
+            .get(name)
+            .map(|profile| profile.instance.clone()),
+        _ => None,
+    };
+    let instance = match (&args.instance, &known) {
+        (Some(instance), _) | (None, Some(instance)) => InstanceUrl::parse(instance)?,
+        (None, None) => InstanceUrl::parse(&prompt_line(
             "Instance (such as mastodon.social): ",
             "give the instance with --instance HOST",
         )?)?,

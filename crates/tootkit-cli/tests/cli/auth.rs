@@ -5,10 +5,15 @@ use crate::{Home, PASSWORD, Running, USER, approve, sandbox, sandbox_with, web_t
 
 /// `tootkit auth login --no-browser`, with the scripted user in the browser's place.
 async fn login(home: &Home, base: &str, extra: &[&str]) -> crate::Run {
+    sign_in(home, &[&["--instance", base], extra].concat()).await
+}
+
+/// `tootkit auth login --no-browser` with `args`, the scripted user in the browser's place.
+async fn sign_in(home: &Home, args: &[&str]) -> crate::Run {
     let mut command = home.tootkit();
     command
-        .args(["-vv", "auth", "login", "--instance", base, "--no-browser"])
-        .args(extra);
+        .args(["-vv", "auth", "login", "--no-browser"])
+        .args(args);
     let mut running = Running::spawn(command, false);
     let url = running.line_starting_with("http").await;
     let AuthorizationOutcome::Redirect(target) = approve(&url, USER, PASSWORD).await else {
@@ -762,6 +767,16 @@ async fn a_registration_the_server_forgot_is_made_again_before_the_browser_opens
     };
     assert_ne!(client_id(&profiles), client_id(&renewed), "{renewed}");
     home.run(&["whoami"]).await.success();
+    // A profile named knows its instance: signing in again needs no --instance.
+    let name = format!("{USER}@{addr}");
+    let again = sign_in(&home, &["--profile", &name]).await.success();
+    assert!(
+        again
+            .stderr
+            .contains(&format!("Signed in to {addr} as @{USER}")),
+        "{}",
+        again.stderr
+    );
 }
 
 #[cfg(unix)]
