@@ -998,7 +998,7 @@ mod tests {
         assert_eq!(reset.map(|r| r.unix_timestamp()), Some(1_785_592_500));
         assert!(
             err.to_string()
-                .contains("(until 2026-08-01T13:55:00.441909Z) before trying again"),
+                .contains("(until 2026-08-01T13:55:01Z) before trying again"),
             "{err}"
         );
     }

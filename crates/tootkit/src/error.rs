@@ -380,6 +380,13 @@ fn network_message(host: &str, source: &reqwest::Error) -> String {
 fn wait_advice(reset: Option<OffsetDateTime>, now: OffsetDateTime) -> String {
     match reset {
         Some(reset) => {
+            // Whole seconds, rounded up: waiting a little longer is harmless, and a
+            // `Retry-After` turned into a time has nanoseconds nobody needs to read.
+            let reset = match reset.replace_nanosecond(0) {
+                Ok(whole) if whole < reset => whole + time::Duration::SECOND,
+                Ok(whole) => whole,
+                Err(_) => reset,
+            };
             let wait = (reset - now).whole_seconds().max(1);
             let at = reset
                 .format(&time::format_description::well_known::Rfc3339)
@@ -484,6 +491,10 @@ mod tests {
         assert_eq!(
             after(3 * 86_400),
             "wait until 2026-08-04T13:50:00Z before trying again"
+        );
+        assert_eq!(
+            wait_advice(Some(now + time::Duration::milliseconds(1_500)), now),
+            "wait 2 s (until 2026-08-01T13:50:02Z) before trying again"
         );
         assert_eq!(
             wait_advice(None, now),

@@ -207,8 +207,33 @@ async fn keep_token(
             }
             None => {}
         }
+        // The old token is dealt with: its application may now be of no further use.
+        if let Some(old_app) = &profile.app {
+            forget_unused_app(context, profiles, &instance.authority(), old_app);
+        }
     }
     Ok((name, store))
+}
+
+/// Removes the client ID and secret of an application that is no longer the one
+/// registered for its instance and that no profile's token came from: nothing will use
+/// them again (not even to revoke). Best effort: a store out of reach keeps them.
+fn forget_unused_app(context: &Context, profiles: &Profiles, authority: &str, app: &AppRef) {
+    let current = profiles
+        .apps
+        .get(authority)
+        .is_some_and(|record| record.client_id == app.client_id);
+    let used = profiles.profiles.values().any(|profile| {
+        profile
+            .app
+            .as_ref()
+            .is_some_and(|a| a.client_id == app.client_id)
+    });
+    if !current && !used {
+        let _ = context
+            .secrets
+            .delete(app.store, &app_key(authority, &app.client_id));
+    }
 }
 
 /// The other profiles that hold `token` (as `profile`, quoted), which must outlive
@@ -851,6 +876,9 @@ pub async fn logout(context: &Context) -> Result<()> {
         profiles.default = None;
     }
     profiles.save(&context.paths)?;
+    if let Some(app) = &profile.app {
+        forget_unused_app(context, &profiles, &instance.authority(), app);
+    }
     match still_valid {
         None if !sharing.is_empty() => errln!(
             "Forgot the profile `{name}`; its token was not revoked, as {}.",

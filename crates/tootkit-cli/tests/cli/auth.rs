@@ -991,6 +991,18 @@ async fn logout_revokes_with_the_application_the_token_came_from() {
         "{}",
         status.stdout
     );
+    // The first registration's secret went with the last token that came from it.
+    let credentials = std::fs::read_to_string(home.credentials_file()).unwrap();
+    assert_eq!(
+        credentials.matches("app:").count(),
+        1,
+        "only the application in use is kept: {}",
+        credentials
+            .lines()
+            .map(|l| l.split('=').next().unwrap_or(""))
+            .collect::<Vec<_>>()
+            .join(" | ")
+    );
 }
 
 /// Inside a D-Bus session with an unlocked GNOME keyring (the Secret Service a Linux
