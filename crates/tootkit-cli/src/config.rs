@@ -189,7 +189,7 @@ impl Profiles {
                     ""
                 };
                 let message = format!(
-                    "There is no profile named `{chosen}`{from}; run `tootkit auth status` to list them, or `tootkit auth login` to create it."
+                    "There is no profile named `{chosen}`{from}; run `tootkit auth status` without naming one to list them, or `tootkit auth login` to create it."
                 );
                 // A name given on the command line is a usage error; a default that
                 // names no profile means no credentials to use.
