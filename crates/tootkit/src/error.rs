@@ -361,17 +361,18 @@ fn quoted(message: &Option<String>) -> String {
     }
 }
 
-/// Could not connect at all, or the connection broke once made (while the request or
-/// the answer was on its way): the address is worth checking only in the first case.
+/// Could not get a request to the server (the address is worth checking), or the
+/// connection broke while the answer arrived (the request was carried out).
 fn network_message(host: &str, source: &reqwest::Error) -> String {
-    if source.is_connect() {
+    if source.is_body() || source.is_decode() {
+        // The server had taken the request and was answering: what was asked was done.
         format!(
-            "Could not reach {host}: {}; check the address and your network connection.",
+            "The connection to {host} broke while its answer arrived: {}; what was asked was probably done (look before sending a post again), so check your network connection.",
             cause_chain(source)
         )
     } else {
         format!(
-            "The connection to {host} broke: {}; check your network connection and try again.",
+            "Could not reach {host}: {}; check the address and your network connection.",
             cause_chain(source)
         )
     }
@@ -387,7 +388,8 @@ fn wait_advice(reset: Option<OffsetDateTime>, now: OffsetDateTime) -> String {
                 Ok(whole) => whole,
                 Err(_) => reset,
             };
-            let wait = (reset - now).whole_seconds().max(1);
+            let left = reset - now;
+            let wait = (left.whole_seconds() + i64::from(left.subsec_nanoseconds() > 0)).max(1);
             let at = reset
                 .format(&time::format_description::well_known::Rfc3339)
                 .unwrap_or_default();

@@ -152,11 +152,7 @@ async fn keep_token(
     // Best effort: a store that cannot be read now (a locked keyring) must not lose
     // the token the server has just issued; the old one is then left as it is.
     let previous = profiles.profiles.get(&name).map(|profile| {
-        let token = context
-            .secrets
-            .get(profile.store, &token_key(&name))
-            .ok()
-            .flatten();
+        let token = context.secrets.get(profile.store, &token_key(&name));
         (profile.clone(), token)
     });
     let store = context.secrets.store(&token_key(&name), token.expose())?;
@@ -172,7 +168,9 @@ async fn keep_token(
         },
     );
     profiles.save(&context.paths)?;
-    if let Some((profile, old_token)) = previous {
+    if let Some((profile, read)) = previous {
+        // Unreadable (a locked keyring): left as it is, and so is what could revoke it.
+        let old_token = read.as_ref().ok().cloned().flatten();
         if let Some(account) = account
             && !profile.account.is_empty()
             && profile.account != account.acct
@@ -208,8 +206,10 @@ async fn keep_token(
             None => {}
         }
         // The old token is dealt with: its application may now be of no further use.
-        if let Some(old_app) = &profile.app {
-            forget_unused_app(context, profiles, &instance.authority(), old_app);
+        if let (Ok(_), Some(old_app), Ok(old_instance)) =
+            (&read, &profile.app, InstanceUrl::parse(&profile.instance))
+        {
+            forget_unused_app(context, profiles, &old_instance.authority(), old_app);
         }
     }
     Ok((name, store))
@@ -263,11 +263,14 @@ fn also_use(profiles: &[String]) -> String {
 
 /// Revokes the token a profile held before it was replaced, or says it may still work.
 async fn retire(context: &Context, name: &str, profile: &Profile, old: &AccessToken) {
-    if profile.app.is_some() && matches!(app_of(context, profile), Ok(None)) {
-        // Its registration was forgotten by the server (and then by tootkit): so were its
-        // tokens.
+    if profile.app.is_some()
+        && matches!(app_of(context, profile), Ok(None))
+        && refused_by_its_server(context, profile, old).await
+    {
+        // Its registration is gone (the server forgot it, and then tootkit), and the
+        // server confirms the token went with it.
         errln!(
-            "The profile `{name}` held another token, now replaced; it came from a registration the server no longer knows, so it no longer works there either."
+            "The profile `{name}` held another token, now replaced; it came from a registration the server no longer knows, and no longer works there either."
         );
         return;
     }
@@ -284,6 +287,10 @@ async fn retire(context: &Context, name: &str, profile: &Profile, old: &AccessTo
     .await;
     match revoked {
         Ok(true) => errln!("The profile `{name}` held another token, now replaced and revoked."),
+        Ok(false) if profile.app.is_some() => errln!(
+            "The profile `{name}` held another token, now replaced; the client secret it came with is no longer stored, so tootkit could not revoke it and it may still work: revoke it {}.",
+            where_to_revoke(true)
+        ),
         Ok(false) => errln!(
             "The profile `{name}` held another token, now replaced; it was made outside tootkit and may still work, so revoke it {} if it is no longer needed.",
             where_to_revoke(false)
@@ -301,6 +308,25 @@ async fn retire(context: &Context, name: &str, profile: &Profile, old: &AccessTo
 fn without_password(failure: Failure) -> Failure {
     Failure::auth(failure.message).with_hint(
         "Run the same `tootkit auth login` without --password to sign in through the browser (--oob if none is at hand), or store a token made in the web interface with `tootkit auth add-token`.",
+    )
+}
+
+/// Whether the server of `profile` refuses `token` outright (a 401): such a token needs
+/// no revoking.
+async fn refused_by_its_server(context: &Context, profile: &Profile, token: &AccessToken) -> bool {
+    let Ok(instance) = InstanceUrl::parse(&profile.instance) else {
+        return false;
+    };
+    let Ok(client) = context
+        .client_builder(instance)
+        .access_token(token.clone())
+        .build()
+    else {
+        return false;
+    };
+    matches!(
+        client.accounts().verify_credentials().await,
+        Err(tootkit::Error::Unauthorized { .. })
     )
 }
 

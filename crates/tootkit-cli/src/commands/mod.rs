@@ -175,7 +175,7 @@ pub async fn whoami(context: &Context) -> Result<()> {
         Err(err) if err.is_scope_refusal() => {
             return Err(Failure::new(
                 crate::failure::Exit::Refused,
-                "The token may not read its own account (it has neither `read` nor `profile`); it can still post, or sign in again with `tootkit auth login --scopes read,write` for one that can.",
+                "The server refused to show the token's account: it may not read it (it lacks `read` and `profile`); sign in again with `tootkit auth login --scopes read,write` (and the same --profile NAME, if you named one), or use a token that has them.",
             ));
         }
         Err(err) => return Err(err.into()),

@@ -581,9 +581,9 @@ async fn a_token_that_may_only_post_is_stored_under_the_name_given() {
     );
     let whoami = home.run(&["whoami"]).await.failure(4);
     assert!(
-        whoami.stderr.contains(
-            "The token may not read its own account (it has neither `read` nor `profile`)"
-        ),
+        whoami
+            .stderr
+            .contains("The server refused to show the token's account: it may not read it"),
         "{}",
         whoami.stderr
     );

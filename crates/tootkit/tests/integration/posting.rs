@@ -750,8 +750,9 @@ async fn network_failures_and_unreadable_answers_say_what_to_do() {
     let err = client.instance().get().await.unwrap_err();
     assert!(matches!(err, Error::Network { .. }), "{err:?}");
     assert!(
-        err.to_string()
-            .starts_with(&format!("The connection to {addr} broke")),
+        err.to_string().starts_with(&format!(
+            "The connection to {addr} broke while its answer arrived"
+        )),
         "{err}"
     );
 
