@@ -25,6 +25,8 @@ pub(crate) mod api_text {
     pub const REVOKED_TOKEN: &str = "The access token was revoked";
     pub const OUTSIDE_SCOPES: &str = "This action is outside the authorized scopes";
     pub const NEEDS_USER: &str = "This method requires an authenticated user";
+    /// Rack::Attack's and the RateLimiter's answer past a limit.
+    pub const TOO_MANY_REQUESTS: &str = "Too many requests";
     /// A record that is not there (`ActiveRecord::RecordNotFound`).
     pub const NOT_FOUND: &str = "Record not found";
     /// What there is nothing at, or nothing the caller may see (`not_found`, and

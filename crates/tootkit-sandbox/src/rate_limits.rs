@@ -11,9 +11,9 @@ use axum::http::{HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use time::OffsetDateTime;
-use tootkit::ApiError;
 
 use crate::AppState;
+use crate::error::{Failure, api_text};
 
 /// One of Mastodon's limits: so many requests in a window of so many seconds, the
 /// windows aligned on multiples of the period as Rack::Attack aligns them.
@@ -142,10 +142,7 @@ pub(crate) async fn enforce(
         .find(|s| s.used > s.throttle.limit)
         .or(statuses.as_ref().filter(|s| s.used >= s.throttle.limit));
     if let Some(spent) = spent {
-        let mut response = (
-            StatusCode::TOO_MANY_REQUESTS,
-            axum::Json(ApiError::new("Too many requests")),
-        )
+        let mut response = Failure::api(StatusCode::TOO_MANY_REQUESTS, api_text::TOO_MANY_REQUESTS)
             .into_response();
         write_headers(&mut response, spent);
         return response;

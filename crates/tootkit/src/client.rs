@@ -202,15 +202,10 @@ impl RateLimit {
 fn reset_time(text: &str) -> Option<OffsetDateTime> {
     // 2001-09-09: no epoch-seconds reset is earlier, no wait in seconds is longer.
     const EPOCH_SECONDS_FROM: i64 = 1_000_000_000;
-    let rfc3339 = &time::format_description::well_known::Rfc3339;
-    OffsetDateTime::parse(text, rfc3339).ok().or_else(|| {
-        let seconds: i64 = text.parse().ok()?;
-        if seconds >= EPOCH_SECONDS_FROM {
-            OffsetDateTime::from_unix_timestamp(seconds).ok()
-        } else {
-            Some(seconds_from_now(seconds))
-        }
-    })
+    match text.parse::<i64>() {
+        Ok(seconds) if seconds < EPOCH_SECONDS_FROM => Some(seconds_from_now(seconds)),
+        _ => crate::entities::parse_timestamp(text),
+    }
 }
 
 fn seconds_from_now(seconds: i64) -> OffsetDateTime {
@@ -459,20 +454,6 @@ impl Client {
 
     /// Sends a request, retrying where that is safe, and turns HTTP errors into [`Error`]s.
     pub(crate) async fn send(&self, request: ApiRequest) -> Result<ApiResponse, Error> {
-        match self.send_as_asked(&request).await {
-            // Asked without the token (the instance's description, public elsewhere), but
-            // this server answers only signed-in clients, and there is a token to give.
-            Err(Error::TokenRequired { .. }) if !request.authenticated && self.token.is_some() => {
-                let mut request = request;
-                request.authenticated = true;
-                self.send_as_asked(&request).await
-            }
-            other => other,
-        }
-    }
-
-    /// [`send`](Self::send), with the request's token as it was asked for.
-    async fn send_as_asked(&self, request: &ApiRequest) -> Result<ApiResponse, Error> {
         let retry = self.inner.retry;
         let mut attempt = 0;
         let mut timeouts = 0;
@@ -480,7 +461,7 @@ impl Client {
         // was lost; it is repeated, but only once the first attempt has settled.
         let keyed = request.idempotency_key.is_some();
         loop {
-            let err = match self.send_once(request).await {
+            let err = match self.send_once(&request).await {
                 Ok(answer) if keyed && answer.is_an_already_handled_repeat() => {
                     Error::AlreadyHandled { path: answer.path }
                 }

@@ -33,8 +33,7 @@ impl InstanceApi<'_> {
     /// Network and server errors; [`Error::UnexpectedResponse`] when neither endpoint
     /// answers with an instance description.
     pub async fn get(&self) -> Result<Instance, Error> {
-        let request = ApiRequest::get("/api/v2/instance").anonymous();
-        match self.client.json::<Instance>(request, "an Instance").await {
+        match self.describe("/api/v2/instance", "an Instance").await {
             Ok(instance) => Ok(instance),
             Err(
                 Error::NotFound { .. }
@@ -51,7 +50,23 @@ impl InstanceApi<'_> {
     ///
     /// Network and server errors.
     pub async fn v1(&self) -> Result<InstanceV1, Error> {
-        let request = ApiRequest::get("/api/v1/instance").anonymous();
-        self.client.json(request, "an Instance (v1)").await
+        self.describe("/api/v1/instance", "an Instance (v1)").await
+    }
+
+    /// The instance's description, asked for without the token as anyone may; asked
+    /// again with it where the server answers only signed-in clients (limited
+    /// federation) and the client has one.
+    async fn describe<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &'static str,
+        expected: &'static str,
+    ) -> Result<T, Error> {
+        let anonymous = ApiRequest::get(path).anonymous();
+        match self.client.json(anonymous, expected).await {
+            Err(Error::TokenRequired { .. }) if self.client.access_token().is_some() => {
+                self.client.json(ApiRequest::get(path), expected).await
+            }
+            other => other,
+        }
     }
 }

@@ -92,7 +92,7 @@ impl InstanceUrl {
         let url = Url::parse(&with_scheme).map_err(unparsable_because)?;
         let host = url.host().ok_or_else(unparsable)?.to_owned();
         if url.port() == Some(0) {
-            return Err(unparsable_because(url::ParseError::InvalidPort));
+            return Err(bad_port());
         }
         match url.scheme() {
             "https" => {}
@@ -183,11 +183,15 @@ impl InstanceUrl {
 /// Not echoing the input: what fails to parse may be a token given in its place.
 fn unparsable_because(err: url::ParseError) -> Error {
     match err {
-        url::ParseError::InvalidPort => Error::invalid_input(
-            "The instance address has a port that is no number from 1 to 65535; pass a valid port, such as `https://intranet:8443`, or none for https's own.",
-        ),
+        url::ParseError::InvalidPort => bad_port(),
         _ => unparsable(),
     }
+}
+
+fn bad_port() -> Error {
+    Error::invalid_input(
+        "The instance address has a port that is no number from 1 to 65535; pass a valid port, such as `https://intranet:8443`, or none for https's own.",
+    )
 }
 
 fn unparsable() -> Error {

@@ -66,7 +66,7 @@ pub async fn login(context: &Context, args: LoginArgs) -> Result<()> {
         } else {
             "read:accounts"
         };
-        scopes = Scopes::parse(&format!("{scopes} {reader}"))?;
+        scopes = scopes.union(&Scopes::parse(reader)?);
     }
     let mut profiles = context.profiles()?;
     let (app, app_store) = ensure_app(context, &client, &mut profiles, &scopes).await?;
@@ -263,17 +263,6 @@ fn also_use(profiles: &[String]) -> String {
 
 /// Revokes the token a profile held before it was replaced, or says it may still work.
 async fn retire(context: &Context, name: &str, profile: &Profile, old: &AccessToken) {
-    if profile.app.is_some()
-        && matches!(app_of(context, profile), Ok(None))
-        && refused_by_its_server(context, profile, old).await
-    {
-        // Its registration is gone (the server forgot it, and then tootkit), and the
-        // server confirms the token went with it.
-        errln!(
-            "The profile `{name}` held another token, now replaced; it came from a registration the server no longer knows, and no longer works there either."
-        );
-        return;
-    }
     let revoked = async {
         let Some(app) = app_of(context, profile)? else {
             return Ok(false);
@@ -285,22 +274,28 @@ async fn retire(context: &Context, name: &str, profile: &Profile, old: &AccessTo
         Ok::<_, Failure>(true)
     }
     .await;
-    match revoked {
-        Ok(true) => errln!("The profile `{name}` held another token, now replaced and revoked."),
-        Ok(false) if profile.app.is_some() => errln!(
-            "The profile `{name}` held another token, now replaced; the client secret it came with is no longer stored, so tootkit could not revoke it and it may still work: revoke it {}.",
+    let what_became_of_it = match revoked {
+        Ok(true) => return errln!("The profile `{name}` held another token, now replaced and revoked."),
+        // Its registration is gone (the server forgot it, and then tootkit), and the
+        // server confirms the token went with it.
+        Ok(false) if profile.app.is_some() && refused_by_its_server(context, profile, old).await => {
+            "it came from a registration the server no longer knows, and no longer works there either".to_owned()
+        }
+        Ok(false) if profile.app.is_some() => format!(
+            "the client secret it came with is no longer stored, so tootkit could not revoke it and it may still work: revoke it {}",
             where_to_revoke(true)
         ),
-        Ok(false) => errln!(
-            "The profile `{name}` held another token, now replaced; it was made outside tootkit and may still work, so revoke it {} if it is no longer needed.",
+        Ok(false) => format!(
+            "it was made outside tootkit and may still work, so revoke it {} if it is no longer needed",
             where_to_revoke(false)
         ),
-        Err(err) => errln!(
-            "The profile `{name}` held another token, now replaced; it could not be revoked ({}) and may still work, so revoke it {}.",
+        Err(err) => format!(
+            "it could not be revoked ({}) and may still work, so revoke it {}",
             err.message.trim_end_matches('.'),
             where_to_revoke(profile.app.is_some())
         ),
-    }
+    };
+    errln!("The profile `{name}` held another token, now replaced; {what_became_of_it}.");
 }
 
 /// A server that takes no password, whether it said so in its metadata or when asked:
@@ -354,7 +349,7 @@ async fn ensure_app(
     let mut to_register = scopes.clone();
     if let Some(record) = profiles.apps.get(&authority) {
         let registered = Scopes::parse(&record.scopes).unwrap_or_else(|_| Scopes::read());
-        to_register = Scopes::parse(&format!("{registered} {scopes}"))?;
+        to_register = registered.union(scopes);
         let has_scopes = scopes.iter().all(|s| registered.iter().any(|r| r == s));
         let has_redirects = record
             .redirect_uris

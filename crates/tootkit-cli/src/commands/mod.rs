@@ -46,6 +46,12 @@ pub fn environment_credentials() -> Result<Option<(InstanceUrl, AccessToken)>> {
     Ok(Client::env_credentials()?)
 }
 
+/// The credentials in use before the profile's token is read.
+enum InUse {
+    Environment(InstanceUrl, AccessToken),
+    Profile(String, crate::config::Profile),
+}
+
 /// Where the credentials in use came from.
 pub enum Source {
     Environment,
@@ -91,14 +97,22 @@ impl Context {
         Profiles::load(&self.paths)
     }
 
-    /// The instance and token to act with: the environment's when set (unless a profile
-    /// was named on the command line), else the selected profile's.
-    pub fn credentials(&self) -> Result<(InstanceUrl, AccessToken, Source)> {
+    /// Where the credentials in use are: the environment when it holds them (unless a
+    /// profile was named on the command line), else the selected profile.
+    fn in_use(&self) -> Result<InUse> {
         if let Some((base, token)) = environment_credentials()? {
-            return Ok((base, token, Source::Environment));
+            return Ok(InUse::Environment(base, token));
         }
-        let profiles = self.profiles()?;
-        let (name, profile) = profiles.select(self.profile.as_deref())?;
+        let (name, profile) = self.profiles()?.select(self.profile.as_deref())?;
+        Ok(InUse::Profile(name, profile))
+    }
+
+    /// The instance and token to act with ([`in_use`](Self::in_use)).
+    pub fn credentials(&self) -> Result<(InstanceUrl, AccessToken, Source)> {
+        let (name, profile) = match self.in_use()? {
+            InUse::Environment(base, token) => return Ok((base, token, Source::Environment)),
+            InUse::Profile(name, profile) => (name, profile),
+        };
         let instance = InstanceUrl::parse(&profile.instance)?;
         let token = self.secrets.get(profile.store, &token_key(&name))?.ok_or_else(|| {
             Failure::auth(format!(
@@ -113,12 +127,10 @@ impl Context {
     /// The instance of the credentials in use, found without reading the token (a
     /// profile names its instance): enough for what anyone may ask, such as its limits.
     pub fn instance_in_use(&self) -> Result<InstanceUrl> {
-        if let Some((base, _)) = environment_credentials()? {
-            return Ok(base);
+        match self.in_use()? {
+            InUse::Environment(base, _) => Ok(base),
+            InUse::Profile(_, profile) => Ok(InstanceUrl::parse(&profile.instance)?),
         }
-        let profiles = self.profiles()?;
-        let (_, profile) = profiles.select(self.profile.as_deref())?;
-        Ok(InstanceUrl::parse(&profile.instance)?)
     }
 
     /// A client acting with [`credentials`](Self::credentials).

@@ -132,22 +132,22 @@ fn application_entity(app: &AppRow) -> Application {
 }
 
 /// What Doorkeeper's redirect URI validator says of `uri`, if anything, in its words.
-fn redirect_uri_problem(uri: &str) -> Option<&'static str> {
+fn redirect_uri_problem(uri: &str) -> Option<String> {
     if uri.len() > MAX_URI {
-        return Some("is too long (maximum is 2000 characters)");
+        return Some(format!("is too long (maximum is {MAX_URI} characters)"));
     }
     let Ok(parsed) = url::Url::parse(uri) else {
-        return Some("must be an absolute URI.");
+        return Some("must be an absolute URI.".to_owned());
     };
     if parsed.fragment().is_some() {
-        return Some("cannot contain a fragment.");
+        return Some("cannot contain a fragment.".to_owned());
     }
     if matches!(parsed.scheme(), "data" | "vbscript" | "javascript") {
-        return Some("is forbidden by the server.");
+        return Some("is forbidden by the server.".to_owned());
     }
     // `localhost:8080/cb` reads as the scheme `localhost`, with no `//` after it.
     if parsed.cannot_be_a_base() && parsed.scheme() != "urn" {
-        return Some("must specify a scheme.");
+        return Some("must specify a scheme.".to_owned());
     }
     None
 }

@@ -5,8 +5,6 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
 use tootkit::{Instance, InstanceV1};
 
 use crate::AppState;
@@ -20,20 +18,21 @@ pub(crate) async fn v1(State(state): State<Arc<AppState>>) -> Result<Json<Instan
     Ok(Json(state.instance_v1_entity()?))
 }
 
-/// `GET /.well-known/nodeinfo`: where the NodeInfo document is, cached for three days.
-pub(crate) async fn nodeinfo_links(State(state): State<Arc<AppState>>) -> Response {
+/// `GET /.well-known/nodeinfo`: where the NodeInfo document is.
+pub(crate) async fn nodeinfo_links(State(state): State<Arc<AppState>>) -> Json<serde_json::Value> {
     let body = serde_json::json!({
         "links": [{
             "rel": "http://nodeinfo.diaspora.software/ns/schema/2.0",
             "href": format!("{}/nodeinfo/2.0", state.base_url.trim_end_matches('/')),
         }]
     });
-    cached(Json(body), "max-age=259200, public")
+    Json(body)
 }
 
-/// `GET /nodeinfo/2.0`: Mastodon, its version, and the sandbox's counts, cached for
-/// half an hour. Accounts are made only with `--user`, so registrations are closed.
-pub(crate) async fn nodeinfo(State(state): State<Arc<AppState>>) -> Result<Response> {
+/// `GET /nodeinfo/2.0`: Mastodon, its version, and the sandbox's counts. Accounts are made only with `--user`, so registrations are closed.
+pub(crate) async fn nodeinfo(
+    State(state): State<Arc<AppState>>,
+) -> Result<Json<serde_json::Value>> {
     let version = state.mastodon_version();
     let version = version.split(' ').next().unwrap_or(version);
     let body = serde_json::json!({
@@ -52,13 +51,5 @@ pub(crate) async fn nodeinfo(State(state): State<Arc<AppState>>) -> Result<Respo
         "openRegistrations": false,
         "metadata": { "nodeName": "tootkit sandbox", "nodeDescription": "" },
     });
-    Ok(cached(Json(body), "max-age=1800, public"))
-}
-
-fn cached(answer: impl IntoResponse, policy: &'static str) -> Response {
-    let mut response = answer.into_response();
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
-    response
+    Ok(Json(body))
 }

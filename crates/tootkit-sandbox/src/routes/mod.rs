@@ -95,7 +95,8 @@ async fn json_in_utf8(mut response: axum::response::Response) -> axum::response:
 
 /// Mastodon's `Cache-Control` where a handler set none: API answers are private and
 /// never stored (a token or a client secret may be in them), except the instance's
-/// public description, cached for five minutes; discovery must be revalidated.
+/// public description, cached for five minutes; NodeInfo's for three days (where it is)
+/// and half an hour (what it says); discovery must be revalidated.
 async fn cache_control(
     request: axum::extract::Request,
     next: axum::middleware::Next,
@@ -108,6 +109,10 @@ async fn cache_control(
     );
     let policy = if instance {
         Some("max-age=300, public, stale-while-revalidate=30, stale-if-error=86400")
+    } else if path == "/.well-known/nodeinfo" {
+        Some("max-age=259200, public")
+    } else if path == "/nodeinfo/2.0" {
+        Some("max-age=1800, public")
     } else if path.starts_with("/api/") {
         Some("private, no-store")
     } else if path.starts_with("/.well-known/") {

@@ -423,12 +423,7 @@ impl OAuth<'_> {
         match self.client_credentials(app, &Scopes::read()).await {
             Ok(_) => Ok(true),
             Err(Error::OAuth { error, .. }) => Ok(error != "invalid_client"),
-            Err(
-                err @ (Error::Network { .. }
-                | Error::Timeout { .. }
-                | Error::RateLimited { .. }
-                | Error::Server { .. }),
-            ) => Err(err),
+            Err(err) if err.is_transient() || matches!(err, Error::Server { .. }) => Err(err),
             Err(_) => Ok(true),
         }
     }
@@ -500,7 +495,7 @@ impl OAuth<'_> {
             pair("client_secret", app.client_secret.expose()),
             pair("scope", &scopes.to_string()),
         ];
-        match self.token(form, "invalid_credentials").await {
+        match self.token(form, "invalid_grant").await {
             Err(Error::OAuth { error, description }) if error == "invalid_grant" => {
                 Err(Error::oauth("invalid_credentials", description))
             }

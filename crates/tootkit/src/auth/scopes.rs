@@ -89,6 +89,23 @@ impl Scopes {
     pub fn covers_all(&self, other: &Scopes) -> bool {
         other.iter().all(|needed| self.covers(needed))
     }
+
+    /// These scopes and those of `other` not among them, in that order.
+    ///
+    /// ```
+    /// let scopes = tootkit::Scopes::read_write().union(&tootkit::Scopes::parse("write profile")?);
+    /// assert_eq!(scopes.to_string(), "read write profile");
+    /// # Ok::<(), tootkit::Error>(())
+    /// ```
+    pub fn union(&self, other: &Scopes) -> Scopes {
+        let mut scopes = self.0.clone();
+        for scope in other.iter() {
+            if !scopes.iter().any(|s| s == scope) {
+                scopes.push(scope.to_owned());
+            }
+        }
+        Scopes(scopes)
+    }
 }
 
 /// Whether the held scope grants the needed one.

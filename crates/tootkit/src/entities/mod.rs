@@ -19,6 +19,7 @@ pub use instance::{
     InstanceV1, Rule, StatusesConfiguration, Thumbnail,
 };
 pub use serde_helpers::format_timestamp;
+pub(crate) use serde_helpers::parse_timestamp;
 pub use status::{
     CardType, MediaAttachment, MediaType, Mention, Poll, PollOption, PreviewCard, Status,
     StatusApplication, Tag, Visibility,

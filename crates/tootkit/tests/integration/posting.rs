@@ -412,16 +412,7 @@ async fn forward(State(proxy): State<Arc<ScriptedProxy>>, request: Request) -> R
         }
         Some(Fate::AnswerLost) | None => {}
     }
-    let mut outgoing = proxy
-        .http
-        .request(parts.method.clone(), format!("{}{path}", proxy.upstream))
-        .body(body);
-    for (name, value) in &parts.headers {
-        if name != axum::http::header::HOST {
-            outgoing = outgoing.header(name, value);
-        }
-    }
-    let answer = outgoing.send().await.unwrap();
+    let answer = relay(&proxy.http, &proxy.upstream, &parts, body).await;
     if matches!(fate, Some(Fate::AnswerLost)) {
         return (StatusCode::GATEWAY_TIMEOUT, "upstream timed out").into_response();
     }
@@ -432,6 +423,26 @@ async fn forward(State(proxy): State<Arc<ScriptedProxy>>, request: Request) -> R
     *response.status_mut() = status;
     *response.headers_mut() = headers;
     response
+}
+
+/// Sends on to `upstream` (a base URL) a request that reached a test proxy, with
+/// `body`, perhaps rewritten, in its place.
+async fn relay(
+    http: &reqwest::Client,
+    upstream: &str,
+    parts: &axum::http::request::Parts,
+    body: axum::body::Bytes,
+) -> reqwest::Response {
+    let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+    let mut outgoing = http
+        .request(parts.method.clone(), format!("{upstream}{path}"))
+        .body(body);
+    for (name, value) in &parts.headers {
+        if name != axum::http::header::HOST && name != axum::http::header::CONTENT_LENGTH {
+            outgoing = outgoing.header(name, value);
+        }
+    }
+    outgoing.send().await.unwrap()
 }
 
 #[tokio::test]
@@ -1022,15 +1033,7 @@ async fn direct_by_default(sandbox: &tootkit_sandbox::Sandbox) -> String {
                     .or_insert("direct".into());
                 body = serde_json::to_vec(&json).unwrap().into();
             }
-            let mut outgoing = http
-                .request(parts.method.clone(), format!("{upstream}{path}"))
-                .body(body);
-            for (name, value) in &parts.headers {
-                if name != axum::http::header::HOST && name != axum::http::header::CONTENT_LENGTH {
-                    outgoing = outgoing.header(name, value);
-                }
-            }
-            let answer = outgoing.send().await.unwrap();
+            let answer = relay(&http, &upstream, &parts, body).await;
             let status = answer.status();
             let mut bytes = answer.bytes().await.unwrap();
             if path == "/api/v1/accounts/verify_credentials" {
