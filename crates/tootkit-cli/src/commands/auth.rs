@@ -888,6 +888,10 @@ pub async fn logout(context: &Context) -> Result<()> {
         (None, _) => Some(
             "it was no longer in the credential store, so tootkit could not revoke it".to_owned(),
         ),
+        (Some(_), None) if profile.app.is_some() => Some(
+            "the client secret it came with is no longer stored, so tootkit could not revoke it"
+                .to_owned(),
+        ),
         (Some(_), None) => Some("it was made outside tootkit".to_owned()),
     };
     context.secrets.delete(profile.store, &token_key(&name))?;
