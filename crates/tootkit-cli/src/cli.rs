@@ -242,16 +242,9 @@ pub struct SandboxArgs {
     pub no_rate_limits: bool,
 }
 
-/// A language as Mastodon takes it: an ISO 639 code of two or three letters, with a
-/// region or script where Mastodon knows one (`pt-BR`, `zh-TW`); the shape is checked
-/// here, the code itself by the server.
+/// A language as Mastodon takes it (`tootkit::text::is_language_tag`).
 fn language_code(text: &str) -> Result<String, String> {
-    let (language, region) = text.split_once('-').unwrap_or((text, "x"));
-    let shaped = (2..=3).contains(&language.len())
-        && language.bytes().all(|b| b.is_ascii_lowercase())
-        && (1..=8).contains(&region.len())
-        && region.bytes().all(|b| b.is_ascii_alphanumeric());
-    if shaped {
+    if tootkit::text::is_language_tag(text) {
         Ok(text.to_owned())
     } else {
         Err(format!(

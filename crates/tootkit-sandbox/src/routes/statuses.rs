@@ -8,7 +8,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use tootkit::Status;
-use tootkit::text::{as_posted, is_blank, status_length};
+use tootkit::text::{as_posted, is_blank, is_language_tag, status_length};
 
 use crate::AppState;
 use crate::auth::{Caller, MaybeCaller};
@@ -19,19 +19,6 @@ use crate::store::{Keyed, NewStatus, StatusRow};
 const VISIBILITIES: &[&str] = &["public", "unlisted", "private", "direct"];
 /// The language of a status that names none: Mastodon's default locale.
 const DEFAULT_LANGUAGE: &str = "en";
-
-/// An ISO 639 code, optionally with a region or script: `en`, `fil`, `pt-BR`, `zh-Hant`.
-fn is_language_tag(tag: &str) -> bool {
-    let mut parts = tag.split('-');
-    let primary = parts.next().unwrap_or_default();
-    let region = parts.next();
-    (2..=3).contains(&primary.len())
-        && primary.chars().all(|c| c.is_ascii_lowercase())
-        && region.is_none_or(|r| {
-            (2..=4).contains(&r.len()) && r.chars().all(|c| c.is_ascii_alphanumeric())
-        })
-        && parts.next().is_none()
-}
 
 pub(crate) async fn create(
     State(state): State<Arc<AppState>>,

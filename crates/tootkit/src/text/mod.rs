@@ -361,6 +361,28 @@ pub fn is_blank(text: &str) -> bool {
     text.chars().all(char::is_whitespace)
 }
 
+/// Whether `tag` has the shape of a language Mastodon takes for a status: an ISO 639
+/// code of two or three lowercase letters, with a region or script where it knows one
+/// (`en`, `fil`, `pt-BR`, `zh-Hant`). Which codes exist is the server's to say.
+///
+/// ```
+/// use tootkit::text::is_language_tag;
+///
+/// assert!(is_language_tag("pt-BR") && is_language_tag("fil"));
+/// assert!(!is_language_tag("english") && !is_language_tag("EN"));
+/// ```
+pub fn is_language_tag(tag: &str) -> bool {
+    let mut parts = tag.split('-');
+    let primary = parts.next().unwrap_or_default();
+    let region = parts.next();
+    (2..=3).contains(&primary.len())
+        && primary.chars().all(|c| c.is_ascii_lowercase())
+        && region.is_none_or(|r| {
+            (2..=4).contains(&r.len()) && r.chars().all(|c| c.is_ascii_alphanumeric())
+        })
+        && parts.next().is_none()
+}
+
 /// The text and content warning a Mastodon server stores and measures for those
 /// given: a warning given without a text becomes the text (`PostStatusService`), then
 /// both are [stripped](strip) (`Status#prepare_contents`).
