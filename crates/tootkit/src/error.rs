@@ -299,7 +299,7 @@ impl Error {
             Self::RateLimited { .. } => Some(429),
             Self::Server { status, .. }
             | Self::Http { status, .. }
-            | Self::UnexpectedResponse { status, .. } => Some(*status),
+            | Self::UnexpectedResponse { status, .. } => Some(*status).filter(|s| *s >= 400),
             _ => None,
         }
     }
@@ -384,7 +384,10 @@ fn wait_advice(reset: Option<OffsetDateTime>, now: OffsetDateTime) -> String {
             // Whole seconds, rounded up: waiting a little longer is harmless, and a
             // `Retry-After` turned into a time has nanoseconds nobody needs to read.
             let reset = match reset.replace_nanosecond(0) {
-                Ok(whole) if whole < reset => whole + time::Duration::SECOND,
+                // Checked: a server may name the last instant of the year 9999.
+                Ok(whole) if whole < reset => {
+                    whole.checked_add(time::Duration::SECOND).unwrap_or(reset)
+                }
                 Ok(whole) => whole,
                 Err(_) => reset,
             };
@@ -502,6 +505,30 @@ mod tests {
             wait_advice(None, now),
             "wait a few minutes before trying again"
         );
+    }
+
+    #[test]
+    fn a_reset_at_the_last_instant_a_date_can_name_is_still_said() {
+        let error = Error::RateLimited {
+            reset: Some(time::macros::datetime!(9999-12-31 23:59:59.5 UTC)),
+            limit: Some(300),
+        };
+        assert!(
+            error.to_string().contains("until 9999-12-31T23:59:59.5Z"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn an_unreadable_success_has_no_error_status() {
+        let unreadable = |status| Error::UnexpectedResponse {
+            path: "/api/v1/statuses/1".into(),
+            status,
+            expected: "a Status",
+            detail: "expected value at line 1 column 1".into(),
+        };
+        assert_eq!(unreadable(200).status(), None);
+        assert_eq!(unreadable(418).status(), Some(418));
     }
 
     #[test]
