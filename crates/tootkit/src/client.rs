@@ -777,6 +777,13 @@ impl ApiResponse {
                 .is_ok_and(|handled| handled.status == "request already handled")
     }
 
+    /// An answer that says nothing: no body, or `{}`.
+    pub(crate) fn is_empty_object(&self) -> bool {
+        self.body.trim_ascii().is_empty()
+            || serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&self.body)
+                .is_ok_and(|fields| fields.is_empty())
+    }
+
     pub(crate) fn json<T: DeserializeOwned>(&self, expected: &'static str) -> Result<T, Error> {
         serde_json::from_slice(&self.body).map_err(|err| Error::UnexpectedResponse {
             path: self.path.clone(),

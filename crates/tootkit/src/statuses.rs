@@ -76,22 +76,28 @@ impl<'a> Statuses<'a> {
     }
 
     /// Deletes one of the token's account's statuses; the answer carries its source
-    /// `text`, for "delete and redraft".
+    /// `text`, for "delete and redraft". `None` when the server answered `{}`, as
+    /// Mastodon did before 2.9: the status is gone all the same.
     ///
     /// ```no_run
     /// # async fn run(client: tootkit::Client) -> Result<(), tootkit::Error> {
     /// let posted = client.statuses().create("a typo, soon gone").send().await?;
-    /// let deleted = client.statuses().delete(&posted.id).await?;
-    /// println!("redraft from: {}", deleted.text.unwrap_or_default());
+    /// if let Some(deleted) = client.statuses().delete(&posted.id).await? {
+    ///     println!("redraft from: {}", deleted.text.unwrap_or_default());
+    /// }
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
     ///
     /// [`Error::NotFound`] when there is no such status (or it is someone else's).
-    pub async fn delete(&self, id: &str) -> Result<Status, Error> {
+    pub async fn delete(&self, id: &str) -> Result<Option<Status>, Error> {
         let path = format!("/api/v1/statuses/{}", crate::path_segment(id)?);
-        self.client.json(ApiRequest::delete(path), "a Status").await
+        let answer = self.client.send(ApiRequest::delete(path)).await?;
+        if answer.is_empty_object() {
+            return Ok(None);
+        }
+        answer.json("a Status").map(Some)
     }
 }
 
