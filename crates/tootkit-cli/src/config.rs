@@ -34,11 +34,17 @@ impl Paths {
                     "{var} is the relative path `{}`, which would keep credentials in whatever directory tootkit runs from; set it to an absolute path.",
                     PathBuf::from(dir).display()
                 ))),
-                None => base.map(|b| b.join("tootkit")).ok_or_else(|| {
-                    Failure::local(format!(
+                // A relative HOME would do the same.
+                None => match base {
+                    Some(base) if base.is_absolute() => Ok(base.join("tootkit")),
+                    Some(base) => Err(Failure::usage(format!(
+                        "The {what} directory would be the relative path `{}` (HOME is relative), which would keep credentials in whatever directory tootkit runs from; set HOME, or {var}, to an absolute path.",
+                        base.display()
+                    ))),
+                    None => Err(Failure::local(format!(
                         "No {what} directory could be found for this user; set {var} to a directory tootkit may use."
-                    ))
-                }),
+                    ))),
+                },
             }
         };
         Ok(Self {

@@ -854,6 +854,42 @@ async fn a_relative_configuration_directory_is_refused() {
     );
 }
 
+#[tokio::test]
+async fn a_relative_home_is_refused_rather_than_writing_into_the_working_directory() {
+    let home = Home::new("relative-home");
+    let work = home.dir.join("work");
+    std::fs::create_dir_all(&work).unwrap();
+    for (what, dir) in [
+        ("configuration", "TOOTKIT_CONFIG_DIR"),
+        ("data", "TOOTKIT_DATA_DIR"),
+    ] {
+        let mut command = home.tootkit();
+        command
+            .env_remove(dir)
+            .env_remove("XDG_CONFIG_HOME")
+            .env_remove("XDG_DATA_HOME")
+            .env("HOME", ".")
+            .current_dir(&work)
+            .args(["auth", "add-token", "--instance", "http://127.0.0.1:9"]);
+        let refused = crate::run(command, Some("a-token\n".to_owned()))
+            .await
+            .failure(2);
+        assert!(
+            refused.stderr.starts_with(&format!(
+                "error: The {what} directory would be the relative path"
+            )),
+            "{}",
+            refused.stderr
+        );
+        assert!(refused.stderr.contains("set HOME"), "{}", refused.stderr);
+    }
+    assert_eq!(
+        std::fs::read_dir(&work).unwrap().count(),
+        0,
+        "nothing written where tootkit ran"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn logout_revokes_with_the_application_the_token_came_from() {
     let sandbox = sandbox().await;
