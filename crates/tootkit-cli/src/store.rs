@@ -108,7 +108,7 @@ impl Secrets {
             Err(reason) => {
                 if !self.warned.swap(true, std::sync::atomic::Ordering::Relaxed) {
                     errln!(
-                        "warning: no OS keyring is reachable ({reason}); storing credentials in {} (mode 0600) instead.",
+                        "warning: the OS keyring could not keep the credentials ({reason}); storing them in {} (mode 0600) instead.",
                         self.file.display()
                     );
                 }

@@ -45,7 +45,7 @@ async fn login_stores_a_working_token_that_every_command_uses() {
     assert_eq!(
         signed_in
             .stderr
-            .matches("warning: no OS keyring is reachable")
+            .matches("warning: the OS keyring could not keep the credentials")
             .count(),
         1,
         "one warning before falling back to the file, for the app and the token: {}",
@@ -1092,7 +1092,7 @@ async fn the_os_keyring_keeps_the_token_when_one_is_reachable() {
     );
     assert!(run.stdout.contains("token in: the OS keyring"), "{run:#?}");
     assert!(
-        !run.stderr.contains("no OS keyring is reachable"),
+        !run.stderr.contains("the OS keyring could not keep"),
         "{run:#?}"
     );
     assert!(

@@ -144,7 +144,7 @@ impl LoopbackReceiver {
             } else {
                 Error::oauth(
                     "timeout",
-                    Some(format!("No sign-in redirect arrived within {} s", timeout.as_secs())),
+                    Some(format!("No sign-in redirect arrived within {}", seconds(timeout))),
                 )
             }),
         };
@@ -257,4 +257,13 @@ fn page(status: StatusCode, title: &str, text: &str) -> Response<Full<Bytes>> {
         hyper::header::HeaderValue::from_static("no-referrer"),
     );
     response
+}
+
+/// A wait as a person reads it: whole seconds, or tenths below ten.
+fn seconds(wait: Duration) -> String {
+    if wait.subsec_nanos() == 0 || wait >= Duration::from_secs(10) {
+        format!("{} s", wait.as_secs())
+    } else {
+        format!("{:.1} s", wait.as_secs_f64())
+    }
 }

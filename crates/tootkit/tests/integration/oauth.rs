@@ -238,7 +238,7 @@ async fn the_loopback_receiver_times_out_with_advice() {
         .unwrap_err();
     let text = err.to_string();
     assert!(
-        text.contains("No sign-in redirect arrived within 0 s"),
+        text.contains("No sign-in redirect arrived within 0.2 s"),
         "{text}"
     );
     assert!(text.contains("start the sign-in again"), "{text}");
