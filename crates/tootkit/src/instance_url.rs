@@ -71,8 +71,10 @@ impl InstanceUrl {
                 "The instance address contains a user name and password; remove them and pass the host alone, such as `{host}`."
             )));
         }
-        if trimmed.starts_with('@') || (!trimmed.contains("://") && trimmed.contains('@')) {
-            let host = trimmed.rsplit('@').next().unwrap_or_default();
+        // `@bot@botsin.space` or `bot@botsin.space`; `botsin.space/@bot` is a page of the
+        // instance, said below.
+        if trimmed.starts_with('@') || authority.contains('@') {
+            let host = authority.rsplit('@').next().unwrap_or_default();
             return Err(Error::invalid_input(format!(
                 "`{trimmed}` is an account handle, not an instance address; pass the instance alone, such as `{host}`."
             )));
@@ -315,6 +317,8 @@ mod tests {
         assert!(refused("https://mastodon.social/@Gargron").contains("`https://mastodon.social`"));
         assert!(refused("@bot@botsin.space").contains("`botsin.space`"));
         assert!(refused("bot@botsin.space").contains("account handle"));
+        assert!(refused("mastodon.social/@Gargron").contains("`https://mastodon.social`"));
+        assert!(refused("@bot@botsin.space/").contains("such as `botsin.space`"));
         for with_password in [
             "https://user:hunter2@botsin.space",
             "user:hunter2@botsin.space",
