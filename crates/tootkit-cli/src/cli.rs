@@ -242,15 +242,12 @@ pub struct SandboxArgs {
     pub no_rate_limits: bool,
 }
 
-/// A language as Mastodon takes it (`tootkit::text::is_language_tag`).
+/// A language as Mastodon takes it (`tootkit::text::check_language`).
 fn language_code(text: &str) -> Result<String, String> {
-    if tootkit::text::is_language_tag(text) {
-        Ok(text.to_owned())
-    } else {
-        Err(format!(
-            "`{text}` is not a language code; give an ISO 639 code such as `en`, `de` or `pt-BR`"
-        ))
-    }
+    // clap writes the refusal into its own sentence, which ends it.
+    tootkit::text::check_language(text)
+        .map(|()| text.to_owned())
+        .map_err(|err| err.to_string().trim_end_matches('.').to_owned())
 }
 
 /// A profile name: a line of text that names one profile in lists and prompts. An

@@ -149,7 +149,8 @@ impl CreateStatus<'_> {
         self
     }
 
-    /// The language of the text (ISO 639-1, such as `en`).
+    /// The language of the text: an ISO 639 code such as `en` or `pt-BR`, checked
+    /// before sending ([`text::check_language`]).
     pub fn language(mut self, language: impl Into<String>) -> Self {
         self.language = Some(language.into());
         self
@@ -178,7 +179,7 @@ impl CreateStatus<'_> {
     /// # Errors
     ///
     /// [`Error::InvalidInput`] before sending when the text and content warning are both
-    /// empty; [`Error::Validation`] when the server refuses it (too long, for instance);
+    /// empty, or the language is no language code ([`text::check_language`]); [`Error::Validation`] when the server refuses it (too long, for instance);
     /// [`Error::Forbidden`] when the token lacks `write:statuses`.
     pub async fn send(self) -> Result<Status, Error> {
         let has_warning = self
@@ -206,6 +207,7 @@ impl CreateStatus<'_> {
             body["sensitive"] = sensitive.into();
         }
         if let Some(language) = self.language {
+            text::check_language(&language)?;
             body["language"] = language.into();
         }
         if let Some(id) = self.in_reply_to_id {
@@ -308,7 +310,8 @@ impl CreateThread<'_> {
         self
     }
 
-    /// The language of the text (ISO 639-1, such as `en`).
+    /// The language of the text: an ISO 639 code such as `en` or `pt-BR`, checked
+    /// before sending ([`text::check_language`]).
     pub fn language(mut self, language: impl Into<String>) -> Self {
         self.language = Some(language.into());
         self

@@ -383,6 +383,31 @@ pub fn is_language_tag(tag: &str) -> bool {
         && parts.next().is_none()
 }
 
+/// Refuses a language Mastodon would not take ([`is_language_tag`]) with a sentence
+/// saying what to give instead. Mastodon itself ignores a language it does not know
+/// and tags the status with the account's default, so a typo is caught here or not at
+/// all.
+///
+/// ```
+/// use tootkit::text::check_language;
+///
+/// assert!(check_language("en").is_ok());
+/// let refused = check_language("english").unwrap_err().to_string();
+/// assert!(refused.starts_with("`english` is not a language code"));
+/// ```
+///
+/// # Errors
+///
+/// [`Error::InvalidInput`](crate::Error::InvalidInput) when `tag` is not one.
+pub fn check_language(tag: &str) -> Result<(), crate::Error> {
+    if is_language_tag(tag) {
+        return Ok(());
+    }
+    Err(crate::Error::invalid_input(format!(
+        "`{tag}` is not a language code; give an ISO 639 code such as `en`, `de` or `pt-BR`."
+    )))
+}
+
 /// The text and content warning a Mastodon server stores and measures for those
 /// given: a warning given without a text becomes the text (`PostStatusService`), then
 /// both are [stripped](strip) (`Status#prepare_contents`).

@@ -179,6 +179,22 @@ async fn mastodon_validations_come_back_as_validation_errors() {
         matches!(err, Error::InvalidInput { .. }),
         "refused before sending: {err:?}"
     );
+    // Mastodon would post it tagged with the account's default language.
+    let before = statuses_count(&bot).await;
+    let err = bot
+        .statuses()
+        .create("bonjour")
+        .language("french")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidInput { .. }), "{err:?}");
+    assert!(
+        err.to_string()
+            .starts_with("`french` is not a language code; give an ISO 639 code"),
+        "{err}"
+    );
+    assert_eq!(statuses_count(&bot).await, before, "nothing posted");
     let err = bot
         .statuses()
         .create("x")
@@ -848,17 +864,21 @@ async fn the_sandbox_reads_posts_as_mastodon_does() {
         .await
         .unwrap();
     assert_eq!(regional.language.as_deref(), Some("pt-BR"));
-    let unknown = bot
-        .statuses()
-        .create("hm")
-        .language("not a language")
+    // (sent as-is: the library refuses it before sending)
+    let http = reqwest::Client::new();
+    let unknown: serde_json::Value = http
+        .post(format!("{}/api/v1/statuses", sandbox.base_url()))
+        .bearer_auth(bot.access_token().unwrap().expose())
+        .json(&serde_json::json!({"status": "hm", "language": "not a language"}))
         .send()
         .await
+        .unwrap()
+        .json()
+        .await
         .unwrap();
-    assert_eq!(unknown.language.as_deref(), Some("en"));
+    assert_eq!(unknown["language"], "en");
 
     // What the sandbox does not do yet is refused, never silently dropped.
-    let http = reqwest::Client::new();
     let poll = http
         .post(format!("{}/api/v1/statuses", sandbox.base_url()))
         .bearer_auth(bot.access_token().unwrap().expose())
