@@ -41,6 +41,9 @@ pub const ENV_ACCESS_TOKEN: &str = "MASTODON_ACCESS_TOKEN";
 pub struct Client {
     inner: Arc<Inner>,
     token: Option<AccessToken>,
+    /// Per token: Mastodon counts each token's requests apart (and the requests
+    /// without one by address).
+    rate_limit: Arc<Mutex<Option<RateLimit>>>,
 }
 
 struct Inner {
@@ -49,7 +52,6 @@ struct Inner {
     timeout: Duration,
     connect_timeout: Duration,
     retry: RetryPolicy,
-    rate_limit: Mutex<Option<RateLimit>>,
 }
 
 impl std::fmt::Debug for Client {
@@ -307,9 +309,9 @@ impl ClientBuilder {
                 timeout: self.timeout,
                 connect_timeout: self.connect_timeout,
                 retry: self.retry,
-                rate_limit: Mutex::new(None),
             }),
             token: self.token,
+            rate_limit: Arc::default(),
         })
     }
 }
@@ -430,6 +432,7 @@ impl Client {
         Self {
             inner: Arc::clone(&self.inner),
             token: Some(token),
+            rate_limit: Arc::default(),
         }
     }
 
@@ -443,10 +446,10 @@ impl Client {
         self.token.as_ref()
     }
 
-    /// The rate limit state the server reported with its last answer.
+    /// The rate limit state the server reported with its last answer to this client's
+    /// token (to its address, for a client without one).
     pub fn rate_limit(&self) -> Option<RateLimit> {
         *self
-            .inner
             .rate_limit
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -547,9 +550,10 @@ impl Client {
             .map_err(|err| self.transport_error(err, &host))?;
         let status = response.status();
         let headers = response.headers().clone();
-        if let Some(limit) = RateLimit::from_headers(&headers) {
+        // An anonymous request of a client with a token is counted apart from it.
+        let counts_against_token = request.authenticated || self.token.is_none();
+        if let Some(limit) = RateLimit::from_headers(&headers).filter(|_| counts_against_token) {
             *self
-                .inner
                 .rate_limit
                 .lock()
                 .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(limit);

@@ -619,8 +619,14 @@ async fn the_sandbox_limits_rates_as_mastodon_and_says_so_in_its_headers() {
     // The headers name the limit closest to running out; a fresh five minutes leaves the
     // requests' with more than the statuses', which then show.
     let next_five_minutes = || sandbox.advance_clock(Duration::from_secs(300));
+    let anonymous = client.rate_limit();
     let first = post_keyed(&bot, "counted", "once").await.unwrap();
     assert_eq!(remaining(&bot), 299);
+    assert_eq!(
+        client.rate_limit(),
+        anonymous,
+        "a token's limits are its own, apart from the address's"
+    );
     next_five_minutes();
     post_keyed(&bot, "counted", "once").await.unwrap();
     assert_eq!(remaining(&bot), 299, "found again by its key: not counted");
