@@ -460,6 +460,7 @@ impl Client {
         let retry = self.inner.retry;
         let mut attempt = 0;
         let mut timeouts = 0;
+        let mut unanswered_write = false;
         // A write that carries a key may have been carried out although its answer
         // was lost; it is repeated, but only once the first attempt has settled.
         let keyed = request.idempotency_key.is_some();
@@ -471,8 +472,9 @@ impl Client {
                 Ok(answer) => return Ok(answer),
                 Err(err) => err,
             };
-            if matches!(err, Error::Timeout { .. }) {
+            if let Error::Timeout { maybe_done, .. } = err {
                 timeouts += 1;
+                unanswered_write |= maybe_done && request.method != Method::GET;
             }
             let settled = || backoff(retry, attempt).max(retry.settle_delay);
             let wait = match &err {
@@ -508,6 +510,7 @@ impl Client {
                         host,
                         after,
                         attempts: timeouts,
+                        maybe_done: unanswered_write,
                     },
                     other => other,
                 });
@@ -613,6 +616,8 @@ impl Client {
         } else if err.is_timeout() {
             Error::Timeout {
                 attempts: 1,
+                // Sent, unless the connection itself was not made in time.
+                maybe_done: !err.is_connect(),
                 host: host.to_owned(),
                 // Which wait ran out: the connection's, or the whole request's.
                 after: if err.is_connect() {

@@ -168,9 +168,14 @@ pub enum Error {
 
     /// The server did not answer in time.
     #[error(
-        "{host} did not answer within {} s{}; the server may be down or overloaded, so try again later.",
+        "{host} did not answer within {} s{}; the server may be down or overloaded, {}",
         after.as_secs_f32(),
-        if *attempts > 1 { format!(", on each of {attempts} tries") } else { String::new() }
+        if *attempts > 1 { format!(", on each of {attempts} tries") } else { String::new() },
+        if *maybe_done {
+            "and may have carried out the request all the same, so look (at the account's posts, say) before sending it again."
+        } else {
+            "so try again later."
+        }
     )]
     Timeout {
         /// The host that did not answer.
@@ -179,6 +184,9 @@ pub enum Error {
         after: Duration,
         /// How many tries ran out of time (retries of a repeatable request).
         attempts: u32,
+        /// A write reached the server before the wait ran out, so it may have been
+        /// carried out: sending it again under a new idempotency key could do it twice.
+        maybe_done: bool,
     },
 
     /// The OAuth server refused a request (`/oauth/token`, `/oauth/revoke`) or the
@@ -603,6 +611,13 @@ mod tests {
                 host: "botsin.space".into(),
                 after: Duration::from_secs(30),
                 attempts: 3,
+                maybe_done: false,
+            },
+            Error::Timeout {
+                host: "botsin.space".into(),
+                after: Duration::from_secs(30),
+                attempts: 3,
+                maybe_done: true,
             },
             Error::Redirected {
                 path: "/api/v2/instance".into(),

@@ -746,6 +746,54 @@ async fn a_delete_answered_with_an_empty_object_as_before_mastodon_2_9_is_a_succ
 }
 
 #[tokio::test]
+async fn a_post_left_unanswered_says_it_may_have_been_made() {
+    // A server that takes every request and never answers.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((connection, _)) = listener.accept().await {
+            held.push(connection);
+        }
+    });
+    let client = Client::builder(format!("http://{addr}").parse().unwrap())
+        .access_token(AccessToken::new("a-token"))
+        .timeout(Duration::from_millis(300))
+        .retry(RetryPolicy::never())
+        .build()
+        .unwrap();
+    let post = client.statuses().create("hello").send().await.unwrap_err();
+    assert!(
+        matches!(
+            post,
+            Error::Timeout {
+                maybe_done: true,
+                ..
+            }
+        ),
+        "{post:?}"
+    );
+    assert!(
+        post.to_string()
+            .ends_with("may have carried out the request all the same, so look (at the account's posts, say) before sending it again."),
+        "{post}"
+    );
+    // A read did nothing that sending it again could repeat.
+    let read = client.statuses().get("1").await.unwrap_err();
+    assert!(
+        matches!(
+            read,
+            Error::Timeout {
+                maybe_done: false,
+                ..
+            }
+        ),
+        "{read:?}"
+    );
+    assert!(read.to_string().ends_with("so try again later."), "{read}");
+}
+
+#[tokio::test]
 async fn network_failures_and_unreadable_answers_say_what_to_do() {
     let (_refusing, addr) = crate::refusing_port();
     let client = Client::builder(format!("http://{addr}").parse().unwrap())
