@@ -163,6 +163,15 @@ pub enum SandboxError {
         #[source]
         source: std::io::Error,
     },
+    /// Another sandbox is serving from the same database file.
+    #[error(
+        "Another sandbox is already using the database {}; stop it first, or give this one its own state with --in-memory.",
+        path.display()
+    )]
+    InUse {
+        /// The database file.
+        path: std::path::PathBuf,
+    },
     /// The database failed.
     #[error(
         "The sandbox's database could not be opened ({0}); check that its directory exists and is writable, or use --in-memory."
@@ -260,6 +269,8 @@ pub struct Sandbox {
     state: Arc<AppState>,
     shutdown: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
+    /// Held while the sandbox runs: the database is this sandbox's alone.
+    _lock: Option<std::fs::File>,
 }
 
 impl std::fmt::Debug for Sandbox {
@@ -302,12 +313,12 @@ impl Sandbox {
         let domain = local.to_string();
         let base_url = InstanceUrl::parse(&format!("http://{domain}"))
             .map_err(|err| SandboxError::InvalidUser(err.to_string()))?;
-        if let Some(path) = &config.database {
-            create_private(path).map_err(|source| SandboxError::CreateDatabase {
-                path: path.clone(),
-                source,
-            })?;
-        }
+        // Two sandboxes on one database would each set the demo account's password,
+        // and each would then refuse the one the other printed.
+        let lock = match &config.database {
+            Some(path) => Some(lock_database(path)?),
+            None => None,
+        };
         let store = store::Store::open(config.database.as_deref())?;
         let mut users = config.users.clone();
         if users.is_empty() {
@@ -361,6 +372,7 @@ impl Sandbox {
             state,
             shutdown: Some(shutdown),
             task,
+            _lock: lock,
         })
     }
 
@@ -400,6 +412,24 @@ impl Sandbox {
         &self.accounts
     }
 
+    /// The user names of the accounts a database kept from earlier runs, besides those
+    /// configured at start; they sign in with the passwords they had then.
+    ///
+    /// # Errors
+    ///
+    /// When the database cannot be read.
+    pub fn earlier_accounts(&self) -> Result<Vec<String>, SandboxError> {
+        let configured = |name: &str| self.accounts.iter().any(|a| a.username == name);
+        Ok(self
+            .state
+            .store
+            .accounts()?
+            .into_iter()
+            .map(|row| row.username)
+            .filter(|name| !configured(name))
+            .collect())
+    }
+
     /// Stops serving and waits for open requests to finish.
     pub async fn stop(mut self) {
         if let Some(shutdown) = self.shutdown.take() {
@@ -433,6 +463,37 @@ impl Drop for Sandbox {
 /// yet: it holds password hashes and token digests. SQLite gives the `-wal` and `-shm`
 /// files it creates the database's own mode; those a looser earlier run left are
 /// tightened with it.
+/// Creates the database file if need be and takes the lock beside it (`….lock`).
+fn lock_database(path: &std::path::Path) -> Result<std::fs::File, SandboxError> {
+    create_private(path).map_err(|source| SandboxError::CreateDatabase {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mut lock_path = path.as_os_str().to_owned();
+    lock_path.push(".lock");
+    let lock_path = std::path::PathBuf::from(lock_path);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let lock = options
+        .open(&lock_path)
+        .map_err(|source| SandboxError::CreateDatabase {
+            path: lock_path.clone(),
+            source,
+        })?;
+    match lock.try_lock() {
+        Ok(()) => Ok(lock),
+        Err(std::fs::TryLockError::WouldBlock) => Err(SandboxError::InUse {
+            path: path.to_path_buf(),
+        }),
+        Err(std::fs::TryLockError::Error(source)) => Err(SandboxError::CreateDatabase {
+            path: lock_path,
+            source,
+        }),
+    }
+}
+
 fn create_private(path: &std::path::Path) -> std::io::Result<()> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);

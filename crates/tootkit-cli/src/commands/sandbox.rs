@@ -82,6 +82,13 @@ pub async fn serve(context: &Context, args: SandboxArgs) -> Result<()> {
             );
         }
     }
+    let earlier = sandbox.earlier_accounts()?;
+    if !earlier.is_empty() {
+        outln!(
+            "  and from earlier runs: {}  password: as set then",
+            earlier.join(", ")
+        );
+    }
     outln!();
     outln!("Point a client at it:");
     outln!("  tootkit auth login --instance {base}");

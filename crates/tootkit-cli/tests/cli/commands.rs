@@ -348,6 +348,17 @@ async fn the_sandbox_command_serves_and_keeps_its_state_between_runs() {
         .send()
         .await
         .unwrap();
+    // A second sandbox on the same database would give the accounts it names new
+    // passwords under the first one's feet.
+    let beside = home.run(&["sandbox", "--port", "0"]).await.failure(1);
+    assert!(
+        beside.stderr.starts_with(&format!(
+            "error: Another sandbox is already using the database {}; stop it first",
+            home.dir.join("data/sandbox.sqlite3").display()
+        )),
+        "{}",
+        beside.stderr
+    );
     first.kill().unwrap();
     first.wait().unwrap();
 
@@ -384,8 +395,15 @@ async fn the_sandbox_command_serves_and_keeps_its_state_between_runs() {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&database, std::fs::Permissions::from_mode(0o644)).unwrap();
     }
-    let (mut second, base, _) = start_sandbox(&home, &args).await;
+    let (mut second, base, banner) =
+        start_sandbox(&home, &["--port", "0", "--user", "erin:other-pass"]).await;
     assert_eq!(crate::mode(&database), 0o600);
+    assert!(
+        banner
+            .iter()
+            .any(|line| line == "  and from earlier runs: carol  password: as set then"),
+        "{banner:?}"
+    );
     let client = Client::builder(base.parse().unwrap())
         .access_token(token)
         .timeout(Duration::from_secs(5))
