@@ -198,7 +198,7 @@ async fn keep_token(
                     retire(context, &name, &profile, &AccessToken::new(old)).await;
                 } else {
                     errln!(
-                        "The profile `{name}` held another token, now replaced; it stays valid, as {}.",
+                        "The profile `{name}` held another token, now replaced; it is left unrevoked, as {}.",
                         also_use(&sharing)
                     );
                 }
@@ -242,17 +242,19 @@ fn sharing(context: &Context, profiles: &Profiles, name: &str, token: &str) -> V
     profiles
         .profiles
         .iter()
-        .filter(|(other, profile)| {
-            *other != name
-                && context
-                    .secrets
-                    .get(profile.store, &token_key(other))
-                    .ok()
-                    .flatten()
-                    .is_some_and(|held| held == token)
-        })
+        .filter(|(other, profile)| *other != name && holds(context, other, profile, token))
         .map(|(other, _)| format!("`{other}`"))
         .collect()
+}
+
+/// Whether the profile `name` holds `token` (an unreadable store holds nothing).
+fn holds(context: &Context, name: &str, profile: &Profile, token: &str) -> bool {
+    context
+        .secrets
+        .get(profile.store, &token_key(name))
+        .ok()
+        .flatten()
+        .is_some_and(|held| held == token)
 }
 
 /// "`a` also uses it", "`a`, `b` also use it".
@@ -785,10 +787,20 @@ pub async fn add_token(context: &Context, args: AddTokenArgs) -> Result<()> {
         }
         Err(other) => return Err(other.into()),
     };
-    // Mastodon does not say which scopes a token has (the application's are only the
-    // most it may have), so a token made elsewhere is stored with its scopes unknown.
-    let scopes = String::new();
     let mut profiles = context.profiles()?;
+    // Mastodon does not say which scopes a token has (the application's are only the
+    // most it may have), so a token made elsewhere is stored with its scopes unknown;
+    // one `auth login` obtained keeps what its profile knew, and the application that
+    // can revoke it.
+    let instance_text = instance.to_string();
+    let (scopes, app) = profiles
+        .profiles
+        .iter()
+        .find(|(name, profile)| {
+            profile.instance == instance_text && holds(context, name, profile, token.expose())
+        })
+        .map(|(_, profile)| (profile.scopes.clone(), profile.app.clone()))
+        .unwrap_or_default();
     let (name, store) = keep_token(
         context,
         &mut profiles,
@@ -796,7 +808,7 @@ pub async fn add_token(context: &Context, args: AddTokenArgs) -> Result<()> {
         account.as_ref(),
         &token,
         scopes,
-        None,
+        app,
     )
     .await?;
     let whose = match &account {

@@ -969,6 +969,49 @@ async fn logout_revokes_with_the_application_the_token_came_from() {
         logout.stderr
     );
     works(first_token.clone()).await.unwrap();
+    // The token `auth login` obtained, added again by hand: what its profile knew stays
+    // known, the application that can revoke it included.
+    let mut command = home.tootkit();
+    command.args([
+        "--profile",
+        "copied",
+        "auth",
+        "add-token",
+        "--instance",
+        &base,
+    ]);
+    crate::run(command, Some(format!("{first_token}\n")))
+        .await
+        .success();
+    let copied = home
+        .run(&["--profile", "copied", "auth", "status"])
+        .await
+        .success();
+    assert!(
+        copied.stdout.contains("scopes:   read"),
+        "{}",
+        copied.stdout
+    );
+    let exported = home
+        .run(&["--profile", "copied", "auth", "export"])
+        .await
+        .success();
+    assert!(
+        exported.stdout.contains("export MASTODON_CLIENT_SECRET='"),
+        "{}",
+        exported.stdout
+    );
+    let logout = home
+        .run(&["--profile", "copied", "auth", "logout"])
+        .await
+        .success();
+    assert!(
+        logout
+            .stderr
+            .contains("its token was not revoked, as `first` also uses it."),
+        "{}",
+        logout.stderr
+    );
     // Scopes the registration lacks: tootkit registers itself again.
     login(
         &home,
