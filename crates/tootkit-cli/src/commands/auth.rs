@@ -382,18 +382,7 @@ async fn ensure_app(
         .website(APP_WEBSITE)
         .send()
         .await?;
-    let stored = StoredApp {
-        client_id: app.client_id.clone(),
-        client_secret: app.client_secret.clone(),
-    };
-    let text = serde_json::to_string(&stored).map_err(|err| {
-        Failure::bug(format_args!(
-            "The application's credentials could not be encoded ({err})"
-        ))
-    })?;
-    let store = context
-        .secrets
-        .store(&app_key(&authority, &app.client_id), &text)?;
+    let store = store_app(context, &authority, &app.credentials())?;
     profiles.apps.insert(
         authority,
         AppRecord {
@@ -412,6 +401,22 @@ async fn ensure_app(
     );
     profiles.save(&context.paths)?;
     Ok((app.credentials(), store))
+}
+
+/// Keeps an application's client ID and secret, where the keyring or the file takes it.
+fn store_app(context: &Context, authority: &str, app: &AppCredentials) -> Result<StoreKind> {
+    let stored = StoredApp {
+        client_id: app.client_id.clone(),
+        client_secret: app.client_secret.clone(),
+    };
+    let text = serde_json::to_string(&stored).map_err(|err| {
+        Failure::bug(format_args!(
+            "The application's credentials could not be encoded ({err})"
+        ))
+    })?;
+    context
+        .secrets
+        .store(&app_key(authority, &app.client_id), &text)
 }
 
 /// The client ID and secret kept for the application registered on `authority`.
@@ -737,33 +742,98 @@ pub fn export(context: &Context) -> Result<()> {
     Ok(())
 }
 
-pub async fn add_token(context: &Context, args: AddTokenArgs) -> Result<()> {
-    let instance = match &args.instance {
-        Some(instance) => InstanceUrl::parse(instance)?,
-        None => {
+/// What `auth add-token` reads: a token alone (perhaps copied with its `Bearer`), or
+/// the file Mastodon.py's `log_in(to_file=…)` writes — the token, the base URL, and
+/// in recent versions the application's client ID and secret, a line each.
+#[derive(Debug)]
+struct TokenInput {
+    token: AccessToken,
+    instance: Option<InstanceUrl>,
+    app: Option<AppCredentials>,
+}
+
+impl TokenInput {
+    fn parse(text: &str) -> Result<Self> {
+        let lines: Vec<&str> = text
+            .lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty())
+            .collect();
+        let Some(first) = lines.first() else {
             return Err(Failure::usage(
-                "The instance the token belongs to is not known; pass it with --instance HOST.",
+                "No token was given; pipe it in (`tootkit auth add-token --instance HOST < token.txt`) or paste it at the prompt.",
+            ));
+        };
+        // Copied from an `Authorization: Bearer …` header, it may carry the scheme too.
+        let token = match first.split_once(char::is_whitespace) {
+            Some((scheme, rest)) if scheme.eq_ignore_ascii_case("bearer") => rest.trim(),
+            _ => first,
+        };
+        if token.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(Failure::usage(
+                "The token contains spaces or control characters; give the token alone, as the instance showed it.",
             ));
         }
+        let token = AccessToken::new(token);
+        let unknown_shape = |lines: usize| {
+            Failure::usage(format!(
+                "The input has {lines} lines; give the token alone on one line, or the file Mastodon.py's log_in(to_file=…) writes (token, base URL, client ID, client secret)."
+            ))
+        };
+        let instance = match lines.get(1) {
+            None => None,
+            Some(line) => Some(InstanceUrl::parse(line).map_err(|_| unknown_shape(lines.len()))?),
+        };
+        let app = match lines[..] {
+            [_] | [_, _] => None,
+            [_, _, client_id, client_secret] => Some(AppCredentials::new(
+                client_id,
+                ClientSecret::new(client_secret),
+            )),
+            _ => return Err(unknown_shape(lines.len())),
+        };
+        Ok(Self {
+            token,
+            instance,
+            app,
+        })
+    }
+}
+
+pub async fn add_token(context: &Context, args: AddTokenArgs) -> Result<()> {
+    let no_instance = || {
+        Failure::usage(
+            "The instance the token belongs to is not known; pass it with --instance HOST.",
+        )
     };
-    let token = if std::io::stdin().is_terminal() {
+    let named = args
+        .instance
+        .as_deref()
+        .map(InstanceUrl::parse)
+        .transpose()?;
+    let input = if std::io::stdin().is_terminal() {
+        // A pasted token says nothing of its instance: asked for before the token.
+        if named.is_none() {
+            return Err(no_instance());
+        }
         rpassword::prompt_password("Paste the access token: ")
             .map_err(|err| Failure::usage(format!("The token could not be read from standard input ({err}); pipe it in as one line of text.")))?
     } else {
         read_stdin("token")?
     };
-    // Copied from an `Authorization: Bearer …` header, it may carry the scheme too.
-    let token = token.trim();
-    let token = match token.split_once(char::is_whitespace) {
-        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("bearer") => rest.trim(),
-        _ => token,
+    let given = TokenInput::parse(&input)?;
+    let instance = match (named, given.instance) {
+        (Some(named), Some(written)) if named != written => {
+            return Err(Failure::usage(format!(
+                "The token's file is for {} but --instance names {}; leave --instance out, or give the file of that instance.",
+                written.authority(),
+                named.authority()
+            )));
+        }
+        (Some(instance), _) | (None, Some(instance)) => instance,
+        (None, None) => return Err(no_instance()),
     };
-    let token = AccessToken::new(token);
-    if token.is_empty() {
-        return Err(Failure::usage(
-            "No token was given; pipe it in (`tootkit auth add-token --instance HOST < token.txt`) or paste it at the prompt.",
-        ));
-    }
+    let token = given.token;
     let client = context
         .client_builder(instance.clone())
         .access_token(token.clone())
@@ -793,7 +863,7 @@ pub async fn add_token(context: &Context, args: AddTokenArgs) -> Result<()> {
     // one `auth login` obtained keeps what its profile knew, and the application that
     // can revoke it.
     let instance_text = instance.to_string();
-    let (scopes, app) = profiles
+    let (scopes, mut app) = profiles
         .profiles
         .iter()
         .find(|(name, profile)| {
@@ -801,6 +871,14 @@ pub async fn add_token(context: &Context, args: AddTokenArgs) -> Result<()> {
         })
         .map(|(_, profile)| (profile.scopes.clone(), profile.app.clone()))
         .unwrap_or_default();
+    // Mastodon.py's file names the application too, which `auth logout` revokes with.
+    if let Some(written) = &given.app {
+        let store = store_app(context, &instance.authority(), written)?;
+        app = Some(AppRef {
+            client_id: written.client_id.clone(),
+            store,
+        });
+    }
     let (name, store) = keep_token(
         context,
         &mut profiles,
@@ -951,6 +1029,8 @@ fn humantime_span(seconds: u64) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::TokenInput;
+
     #[test]
     fn a_token_lifetime_reads_in_its_largest_unit() {
         use super::humantime_span;
@@ -958,5 +1038,29 @@ mod tests {
         assert_eq!(humantime_span(600), "10 minutes");
         assert_eq!(humantime_span(86_400), "24 hours");
         assert_eq!(humantime_span(2_592_000), "30 days");
+    }
+
+    #[test]
+    fn add_token_reads_a_token_alone_or_mastodon_py_s_file() {
+        let alone = TokenInput::parse("Bearer abc_DEF-123\n").unwrap();
+        assert_eq!(alone.token.expose(), "abc_DEF-123");
+        assert!(alone.instance.is_none() && alone.app.is_none());
+        let file =
+            TokenInput::parse("abc\nhttps://botsin.space\nclient-id\nclient-secret\n").unwrap();
+        assert_eq!(file.instance.unwrap().authority(), "botsin.space");
+        let app = file.app.unwrap();
+        assert_eq!(app.client_id, "client-id");
+        assert_eq!(app.client_secret.expose(), "client-secret");
+        let refusal = |text: &str| TokenInput::parse(text).unwrap_err().message;
+        assert!(refusal("").starts_with("No token was given"));
+        assert!(refusal("abc def").starts_with("The token contains spaces"));
+        for wrong in ["abc\nnot an address", "a\nb\nc"] {
+            let text = refusal(wrong);
+            assert!(
+                text.contains("or the file Mastodon.py's log_in(to_file=…) writes"),
+                "{text}"
+            );
+            assert!(!text.contains("not an address"), "never echoed: {text}");
+        }
     }
 }

@@ -5,7 +5,7 @@
 
 use std::process::Command;
 
-use crate::{PASSWORD, USER, sandbox, skip_or_fail};
+use crate::{Home, PASSWORD, USER, sandbox, skip_or_fail};
 
 const PROGRAM: &str = r#"
 import html, re, sys, requests
@@ -37,7 +37,43 @@ print(mastodon.account_verify_credentials()["acct"])
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_mastodon_py_program_runs_unchanged_against_the_sandbox() {
     let sandbox = sandbox().await;
-    run_program(&sandbox, &[]).await;
+    let Some(usercred) = run_program(&sandbox, &[]).await else {
+        return;
+    };
+    // Moving to tootkit: the file log_in(to_file=…) wrote is taken whole, the token
+    // with its instance and the application that revokes it.
+    let home = Home::new("from-mastodon-py");
+    let added = home
+        .run_with_input(&["auth", "add-token"], &usercred)
+        .await
+        .success();
+    assert!(
+        added.stderr.contains(&format!(
+            "The token works for @{USER} on {}",
+            sandbox.base_url().authority()
+        )),
+        "{}",
+        added.stderr
+    );
+    home.run(&["post", "moved to tootkit"]).await.success();
+    let logout = home.run(&["auth", "logout"]).await.success();
+    assert!(
+        logout.stderr.contains("Revoked the token"),
+        "{}",
+        logout.stderr
+    );
+    let mut lines = usercred.lines();
+    let revoked = tootkit::Client::builder(sandbox.base_url().clone())
+        .access_token(tootkit::AccessToken::new(lines.next().unwrap()))
+        .build()
+        .unwrap()
+        .accounts()
+        .verify_credentials()
+        .await;
+    assert!(
+        matches!(revoked, Err(tootkit::Error::Unauthorized { .. })),
+        "{revoked:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -54,13 +90,14 @@ async fn a_mastodon_py_program_runs_against_a_sandbox_before_4_3() {
     run_program(&sandbox, &["weatherbot/2.1"]).await;
 }
 
-/// Runs [`PROGRAM`] against `sandbox` and checks it posted and read its account.
-async fn run_program(sandbox: &tootkit_sandbox::Sandbox, extra: &[&str]) {
+/// Runs [`PROGRAM`] against `sandbox`, checks it posted and read its account, and
+/// gives back the file its `log_in(to_file=…)` wrote (`None`: skipped).
+async fn run_program(sandbox: &tootkit_sandbox::Sandbox, extra: &[&str]) -> Option<String> {
     let Some(python) = std::env::var_os("TOOTKIT_PYTHON") else {
         skip_or_fail(
             "TOOTKIT_PYTHON does not name a Python with Mastodon.py (the README's test command sets it)",
         );
-        return;
+        return None;
     };
     let base = sandbox.base_url().to_string();
     // One directory per sandbox (its port is its own while it runs): the program
@@ -83,6 +120,7 @@ async fn run_program(sandbox: &tootkit_sandbox::Sandbox, extra: &[&str]) {
     let output = tokio::task::spawn_blocking(move || command.output().unwrap())
         .await
         .unwrap();
+    let usercred = std::fs::read_to_string(dir.join("pytooter_usercred.secret"));
     let _ = std::fs::remove_dir_all(&dir);
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
@@ -100,4 +138,5 @@ async fn run_program(sandbox: &tootkit_sandbox::Sandbox, extra: &[&str]) {
         "{stdout}"
     );
     assert_eq!(lines.next(), Some(USER));
+    Some(usercred.expect("log_in wrote its file"))
 }
