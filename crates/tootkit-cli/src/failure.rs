@@ -87,10 +87,14 @@ impl From<tootkit::Error> for Failure {
                 // The environment wins over stored profiles, so signing in again would
                 // not help while it holds the refused token.
                 let from_environment = matches!(crate::commands::environment_credentials(), Ok(Some(_)));
-                Self::auth(message).with_hint(if from_environment {
-                    "The token comes from MASTODON_ACCESS_TOKEN: set it to a working token, or unset MASTODON_API_BASE_URL and MASTODON_ACCESS_TOKEN to use a stored profile."
-                } else {
-                    "Run `tootkit auth login` to sign in again (with the same --profile NAME, if you named one: it knows its instance), or `tootkit auth add-token` to store a new token."
+                Self::auth(message).with_hint(match crate::commands::profile_in_use() {
+                    _ if from_environment => "The token comes from MASTODON_ACCESS_TOKEN: set it to a working token, or unset MASTODON_API_BASE_URL and MASTODON_ACCESS_TOKEN to use a stored profile.".to_owned(),
+                    // Named, the profile signs in again on its own instance.
+                    Some(name) => {
+                        let name = crate::commands::shell_word(name);
+                        format!("Run `tootkit --profile {name} auth login` to sign in again, or `tootkit --profile {name} auth add-token --instance HOST` to store a new token.")
+                    }
+                    None => "Run `tootkit auth login` to sign in again, or `tootkit auth add-token` to store a new token.".to_owned(),
                 })
             }
             E::OAuth { .. } => Self::auth(message),

@@ -57,10 +57,7 @@ pub enum Error {
     },
 
     /// HTTP 401: the server does not accept the access token.
-    #[error(
-        "The server refused the access token{}; it may have been revoked or mistyped, so sign in again or check the token you gave.",
-        quoted(server_message)
-    )]
+    #[error("{}", unauthorized_message(server_message))]
     Unauthorized {
         /// The server's own explanation, when it gave one.
         server_message: Option<String>,
@@ -360,6 +357,23 @@ fn about_scopes(message: &Option<String>) -> bool {
     message
         .as_deref()
         .is_none_or(|m| m.trim().is_empty() || m.to_ascii_lowercase().contains("scope"))
+}
+
+/// Doorkeeper tells a revoked token ("The access token was revoked") from one it does
+/// not know ("The access token is invalid"); only the second may be a typo.
+fn unauthorized_message(server_message: &Option<String>) -> String {
+    let revoked = server_message
+        .as_deref()
+        .is_some_and(|m| m.to_ascii_lowercase().contains("revoked"));
+    let why = if revoked {
+        "sign in again for a new one"
+    } else {
+        "it may have been revoked or mistyped, so sign in again or check the token you gave"
+    };
+    format!(
+        "The server refused the access token{}; {why}.",
+        quoted(server_message)
+    )
 }
 
 fn quoted(message: &Option<String>) -> String {

@@ -37,6 +37,25 @@ pub fn profile_named_on_command_line(named: bool) {
     let _ = PROFILE_ON_COMMAND_LINE.set(named);
 }
 
+/// The stored profile whose credentials this run uses, once they are read: the
+/// advice after a refused token names it.
+static PROFILE_IN_USE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// The profile whose credentials this run uses, if they came from one.
+pub fn profile_in_use() -> Option<&'static str> {
+    PROFILE_IN_USE.get().map(String::as_str)
+}
+
+/// `value` as one shell word: as it is when nothing in it needs quoting.
+pub fn shell_word(value: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "@:._-+/=,".contains(c);
+    if !value.is_empty() && value.chars().all(plain) {
+        value.to_owned()
+    } else {
+        auth::shell_quote(value)
+    }
+}
+
 /// `MASTODON_API_BASE_URL` and `MASTODON_ACCESS_TOKEN`, when set and not overridden by a
 /// `--profile` on the command line.
 pub fn environment_credentials() -> Result<Option<(InstanceUrl, AccessToken)>> {
@@ -121,6 +140,7 @@ impl Context {
                 instance.authority()
             ))
         })?;
+        let _ = PROFILE_IN_USE.set(name.clone());
         Ok((instance, AccessToken::new(token), Source::Profile(name)))
     }
 

@@ -208,6 +208,54 @@ async fn login_stores_a_working_token_that_every_command_uses() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revoked_token_is_met_with_the_command_that_signs_in_again() {
+    let sandbox = sandbox().await;
+    let base = sandbox.base_url().to_string();
+    let home = Home::new("revoked");
+    login(&home, &base, &[]).await.success();
+    // Revoked elsewhere (the web interface's Authorized apps, say).
+    let exported = home.run(&["auth", "export"]).await.success().stdout;
+    let value = |name: &str| {
+        exported
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("export {name}=")))
+            .unwrap()
+            .trim_matches('\'')
+            .to_owned()
+    };
+    let app = tootkit::AppCredentials::new(
+        value("MASTODON_CLIENT_ID"),
+        tootkit::ClientSecret::new(value("MASTODON_CLIENT_SECRET")),
+    );
+    Client::new(sandbox.base_url().clone())
+        .unwrap()
+        .oauth()
+        .revoke(&app, &AccessToken::new(value("MASTODON_ACCESS_TOKEN")))
+        .await
+        .unwrap();
+    let refused = home.run(&["whoami"]).await.failure(3);
+    assert!(
+        refused.stderr.starts_with(
+            "error: The server refused the access token (\u{201c}The access token was revoked\u{201d}); sign in again for a new one."
+        ),
+        "{}",
+        refused.stderr
+    );
+    // The profile was named after the account: the advice names it, and that command
+    // signs in again on its instance.
+    let profile = format!("{USER}@{}", sandbox.base_url().authority());
+    assert!(
+        refused.stderr.contains(&format!(
+            "Run `tootkit --profile {profile} auth login` to sign in again"
+        )),
+        "{}",
+        refused.stderr
+    );
+    sign_in(&home, &["--profile", &profile]).await.success();
+    home.run(&["whoami"]).await.success();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn login_out_of_band_takes_the_pasted_code() {
     let sandbox = sandbox().await;
     let home = oob_login_with_granular_scopes(&sandbox, "oob").await;

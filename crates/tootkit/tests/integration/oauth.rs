@@ -82,6 +82,10 @@ async fn the_full_code_flow_through_the_loopback_receiver_gives_a_working_token(
         matches!(&refused, Error::Unauthorized { server_message: Some(m) } if m == "The access token was revoked"),
         "Doorkeeper's words for a revoked token: {refused:?}"
     );
+    assert_eq!(
+        refused.to_string(),
+        "The server refused the access token (\u{201c}The access token was revoked\u{201d}); sign in again for a new one."
+    );
 }
 
 #[tokio::test]
