@@ -104,6 +104,19 @@ impl From<tootkit::Error> for Failure {
             E::Forbidden { .. } if scope_refusal => Self::new(Exit::Refused, message).with_hint(
                 "Run `tootkit auth login --scopes read,write` for a token with the scopes tootkit's commands use.",
             ),
+            E::Network { host, source } if source.is_connect() => {
+                let failure = Self::new(Exit::Network, message);
+                // Nothing listening on this machine: most likely a sandbox not started.
+                match tootkit::InstanceUrl::parse(&host) {
+                    Ok(instance) if instance.is_loopback() => {
+                        let port = instance.as_url().port_or_known_default().unwrap_or(80);
+                        failure.with_hint(format!(
+                            "If {host} is to be a tootkit sandbox, start it with `tootkit sandbox --port {port}`."
+                        ))
+                    }
+                    _ => failure,
+                }
+            }
             E::Network { .. } | E::Timeout { .. } => Self::new(Exit::Network, message),
             E::Io { .. } => Self::local(message).with_hint("Pass --oob to paste the code instead."),
             _ => Self::new(Exit::Refused, message),

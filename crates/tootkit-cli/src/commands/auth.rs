@@ -496,11 +496,17 @@ async fn obtain_token(
         AuthorizationRequest::new(&app.client_id, &receiver.redirect_uri(), scopes.clone())
             .force_login(args.force_login);
     let url = request.url(server);
-    show_url(
+    let opened = show_url(
         url.as_str(),
         args.no_browser,
         "tootkit is waiting for the redirect",
     );
+    if !opened {
+        // Over SSH, say: the browser is elsewhere, and 127.0.0.1 is not this machine there.
+        errln!(
+            "(A browser on another machine cannot reach this one's redirect; there, stop with Ctrl-C and sign in with `tootkit auth login --oob`.)"
+        );
+    }
     let code = receiver
         .receive(request.state(), Duration::from_secs(args.timeout))
         .await?;
@@ -515,16 +521,18 @@ fn into_input(failure: Failure) -> tootkit::Error {
     }
 }
 
-fn show_url(url: &str, no_browser: bool, then: &str) {
-    if no_browser {
+/// Opens `url` in a browser, or prints it; whether a browser was opened.
+fn show_url(url: &str, no_browser: bool, then: &str) -> bool {
+    let opened = if no_browser {
         errln!("Open this address in a browser, sign in and authorize tootkit; {then}:");
-        errln!("{url}");
+        false
     } else {
         // Said after trying, so the two sentences never contradict each other.
         match open::that_detached(url) {
             Ok(()) => {
                 errln!("Opened the authorization page in your browser; {then}.");
                 errln!("If no browser window appeared, open this address yourself:");
+                true
             }
             Err(err) => {
                 // The launcher's own error repeats the whole address; the reason is enough.
@@ -532,11 +540,13 @@ fn show_url(url: &str, no_browser: bool, then: &str) {
                 errln!(
                     "No browser could be opened here; open this address in one, sign in and authorize tootkit; {then}:"
                 );
+                false
             }
         }
-        errln!("{url}");
-    }
+    };
+    errln!("{url}");
     let _ = std::io::stderr().flush();
+    opened
 }
 
 /// Reads one line: at a prompt on a terminal, or from piped input; `advice` says what

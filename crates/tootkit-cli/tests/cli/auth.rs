@@ -42,6 +42,13 @@ async fn login_stores_a_working_token_that_every_command_uses() {
         "{}",
         signed_in.stderr
     );
+    assert!(
+        signed_in.stderr.contains(
+            "A browser on another machine cannot reach this one's redirect; there, stop with Ctrl-C and sign in with `tootkit auth login --oob`."
+        ),
+        "{}",
+        signed_in.stderr
+    );
     assert_eq!(
         signed_in
             .stderr

@@ -215,6 +215,13 @@ async fn each_kind_of_failure_has_its_exit_code_and_one_clear_sentence() {
         "{}",
         network.stderr
     );
+    assert!(
+        network.stderr.contains(&format!(
+            "If 127.0.0.1:{port} is to be a tootkit sandbox, start it with `tootkit sandbox --port {port}`."
+        )),
+        "{}",
+        network.stderr
+    );
 
     // A server that takes the connection and never answers: --request-timeout bounds
     // each try.
