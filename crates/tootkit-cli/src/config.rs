@@ -125,16 +125,32 @@ impl Profiles {
 
     pub fn load(paths: &Paths) -> Result<Self> {
         let path = paths.profiles_file();
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
+        let unreadable = |err: std::io::Error| {
+            Failure::local(format!(
+                "{} could not be read ({err}); check its permissions.",
+                path.display()
+            ))
+        };
+        let mut file = match std::fs::File::open(&path) {
+            Ok(file) => file,
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
-            Err(err) => {
+            Err(err) => return Err(unreadable(err)),
+        };
+        // It holds no secret, but it says where each token is sent.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = file.metadata().map_err(unreadable)?.permissions().mode() & 0o777;
+            if mode & 0o022 != 0 {
                 return Err(Failure::local(format!(
-                    "{} could not be read ({err}); check its permissions.",
+                    "{} is writable by other users (mode {mode:04o}), who could send your tokens to another server; run `chmod 600 {}` and check the instances `tootkit auth status` lists.",
+                    path.display(),
                     path.display()
                 )));
             }
-        };
+        }
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut file, &mut text).map_err(unreadable)?;
         toml::from_str(&text).map_err(|err| {
             Failure::local(format!(
                 "{} is not a valid profiles file ({}); fix it or move it aside and sign in again.",

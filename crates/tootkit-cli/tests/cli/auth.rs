@@ -884,6 +884,18 @@ async fn a_credentials_file_others_can_read_is_refused() {
     )
     .unwrap();
     home.run(&["whoami"]).await.success();
+    // The profiles hold no secret but say where tokens go: others may not change them.
+    std::fs::set_permissions(home.profiles_file(), std::fs::Permissions::from_mode(0o666)).unwrap();
+    let refused = home.run(&["whoami"]).await.failure(1);
+    assert!(
+        refused.stderr.contains(
+            "profiles.toml is writable by other users (mode 0666), who could send your tokens to another server"
+        ),
+        "{}",
+        refused.stderr
+    );
+    std::fs::set_permissions(home.profiles_file(), std::fs::Permissions::from_mode(0o644)).unwrap();
+    home.run(&["whoami"]).await.success();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
