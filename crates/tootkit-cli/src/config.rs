@@ -123,6 +123,15 @@ impl Profiles {
         self.profiles.keys().cloned().collect::<Vec<_>>().join(", ")
     }
 
+    /// "`a`, `b`", for a sentence.
+    fn quoted_names(&self) -> String {
+        self.profiles
+            .keys()
+            .map(|name| format!("`{name}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     pub fn load(paths: &Paths) -> Result<Self> {
         let path = paths.profiles_file();
         let unreadable = |err: std::io::Error| {
@@ -210,9 +219,28 @@ impl Profiles {
                 } else {
                     ""
                 };
-                let message = format!(
-                    "There is no profile named `{chosen}`{from}; run `tootkit auth status` without naming one to list them, or `tootkit auth login` to create it."
+                let create = format!(
+                    "sign in under this name with `tootkit --profile {} auth login --instance HOST`",
+                    crate::commands::shell_word(&chosen)
                 );
+                // `alice` for `alice@botsin.space`: the name tootkit gave it, shortened.
+                let meant: Vec<&String> = self
+                    .profiles
+                    .keys()
+                    .filter(|known| known.split('@').next() == Some(chosen.as_str()))
+                    .collect();
+                let message = match (meant.as_slice(), self.profiles.len()) {
+                    ([one], _) => format!(
+                        "There is no profile named `{chosen}`{from}; pass the whole name `{one}` if that is the one meant, or {create}."
+                    ),
+                    (_, 0) => format!(
+                        "There is no profile named `{chosen}`{from}, nor any other; {create}."
+                    ),
+                    _ => format!(
+                        "There is no profile named `{chosen}`{from}; the profiles are {}, so pass one of those, or {create}.",
+                        self.quoted_names()
+                    ),
+                };
                 // A name given on the command line is a usage error; a default that
                 // names no profile means no credentials to use.
                 Err(if name.is_some() {

@@ -502,9 +502,18 @@ async fn add_token_stores_a_web_token_and_the_environment_wins_over_profiles() {
     assert!(
         unknown
             .stderr
-            .contains("There is no profile named `nobody`"),
+            .contains("There is no profile named `nobody`; the profiles are `alice@"),
         "{}",
         unknown.stderr
+    );
+    // The account's name alone points to the profile tootkit named after it.
+    let shortened = home.run(&["--profile", "alice", "whoami"]).await.failure(2);
+    assert!(
+        shortened.stderr.contains(&format!(
+            "There is no profile named `alice`; pass the whole name `{alices_profile}` if that is the one meant, or sign in under this name with `tootkit --profile alice auth login --instance HOST`."
+        )),
+        "{}",
+        shortened.stderr
     );
     let mut command = home.tootkit();
     command

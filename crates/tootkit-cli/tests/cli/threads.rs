@@ -379,7 +379,9 @@ async fn count_uses_the_defaults_when_the_instance_is_out_of_reach() {
         .await
         .failure(2);
     assert!(
-        missing.stderr.contains("There is no profile named `nope`"),
+        missing
+            .stderr
+            .contains("There is no profile named `nope`, nor any other; sign in under this name"),
         "{}",
         missing.stderr
     );
