@@ -52,6 +52,7 @@ pub async fn login(context: &Context, args: LoginArgs) -> Result<()> {
     }
     let client = context.client_builder(instance.clone()).build()?;
     let server = client.oauth().discover().await?;
+    server.require_scopes(&scopes)?;
     if args.password {
         // Refused before registering an application the server would never use.
         server

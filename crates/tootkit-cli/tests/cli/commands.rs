@@ -55,6 +55,28 @@ async fn each_kind_of_failure_has_its_exit_code_and_one_clear_sentence() {
         "{}",
         language.stderr
     );
+    // A mistyped scope, caught against the scopes the server lists, before anything
+    // is registered with it.
+    let typo = home
+        .run(&[
+            "auth",
+            "login",
+            "--instance",
+            &base,
+            "--scopes",
+            "read,wirte",
+            "--no-browser",
+        ])
+        .await
+        .failure(2);
+    assert!(
+        typo.stderr.starts_with(
+            "error: `wirte` is not a scope this server offers; perhaps `write` was meant"
+        ),
+        "{}",
+        typo.stderr
+    );
+    assert!(!home.profiles_file().exists(), "no application registered");
     let unnamed = home.run(&["--profile", "", "whoami"]).await.failure(2);
     assert!(
         unnamed.stderr.contains("A profile needs a name"),

@@ -126,6 +126,46 @@ impl ServerMetadata {
             .is_some_and(|scopes| scopes.iter().any(|s| s == scope))
     }
 
+    /// Checks that the server offers each of `scopes`, where it lists the scopes it
+    /// offers (Mastodon 4.3 and later): a mistyped scope is caught before an application
+    /// is registered with it, and the likeliest intended one named. A server that lists
+    /// none judges them itself.
+    ///
+    /// ```
+    /// let client = tootkit::Client::new("botsin.space".parse()?)?;
+    /// let mut server = tootkit::ServerMetadata::assumed(&client);
+    /// server.scopes_supported = Some(vec!["read".into(), "write".into(), "profile".into()]);
+    /// assert!(server.require_scopes(&"read,write".parse()?).is_ok());
+    /// let refused = server.require_scopes(&"read,wirte".parse()?).unwrap_err();
+    /// assert!(refused.to_string().contains("perhaps `write` was meant"));
+    /// # Ok::<(), tootkit::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] naming the first scope the server does not list.
+    pub fn require_scopes(&self, scopes: &Scopes) -> Result<(), Error> {
+        let Some(offered) = self.scopes_supported.as_ref().filter(|s| !s.is_empty()) else {
+            return Ok(());
+        };
+        let Some(unknown) = scopes.iter().find(|s| !offered.iter().any(|o| o == s)) else {
+            return Ok(());
+        };
+        let nearest = offered
+            .iter()
+            .map(|o| (strsim::levenshtein(unknown, o), o))
+            .filter(|(distance, _)| *distance <= 2)
+            .min_by_key(|(distance, _)| *distance);
+        Err(Error::invalid_input(match nearest {
+            Some((_, near)) => format!(
+                "`{unknown}` is not a scope this server offers; perhaps `{near}` was meant (its OAuth metadata lists the others)."
+            ),
+            None => format!(
+                "`{unknown}` is not a scope this server offers; use the ones its OAuth metadata lists, such as `read`, `write` or `write:statuses`."
+            ),
+        }))
+    }
+
     /// Checks that the password grant may be tried here (see [`supports_grant`](Self::supports_grant)).
     ///
     /// # Errors
