@@ -273,6 +273,10 @@ impl ClientBuilder {
 
     /// Builds the client.
     ///
+    /// TLS is rustls with the `ring` provider, installed as the process's default
+    /// unless one is installed already (reqwest looks for it there): a program that
+    /// installs its own `CryptoProvider` should do so before building a client.
+    ///
     /// # Errors
     ///
     /// [`Error::InvalidInput`] when the TLS stack cannot be set up or the user agent is

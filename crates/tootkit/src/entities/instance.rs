@@ -270,6 +270,13 @@ pub struct InstanceV1 {
 impl From<InstanceV1> for Instance {
     fn from(v1: InstanceV1) -> Self {
         let mut configuration = v1.configuration;
+        // v1's `urls.streaming_api` is v2's `configuration.urls.streaming`. (v1's `stats`
+        // count everyone ever, not v2's monthly active users, so they stay unsaid.)
+        if configuration.urls.is_none()
+            && let Some(streaming) = v1.urls.as_ref().and_then(|urls| urls.get("streaming_api"))
+        {
+            configuration.urls = Some(serde_json::json!({ "streaming": streaming }));
+        }
         if let Some(max) = v1.max_toot_chars {
             let statuses = configuration.statuses.get_or_insert_with(Default::default);
             statuses.max_characters.get_or_insert(max);

@@ -705,6 +705,11 @@ async fn the_instance_falls_back_to_v1_on_servers_without_v2() {
     let instance = client.instance().get().await.unwrap();
     assert_eq!(instance.version, "2.7.2 (compatible; Pleroma 2.5.0)");
     assert_eq!(instance.max_characters(), 5000, "Pleroma's max_toot_chars");
+    assert_eq!(
+        instance.configuration.urls,
+        Some(serde_json::json!({"streaming": "wss://m.iamkonstantin.eu"})),
+        "v1's streaming_api, where v2 keeps it"
+    );
 }
 
 #[tokio::test]
