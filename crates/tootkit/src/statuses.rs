@@ -229,6 +229,8 @@ impl<'a> Statuses<'a> {
     /// replies to…), so running the same thread again — after a crash, a lost
     /// connection, a killed process — posts only the parts that are missing: Mastodon
     /// answers the others with the statuses it already made (it keeps keys for an hour).
+    /// To post the same text anew within that hour, name the posting with
+    /// [`CreateThread::run_id`].
     ///
     /// ```no_run
     /// # async fn run(client: tootkit::Client, essay: String) -> Result<(), tootkit::Error> {
@@ -254,6 +256,7 @@ impl<'a> Statuses<'a> {
             carry_mentions: false,
             max_parts: text::DEFAULT_MAX_PARTS,
             limits: None,
+            run_id: String::new(),
         }
     }
 }
@@ -274,6 +277,7 @@ pub struct CreateThread<'a> {
     carry_mentions: bool,
     max_parts: usize,
     limits: Option<Limits>,
+    run_id: String,
 }
 
 impl CreateThread<'_> {
@@ -326,6 +330,27 @@ impl CreateThread<'_> {
     /// Whether parts end with `1/3` and so on (default: yes).
     pub fn numbering(mut self, numbering: bool) -> Self {
         self.numbering = numbering;
+        self
+    }
+
+    /// Names this posting of the thread, for a bot that posts the same text again on
+    /// purpose: within the hour Mastodon keeps keys, the same text and options would
+    /// otherwise find the statuses posted before rather than post new ones. Give each
+    /// posting its own name (the date of a daily post, say) and keep it for re-runs of
+    /// that posting (default: none).
+    ///
+    /// ```no_run
+    /// # async fn run(client: tootkit::Client) -> Result<(), tootkit::Error> {
+    /// let statuses = client
+    ///     .statuses()
+    ///     .thread("Nothing new on the tracker today.")
+    ///     .run_id("2026-11-27 09:00")
+    ///     .send()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn run_id(mut self, run_id: impl Into<String>) -> Self {
+        self.run_id = run_id.into();
         self
     }
 
@@ -533,6 +558,7 @@ impl CreateThread<'_> {
                 Some(false) => "not sensitive",
             },
             self.language.as_deref().unwrap_or(""),
+            &self.run_id,
         ] {
             digest.update((field.len() as u64).to_be_bytes());
             digest.update(field.as_bytes());

@@ -1057,6 +1057,13 @@ async fn a_thread_resumed_with_other_options_is_posted_anew() {
         ids(&numbered),
         "the same thread is found again"
     );
+    // Named postings of the same text are threads of their own, each found again.
+    let named = |name: &'static str| bot.statuses().thread(text.clone()).run_id(name).send();
+    let monday = named("monday").await.unwrap();
+    let tuesday = named("tuesday").await.unwrap();
+    assert!(ids(&monday).iter().all(|id| !ids(&numbered).contains(id)));
+    assert!(ids(&tuesday).iter().all(|id| !ids(&monday).contains(id)));
+    assert_eq!(ids(&named("tuesday").await.unwrap()), ids(&tuesday));
     let public = bot
         .statuses()
         .thread(text.clone())
