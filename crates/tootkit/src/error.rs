@@ -84,10 +84,7 @@ pub enum Error {
     },
 
     /// HTTP 404: the resource does not exist (or is not visible to this token).
-    #[error(
-        "{path} was not found on the server{}",
-        not_found_advice(server_message)
-    )]
+    #[error("{}", not_found_message(path, server_message))]
     NotFound {
         /// The request path that was not found.
         path: String,
@@ -312,14 +309,21 @@ impl Error {
 
 /// Mastodon explains its 404s in JSON (`Record not found`); an answer without one comes
 /// from something else at that address.
-fn not_found_advice(server_message: &Option<String>) -> String {
-    if server_message.is_some() {
-        format!(
-            "{}; check the ID, or whether this server offers this part of the API.",
+fn not_found_message(path: &str, server_message: &Option<String>) -> String {
+    match server_message.as_deref().map(str::trim) {
+        // Rails' words for any missing record: the path says more.
+        Some(m) if m.trim_end_matches('.').eq_ignore_ascii_case("Record not found") => format!(
+            "{path} was not found on the server{}; check the ID, or whether this server offers this part of the API.",
             quoted(server_message)
-        )
-    } else {
-        ", and the answer was not Mastodon's; check that the address is a Mastodon-compatible server (and the ID, if there is one).".to_owned()
+        ),
+        // Words of its own, such as what a reply was to answer: they say what is missing.
+        Some(m) if !m.is_empty() => format!(
+            "The server answered {path} with \u{201c}{}\u{201d} (HTTP 404); check the IDs the request names.",
+            m.trim_end_matches('.')
+        ),
+        _ => format!(
+            "{path} was not found on the server, and the answer was not Mastodon's; check that the address is a Mastodon-compatible server (and the ID, if there is one)."
+        ),
     }
 }
 
