@@ -311,11 +311,17 @@ impl Error {
 /// from something else at that address.
 fn not_found_message(path: &str, server_message: &Option<String>) -> String {
     match server_message.as_deref().map(str::trim) {
-        // Rails' words for any missing record: the path says more.
-        Some(m) if m.trim_end_matches('.').eq_ignore_ascii_case("Record not found") => format!(
-            "{path} was not found on the server{}; check the ID, or whether this server offers this part of the API.",
-            quoted(server_message)
-        ),
+        // Mastodon's words for any missing record or route: the path says more.
+        Some(m)
+            if ["Record not found", "Not Found"]
+                .iter()
+                .any(|generic| m.trim_end_matches('.').eq_ignore_ascii_case(generic)) =>
+        {
+            format!(
+                "{path} was not found on the server{}; check the ID, or whether this server offers this part of the API.",
+                quoted(server_message)
+            )
+        }
         // Words of its own, such as what a reply was to answer: they say what is missing.
         Some(m) if !m.is_empty() => format!(
             "The server answered {path} with \u{201c}{}\u{201d} (HTTP 404); check the IDs the request names.",
