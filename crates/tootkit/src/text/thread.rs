@@ -185,6 +185,8 @@ impl std::error::Error for SplitError {}
 enum Level {
     Paragraph,
     Sentence,
+    /// At a line break inside a paragraph (a hard-wrapped line, a list's item).
+    Line,
     /// Between words, at a space.
     Word,
     /// Between words without a space, as in Chinese or Japanese, before a letter.
@@ -311,17 +313,17 @@ fn cuts(text: &str, found: &[Found]) -> Vec<Cut> {
             .iter()
             .any(|(range, _)| range.start < at && at < range.end)
     };
-    let sentence_ends: Vec<usize> = text
-        .split_sentence_bound_indices()
-        .map(|(start, sentence)| start + sentence.len())
-        .collect();
+    let sentence_ends = sentence_ends(text);
     let word_starts: Vec<usize> = text.split_word_bound_indices().map(|(at, _)| at).collect();
 
     let mut cuts = Vec::new();
     let mut whitespace_start: Option<usize> = None;
     let mut previous: Option<&str> = None;
     for (at, grapheme) in text.grapheme_indices(true) {
-        let space = grapheme.chars().all(char::is_whitespace);
+        // A no-break space binds what it stands between (`130 km`, `« oui »`).
+        let space = grapheme
+            .chars()
+            .all(|c| c.is_whitespace() && !NO_BREAK.contains(&c));
         match (space, whitespace_start) {
             (true, None) => whitespace_start = Some(at),
             (false, Some(start)) => {
@@ -329,8 +331,10 @@ fn cuts(text: &str, found: &[Found]) -> Vec<Cut> {
                 let run = &text[start..at];
                 let level = if run.matches('\n').count() >= 2 {
                     Level::Paragraph
-                } else if run.contains('\n') || sentence_ends.binary_search(&at).is_ok() {
+                } else if sentence_ends.binary_search(&at).is_ok() {
                     Level::Sentence
+                } else if run.contains('\n') {
+                    Level::Line
                 } else {
                     Level::Word
                 };
@@ -368,6 +372,69 @@ fn cuts(text: &str, found: &[Found]) -> Vec<Cut> {
         previous = Some(grapheme).filter(|_| !space);
     }
     cuts
+}
+
+/// Spaces that do not break a line: U+00A0, U+2007 (figure) and U+202F (narrow, as
+/// French sets before `!` and `?`).
+const NO_BREAK: &[char] = &['\u{A0}', '\u{2007}', '\u{202F}'];
+
+/// Where sentences end, as a careful person would cut: Unicode's sentence boundaries
+/// (UAX #29), less those that are not. A line break alone ends no sentence (the text is
+/// read as flowed, a break counting as a space); a number or an abbreviation before
+/// its full stop (`4.` in a list, `Dr.`, `e.g.`) ends none; and what closes a sentence
+/// without letters or digits (`Done! 🎉 Next…`) stays with it.
+fn sentence_ends(text: &str) -> Vec<usize> {
+    // Line breaks as spaces: every byte stays where it was.
+    let flowed = text.replace(['\n', '\r'], " ");
+    let mut ends = Vec::new();
+    for (start, sentence) in flowed.split_sentence_bound_indices() {
+        let mut end = start + sentence.len();
+        let closing = sentence.trim_end();
+        let last_word = closing
+            .rsplit(char::is_whitespace)
+            .next()
+            .unwrap_or_default();
+        if is_abbreviation(last_word) {
+            continue;
+        }
+        // `🎉🥳 ` after the boundary: the sentence's, up to the next space.
+        let rest = &text[end..];
+        let word = rest.split(char::is_whitespace).next().unwrap_or_default();
+        if !word.is_empty() && !word.chars().any(char::is_alphanumeric) {
+            let after = &rest[word.len()..];
+            let spaces = after.len() - after.trim_start().len();
+            if spaces > 0 {
+                end += word.len() + spaces;
+            }
+        }
+        ends.push(end);
+    }
+    ends.dedup();
+    ends
+}
+
+/// A word whose full stop is no sentence's end: a number (`4.` in a list), an initial
+/// (`J.`), letters with stops inside (`e.g.`, `U.S.`), or a title or abbreviation that
+/// comes before what it names (`Dr.`, `vs.`). Which words those are is a guess for
+/// English; elsewhere Unicode's boundaries stand.
+fn is_abbreviation(word: &str) -> bool {
+    const BEFORE_A_NAME: &[&str] = &[
+        "Mr", "Mrs", "Ms", "Dr", "Prof", "Sr", "Jr", "St", "Mt", "Gen", "Col", "Lt", "Sgt", "Capt",
+        "Rev", "Fig", "Vol", "vs", "cf", "approx", "ca",
+    ];
+    let Some(stem) = word.strip_suffix('.') else {
+        return false;
+    };
+    let number = !stem.is_empty() && stem.chars().all(|c| c.is_ascii_digit());
+    // Not `I.` or `A.`, which end sentences as words of their own.
+    let initial = stem.chars().count() == 1
+        && stem.chars().all(char::is_uppercase)
+        && !matches!(stem, "I" | "A");
+    let dotted = stem.contains('.')
+        && stem.split('.').all(|piece| {
+            (1..=2).contains(&piece.chars().count()) && piece.chars().all(char::is_alphabetic)
+        });
+    number || initial || dotted || BEFORE_A_NAME.contains(&stem)
 }
 
 /// The viramas that join consonants into one conjunct (Unicode 15.1's
@@ -534,12 +601,15 @@ fn choose(
             .find(|&i| usable(i))
             .map(|i| (candidates[i], length_at(i)))
     };
-    // A space is taken wherever it is; a word boundary without one (frequent in
-    // Chinese and Japanese, rare elsewhere) only if it fills half a part.
+    // Each kind of place, best first, if the part it ends fills enough: a space before
+    // a word boundary without one (frequent in Chinese and Japanese, rare elsewhere,
+    // and then inside something such as `km/h`), each if it fills half a part; failing
+    // all, the furthest place of any kind.
     let levels = [
         (Level::Paragraph, 4),
         (Level::Sentence, 2),
-        (Level::Word, 0),
+        (Level::Line, 2),
+        (Level::Word, 2),
         (Level::WordJoin, 2),
     ];
     for (level, fill) in levels {
@@ -751,6 +821,54 @@ mod tests {
                 .any(|part| entities_of(part) == [(EntityKind::Mention, "@alice".to_owned())]),
             "{parts:?}"
         );
+    }
+
+    #[test]
+    fn a_no_break_space_holds_its_words_together() {
+        let text = format!("{} plus vite 130\u{A0}km/h, selon eux", "mot ".repeat(8));
+        let options = ThreadOptions::new(limits(50)).numbering(false);
+        let parts = split_thread(&text, &options).unwrap();
+        assert!(
+            parts.iter().any(|part| part.contains("130\u{A0}km/h")),
+            "{parts:?}"
+        );
+    }
+
+    #[test]
+    fn a_full_stop_after_a_number_or_title_ends_no_sentence() {
+        // The real sentence end comes first; the stops after `Dr` and `2` are no cuts.
+        let text = "We met at noon with the team of five. Then came Dr. Okafor with item 2. Edit the file now.";
+        let parts = split_thread(text, &ThreadOptions::new(limits(60)).numbering(false)).unwrap();
+        assert_eq!(
+            parts[0], "We met at noon with the team of five.",
+            "{parts:?}"
+        );
+        assert!(sentence_ends("I saw Dr. Okafor.").len() == 1);
+        assert_eq!(sentence_ends("Steps: 1. Open it. 2. Close it.").len(), 2);
+        assert!(sentence_ends("See e.g. this. Or that.").len() == 2);
+        assert!(sentence_ends("So did I. Then we left.").len() == 2);
+    }
+
+    #[test]
+    fn a_hard_wrapped_line_gives_way_to_a_sentence_end() {
+        let text = "The first sentence is here and\nit goes on. The second one is\nlonger than the first and wraps\nonce more here.";
+        let parts = split_thread(text, &ThreadOptions::new(limits(80)).numbering(false)).unwrap();
+        assert_eq!(
+            parts[0], "The first sentence is here and\nit goes on.",
+            "{parts:?}"
+        );
+        // Without a sentence end to take, a line break still beats a space.
+        let lines = "alpha beta gamma delta\nepsilon zeta eta theta iota kappa";
+        let parts = split_thread(lines, &ThreadOptions::new(limits(40)).numbering(false)).unwrap();
+        assert_eq!(parts[0], "alpha beta gamma delta", "{parts:?}");
+    }
+
+    #[test]
+    fn what_closes_a_sentence_without_words_stays_with_it() {
+        let text = "We shipped it at last and it works as well as ours! 🎉🥳 Next up: the docs and the tests.";
+        let parts = split_thread(text, &ThreadOptions::new(limits(60)).numbering(false)).unwrap();
+        assert!(parts[0].ends_with("ours! 🎉🥳"), "{parts:?}");
+        assert!(parts[1].starts_with("Next up"), "{parts:?}");
     }
 
     #[test]
