@@ -209,7 +209,7 @@ impl AppState {
                     "profile_field_value_limit": 255,
                 })),
                 statuses: Some(self.statuses_configuration()),
-                media_attachments: Some(media_configuration()),
+                media_attachments: Some(media_configuration(true)),
                 polls: Some(polls_configuration()),
                 translation: Some(serde_json::json!({ "enabled": false })),
                 timelines_access: Some(serde_json::json!({
@@ -257,7 +257,7 @@ impl AppState {
             configuration: InstanceConfiguration {
                 statuses: Some(self.statuses_configuration()),
                 accounts: Some(serde_json::json!({ "max_featured_tags": 10 })),
-                media_attachments: Some(media_configuration()),
+                media_attachments: Some(media_configuration(false)),
                 polls: Some(polls_configuration()),
                 ..InstanceConfiguration::default()
             },
@@ -269,16 +269,20 @@ impl AppState {
 }
 
 /// Mastodon's media limits, with no accepted type: the sandbox stores no media yet.
-fn media_configuration() -> serde_json::Value {
-    serde_json::json!({
-        "description_limit": 10000,
+/// The description's limit is told only in v2's instance, as Mastodon does.
+fn media_configuration(v2: bool) -> serde_json::Value {
+    let mut limits = serde_json::json!({
         "image_matrix_limit": 33_177_600,
         "image_size_limit": 16_777_216,
         "supported_mime_types": [],
         "video_frame_rate_limit": 120,
         "video_matrix_limit": 8_294_400,
         "video_size_limit": 103_809_024,
-    })
+    });
+    if v2 {
+        limits["description_limit"] = 10_000.into();
+    }
+    limits
 }
 
 /// Mastodon's default poll limits.
