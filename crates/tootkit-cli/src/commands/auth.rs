@@ -587,7 +587,14 @@ fn prompt_secret(prompt: &str) -> Result<Password> {
                 "The password could not be read from standard input ({err}); type it at the prompt instead, without redirecting input."
             ))
         })?;
-    Ok(Password::new(line.trim_end_matches(['\n', '\r'])))
+    let password = line.trim_end_matches(['\n', '\r']);
+    if password.is_empty() {
+        // Piped in alone, the password was read as the email address.
+        return Err(Failure::usage(
+            "No password was entered; pipe the email address and the password on two lines, or give the address with --username EMAIL and pipe the password alone.",
+        ));
+    }
+    Ok(Password::new(password))
 }
 
 pub async fn status(context: &Context) -> Result<()> {

@@ -425,6 +425,28 @@ async fn password_login_is_refused_by_modern_servers_and_works_on_legacy_ones() 
         wrong.stderr
     );
     assert!(!wrong.all().contains("not the password"));
+    // The password piped alone, without --username, is read as the address: nothing
+    // is left for the password, and that is said before a token is asked for.
+    let alone = home
+        .run_with_input(
+            &[
+                "auth",
+                "login",
+                "--password",
+                "--instance",
+                &legacy.base_url().to_string(),
+            ],
+            &format!("{PASSWORD}\n"),
+        )
+        .await
+        .failure(2);
+    assert!(
+        alone.stderr.contains(
+            "No password was entered; pipe the email address and the password on two lines"
+        ),
+        "{}",
+        alone.stderr
+    );
     home.run_with_input(
         &[
             "auth",
