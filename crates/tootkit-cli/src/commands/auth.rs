@@ -705,7 +705,13 @@ pub async fn status(context: &Context) -> Result<()> {
 }
 
 pub fn token(context: &Context) -> Result<()> {
-    let (_, token, _) = context.credentials()?;
+    let (instance, token, _) = context.credentials()?;
+    if context.json {
+        return context.print_json(&serde_json::json!({
+            "instance": instance.to_string(),
+            "access_token": token.expose(),
+        }));
+    }
     outln!("{}", token.expose());
     Ok(())
 }
@@ -907,6 +913,14 @@ pub async fn add_token(context: &Context, args: AddTokenArgs) -> Result<()> {
         app,
     )
     .await?;
+    if context.json {
+        return context.print_json(&serde_json::json!({
+            "profile": name,
+            "instance": instance.to_string(),
+            "account": account,
+            "store": store,
+        }));
+    }
     let whose = match &account {
         Some(account) => format!("for @{}", account.acct),
         None => "(whose, it may not say)".to_owned(),
@@ -925,6 +939,13 @@ pub fn switch(context: &Context, name: &str) -> Result<()> {
     let (name, profile) = profiles.select(Some(name))?;
     profiles.default = Some(name.clone());
     profiles.save(&context.paths)?;
+    if context.json {
+        return context.print_json(&serde_json::json!({
+            "default": name,
+            "instance": profile.instance,
+            "account": Some(&profile.account).filter(|a| !a.is_empty()),
+        }));
+    }
     let whose = if profile.account.is_empty() {
         "an unknown account".to_owned()
     } else {
@@ -1011,6 +1032,16 @@ pub async fn logout(context: &Context) -> Result<()> {
     profiles.save(&context.paths)?;
     if let Some(app) = &profile.app {
         forget_unused_app(context, &profiles, &instance.authority(), app);
+    }
+    if context.json {
+        return context.print_json(&serde_json::json!({
+            "profile": name,
+            "instance": instance.to_string(),
+            "revoked": still_valid.is_none() && sharing.is_empty(),
+            "shared_with": sharing.iter().map(|s| s.trim_matches('`')).collect::<Vec<_>>(),
+            "not_revoked_because": still_valid,
+            "default": profiles.default,
+        }));
     }
     match still_valid {
         None if !sharing.is_empty() => errln!(

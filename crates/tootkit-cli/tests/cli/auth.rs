@@ -756,6 +756,49 @@ async fn switch_chooses_the_default_and_logout_says_when_none_is_left() {
         "{}",
         status.stderr
     );
+
+    // --json, for scripts: what each command did, on stdout.
+    let json = |run: crate::Run| -> serde_json::Value {
+        serde_json::from_str(&run.stdout).unwrap_or_else(|err| panic!("{err}: {run:#?}"))
+    };
+    let switched = json(
+        home.run(&["--json", "auth", "switch", "three"])
+            .await
+            .success(),
+    );
+    assert_eq!(switched["default"], "three");
+    assert_eq!(switched["account"], "alice");
+    let token = json(home.run(&["--json", "auth", "token"]).await.success());
+    assert_eq!(token["instance"], base.as_str());
+    assert!(token["access_token"].as_str().is_some_and(|t| t.len() > 20));
+    let token = web_token(&sandbox, USER, PASSWORD, "read").await;
+    let added = json(
+        home.run_with_input(
+            &[
+                "--json",
+                "--profile",
+                "four",
+                "auth",
+                "add-token",
+                "--instance",
+                &base,
+            ],
+            &format!("{}\n", token.expose()),
+        )
+        .await
+        .success(),
+    );
+    assert_eq!(added["profile"], "four");
+    assert_eq!(added["account"]["username"], USER);
+    let logout = json(
+        home.run(&["--json", "--profile", "four", "auth", "logout"])
+            .await
+            .success(),
+    );
+    assert_eq!(logout["profile"], "four");
+    assert_eq!(logout["revoked"], false, "a token made outside tootkit");
+    assert_eq!(logout["not_revoked_because"], "it was made outside tootkit");
+    assert_eq!(logout["default"], "three");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
