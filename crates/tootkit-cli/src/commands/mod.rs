@@ -228,7 +228,12 @@ pub async fn whoami(context: &Context) -> Result<()> {
 /// or a pipe.
 fn text_argument(text: Option<String>, command: &str) -> Result<String> {
     let text = match text.as_deref() {
-        Some("-") => read_stdin("text")?,
+        Some("-") => {
+            if std::io::stdin().is_terminal() {
+                errln!("Reading the text from the terminal; end it with Ctrl-D on a line of its own.");
+            }
+            read_stdin("text")?
+        }
         Some(_) => text.unwrap_or_default(),
         None if !std::io::stdin().is_terminal() => read_stdin("text")?,
         None => {
