@@ -397,15 +397,18 @@ fn sentence_ends(text: &str) -> Vec<usize> {
         if is_abbreviation(last_word) {
             continue;
         }
-        // `🎉🥳 ` after the boundary: the sentence's, up to the next space.
+        // `🎉🥳 ` after the boundary: the sentence's, up to the next space. Looked at
+        // only until a letter or digit shows it is a word (text without spaces has one
+        // long "word").
         let rest = &text[end..];
-        let word = rest.split(char::is_whitespace).next().unwrap_or_default();
-        if !word.is_empty() && !word.chars().any(char::is_alphanumeric) {
-            let after = &rest[word.len()..];
-            let spaces = after.len() - after.trim_start().len();
-            if spaces > 0 {
-                end += word.len() + spaces;
-            }
+        let symbols = rest
+            .char_indices()
+            .find(|&(_, c)| c.is_whitespace() || c.is_alphanumeric())
+            .filter(|&(at, c)| at > 0 && c.is_whitespace())
+            .map(|(at, _)| at);
+        if let Some(symbols) = symbols {
+            let after = &rest[symbols..];
+            end += symbols + (after.len() - after.trim_start().len());
         }
         ends.push(end);
     }
