@@ -230,7 +230,9 @@ fn text_argument(text: Option<String>, command: &str) -> Result<String> {
     let text = match text.as_deref() {
         Some("-") => {
             if std::io::stdin().is_terminal() {
-                errln!("Reading the text from the terminal; end it with Ctrl-D on a line of its own.");
+                errln!(
+                    "Reading the text from the terminal; end it with Ctrl-D on a line of its own."
+                );
             }
             read_stdin("text")?
         }

@@ -1,7 +1,7 @@
 //! Cutting a text too long for one status into a thread, the way a careful person
 //! would: at a paragraph break unless that leaves a part too short, else at the end
-//! of a sentence, else between words, and only inside a long word as a last resort — never inside a
-//! link, mention, hashtag or grapheme cluster. Every part is measured with
+//! of a sentence, else at a line break, else between words, and only inside a word as a
+//! last resort — never inside a link, mention, hashtag or grapheme cluster. Every part is measured with
 //! [`status_length`], so each one fits the limits it was cut for.
 
 use std::fmt;
@@ -347,8 +347,11 @@ fn cuts(text: &str, found: &[Found]) -> Vec<Cut> {
                 }
             }
             (false, None) => {
+                let no_break = |g: &str| g.contains(NO_BREAK);
                 if let Some(before) = previous
                     && !before.trim_end_matches('\u{200D}').ends_with(VIRAMAS)
+                    && !no_break(before)
+                    && !no_break(grapheme)
                     && !splits_entity(at)
                 {
                     let level = if sentence_ends.binary_search(&at).is_ok() {
@@ -394,17 +397,23 @@ fn sentence_ends(text: &str) -> Vec<usize> {
             .rsplit(char::is_whitespace)
             .next()
             .unwrap_or_default();
-        if is_abbreviation(last_word) {
+        // A list's number stands alone: a sentence of its own, or at a line's start.
+        let word_start = start + closing.len() - last_word.len();
+        let before = text[..word_start].trim_end_matches([' ', '\t']);
+        let alone = closing == last_word || before.is_empty() || before.ends_with(['\n', '\r']);
+        if is_abbreviation(last_word, alone) {
             continue;
         }
-        // `🎉🥳 ` after the boundary: the sentence's, up to the next space. Looked at
-        // only until a letter or digit shows it is a word (text without spaces has one
-        // long "word").
+        // `🎉🥳 ` after the boundary: the sentence's, up to the next space, unless a
+        // line break comes first (then it is the next line's bullet: `✅ Fixed…`).
+        // Looked at only until a letter or digit shows it is a word (text without
+        // spaces has one long "word").
         let rest = &text[end..];
+        let gap = &text[start + closing.len()..end];
         let symbols = rest
             .char_indices()
             .find(|&(_, c)| c.is_whitespace() || c.is_alphanumeric())
-            .filter(|&(at, c)| at > 0 && c.is_whitespace())
+            .filter(|&(at, c)| at > 0 && c.is_whitespace() && !gap.contains(['\n', '\r']))
             .map(|(at, _)| at);
         if let Some(symbols) = symbols {
             let after = &rest[symbols..];
@@ -416,11 +425,11 @@ fn sentence_ends(text: &str) -> Vec<usize> {
     ends
 }
 
-/// A word whose full stop is no sentence's end: a number (`4.` in a list), an initial
-/// (`J.`), letters with stops inside (`e.g.`, `U.S.`), or a title or abbreviation that
-/// comes before what it names (`Dr.`, `vs.`). Which words those are is a guess for
-/// English; elsewhere Unicode's boundaries stand.
-fn is_abbreviation(word: &str) -> bool {
+/// A word whose full stop is no sentence's end: a list's number (`4.` standing `alone`,
+/// as a sentence of its own or at a line's start: `in 2024.` ends one), letters with stops inside (`e.g.`, `U.S.`), or a title
+/// or abbreviation that comes before what it names (`Dr.`, `vs.`). Which words those
+/// are is a guess for English; elsewhere Unicode's boundaries stand.
+fn is_abbreviation(word: &str, alone: bool) -> bool {
     const BEFORE_A_NAME: &[&str] = &[
         "Mr", "Mrs", "Ms", "Dr", "Prof", "Sr", "Jr", "St", "Mt", "Gen", "Col", "Lt", "Sgt", "Capt",
         "Rev", "Fig", "Vol", "vs", "cf", "approx", "ca",
@@ -428,16 +437,13 @@ fn is_abbreviation(word: &str) -> bool {
     let Some(stem) = word.strip_suffix('.') else {
         return false;
     };
-    let number = !stem.is_empty() && stem.chars().all(|c| c.is_ascii_digit());
-    // Not `I.` or `A.`, which end sentences as words of their own.
-    let initial = stem.chars().count() == 1
-        && stem.chars().all(char::is_uppercase)
-        && !matches!(stem, "I" | "A");
+    let list_number =
+        alone && (1..=3).contains(&stem.len()) && stem.chars().all(|c| c.is_ascii_digit());
     let dotted = stem.contains('.')
         && stem.split('.').all(|piece| {
             (1..=2).contains(&piece.chars().count()) && piece.chars().all(char::is_alphabetic)
         });
-    number || initial || dotted || BEFORE_A_NAME.contains(&stem)
+    list_number || dotted || BEFORE_A_NAME.contains(&stem)
 }
 
 /// The viramas that join consonants into one conjunct (Unicode 15.1's
@@ -564,8 +570,9 @@ fn cut_pieces(
 
 /// The best cut among `candidates` (all after the part's start, in order, the last
 /// known to fit): the furthest at the best level that fits and fills enough of a part —
-/// a quarter for a paragraph, half for a sentence or a word boundary without a space,
-/// anything for a space — else the last. Each choice is measured: a longer piece can
+/// a quarter for a paragraph, half for a sentence, a line break, a space or a word
+/// boundary without a space —, else the furthest line break or space however short the
+/// part (a word that would fit whole in the next part is not cut), else the last. Each choice is measured: a longer piece can
 /// count less than a shorter one (a remote mention's domain that grows is free), so
 /// that the last fits says nothing of the ones before it.
 fn choose(
@@ -614,10 +621,11 @@ fn choose(
         (Level::Line, 2),
         (Level::Word, 2),
         (Level::WordJoin, 2),
+        (Level::Word, 0),
     ];
     for (level, fill) in levels {
         if let Some((cut, measured)) = furthest_fitting(level)
-            && measured.saturating_mul(fill) >= max
+            && (fill == 0 || measured.saturating_mul(fill) >= max)
         {
             return Some(cut);
         }
@@ -835,21 +843,34 @@ mod tests {
             parts.iter().any(|part| part.contains("130\u{A0}km/h")),
             "{parts:?}"
         );
+        // Nor is a run of words bound by them cut beside one, while a letter will do.
+        let bound = format!("{}fin.", "mot\u{A0}".repeat(30));
+        let parts = split_thread(&bound, &options).unwrap();
+        assert!(
+            parts
+                .iter()
+                .all(|part| !part.starts_with('\u{A0}') && !part.ends_with('\u{A0}')),
+            "{parts:?}"
+        );
     }
 
     #[test]
     fn a_full_stop_after_a_number_or_title_ends_no_sentence() {
-        // The real sentence end comes first; the stops after `Dr` and `2` are no cuts.
-        let text = "We met at noon with the team of five. Then came Dr. Okafor with item 2. Edit the file now.";
+        // The real sentence end comes first; the stops after `Dr` and the list's `2` are
+        // no cuts.
+        let text = "We met at noon with the team of five. Then came Dr. Okafor and said:\n2. Edit the file now.";
         let parts = split_thread(text, &ThreadOptions::new(limits(60)).numbering(false)).unwrap();
         assert_eq!(
             parts[0], "We met at noon with the team of five.",
             "{parts:?}"
         );
-        assert!(sentence_ends("I saw Dr. Okafor.").len() == 1);
-        assert_eq!(sentence_ends("Steps: 1. Open it. 2. Close it.").len(), 2);
-        assert!(sentence_ends("See e.g. this. Or that.").len() == 2);
-        assert!(sentence_ends("So did I. Then we left.").len() == 2);
+        assert_eq!(sentence_ends("I saw Dr. Okafor.").len(), 1);
+        assert_eq!(sentence_ends("Steps:\n1. Open it.\n2. Close it.").len(), 2);
+        assert_eq!(sentence_ends("See e.g. this. Or that.").len(), 2);
+        // Words of their own: a year, a letter, `I`.
+        assert_eq!(sentence_ends("It began in 2024. Then it grew.").len(), 2);
+        assert_eq!(sentence_ends("We tried plan B. Then we left.").len(), 2);
+        assert_eq!(sentence_ends("So did I. Then we left.").len(), 2);
     }
 
     #[test]
@@ -872,6 +893,18 @@ mod tests {
         let parts = split_thread(text, &ThreadOptions::new(limits(60)).numbering(false)).unwrap();
         assert!(parts[0].ends_with("ours! 🎉🥳"), "{parts:?}");
         assert!(parts[1].starts_with("Next up"), "{parts:?}");
+        // After a line break, it is the next line's bullet.
+        let notes = "Release notes for this week, all of them:\n✅ Fixed a typo in the about page.\n✅ Added Portuguese.";
+        let parts = split_thread(notes, &ThreadOptions::new(limits(60)).numbering(false)).unwrap();
+        assert!(parts[1].starts_with('✅'), "{parts:?}");
+    }
+
+    #[test]
+    fn a_word_that_fits_the_next_part_is_not_cut_for_a_fuller_one() {
+        let words = "word ".repeat(9);
+        let text = format!("{}{} and the end.", words, "x".repeat(70));
+        let parts = split_thread(&text, &ThreadOptions::new(limits(100)).numbering(false)).unwrap();
+        assert_eq!(parts[0], words.trim(), "{parts:?}");
     }
 
     #[test]
