@@ -478,7 +478,9 @@ impl Client {
             };
             if let Error::Timeout { maybe_done, .. } = err {
                 timeouts += 1;
-                unanswered_write |= maybe_done && request.method != Method::GET;
+                // A post, whose next run would carry a new key; other writes repeat
+                // harmlessly (a deletion, a revocation) or fail (a used code).
+                unanswered_write |= maybe_done && keyed;
             }
             let settled = || backoff(retry, attempt).max(retry.settle_delay);
             let wait = match &err {

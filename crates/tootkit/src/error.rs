@@ -166,7 +166,7 @@ pub enum Error {
         after.as_secs_f32(),
         if *attempts > 1 { format!(", on each of {attempts} tries") } else { String::new() },
         if *maybe_done {
-            "and may have carried out the request all the same, so look (at the account's posts, say) before sending it again."
+            "and may have carried out the request all the same, so check whether it took effect (a post on the account, say) before sending it again."
         } else {
             "so try again later."
         }
@@ -178,8 +178,9 @@ pub enum Error {
         after: Duration,
         /// How many tries ran out of time (retries of a repeatable request).
         attempts: u32,
-        /// A write reached the server before the wait ran out, so it may have been
-        /// carried out: sending it again under a new idempotency key could do it twice.
+        /// A post (a request with an `Idempotency-Key`) reached the server before the
+        /// wait ran out, so it may have been carried out: sending it again under a new
+        /// key could post twice.
         maybe_done: bool,
     },
 

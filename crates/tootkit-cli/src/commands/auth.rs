@@ -264,6 +264,16 @@ fn also_use(profiles: &[String]) -> String {
     format!("{} also {verb} it", profiles.join(", "))
 }
 
+/// Why a revocation failed, short enough to go inside another sentence: a server out
+/// of reach in a few words, anything else as the error says it.
+fn why_not_revoked(err: &tootkit::Error) -> String {
+    match err {
+        tootkit::Error::Timeout { host, .. } => format!("{host} did not answer in time"),
+        tootkit::Error::Network { host, .. } => format!("{host} could not be reached"),
+        other => other.to_string().trim_end_matches('.').to_owned(),
+    }
+}
+
 /// Revokes the token a profile held before it was replaced, or says it may still work.
 async fn retire(context: &Context, name: &str, profile: &Profile, old: &AccessToken) {
     let revoked = async {
@@ -273,7 +283,11 @@ async fn retire(context: &Context, name: &str, profile: &Profile, old: &AccessTo
         let client = context
             .client_builder(InstanceUrl::parse(&profile.instance)?)
             .build()?;
-        client.oauth().revoke(&app, old).await?;
+        client
+            .oauth()
+            .revoke(&app, old)
+            .await
+            .map_err(|err| Failure::local(why_not_revoked(&err)))?;
         Ok::<_, Failure>(true)
     }
     .await;
@@ -1009,7 +1023,7 @@ pub async fn logout(context: &Context) -> Result<()> {
                     | tootkit::Error::OAuth { .. }),
                 ) => Some(format!(
                     "it could not be revoked ({})",
-                    err.to_string().trim_end_matches('.')
+                    why_not_revoked(&err)
                 )),
                 Err(other) => return Err(other.into()),
             }

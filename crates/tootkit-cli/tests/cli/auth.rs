@@ -263,6 +263,25 @@ async fn a_revoked_token_is_met_with_the_command_that_signs_in_again() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logging_out_of_an_instance_out_of_reach_forgets_and_says_what_is_left() {
+    let sandbox = sandbox().await;
+    let base = sandbox.base_url().to_string();
+    let authority = sandbox.base_url().authority();
+    let home = Home::new("out-of-reach");
+    login(&home, &base, &[]).await.success();
+    sandbox.stop().await;
+    let logout = home.run(&["auth", "logout"]).await.success();
+    assert!(
+        logout.stderr.contains(&format!(
+            "but its token may still work because it could not be revoked ({authority} could not be reached); revoke it"
+        )),
+        "{}",
+        logout.stderr
+    );
+    home.run(&["whoami"]).await.failure(3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn login_out_of_band_takes_the_pasted_code() {
     let sandbox = sandbox().await;
     let home = oob_login_with_granular_scopes(&sandbox, "oob").await;

@@ -780,7 +780,7 @@ async fn a_post_left_unanswered_says_it_may_have_been_made() {
     );
     assert!(
         post.to_string()
-            .ends_with("may have carried out the request all the same, so look (at the account's posts, say) before sending it again."),
+            .ends_with("may have carried out the request all the same, so check whether it took effect (a post on the account, say) before sending it again."),
         "{post}"
     );
     // A read did nothing that sending it again could repeat.
