@@ -106,15 +106,17 @@ impl From<tootkit::Error> for Failure {
             ),
             E::Network { host, source } if source.is_connect() => {
                 let failure = Self::new(Exit::Network, message);
-                // Nothing listening on this machine: most likely a sandbox not started.
-                match tootkit::InstanceUrl::parse(&host) {
-                    Ok(instance) if instance.is_loopback() => {
-                        let port = instance.as_url().port_or_known_default().unwrap_or(80);
-                        failure.with_hint(format!(
-                            "If {host} is to be a tootkit sandbox, start it with `tootkit sandbox --port {port}`."
-                        ))
-                    }
-                    _ => failure,
+                // Nothing listening where a sandbox would (it serves plain http on
+                // 127.0.0.1, on the port it is given): most likely one not started.
+                let port = ["127.0.0.1:", "localhost:"]
+                    .iter()
+                    .find_map(|prefix| host.strip_prefix(prefix))
+                    .and_then(|port| port.parse::<u16>().ok());
+                match port {
+                    Some(port) => failure.with_hint(format!(
+                        "If {host} is to be a tootkit sandbox, start it with `tootkit sandbox --port {port}`."
+                    )),
+                    None => failure,
                 }
             }
             E::Network { .. } | E::Timeout { .. } => Self::new(Exit::Network, message),

@@ -273,6 +273,22 @@ impl Error {
         ) || matches!(self, Self::Server { status, .. } if matches!(status, 500 | 502 | 503 | 504))
     }
 
+    /// Whether this is a 401 saying the token was revoked (Doorkeeper's "The access
+    /// token was revoked"), as opposed to one the server does not know at all.
+    ///
+    /// ```
+    /// let revoked = tootkit::Error::Unauthorized {
+    ///     server_message: Some("The access token was revoked".into()),
+    /// };
+    /// let unknown = tootkit::Error::Unauthorized {
+    ///     server_message: Some("The access token is invalid".into()),
+    /// };
+    /// assert!(revoked.is_revoked_token() && !unknown.is_revoked_token());
+    /// ```
+    pub fn is_revoked_token(&self) -> bool {
+        matches!(self, Self::Unauthorized { server_message } if says_revoked(server_message))
+    }
+
     /// Whether this is a 403 about the token's scopes (Mastodon: "This action is outside
     /// the authorized scopes"), as one without a reason is taken to be; a 403 in other
     /// words refuses the account itself (disabled, unconfirmed, suspended).
@@ -372,11 +388,14 @@ fn about_scopes(message: &Option<String>) -> bool {
 
 /// Doorkeeper tells a revoked token ("The access token was revoked") from one it does
 /// not know ("The access token is invalid"); only the second may be a typo.
-fn unauthorized_message(server_message: &Option<String>) -> String {
-    let revoked = server_message
+fn says_revoked(server_message: &Option<String>) -> bool {
+    server_message
         .as_deref()
-        .is_some_and(|m| m.to_ascii_lowercase().contains("revoked"));
-    let why = if revoked {
+        .is_some_and(|m| m.to_ascii_lowercase().contains("revoked"))
+}
+
+fn unauthorized_message(server_message: &Option<String>) -> String {
+    let why = if says_revoked(server_message) {
         "sign in again for a new one"
     } else {
         "it may have been revoked or mistyped, so sign in again or check the token you gave"

@@ -887,6 +887,12 @@ pub async fn add_token(context: &Context, args: AddTokenArgs) -> Result<()> {
             ));
         }
         // The token read from stdin, whatever the environment holds.
+        Err(err) if err.is_revoked_token() => {
+            return Err(Failure::auth(format!(
+                "{} says the token given was revoked; make a new one (Preferences > Development) or sign in with `tootkit auth login`.",
+                instance.authority()
+            )));
+        }
         Err(tootkit::Error::Unauthorized { .. }) => {
             return Err(Failure::auth(format!(
                 "{} refused the token given; check that it was copied whole and was made on that instance.",

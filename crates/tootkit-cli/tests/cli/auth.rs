@@ -258,6 +258,28 @@ async fn a_revoked_token_is_met_with_the_command_that_signs_in_again() {
         "{}",
         refused.stderr
     );
+    // Added by hand, the revoked token is said to be revoked, not perhaps mistyped.
+    let added = home
+        .run_with_input(
+            &[
+                "--profile",
+                "again",
+                "auth",
+                "add-token",
+                "--instance",
+                &base,
+            ],
+            &format!("{}\n", value("MASTODON_ACCESS_TOKEN")),
+        )
+        .await
+        .failure(3);
+    assert!(
+        added
+            .stderr
+            .contains("says the token given was revoked; make a new one"),
+        "{}",
+        added.stderr
+    );
     sign_in(&home, &["--profile", &profile]).await.success();
     home.run(&["whoami"]).await.success();
 }
