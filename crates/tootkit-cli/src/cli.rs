@@ -17,7 +17,7 @@ pub struct Cli {
     #[arg(long, global = true, env = "TOOTKIT_PROFILE", value_parser = profile_name)]
     pub profile: Option<String>,
 
-    /// Print JSON instead of text (whoami, post, count, auth login, status, export).
+    /// Print JSON instead of text (whoami, post, count, and every auth command).
     #[arg(long, global = true)]
     pub json: bool,
 

@@ -20,25 +20,27 @@ pub const ENV_DATA_DIR: &str = "TOOTKIT_DATA_DIR";
 #[derive(Clone, Debug)]
 pub struct Paths {
     pub config_dir: PathBuf,
-    pub data_dir: PathBuf,
+    /// Only the sandbox uses it, so a problem with it is told only there.
+    pub data_dir: Result<PathBuf>,
 }
 
 impl Paths {
     pub fn from_env() -> Result<Self> {
-        let dir = |var: &str, base: Option<PathBuf>, what: &str| -> Result<PathBuf> {
+        // `kept` says what the directory would hold, for the refusal.
+        let dir = |var: &str, base: Option<PathBuf>, what: &str, kept: &str| {
             match std::env::var_os(var).filter(|v| !v.is_empty()) {
                 // A relative directory would put credentials wherever the command
                 // runs, such as a repository's working tree.
                 Some(dir) if PathBuf::from(&dir).is_absolute() => Ok(PathBuf::from(dir)),
                 Some(dir) => Err(Failure::usage(format!(
-                    "{var} is the relative path `{}`, which would keep credentials in whatever directory tootkit runs from; set it to an absolute path.",
+                    "{var} is the relative path `{}`, which would keep {kept} in whatever directory tootkit runs from; set it to an absolute path.",
                     PathBuf::from(dir).display()
                 ))),
                 // A relative HOME would do the same.
                 None => match base {
                     Some(base) if base.is_absolute() => Ok(base.join("tootkit")),
                     Some(base) => Err(Failure::usage(format!(
-                        "The {what} directory would be the relative path `{}` (HOME is relative), which would keep credentials in whatever directory tootkit runs from; set HOME, or {var}, to an absolute path.",
+                        "The {what} directory would be the relative path `{}` (HOME is relative), which would keep {kept} in whatever directory tootkit runs from; set HOME, or {var}, to an absolute path.",
                         base.display()
                     ))),
                     None => Err(Failure::local(format!(
@@ -48,8 +50,18 @@ impl Paths {
             }
         };
         Ok(Self {
-            config_dir: dir(ENV_CONFIG_DIR, dirs::config_dir(), "configuration")?,
-            data_dir: dir(ENV_DATA_DIR, dirs::data_dir(), "data")?,
+            config_dir: dir(
+                ENV_CONFIG_DIR,
+                dirs::config_dir(),
+                "configuration",
+                "credentials",
+            )?,
+            data_dir: dir(
+                ENV_DATA_DIR,
+                dirs::data_dir(),
+                "data",
+                "the sandbox's database",
+            ),
         })
     }
 
@@ -61,8 +73,8 @@ impl Paths {
         self.config_dir.join("credentials.toml")
     }
 
-    pub fn sandbox_database(&self) -> PathBuf {
-        self.data_dir.join("sandbox.sqlite3")
+    pub fn sandbox_database(&self) -> Result<PathBuf> {
+        self.data_dir.clone().map(|dir| dir.join("sandbox.sqlite3"))
     }
 }
 
@@ -154,7 +166,7 @@ impl Profiles {
                 return Err(Failure::local(format!(
                     "{} is writable by other users (mode {mode:04o}), who could send your tokens to another server; run `chmod 600 {}` and check the instances `tootkit auth status` lists.",
                     path.display(),
-                    path.display()
+                    crate::commands::shell_word(&path.display().to_string())
                 )));
             }
         }
@@ -235,6 +247,10 @@ impl Profiles {
                     ),
                     (_, 0) => format!(
                         "There is no profile named `{chosen}`{from}, nor any other; {create}."
+                    ),
+                    (_, 1) => format!(
+                        "There is no profile named `{chosen}`{from}; the one profile is {}, so pass that name, or {create}.",
+                        self.quoted_names()
                     ),
                     _ => format!(
                         "There is no profile named `{chosen}`{from}; the profiles are {}, so pass one of those, or {create}.",

@@ -25,7 +25,7 @@ impl From<Exit> for ExitCode {
 
 /// A failure: one sentence saying what happened and what to do, an optional hint,
 /// and the exit code.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Failure {
     pub message: String,
     pub hint: Option<String>,

@@ -221,7 +221,7 @@ impl Secrets {
             return Err(Failure::local(format!(
                 "{} is {who} (mode {mode:04o}), so {exposed}; run `chmod 600 {}` and, if others could have touched it, sign in again.",
                 self.file.display(),
-                self.file.display()
+                crate::commands::shell_word(&self.file.display().to_string())
             )));
         }
         Ok(())
@@ -288,7 +288,7 @@ mod tests {
     fn paths(dir: &std::path::Path) -> Paths {
         Paths {
             config_dir: dir.join("config"),
-            data_dir: dir.join("data"),
+            data_dir: Ok(dir.join("data")),
         }
     }
 

@@ -459,10 +459,6 @@ impl Drop for Sandbox {
     }
 }
 
-/// Makes the database file readable by its owner alone, creating it if it is not there
-/// yet: it holds password hashes and token digests. SQLite gives the `-wal` and `-shm`
-/// files it creates the database's own mode; those a looser earlier run left are
-/// tightened with it.
 /// Creates the database file if need be and takes the lock beside it (`….lock`).
 fn lock_database(path: &std::path::Path) -> Result<std::fs::File, SandboxError> {
     create_private(path).map_err(|source| SandboxError::CreateDatabase {
@@ -494,6 +490,10 @@ fn lock_database(path: &std::path::Path) -> Result<std::fs::File, SandboxError> 
     }
 }
 
+/// Makes the database file readable by its owner alone, creating it if it is not there
+/// yet: it holds password hashes and token digests. SQLite gives the `-wal` and `-shm`
+/// files it creates the database's own mode; those a looser earlier run left are
+/// tightened with it.
 fn create_private(path: &std::path::Path) -> std::io::Result<()> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);

@@ -481,7 +481,7 @@ async fn obtain_token(
             None => prompt_line("Email address: ", "give it with --username EMAIL")
                 .map_err(into_input)?,
         };
-        let password = prompt_secret("Password: ").map_err(into_input)?;
+        let password = prompt_secret("Password: ", args.username.is_some()).map_err(into_input)?;
         return client
             .oauth()
             .password_grant(server, app, &username, &password, scopes)
@@ -585,8 +585,9 @@ fn prompt_line(prompt: &str, advice: &str) -> Result<String> {
     Ok(line)
 }
 
-/// Reads a secret without echo on a terminal, or one line of piped input.
-fn prompt_secret(prompt: &str) -> Result<Password> {
+/// Reads a secret without echo on a terminal, or one line of piped input (`alone`:
+/// nothing else is piped before it).
+fn prompt_secret(prompt: &str, alone: bool) -> Result<Password> {
     if std::io::stdin().is_terminal() {
         let secret = rpassword::prompt_password(prompt)
             .map_err(|err| Failure::usage(format!("The password could not be read from the terminal ({err}); pipe it on standard input instead.")))?;
@@ -603,10 +604,12 @@ fn prompt_secret(prompt: &str) -> Result<Password> {
         })?;
     let password = line.trim_end_matches(['\n', '\r']);
     if password.is_empty() {
-        // Piped in alone, the password was read as the email address.
-        return Err(Failure::usage(
-            "No password was entered; pipe the email address and the password on two lines, or give the address with --username EMAIL and pipe the password alone.",
-        ));
+        return Err(Failure::usage(if alone {
+            "No password was entered; pipe it on standard input, or leave input alone to type it at the prompt."
+        } else {
+            // Piped in alone, the password was read as the email address.
+            "No password was entered; pipe the email address and the password on two lines, or give the address with --username EMAIL and pipe the password alone."
+        }));
     }
     Ok(Password::new(password))
 }

@@ -10,10 +10,10 @@ use crate::cli::SandboxArgs;
 use crate::failure::{Failure, Result};
 
 pub async fn serve(context: &Context, args: SandboxArgs) -> Result<()> {
-    let mut config = if args.in_memory {
-        SandboxConfig::in_memory()
-    } else {
-        let path = context.paths.sandbox_database();
+    let database = (!args.in_memory)
+        .then(|| context.paths.sandbox_database())
+        .transpose()?;
+    let mut config = if let Some(path) = database.clone() {
         if let Some(dir) = path.parent() {
             crate::config::create_private_dir(dir).map_err(|err| {
                 Failure::local(format!(
@@ -23,6 +23,8 @@ pub async fn serve(context: &Context, args: SandboxArgs) -> Result<()> {
             })?;
         }
         SandboxConfig::with_database(path)
+    } else {
+        SandboxConfig::in_memory()
     };
     for user in &args.users {
         let Some((name, password)) = user.split_once(':') else {
@@ -39,10 +41,9 @@ pub async fn serve(context: &Context, args: SandboxArgs) -> Result<()> {
     let mut sandbox =
         Sandbox::start(config, SocketAddr::from((Ipv4Addr::LOCALHOST, args.port))).await?;
     let base = sandbox.base_url().clone();
-    let state = if args.in_memory {
-        "in memory, gone when it stops".to_owned()
-    } else {
-        format!("kept in {}", context.paths.sandbox_database().display())
+    let state = match &database {
+        None => "in memory, gone when it stops".to_owned(),
+        Some(path) => format!("kept in {}", path.display()),
     };
     outln!("tootkit sandbox: a Mastodon-compatible instance at {base}");
     outln!(

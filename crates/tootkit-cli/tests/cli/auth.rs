@@ -488,6 +488,28 @@ async fn password_login_is_refused_by_modern_servers_and_works_on_legacy_ones() 
         "{}",
         alone.stderr
     );
+    let empty = home
+        .run_with_input(
+            &[
+                "auth",
+                "login",
+                "--password",
+                "--username",
+                "alice@localhost",
+                "--instance",
+                &legacy.base_url().to_string(),
+            ],
+            "",
+        )
+        .await
+        .failure(2);
+    assert!(
+        empty
+            .stderr
+            .contains("No password was entered; pipe it on standard input"),
+        "{}",
+        empty.stderr
+    );
     home.run_with_input(
         &[
             "auth",
@@ -565,7 +587,7 @@ async fn add_token_stores_a_web_token_and_the_environment_wins_over_profiles() {
     assert!(
         unknown
             .stderr
-            .contains("There is no profile named `nobody`; the profiles are `alice@"),
+            .contains("There is no profile named `nobody`; the one profile is `alice@"),
         "{}",
         unknown.stderr
     );
@@ -1036,30 +1058,49 @@ async fn a_relative_configuration_directory_is_refused() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_relative_home_is_refused_rather_than_writing_into_the_working_directory() {
+    let sandbox = sandbox().await;
+    let base = sandbox.base_url().to_string();
+    let token = web_token(&sandbox, USER, PASSWORD, "read").await;
     let home = Home::new("relative-home");
     let work = home.dir.join("work");
     std::fs::create_dir_all(&work).unwrap();
-    for (what, dir) in [
-        ("configuration", "TOOTKIT_CONFIG_DIR"),
-        ("data", "TOOTKIT_DATA_DIR"),
-    ] {
+    let in_work = |unset: &str, args: &[&str]| {
         let mut command = home.tootkit();
         command
-            .env_remove(dir)
+            .env_remove(unset)
             .env_remove("XDG_CONFIG_HOME")
             .env_remove("XDG_DATA_HOME")
             .env("HOME", ".")
             .current_dir(&work)
-            .args(["auth", "add-token", "--instance", "http://127.0.0.1:9"]);
-        let refused = crate::run(command, Some("a-token\n".to_owned()))
+            .args(args);
+        command
+    };
+    // Commands that would write there: storing a token, serving the sandbox.
+    let stored = in_work(
+        "TOOTKIT_CONFIG_DIR",
+        &["auth", "add-token", "--instance", &base],
+    );
+    let served = in_work("TOOTKIT_DATA_DIR", &["sandbox", "--port", "0"]);
+    for (command, what, kept) in [
+        (stored, "configuration", "credentials"),
+        (served, "data", "the sandbox's database"),
+    ] {
+        let refused = crate::run(command, Some(format!("{}\n", token.expose())))
             .await
             .failure(2);
         assert!(
             refused.stderr.starts_with(&format!(
                 "error: The {what} directory would be the relative path"
             )),
+            "{}",
+            refused.stderr
+        );
+        assert!(
+            refused
+                .stderr
+                .contains(&format!("which would keep {kept} in whatever directory")),
             "{}",
             refused.stderr
         );
@@ -1070,6 +1111,11 @@ async fn a_relative_home_is_refused_rather_than_writing_into_the_working_directo
         0,
         "nothing written where tootkit ran"
     );
+    // A command that needs no data directory is not refused for it.
+    let counted = crate::run(in_work("TOOTKIT_DATA_DIR", &["count", "howdy"]), None)
+        .await
+        .success();
+    assert!(counted.stdout.starts_with("5/500"), "{counted:#?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
