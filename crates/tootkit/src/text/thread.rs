@@ -189,6 +189,9 @@ enum Level {
     Line,
     /// Between words, at a space.
     Word,
+    /// After a clause's mark where no space follows (`，`, `、`, `；`, `：` in Chinese
+    /// and Japanese), before a letter.
+    Clause,
     /// Between words without a space, as in Chinese or Japanese, before a letter.
     WordJoin,
     Grapheme,
@@ -354,11 +357,13 @@ fn cuts(text: &str, found: &[Found]) -> Vec<Cut> {
                     && !no_break(grapheme)
                     && !splits_entity(at)
                 {
+                    let before_a_letter = word_starts.binary_search(&at).is_ok()
+                        && grapheme.starts_with(char::is_alphanumeric);
                     let level = if sentence_ends.binary_search(&at).is_ok() {
                         Level::Sentence
-                    } else if word_starts.binary_search(&at).is_ok()
-                        && grapheme.starts_with(char::is_alphanumeric)
-                    {
+                    } else if before_a_letter && before.ends_with(CLAUSE_MARKS) {
+                        Level::Clause
+                    } else if before_a_letter {
                         Level::WordJoin
                     } else {
                         Level::Grapheme
@@ -376,6 +381,10 @@ fn cuts(text: &str, found: &[Found]) -> Vec<Cut> {
     }
     cuts
 }
+
+/// The marks that end a clause in writing without spaces: commas (full-width and
+/// ideographic), semicolon, colon.
+const CLAUSE_MARKS: &[char] = &['，', '、', '；', '：'];
 
 /// Spaces that do not break a line: U+00A0, U+2007 (figure) and U+202F (narrow, as
 /// French sets before `!` and `?`).
@@ -620,6 +629,7 @@ fn choose(
         (Level::Sentence, 2),
         (Level::Line, 2),
         (Level::Word, 2),
+        (Level::Clause, 2),
         (Level::WordJoin, 2),
         (Level::Word, 0),
     ];
@@ -982,6 +992,16 @@ mod tests {
         let parts = split_thread(&text, &ThreadOptions::new(limits(30)).numbering(false)).unwrap();
         assert_eq!(parts.concat(), text);
         assert!(parts.iter().all(|p| !p.starts_with('、')), "{parts:?}");
+        // Where no sentence ends in reach, after a clause's comma rather than inside one.
+        let text = "今天天气很好，我们去公园散步，然后回家吃饭".repeat(4);
+        let parts = split_thread(&text, &ThreadOptions::new(limits(40)).numbering(false)).unwrap();
+        assert_eq!(parts.concat(), text);
+        assert!(
+            parts[..parts.len() - 1]
+                .iter()
+                .all(|p| p.ends_with('，') || p.ends_with("吃饭")),
+            "{parts:?}"
+        );
     }
 
     #[test]
