@@ -187,11 +187,12 @@ enum Level {
     Sentence,
     /// At a line break inside a paragraph (a hard-wrapped line, a list's item).
     Line,
+    /// After a clause's mark where no space follows (`，`, `、`, `；`, `：` in Chinese
+    /// and Japanese), before a letter: ranked above a space, which in such text is
+    /// most often one around a word in Latin letters.
+    Clause,
     /// Between words, at a space.
     Word,
-    /// After a clause's mark where no space follows (`，`, `、`, `；`, `：` in Chinese
-    /// and Japanese), before a letter.
-    Clause,
     /// Between words without a space, as in Chinese or Japanese, before a letter.
     WordJoin,
     Grapheme,
@@ -341,7 +342,9 @@ fn cuts(text: &str, found: &[Found]) -> Vec<Cut> {
                 } else {
                     Level::Word
                 };
-                if !splits_entity(start) && !splits_entity(at) {
+                // Nor beside a no-break space, which binds the word it touches.
+                let bound = text[..start].ends_with(NO_BREAK) || text[at..].starts_with(NO_BREAK);
+                if !splits_entity(start) && !splits_entity(at) && !bound {
                     cuts.push(Cut {
                         end: start,
                         next: at,
@@ -406,11 +409,16 @@ fn sentence_ends(text: &str) -> Vec<usize> {
             .rsplit(char::is_whitespace)
             .next()
             .unwrap_or_default();
-        // A list's number stands alone: a sentence of its own, or at a line's start.
-        let word_start = start + closing.len() - last_word.len();
-        let before = text[..word_start].trim_end_matches([' ', '\t']);
-        let alone = closing == last_word || before.is_empty() || before.ends_with(['\n', '\r']);
-        if is_abbreviation(last_word, alone) {
+        // From the text before it, which may be an earlier sentence (`R. R. Martin`);
+        // looked for only when asked, as text without spaces has none near.
+        let previous_word = || {
+            flowed[..start + closing.len() - last_word.len()]
+                .trim_end()
+                .rsplit(char::is_whitespace)
+                .next()
+                .unwrap_or_default()
+        };
+        if is_abbreviation(last_word, previous_word, closing == last_word) {
             continue;
         }
         // `🎉🥳 ` after the boundary: the sentence's, up to the next space, unless a
@@ -421,7 +429,7 @@ fn sentence_ends(text: &str) -> Vec<usize> {
         let gap = &text[start + closing.len()..end];
         let symbols = rest
             .char_indices()
-            .find(|&(_, c)| c.is_whitespace() || c.is_alphanumeric())
+            .find(|&(_, c)| c.is_whitespace() || c.is_alphanumeric() || BULLETS.contains(&c))
             .filter(|&(at, c)| at > 0 && c.is_whitespace() && !gap.contains(['\n', '\r']))
             .map(|(at, _)| at);
         if let Some(symbols) = symbols {
@@ -434,25 +442,41 @@ fn sentence_ends(text: &str) -> Vec<usize> {
     ends
 }
 
-/// A word whose full stop is no sentence's end: a list's number (`4.` standing `alone`,
-/// as a sentence of its own or at a line's start: `in 2024.` ends one), letters with stops inside (`e.g.`, `U.S.`), or a title
+/// Marks that open what follows rather than close what came before: a bullet, a dash,
+/// an arrow.
+const BULLETS: &[char] = &['•', '·', '▪', '‣', '◦', '►', '→', '-', '–', '—', '*', '>'];
+
+/// A word whose full stop is no sentence's end (brackets and quotes before it aside): a
+/// short number (a list's `4.`, an ordinal's `3. Oktober`; a longer one only as a
+/// sentence of its own, `alone`, so that `in 2024.` ends one), an initial after a name
+/// (`George R.`, not `plan B.`), letters with stops inside (`e.g.`, `U.S.`), or a title
 /// or abbreviation that comes before what it names (`Dr.`, `vs.`). Which words those
-/// are is a guess for English; elsewhere Unicode's boundaries stand.
-fn is_abbreviation(word: &str, alone: bool) -> bool {
+/// are is a guess; elsewhere Unicode's boundaries stand.
+fn is_abbreviation<'a>(word: &str, previous_word: impl FnOnce() -> &'a str, alone: bool) -> bool {
     const BEFORE_A_NAME: &[&str] = &[
         "Mr", "Mrs", "Ms", "Dr", "Prof", "Sr", "Jr", "St", "Mt", "Gen", "Col", "Lt", "Sgt", "Capt",
         "Rev", "Fig", "Vol", "vs", "cf", "approx", "ca",
     ];
+    let word = word.trim_start_matches(|c: char| !c.is_alphanumeric());
     let Some(stem) = word.strip_suffix('.') else {
         return false;
     };
-    let list_number =
-        alone && (1..=3).contains(&stem.len()) && stem.chars().all(|c| c.is_ascii_digit());
+    let digits = stem.len();
+    let number = stem.chars().all(|c| c.is_ascii_digit())
+        && (matches!(digits, 1 | 2) || (digits == 3 && alone));
+    let named = |word: &str| {
+        word.trim_start_matches(|c: char| !c.is_alphanumeric())
+            .starts_with(char::is_uppercase)
+    };
+    let initial = stem.chars().count() == 1
+        && stem.chars().all(char::is_uppercase)
+        && !matches!(stem, "I" | "A")
+        && named(previous_word());
     let dotted = stem.contains('.')
         && stem.split('.').all(|piece| {
             (1..=2).contains(&piece.chars().count()) && piece.chars().all(char::is_alphabetic)
         });
-    list_number || dotted || BEFORE_A_NAME.contains(&stem)
+    number || initial || dotted || BEFORE_A_NAME.contains(&stem)
 }
 
 /// The viramas that join consonants into one conjunct (Unicode 15.1's
@@ -564,7 +588,21 @@ fn cut_pieces(
             furthest -= 1;
         }
         let keeps = |cut: &Cut| keeps_entities(text, start, cut, found);
-        let Some(cut) = choose(&candidates[..furthest], length, keeps, max) else {
+        // The next part's first word: up to the next space, looked for no further than
+        // a part could reach.
+        let next_word_fits = |cut: &Cut| {
+            let reach = cut
+                .next
+                .saturating_add(max.saturating_mul(MAX_GRAPHEME_BYTES));
+            let end = candidates
+                .iter()
+                .skip_while(|c| c.end <= cut.next)
+                .take_while(|c| c.end <= reach)
+                .find(|c| c.level <= Level::Word)
+                .map_or(text.len().min(reach), |c| c.end);
+            end <= reach && measure(&text[cut.next..end], &prefix, &suffix, options) <= max
+        };
+        let Some(cut) = choose(&candidates[..furthest], length, keeps, next_word_fits, max) else {
             // Nothing fits: the piece up to the first place it may be cut is too long.
             let end = candidates.first().map_or(text.len(), |cut| cut.end);
             return Err(uncuttable(&text[start..end], length(end), options.limits));
@@ -580,14 +618,16 @@ fn cut_pieces(
 /// The best cut among `candidates` (all after the part's start, in order, the last
 /// known to fit): the furthest at the best level that fits and fills enough of a part —
 /// a quarter for a paragraph, half for a sentence, a line break, a space or a word
-/// boundary without a space —, else the furthest line break or space however short the
-/// part (a word that would fit whole in the next part is not cut), else the last. Each choice is measured: a longer piece can
+/// boundary without a space, a clause's mark without one —, else the furthest line break
+/// or space however short the part if the word after it fits the next part whole
+/// (`next_word_fits`), else the last. Each choice is measured: a longer piece can
 /// count less than a shorter one (a remote mention's domain that grows is free), so
 /// that the last fits says nothing of the ones before it.
 fn choose(
     candidates: &[Cut],
     length: impl Fn(usize) -> usize,
     keeps_entities: impl Fn(&Cut) -> bool,
+    next_word_fits: impl Fn(&Cut) -> bool,
     max: usize,
 ) -> Option<Cut> {
     use std::cell::Cell;
@@ -628,10 +668,9 @@ fn choose(
         (Level::Paragraph, 4),
         (Level::Sentence, 2),
         (Level::Line, 2),
-        (Level::Word, 2),
         (Level::Clause, 2),
+        (Level::Word, 2),
         (Level::WordJoin, 2),
-        (Level::Word, 0),
     ];
     for (level, fill) in levels {
         if let Some((cut, measured)) = furthest_fitting(level)
@@ -639,6 +678,14 @@ fn choose(
         {
             return Some(cut);
         }
+    }
+    // However short the part, a space before a word that would fit the next part
+    // whole, rather than a cut inside it; a word longer than a part is cut anyway, so
+    // the part before it is filled.
+    if let Some((cut, _)) = furthest_fitting(Level::Word)
+        && next_word_fits(&cut)
+    {
+        return Some(cut);
     }
     Some(candidates[best])
 }
@@ -675,6 +722,10 @@ fn furthest_usable(count: usize, usable: impl Fn(usize) -> bool) -> Option<usize
     }
     Some(low)
 }
+
+/// Bytes a character that counts one may take, as far as looking ahead goes: a long
+/// grapheme cluster takes more, and is then looked at no further.
+const MAX_GRAPHEME_BYTES: usize = 16;
 
 /// How far after a cut an entity it could make may reach: a link is at most 4,096
 /// characters, mentions and hashtags far less.
@@ -853,34 +904,49 @@ mod tests {
             parts.iter().any(|part| part.contains("130\u{A0}km/h")),
             "{parts:?}"
         );
-        // Nor is a run of words bound by them cut beside one, while a letter will do.
-        let bound = format!("{}fin.", "mot\u{A0}".repeat(30));
-        let parts = split_thread(&bound, &options).unwrap();
-        assert!(
-            parts
-                .iter()
-                .all(|part| !part.starts_with('\u{A0}') && !part.ends_with('\u{A0}')),
-            "{parts:?}"
-        );
+        // Nor is a run of words bound by them cut beside one, while a letter will do,
+        // nor a space beside one.
+        for bound in [
+            format!("{}fin.", "mot\u{A0}".repeat(30)),
+            format!("{}il a dit \u{A0}{} fin.", "mot ".repeat(8), "b".repeat(30)),
+            format!("{}il a dit\u{A0} {} fin.", "mot ".repeat(8), "b".repeat(30)),
+        ] {
+            let parts = split_thread(&bound, &options).unwrap();
+            assert!(
+                parts
+                    .iter()
+                    .all(|part| !part.starts_with('\u{A0}') && !part.ends_with('\u{A0}')),
+                "{parts:?}"
+            );
+        }
     }
 
     #[test]
     fn a_full_stop_after_a_number_or_title_ends_no_sentence() {
         // The real sentence end comes first; the stops after `Dr` and the list's `2` are
         // no cuts.
-        let text = "We met at noon with the team of five. Then came Dr. Okafor and said:\n2. Edit the file now.";
+        let text = "We met at noon with the team of five. Then came Dr. Okafor and said: 2. Edit the file now.";
         let parts = split_thread(text, &ThreadOptions::new(limits(60)).numbering(false)).unwrap();
         assert_eq!(
             parts[0], "We met at noon with the team of five.",
             "{parts:?}"
         );
-        assert_eq!(sentence_ends("I saw Dr. Okafor.").len(), 1);
-        assert_eq!(sentence_ends("Steps:\n1. Open it.\n2. Close it.").len(), 2);
-        assert_eq!(sentence_ends("See e.g. this. Or that.").len(), 2);
+        let ends = |text: &str| sentence_ends(text).len();
+        assert_eq!(ends("I saw Dr. Okafor."), 1);
+        assert_eq!(ends("I saw (Dr. Okafor) and “Dr. Who”."), 1);
+        assert_eq!(ends("Steps: 1. Open it. 2. Close it."), 2);
+        assert_eq!(ends("Steps:\n1. Open it.\n2. Close it."), 2);
+        assert_eq!(ends("See e.g. this. Or (e.g. that) too."), 2);
+        assert_eq!(
+            ends("Essays of George R. R. Martin and Ursula K. Le Guin."),
+            1
+        );
+        assert_eq!(ends("Es ist am 3. Oktober. Dann nicht."), 2);
         // Words of their own: a year, a letter, `I`.
-        assert_eq!(sentence_ends("It began in 2024. Then it grew.").len(), 2);
-        assert_eq!(sentence_ends("We tried plan B. Then we left.").len(), 2);
-        assert_eq!(sentence_ends("So did I. Then we left.").len(), 2);
+        assert_eq!(ends("It began in 2024. Then it grew."), 2);
+        assert_eq!(ends("It reached\n250. After that it fell."), 2);
+        assert_eq!(ends("We tried plan B. Then we left."), 2);
+        assert_eq!(ends("So did I. Then we left."), 2);
     }
 
     #[test]
@@ -903,10 +969,13 @@ mod tests {
         let parts = split_thread(text, &ThreadOptions::new(limits(60)).numbering(false)).unwrap();
         assert!(parts[0].ends_with("ours! 🎉🥳"), "{parts:?}");
         assert!(parts[1].starts_with("Next up"), "{parts:?}");
-        // After a line break, it is the next line's bullet.
+        // After a line break, it is the next line's bullet; a bullet is one anywhere.
         let notes = "Release notes for this week, all of them:\n✅ Fixed a typo in the about page.\n✅ Added Portuguese.";
         let parts = split_thread(notes, &ThreadOptions::new(limits(60)).numbering(false)).unwrap();
         assert!(parts[1].starts_with('✅'), "{parts:?}");
+        let inline = "We now log every request as JSON for debugging. • We dropped the old API.";
+        let parts = split_thread(inline, &ThreadOptions::new(limits(60)).numbering(false)).unwrap();
+        assert!(parts[1].starts_with('•'), "{parts:?}");
     }
 
     #[test]
@@ -915,6 +984,10 @@ mod tests {
         let text = format!("{}{} and the end.", words, "x".repeat(70));
         let parts = split_thread(&text, &ThreadOptions::new(limits(100)).numbering(false)).unwrap();
         assert_eq!(parts[0], words.trim(), "{parts:?}");
+        // One that fits no part is cut anyway: the part before it is filled.
+        let text = format!("The hash is {} and that is all.", "a1b2c3d4".repeat(30));
+        let parts = split_thread(&text, &ThreadOptions::new(limits(100)).numbering(false)).unwrap();
+        assert_eq!(parts[0].chars().count(), 100, "{parts:?}");
     }
 
     #[test]
@@ -992,6 +1065,13 @@ mod tests {
         let parts = split_thread(&text, &ThreadOptions::new(limits(30)).numbering(false)).unwrap();
         assert_eq!(parts.concat(), text);
         assert!(parts.iter().all(|p| !p.starts_with('、')), "{parts:?}");
+        // A Latin word's spaces do not win over a clause's comma.
+        let text = format!(
+            "{}所以我们决定把 Mastodon 升级到最新版本，并且通知大家",
+            "今天天气很好我们去公园，".repeat(3)
+        );
+        let parts = split_thread(&text, &ThreadOptions::new(limits(60)).numbering(false)).unwrap();
+        assert!(parts[0].ends_with('，'), "{parts:?}");
         // Where no sentence ends in reach, after a clause's comma rather than inside one.
         let text = "今天天气很好，我们去公园散步，然后回家吃饭".repeat(4);
         let parts = split_thread(&text, &ThreadOptions::new(limits(40)).numbering(false)).unwrap();
