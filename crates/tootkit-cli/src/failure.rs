@@ -104,7 +104,7 @@ impl From<tootkit::Error> for Failure {
             E::Forbidden { .. } if scope_refusal => Self::new(Exit::Refused, message).with_hint(
                 "Run `tootkit auth login --scopes read,write` for a token with the scopes tootkit's commands use.",
             ),
-            E::Network { host, source } if source.is_connect() => {
+            E::Network { host, source } if refused(&source) => {
                 let failure = Self::new(Exit::Network, message);
                 // Nothing listening where a sandbox would (it serves plain http on
                 // 127.0.0.1, on the port it is given): most likely one not started.
@@ -114,7 +114,7 @@ impl From<tootkit::Error> for Failure {
                     .and_then(|port| port.parse::<u16>().ok());
                 match port {
                     Some(port) => failure.with_hint(format!(
-                        "If {host} is to be a tootkit sandbox, start it with `tootkit sandbox --port {port}`."
+                        "If {host} is to be a tootkit sandbox, start it with `tootkit sandbox --port {port}`, and use http://{host}, which it serves."
                     )),
                     None => failure,
                 }
@@ -124,6 +124,20 @@ impl From<tootkit::Error> for Failure {
             _ => Self::new(Exit::Refused, message),
         }
     }
+}
+
+/// Whether nothing listened at the address (not a failed TLS handshake or a reset).
+fn refused(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(error) = cause {
+        if let Some(io) = error.downcast_ref::<std::io::Error>()
+            && io.kind() == std::io::ErrorKind::ConnectionRefused
+        {
+            return true;
+        }
+        cause = error.source();
+    }
+    false
 }
 
 impl From<tootkit_sandbox::SandboxError> for Failure {

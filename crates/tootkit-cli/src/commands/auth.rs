@@ -269,7 +269,19 @@ fn also_use(profiles: &[String]) -> String {
 fn why_not_revoked(err: &tootkit::Error) -> String {
     match err {
         tootkit::Error::Timeout { host, .. } => format!("{host} did not answer in time"),
-        tootkit::Error::Network { host, .. } => format!("{host} could not be reached"),
+        tootkit::Error::Network { host, source } if source.is_connect() => {
+            format!("{host} could not be reached")
+        }
+        tootkit::Error::Network { host, .. } => format!("the connection to {host} failed"),
+        tootkit::Error::OAuth {
+            error, description, ..
+        } => format!(
+            "the server refused it: {}",
+            description
+                .as_deref()
+                .unwrap_or(error)
+                .trim_end_matches('.')
+        ),
         other => other.to_string().trim_end_matches('.').to_owned(),
     }
 }

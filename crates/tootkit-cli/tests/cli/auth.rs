@@ -301,6 +301,30 @@ async fn logging_out_of_an_instance_out_of_reach_forgets_and_says_what_is_left()
         logout.stderr
     );
     home.run(&["whoami"]).await.failure(3);
+
+    // A server that forgot tootkit's registration (a fresh sandbox on the same port)
+    // refuses the revocation: said in a few words inside the sentence.
+    let sandbox = crate::sandbox().await;
+    let addr: std::net::SocketAddr = sandbox.base_url().authority().parse().unwrap();
+    login(&home, &sandbox.base_url().to_string(), &[])
+        .await
+        .success();
+    sandbox.stop().await;
+    let _fresh = tootkit_sandbox::Sandbox::start(
+        SandboxConfig::in_memory().user(USER, tootkit::Password::new(PASSWORD)),
+        addr,
+    )
+    .await
+    .unwrap();
+    let logout = home.run(&["auth", "logout"]).await.success();
+    assert!(
+        logout
+            .stderr
+            .contains("because it could not be revoked (the server refused it: "),
+        "{}",
+        logout.stderr
+    );
+    assert!(!logout.stderr.contains("(The server"), "{}", logout.stderr);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

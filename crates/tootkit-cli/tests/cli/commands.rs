@@ -239,10 +239,25 @@ async fn each_kind_of_failure_has_its_exit_code_and_one_clear_sentence() {
     );
     assert!(
         network.stderr.contains(&format!(
-            "If 127.0.0.1:{port} is to be a tootkit sandbox, start it with `tootkit sandbox --port {port}`."
+            "If 127.0.0.1:{port} is to be a tootkit sandbox, start it with `tootkit sandbox --port {port}`, and use http://127.0.0.1:{port}, which it serves."
         )),
         "{}",
         network.stderr
+    );
+    // Something listens there, speaking another protocol: no sandbox to start.
+    let mut command = home.tootkit();
+    command
+        .args(["whoami"])
+        .env(
+            "MASTODON_API_BASE_URL",
+            format!("https://{}", sandbox.base_url().authority()),
+        )
+        .env("MASTODON_ACCESS_TOKEN", "x");
+    let https = crate::run(command, None).await.failure(5);
+    assert!(
+        !https.stderr.contains("tootkit sandbox --port"),
+        "{}",
+        https.stderr
     );
 
     // A server that takes the connection and never answers: --request-timeout bounds

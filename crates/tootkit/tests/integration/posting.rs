@@ -783,7 +783,18 @@ async fn a_post_left_unanswered_says_it_may_have_been_made() {
             .ends_with("may have carried out the request all the same, so check whether it took effect (a post on the account, say) before sending it again."),
         "{post}"
     );
-    // A read did nothing that sending it again could repeat.
+    // A deletion sent again does no harm, and a read did nothing at all.
+    let delete = client.statuses().delete("1").await.unwrap_err();
+    assert!(
+        matches!(
+            delete,
+            Error::Timeout {
+                maybe_done: false,
+                ..
+            }
+        ),
+        "{delete:?}"
+    );
     let read = client.statuses().get("1").await.unwrap_err();
     assert!(
         matches!(
