@@ -29,7 +29,8 @@ pub struct Cli {
         value_name = "SECONDS",
         env = "TOOTKIT_REQUEST_TIMEOUT",
         default_value_t = 30,
-        value_parser = clap::value_parser!(u64).range(1..=600)
+        allow_negative_numbers = true,
+        value_parser = seconds(1..=600)
     )]
     pub request_timeout: u64,
 
@@ -118,7 +119,7 @@ pub struct LoginArgs {
     pub force_login: bool,
 
     /// How long to wait for the browser, in seconds (10 to 3600).
-    #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u64).range(10..=3600))]
+    #[arg(long, default_value_t = 300, allow_negative_numbers = true, value_parser = seconds(10..=3600))]
     pub timeout: u64,
 }
 
@@ -240,6 +241,24 @@ pub struct SandboxArgs {
     /// default so that a bot meets them here first.
     #[arg(long)]
     pub no_rate_limits: bool,
+}
+
+/// A number of seconds within `range`, refused in one sentence whatever was typed
+/// (`-1` included, which clap would otherwise take for an option).
+fn seconds(range: std::ops::RangeInclusive<u64>) -> impl Fn(&str) -> Result<u64, String> + Clone {
+    move |text: &str| {
+        text.trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|seconds| range.contains(seconds))
+            .ok_or_else(|| {
+                format!(
+                    "give a whole number of seconds from {} to {}",
+                    range.start(),
+                    range.end()
+                )
+            })
+    }
 }
 
 /// A language as Mastodon takes it (`tootkit::text::check_language`).

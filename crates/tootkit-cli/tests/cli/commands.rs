@@ -77,6 +77,17 @@ async fn each_kind_of_failure_has_its_exit_code_and_one_clear_sentence() {
         typo.stderr
     );
     assert!(!home.profiles_file().exists(), "no application registered");
+    let negative = home
+        .run(&["--request-timeout", "-1", "whoami"])
+        .await
+        .failure(2);
+    assert!(
+        negative
+            .stderr
+            .contains("give a whole number of seconds from 1 to 600"),
+        "{}",
+        negative.stderr
+    );
     let unnamed = home.run(&["--profile", "", "whoami"]).await.failure(2);
     assert!(
         unnamed.stderr.contains("A profile needs a name"),
