@@ -34,7 +34,8 @@ pub struct Cli {
     )]
     pub request_timeout: u64,
 
-    /// Log requests to stderr (never their secrets); repeat for more.
+    /// Log requests to stderr (never their secrets); -vv adds the HTTP stack's own
+    /// lines, -vvv everything.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
 

@@ -155,16 +155,29 @@ async fn run(cli: Cli) -> failure::Result<()> {
 /// watches it for.
 fn init_logging(verbosity: u8, serving: bool) {
     use std::io::IsTerminal;
-    let level = match (verbosity, serving) {
+    use tracing::Level;
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    // `-v`: tootkit's own lines (one per request, retries, the sandbox's requests);
+    // `-vv` adds the HTTP stack's, `-vvv` everything there is.
+    let (ours, theirs) = match (verbosity, serving) {
         (0, false) => return,
-        (0, true) => tracing::Level::INFO,
-        (1, _) => tracing::Level::DEBUG,
-        _ => tracing::Level::TRACE,
+        (0, true) => (Level::INFO, Level::WARN),
+        (1, _) => (Level::DEBUG, Level::WARN),
+        (2, _) => (Level::DEBUG, Level::DEBUG),
+        _ => (Level::TRACE, Level::TRACE),
     };
+    let targets = tracing_subscriber::filter::Targets::new()
+        .with_target("tootkit", ours)
+        .with_target("tootkit_cli", ours)
+        .with_target("tootkit_sandbox", ours)
+        .with_default(theirs);
     tracing_subscriber::fmt()
-        .with_max_level(level)
+        .with_max_level(ours.max(theirs))
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
+        .finish()
+        .with(targets)
         .init();
 }
