@@ -77,6 +77,25 @@ async fn each_kind_of_failure_has_its_exit_code_and_one_clear_sentence() {
         typo.stderr
     );
     assert!(!home.profiles_file().exists(), "no application registered");
+    // -v: a line per request, without the HTTP stack's own (which -vv adds).
+    let mut command = home.tootkit();
+    command
+        .args(["-v", "whoami"])
+        .env("MASTODON_API_BASE_URL", &base)
+        .env("MASTODON_ACCESS_TOKEN", "not-a-token");
+    let logged = crate::run(command, None).await.failure(3);
+    assert!(
+        logged
+            .stderr
+            .contains("answered method=GET path=/api/v1/accounts/verify_credentials status=401"),
+        "{}",
+        logged.stderr
+    );
+    assert!(
+        !logged.stderr.contains("connecting to"),
+        "{}",
+        logged.stderr
+    );
     let negative = home
         .run(&["--request-timeout", "-1", "whoami"])
         .await
