@@ -12,8 +12,9 @@ The environment (MASTODON_API_BASE_URL and MASTODON_ACCESS_TOKEN) wins over stor
 except one named with --profile on the command line."
 )]
 pub struct Cli {
-    /// The profile (signed-in account) to use, or for `auth login` the name to store
-    /// it under; default: the default profile (for `auth login`, `user@host`).
+    /// The profile (signed-in account) to use, or for `auth login` and `auth add-token`
+    /// the name to store it under; default: the default profile (for those two,
+    /// `user@host`).
     #[arg(long, global = true, env = "TOOTKIT_PROFILE", value_parser = profile_name)]
     pub profile: Option<String>,
 
@@ -70,7 +71,8 @@ pub enum AuthCommand {
     Token,
     /// Print the base URL, client ID, client secret and token as `export` lines.
     Export,
-    /// Store a token made in the web interface (Preferences > Development), read from stdin.
+    /// Store a token made in the web interface (Preferences > Development), read from
+    /// stdin; or the file Mastodon.py's log_in(to_file=…) wrote, instance included.
     AddToken(AddTokenArgs),
     /// Make a stored profile the default, used without --profile.
     Switch(SwitchArgs),
@@ -126,7 +128,7 @@ pub struct LoginArgs {
 
 #[derive(Debug, Args)]
 pub struct AddTokenArgs {
-    /// The instance the token belongs to.
+    /// The instance the token belongs to (a Mastodon.py file names its own).
     #[arg(long, short = 'i')]
     pub instance: Option<String>,
 }
@@ -233,7 +235,7 @@ pub struct SandboxArgs {
 
     /// Answer as Mastodon before 4.3 where clients tell the difference: no OAuth
     /// metadata, no `profile` scope, redirect URIs only as one string. For trying a
-    /// client's fallbacks, and for Mastodon.py programs that set their own user agent.
+    /// client's fallbacks, and for Mastodon.py programs that bring their own HTTP session.
     #[arg(long = "before-4-3")]
     pub before_4_3: bool,
 
