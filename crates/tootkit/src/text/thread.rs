@@ -591,16 +591,14 @@ fn cut_pieces(
         // The next part's first word: up to the next space, looked for no further than
         // a part could reach.
         let next_word_fits = |cut: &Cut| {
-            let reach = cut
-                .next
-                .saturating_add(max.saturating_mul(MAX_GRAPHEME_BYTES));
-            let end = candidates
+            let reach = ahead(text, cut.next, max.saturating_mul(MAX_GRAPHEME_BYTES));
+            let after = candidates.partition_point(|c| c.end <= cut.next);
+            let end = candidates[after..]
                 .iter()
-                .skip_while(|c| c.end <= cut.next)
                 .take_while(|c| c.end <= reach)
                 .find(|c| c.level <= Level::Word)
-                .map_or(text.len().min(reach), |c| c.end);
-            end <= reach && measure(&text[cut.next..end], &prefix, &suffix, options) <= max
+                .map_or(reach, |c| c.end);
+            measure(&text[cut.next..end], &prefix, &suffix, options) <= max
         };
         let Some(cut) = choose(&candidates[..furthest], length, keeps, next_word_fits, max) else {
             // Nothing fits: the piece up to the first place it may be cut is too long.
@@ -723,6 +721,15 @@ fn furthest_usable(count: usize, usable: impl Fn(usize) -> bool) -> Option<usize
     Some(low)
 }
 
+/// The place at most `bytes` after `from` in `text`, stepped back to a character's start.
+fn ahead(text: &str, from: usize, bytes: usize) -> usize {
+    let mut to = from.saturating_add(bytes).min(text.len());
+    while !text.is_char_boundary(to) {
+        to -= 1;
+    }
+    to
+}
+
 /// Bytes a character that counts one may take, as far as looking ahead goes: a long
 /// grapheme cluster takes more, and is then looked at no further.
 const MAX_GRAPHEME_BYTES: usize = 16;
@@ -758,11 +765,7 @@ fn keeps_entities(text: &str, start: usize, cut: &Cut, found: &[Found]) -> bool 
     if !zero_width_end {
         return true;
     }
-    let mut to = (cut.next + ENTITY_REACH).min(text.len());
-    while !text.is_char_boundary(to) {
-        to -= 1;
-    }
-    let after = &text[cut.next..to];
+    let after = &text[cut.next..ahead(text, cut.next, ENTITY_REACH)];
     let first_word = &after[..after.find(char::is_whitespace).unwrap_or(after.len())];
     !may_hold_one(first_word) || known(cut.next, first_word)
 }
@@ -976,6 +979,15 @@ mod tests {
         let inline = "We now log every request as JSON for debugging. • We dropped the old API.";
         let parts = split_thread(inline, &ThreadOptions::new(limits(60)).numbering(false)).unwrap();
         assert!(parts[1].starts_with('•'), "{parts:?}");
+    }
+
+    #[test]
+    fn looking_ahead_past_many_wide_graphemes_stops_on_a_character() {
+        // No space within reach after the short words: the look-ahead ends where its
+        // byte budget does, which must fall between characters.
+        let text = format!("I love it {}", "❤️".repeat(1500));
+        let parts = split_thread(&text, &ThreadOptions::new(Limits::default())).unwrap();
+        assert_eq!(parts.concat().matches("❤️").count(), 1500);
     }
 
     #[test]
