@@ -66,8 +66,32 @@ pub(crate) fn bearer(headers: &HeaderMap, uri: &Uri) -> Option<Option<String>> {
     Some(token)
 }
 
-fn resolve(state: &AppState, token: &str) -> Result<Caller> {
-    let row = match state.store.token(token)? {
+/// A request's token as the rate limits looked it up, so that the handler's
+/// extractor does not look it up again.
+#[derive(Clone, Debug)]
+pub(crate) struct KnownToken {
+    pub(crate) token: String,
+    pub(crate) row: Option<(TokenRow, bool)>,
+}
+
+impl KnownToken {
+    /// Looks `token` up; `None` when the store fails (the extractor tries again).
+    pub(crate) fn look_up(state: &AppState, token: String) -> Option<Self> {
+        let row = state.store.token(&token).ok()?;
+        Some(Self { token, row })
+    }
+}
+
+fn resolve(state: &AppState, token: &str, parts: &Parts) -> Result<Caller> {
+    let known = parts
+        .extensions
+        .get::<KnownToken>()
+        .filter(|known| known.token == token);
+    let row = match known {
+        Some(known) => known.row.clone(),
+        None => state.store.token(token)?,
+    };
+    let row = match row {
         Some((row, false)) => row,
         // Doorkeeper tells a revoked token from one it never issued.
         Some((_, true)) => {
@@ -95,7 +119,7 @@ impl FromRequestParts<Arc<AppState>> for Caller {
 
     async fn from_request_parts(parts: &mut Parts, state: &Arc<AppState>) -> Result<Self> {
         match bearer(&parts.headers, &parts.uri) {
-            Some(Some(token)) => resolve(state, &token),
+            Some(Some(token)) => resolve(state, &token, parts),
             _ => Err(Failure::unauthorized()),
         }
     }
@@ -107,7 +131,7 @@ impl FromRequestParts<Arc<AppState>> for MaybeCaller {
     async fn from_request_parts(parts: &mut Parts, state: &Arc<AppState>) -> Result<Self> {
         match bearer(&parts.headers, &parts.uri) {
             None => Ok(Self(None)),
-            Some(Some(token)) => resolve(state, &token).map(|c| Self(Some(c))),
+            Some(Some(token)) => resolve(state, &token, parts).map(|c| Self(Some(c))),
             Some(None) => Err(Failure::unauthorized()),
         }
     }

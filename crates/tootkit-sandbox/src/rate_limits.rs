@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Response};
 use time::OffsetDateTime;
 
 use crate::AppState;
+use crate::auth::KnownToken;
 use crate::error::{Failure, api_text};
 
 /// One of Mastodon's limits: so many requests in a window of so many seconds, the
@@ -98,7 +99,7 @@ pub(crate) struct StatusCreated;
 pub(crate) async fn enforce(
     State(state): State<Arc<AppState>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    request: Request,
+    mut request: Request,
     next: Next,
 ) -> Response {
     let path = request.uri().path().to_owned();
@@ -107,11 +108,17 @@ pub(crate) async fn enforce(
     }
     // As Rack::Attack: a user's requests count against the user, the rest (no token,
     // an application's token, one that is no token) against the address.
-    let account = crate::auth::bearer(request.headers(), request.uri())
+    let known = crate::auth::bearer(request.headers(), request.uri())
         .flatten()
-        .and_then(|token| state.store.token(&token).ok().flatten())
-        .and_then(|(row, revoked)| (!revoked).then_some(row.account_id).flatten())
+        .and_then(|token| KnownToken::look_up(&state, token));
+    let account = known
+        .as_ref()
+        .and_then(|known| known.row.as_ref())
+        .and_then(|(row, revoked)| (!revoked).then(|| row.account_id.clone()).flatten())
         .map(|id| format!("account:{id}"));
+    if let Some(known) = known {
+        request.extensions_mut().insert(known);
+    }
     let address = format!("address:{}", peer.ip());
     let method = request.method().clone();
     let now = state.store.now_ms().div_euclid(1000);

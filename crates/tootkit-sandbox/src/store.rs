@@ -498,18 +498,6 @@ impl Store {
             .optional()?)
     }
 
-    /// The application a token (revoked or not) was issued to.
-    pub(crate) fn token_app(&self, token: &str) -> Result<Option<String>> {
-        Ok(self
-            .conn()
-            .query_row(
-                "SELECT app_id FROM tokens WHERE token_digest = ?1",
-                [digest(token)],
-                |row| row.get(0),
-            )
-            .optional()?)
-    }
-
     pub(crate) fn revoke_token(&self, token: &str) -> Result<()> {
         self.conn().execute(
             "UPDATE tokens SET revoked = 1 WHERE token_digest = ?1",

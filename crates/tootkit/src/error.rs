@@ -341,8 +341,8 @@ fn not_found_message(path: &str, server_message: &Option<String>) -> String {
         }
         // Words of its own, such as what a reply was to answer: they say what is missing.
         Some(m) if !m.is_empty() => format!(
-            "The server answered {path} with \u{201c}{}\u{201d} (HTTP 404); check the IDs the request names.",
-            m.trim_end_matches('.')
+            "The server answered {path} with {} (HTTP 404); check the IDs the request names.",
+            curly(m)
         ),
         _ => format!(
             "{path} was not found on the server, and the answer was not Mastodon's; check that the address is a Mastodon-compatible server (and the ID, if there is one)."
@@ -406,11 +406,21 @@ fn unauthorized_message(server_message: &Option<String>) -> String {
     )
 }
 
+/// The server's words, if it said any, in parentheses after a clause of ours.
 fn quoted(message: &Option<String>) -> String {
-    match message.as_deref().map(str::trim) {
-        Some(m) if !m.is_empty() => format!(" (\u{201c}{}\u{201d})", m.trim_end_matches('.')),
+    said(message.as_deref())
+}
+
+fn said(words: Option<&str>) -> String {
+    match words.map(str::trim) {
+        Some(words) if !words.is_empty() => format!(" ({})", curly(words)),
         _ => String::new(),
     }
+}
+
+/// The server's words in quotation marks, without the full stop that ends them.
+fn curly(words: &str) -> String {
+    format!("\u{201c}{}\u{201d}", words.trim_end_matches('.'))
 }
 
 /// Could not get a request to the server (the address is worth checking), or the
@@ -484,10 +494,7 @@ fn cause_chain(err: &reqwest::Error) -> String {
 }
 
 fn oauth_message(error: &str, description: Option<&str>) -> String {
-    let said = match description.map(str::trim) {
-        Some(d) if !d.is_empty() => format!(" (\u{201c}{}\u{201d})", d.trim_end_matches('.')),
-        _ => String::new(),
-    };
+    let said = said(description);
     match error {
         "invalid_grant" => {
             let said = match description {

@@ -10,7 +10,7 @@ use tootkit::{
     ServerMetadata, Token,
 };
 
-use super::{Context, Source, app_key, read_stdin, token_key};
+use super::{Context, Source, app_key, read_stdin, shell_quote, token_key};
 use crate::cli::{AddTokenArgs, LoginArgs};
 use crate::config::{AppRecord, AppRef, Profile, Profiles};
 use crate::failure::{Failure, Result};
@@ -57,7 +57,7 @@ pub async fn login(context: &Context, args: LoginArgs) -> Result<()> {
         // Refused before registering an application the server would never use.
         server
             .require_password_grant()
-            .map_err(|err| without_password(err.into()))?;
+            .map_err(|err| without_password(&err))?;
     }
     if !scopes.covers("read:accounts") && !scopes.covers("profile") {
         // Without a way to read the account, the token could not be verified or named.
@@ -72,12 +72,11 @@ pub async fn login(context: &Context, args: LoginArgs) -> Result<()> {
     let mut profiles = context.profiles()?;
     let (app, app_store) = ensure_app(context, &client, &mut profiles, &scopes).await?;
     let token = match obtain_token(&client, &server, &app, &scopes, &args).await {
-        Err(tootkit::Error::OAuth { error, description })
-            if args.password && error == "unsupported_grant_type" =>
+        Err(err @ tootkit::Error::OAuth { .. })
+            if args.password
+                && matches!(&err, tootkit::Error::OAuth { error, .. } if error == "unsupported_grant_type") =>
         {
-            return Err(without_password(
-                tootkit::Error::OAuth { error, description }.into(),
-            ));
+            return Err(without_password(&err));
         }
         Err(tootkit::Error::OAuth { error, description }) if error == "invalid_client" => {
             forget_app(context, &mut profiles, &instance)?;
@@ -329,8 +328,8 @@ async fn retire(context: &Context, name: &str, profile: &Profile, old: &AccessTo
 
 /// A server that takes no password, whether it said so in its metadata or when asked:
 /// one exit code, and the two ways that do work.
-fn without_password(failure: Failure) -> Failure {
-    Failure::auth(failure.message).with_hint(
+fn without_password(err: &tootkit::Error) -> Failure {
+    Failure::auth(err.to_string()).with_hint(
         "Run the same `tootkit auth login` without --password to sign in through the browser (--oob if none is at hand), or store a token made in the web interface with `tootkit auth add-token`.",
     )
 }
@@ -743,10 +742,6 @@ pub fn token(context: &Context) -> Result<()> {
     }
     outln!("{}", token.expose());
     Ok(())
-}
-
-pub(crate) fn shell_quote(value: &str) -> String {
-    format!("'{}'", value.replace('\'', r"'\''"))
 }
 
 pub fn export(context: &Context) -> Result<()> {

@@ -52,8 +52,13 @@ pub fn shell_word(value: &str) -> String {
     if !value.is_empty() && value.chars().all(plain) {
         value.to_owned()
     } else {
-        auth::shell_quote(value)
+        shell_quote(value)
     }
+}
+
+/// `value` in single quotes, for a shell: what `auth export` prints.
+pub fn shell_quote(value: &str) -> String {
+    format!("'{}'", value.replace('\'', r"'\''"))
 }
 
 /// `MASTODON_API_BASE_URL` and `MASTODON_ACCESS_TOKEN`, when set and not overridden by a

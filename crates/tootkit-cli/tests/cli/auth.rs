@@ -1223,18 +1223,19 @@ async fn logout_revokes_with_the_application_the_token_came_from() {
     works(first_token.clone()).await.unwrap();
     // The token `auth login` obtained, added again by hand: what its profile knew stays
     // known, the application that can revoke it included.
-    let mut command = home.tootkit();
-    command.args([
-        "--profile",
-        "copied",
-        "auth",
-        "add-token",
-        "--instance",
-        &base,
-    ]);
-    crate::run(command, Some(format!("{first_token}\n")))
-        .await
-        .success();
+    home.run_with_input(
+        &[
+            "--profile",
+            "copied",
+            "auth",
+            "add-token",
+            "--instance",
+            &base,
+        ],
+        &format!("{first_token}\n"),
+    )
+    .await
+    .success();
     let copied = home
         .run(&["--profile", "copied", "auth", "status"])
         .await

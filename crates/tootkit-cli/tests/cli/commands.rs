@@ -78,11 +78,8 @@ async fn each_kind_of_failure_has_its_exit_code_and_one_clear_sentence() {
     );
     assert!(!home.profiles_file().exists(), "no application registered");
     // -v: a line per request, without the HTTP stack's own (which -vv adds).
-    let mut command = home.tootkit();
-    command
-        .args(["-v", "whoami"])
-        .env("MASTODON_API_BASE_URL", &base)
-        .env("MASTODON_ACCESS_TOKEN", "not-a-token");
+    let mut command = home.tootkit_as(&base, "not-a-token");
+    command.args(["-v", "whoami"]);
     let logged = crate::run(command, None).await.failure(3);
     assert!(
         logged

@@ -788,7 +788,7 @@ pub(crate) async fn revoke(
     let Some(token) = params.text("token") else {
         return Err(not_yours());
     };
-    match state.store.token_app(&token)? {
+    match state.store.token(&token)?.map(|(row, _)| row.app_id) {
         Some(owner) if owner != app.id => Err(not_yours()),
         Some(_) => {
             state.store.revoke_token(&token)?;

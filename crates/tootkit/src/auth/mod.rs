@@ -148,7 +148,7 @@ impl ServerMetadata {
         let Some(offered) = self.scopes_supported.as_ref().filter(|s| !s.is_empty()) else {
             return Ok(());
         };
-        let Some(unknown) = scopes.iter().find(|s| !offered.iter().any(|o| o == s)) else {
+        let Some(unknown) = scopes.iter().find(|s| !self.supports_scope(s)) else {
             return Ok(());
         };
         let nearest = offered

@@ -660,8 +660,7 @@ fn choose(
     };
     // Each kind of place, best first, if the part it ends fills enough: a space before
     // a word boundary without one (frequent in Chinese and Japanese, rare elsewhere,
-    // and then inside something such as `km/h`), each if it fills half a part; failing
-    // all, the furthest place of any kind.
+    // and then inside something such as `km/h`), each if it fills half a part.
     let levels = [
         (Level::Paragraph, 4),
         (Level::Sentence, 2),
@@ -672,7 +671,7 @@ fn choose(
     ];
     for (level, fill) in levels {
         if let Some((cut, measured)) = furthest_fitting(level)
-            && (fill == 0 || measured.saturating_mul(fill) >= max)
+            && measured.saturating_mul(fill) >= max
         {
             return Some(cut);
         }
