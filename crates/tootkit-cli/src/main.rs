@@ -50,19 +50,10 @@ fn write_output(line: std::fmt::Arguments<'_>) {
     }
 }
 
-/// Whether `--profile` was typed (rather than read from `TOOTKIT_PROFILE`): a global
-/// option, so it is looked for in every subcommand's matches.
+/// Whether `--profile` was typed (rather than read from `TOOTKIT_PROFILE`). A global
+/// option: clap gives the top level the source of wherever it was given.
 fn profile_typed(matches: &clap::ArgMatches) -> bool {
-    let mut matches = matches;
-    loop {
-        if matches.value_source("profile") == Some(clap::parser::ValueSource::CommandLine) {
-            return true;
-        }
-        match matches.subcommand() {
-            Some((_, inner)) => matches = inner,
-            None => return false,
-        }
-    }
+    matches.value_source("profile") == Some(clap::parser::ValueSource::CommandLine)
 }
 
 fn main() -> ExitCode {
