@@ -263,6 +263,16 @@ fn also_use(profiles: &[String]) -> String {
     format!("{} also {verb} it", profiles.join(", "))
 }
 
+/// Why a token tootkit let go of was not revoked, in the words `retire` and `logout`
+/// both build their sentences on.
+const SECRET_GONE: &str =
+    "the client secret it came with is no longer stored, so tootkit could not revoke it";
+const MADE_ELSEWHERE: &str = "it was made outside tootkit";
+
+fn could_not_revoke(why: &str) -> String {
+    format!("it could not be revoked ({why})")
+}
+
 /// Why a revocation failed, short enough to go inside another sentence: a server out
 /// of reach in a few words, anything else as the error says it.
 fn why_not_revoked(err: &tootkit::Error) -> String {
@@ -310,16 +320,16 @@ async fn retire(context: &Context, name: &str, profile: &Profile, old: &AccessTo
             "it came from a registration the server no longer knows, and no longer works there either".to_owned()
         }
         Ok(false) if profile.app.is_some() => format!(
-            "the client secret it came with is no longer stored, so tootkit could not revoke it and it may still work: revoke it {}",
+            "{SECRET_GONE} and it may still work: revoke it {}",
             where_to_revoke(true)
         ),
         Ok(false) => format!(
-            "it was made outside tootkit and may still work, so revoke it {} if it is no longer needed",
+            "{MADE_ELSEWHERE} and may still work, so revoke it {} if it is no longer needed",
             where_to_revoke(false)
         ),
         Err(err) => format!(
-            "it could not be revoked ({}) and may still work, so revoke it {}",
-            err.message.trim_end_matches('.'),
+            "{} and may still work, so revoke it {}",
+            could_not_revoke(err.message.trim_end_matches('.')),
             where_to_revoke(profile.app.is_some())
         ),
     };
@@ -1037,21 +1047,15 @@ pub async fn logout(context: &Context) -> Result<()> {
                     err @ (tootkit::Error::Network { .. }
                     | tootkit::Error::Timeout { .. }
                     | tootkit::Error::OAuth { .. }),
-                ) => Some(format!(
-                    "it could not be revoked ({})",
-                    why_not_revoked(&err)
-                )),
+                ) => Some(could_not_revoke(&why_not_revoked(&err))),
                 Err(other) => return Err(other.into()),
             }
         }
         (None, _) => Some(
             "it was no longer in the credential store, so tootkit could not revoke it".to_owned(),
         ),
-        (Some(_), None) if profile.app.is_some() => Some(
-            "the client secret it came with is no longer stored, so tootkit could not revoke it"
-                .to_owned(),
-        ),
-        (Some(_), None) => Some("it was made outside tootkit".to_owned()),
+        (Some(_), None) if profile.app.is_some() => Some(SECRET_GONE.to_owned()),
+        (Some(_), None) => Some(MADE_ELSEWHERE.to_owned()),
     };
     context.secrets.delete(profile.store, &token_key(&name))?;
     profiles.profiles.remove(&name);
