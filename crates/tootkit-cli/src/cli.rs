@@ -239,7 +239,7 @@ pub struct SandboxArgs {
     #[arg(long = "before-4-3")]
     pub before_4_3: bool,
 
-    /// Lift Mastodon's rate limits (300 requests in 5 minutes, 300 statuses in 3 hours,
+    /// Lift Mastodon's rate limits (300 requests in 5 minutes per token, 300 statuses in 3 hours,
     /// 30 deletions in 30 minutes, 5 app registrations in 10 minutes), which apply by
     /// default so that a bot meets them here first.
     #[arg(long)]

@@ -111,7 +111,8 @@ impl SandboxConfig {
     }
 
     /// Whether Mastodon's rate limits apply (default: yes): 300 API requests in 5
-    /// minutes per account (or address), 300 statuses in 3 hours, 30 deletions in 30
+    /// minutes per token and 1,500 per account (300 per address without a user's
+    /// token), 300 statuses in 3 hours, 30 deletions in 30
     /// minutes, 5 applications registered in 10 minutes per address; each answer says
     /// where the caller stands in `X-RateLimit-*` headers, and a request past a limit
     /// gets Mastodon's 429.

@@ -25,10 +25,22 @@ struct Throttle {
     period_seconds: i64,
 }
 
-/// Every API request, per account (per address without a user's token): 300 in 5
-/// minutes.
-const API: Throttle = Throttle {
-    name: "api",
+/// Every API request made with a token, per token: 300 in 5 minutes.
+const API_PER_TOKEN: Throttle = Throttle {
+    name: "api per token",
+    limit: 300,
+    period_seconds: 5 * 60,
+};
+/// Every API request made with a user's tokens, per user: 1,500 in 5 minutes.
+const API_PER_USER: Throttle = Throttle {
+    name: "api per user",
+    limit: 1_500,
+    period_seconds: 5 * 60,
+};
+/// Every API request made without a user (no token, an application's token, one that
+/// is no token), per address: 300 in 5 minutes.
+const API_PER_ADDRESS: Throttle = Throttle {
+    name: "api per address",
     limit: 300,
     period_seconds: 5 * 60,
 };
@@ -106,15 +118,20 @@ pub(crate) async fn enforce(
     if !path.starts_with("/api/") || !state.rate_limits_on {
         return next.run(request).await;
     }
-    // As Rack::Attack: a user's requests count against the user, the rest (no token,
-    // an application's token, one that is no token) against the address.
+    // As Rack::Attack: a token's requests count against the token, a user's against
+    // the user as well, the rest (no token, an application's token, one that is no
+    // token) against the address. Doorkeeper finds a revoked token all the same.
     let known = crate::auth::bearer(request.headers(), request.uri())
         .flatten()
         .and_then(|token| KnownToken::look_up(&state, token));
+    let token = known
+        .as_ref()
+        .filter(|known| known.row.is_some())
+        .map(|known| format!("token:{}", crate::secrets::digest(&known.token)));
     let account = known
         .as_ref()
         .and_then(|known| known.row.as_ref())
-        .and_then(|(row, revoked)| (!revoked).then(|| row.account_id.clone()).flatten())
+        .and_then(|(row, _)| row.account_id.as_deref())
         .map(|id| format!("account:{id}"));
     if let Some(known) = known {
         request.extensions_mut().insert(known);
@@ -124,8 +141,14 @@ pub(crate) async fn enforce(
     let now = state.store.now_ms().div_euclid(1000);
     let limits = &state.rate_limits;
 
-    let caller = account.as_deref().unwrap_or(&address);
-    let mut standings = vec![limits.standing(API, caller, now, true)];
+    let mut standings = Vec::new();
+    if let Some(token) = &token {
+        standings.push(limits.standing(API_PER_TOKEN, token, now, true));
+    }
+    standings.push(match &account {
+        Some(account) => limits.standing(API_PER_USER, account, now, true),
+        None => limits.standing(API_PER_ADDRESS, &address, now, true),
+    });
     if method == Method::POST && path == "/api/v1/apps" {
         standings.push(limits.standing(APPS, &address, now, true));
     }

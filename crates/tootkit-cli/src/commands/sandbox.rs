@@ -62,7 +62,7 @@ pub async fn serve(context: &Context, args: SandboxArgs) -> Result<()> {
         outln!("  without rate limits (a real instance has them)");
     } else {
         outln!(
-            "  with Mastodon's rate limits: 300 requests in 5 minutes, 300 statuses in 3 hours, 30 deletions in 30 minutes, 5 app registrations in 10 minutes"
+            "  with Mastodon's rate limits: 300 requests in 5 minutes per token, 300 statuses in 3 hours, 30 deletions in 30 minutes, 5 app registrations in 10 minutes"
         );
     }
     outln!();
