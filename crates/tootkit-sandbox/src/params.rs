@@ -152,11 +152,15 @@ impl Params {
         }
     }
 
-    /// Whether any parameter is named `name` or starts with `name[` (a nested form
-    /// field such as `poll[options][]`).
-    pub(crate) fn has(&self, name: &str) -> bool {
+    /// Whether a parameter named `name`, or a nested form field under it (such as
+    /// `poll[options][]`), is present as Rails means it (`present?`): neither null, nor
+    /// blank text, nor `false`, nor an empty list or object. Mastodon ignores the rest,
+    /// as clients that send every optional field as null expect.
+    pub(crate) fn present(&self, name: &str) -> bool {
         let nested = format!("{name}[");
-        self.0.keys().any(|k| k == name || k.starts_with(&nested))
+        self.0
+            .iter()
+            .any(|(k, v)| (k == name || k.starts_with(&nested)) && !is_blank_value(v))
     }
 
     /// A list parameter: an array, or one value.
@@ -176,6 +180,17 @@ impl Params {
 /// or all upper case) are false; any other text is true, Python's `False` included.
 fn truthy(value: &str) -> bool {
     !matches!(value, "0" | "f" | "F" | "false" | "FALSE" | "off" | "OFF")
+}
+
+/// Ruby's `blank?` for a parameter's value.
+fn is_blank_value(value: &Value) -> bool {
+    match value {
+        Value::Null | Value::Bool(false) => true,
+        Value::String(s) => tootkit::text::is_blank(s),
+        Value::Array(items) => items.is_empty(),
+        Value::Object(fields) => fields.is_empty(),
+        Value::Bool(true) | Value::Number(_) => false,
+    }
 }
 
 #[cfg(test)]

@@ -68,7 +68,10 @@ pub(crate) async fn create(
             "Validation failed: The tootkit sandbox does not store media yet",
         ));
     }
-    if params.has("poll") || params.has("scheduled_at") || params.has("quoted_status_id") {
+    if params.present("poll")
+        || params.present("scheduled_at")
+        || params.present("quoted_status_id")
+    {
         return Err(Failure::validation(
             "Validation failed: The tootkit sandbox does not support polls, scheduled posts or quotes yet",
         ));
