@@ -82,7 +82,8 @@ impl KnownToken {
     }
 }
 
-fn resolve(state: &AppState, token: &str, parts: &Parts) -> Result<Caller> {
+/// The caller a token stands for; `None` when the server never issued it.
+fn resolve(state: &AppState, token: &str, parts: &Parts) -> Result<Option<Caller>> {
     let known = parts
         .extensions
         .get::<KnownToken>()
@@ -100,18 +101,18 @@ fn resolve(state: &AppState, token: &str, parts: &Parts) -> Result<Caller> {
                 api_text::REVOKED_TOKEN,
             ));
         }
-        None => return Err(Failure::unauthorized()),
+        None => return Ok(None),
     };
     let account = match &row.account_id {
         Some(id) => Some(state.store.account(id)?.ok_or_else(Failure::unauthorized)?),
         None => None,
     };
     let scopes = Scopes::parse(&row.scopes).unwrap_or_else(|_| Scopes::read());
-    Ok(Caller {
+    Ok(Some(Caller {
         token: row,
         account,
         scopes,
-    })
+    }))
 }
 
 impl FromRequestParts<Arc<AppState>> for Caller {
@@ -119,7 +120,7 @@ impl FromRequestParts<Arc<AppState>> for Caller {
 
     async fn from_request_parts(parts: &mut Parts, state: &Arc<AppState>) -> Result<Self> {
         match bearer(&parts.headers, &parts.uri) {
-            Some(Some(token)) => resolve(state, &token, parts),
+            Some(Some(token)) => resolve(state, &token, parts)?.ok_or_else(Failure::unauthorized),
             _ => Err(Failure::unauthorized()),
         }
     }
@@ -129,10 +130,12 @@ impl FromRequestParts<Arc<AppState>> for MaybeCaller {
     type Rejection = Failure;
 
     async fn from_request_parts(parts: &mut Parts, state: &Arc<AppState>) -> Result<Self> {
+        // As Mastodon's `authorize_if_got_token!`: a token the server never issued, or
+        // an Authorization header that holds none, reads as no token at all; a
+        // revoked one is refused.
         match bearer(&parts.headers, &parts.uri) {
-            None => Ok(Self(None)),
-            Some(Some(token)) => resolve(state, &token, parts).map(|c| Self(Some(c))),
-            Some(None) => Err(Failure::unauthorized()),
+            Some(Some(token)) => resolve(state, &token, parts).map(Self),
+            None | Some(None) => Ok(Self(None)),
         }
     }
 }
