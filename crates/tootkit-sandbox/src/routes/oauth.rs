@@ -297,8 +297,9 @@ fn redirect_matches(requested: &str, registered: &str) -> bool {
     a == b
 }
 
-/// Checks an authorization request. Errors that make the redirect URI untrustworthy
-/// are shown as a page; the others go back to the client through the redirect.
+/// Checks an authorization request. Every error is shown as a page, as Doorkeeper's
+/// default `handle_auth_errors :render` in Mastodon has it: the client hears of it only
+/// when the person comes back to it.
 fn check_authorization(
     state: &AppState,
     query: &AuthorizeQuery,
@@ -346,38 +347,20 @@ fn check_authorization(
         state: query.state.clone(),
         code_challenge: query.code_challenge.clone().filter(|c| !c.is_empty()),
     };
-    let fail = |authorization: &Authorization, code: &str, description: &str| -> Response {
-        if authorization.is_oob() {
-            page("Authorization failed", description)
-        } else {
-            authorization.redirect_with(&[("error", code), ("error_description", description)])
-        }
-    };
+    let fail = |description: &str| Box::new(page("An error has occurred", description));
     if query.response_type.as_deref() != Some("code") {
-        return Err(Box::new(fail(
-            &authorization,
-            "unsupported_response_type",
+        return Err(fail(
             "The authorization server does not support this response type.",
-        )));
+        ));
     }
     match registered_subset(state, &authorization.app, &scope_text) {
         Some(scopes) => authorization.scopes = scopes,
-        None => {
-            return Err(Box::new(fail(
-                &authorization,
-                "invalid_scope",
-                oauth_text::INVALID_SCOPE,
-            )));
-        }
+        None => return Err(fail(oauth_text::INVALID_SCOPE)),
     }
     if authorization.code_challenge.is_some()
         && query.code_challenge_method.as_deref().unwrap_or("plain") != "S256"
     {
-        return Err(Box::new(fail(
-            &authorization,
-            "invalid_request",
-            "Only the S256 code challenge method is supported.",
-        )));
+        return Err(fail("Only the S256 code challenge method is supported."));
     }
     Ok(authorization)
 }
@@ -401,11 +384,8 @@ pub(crate) async fn authorize_page(
     params: Params,
 ) -> Result<Response> {
     let query = AuthorizeQuery::from_params(&params);
-    let authorization = match check_authorization(&state, &query) {
-        Ok(a) => a,
-        Err(response) => return Ok(*response),
-    };
     let force_login = query.force_login;
+    // As Mastodon: sign in first, then learn what is wrong with the request.
     let session = current_session(&state, &headers)?;
     let account = match (&session, force_login) {
         (
@@ -425,6 +405,10 @@ pub(crate) async fn authorize_page(
                 .finish()
         );
         return Ok(super::found(&target));
+    };
+    let authorization = match check_authorization(&state, &query) {
+        Ok(a) => a,
+        Err(response) => return Ok(*response),
     };
     let scopes: Vec<&str> = authorization.scopes.iter().collect();
     let scope_text = authorization.scopes.to_string();

@@ -1053,3 +1053,85 @@ async fn the_same_app_account_and_scopes_get_the_same_token_until_it_is_revoked(
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn a_request_the_server_refuses_is_shown_as_a_page_once_signed_in() {
+    let sandbox = sandbox().await;
+    let client = fast_client(&sandbox);
+    let app = register(&client, &Scopes::read()).await;
+    let server = client.oauth().discover().await.unwrap();
+    // Scopes the app did not register: Doorkeeper, as Mastodon configures it, shows an
+    // error page rather than sending the browser back to the client with the error.
+    let request = AuthorizationRequest::new(
+        &app.client_id,
+        LoopbackReceiver::REGISTERED_REDIRECT_URI,
+        Scopes::read_write(),
+    );
+    let url = request.url(&server);
+    let mut browser = ScriptedUser::new().unwrap();
+    let unsigned = browser
+        .authorize(&url, USER, &Password::new("wrong"))
+        .await
+        .unwrap_err();
+    assert!(
+        unsigned.to_string().contains("Signing in as"),
+        "the sign-in page comes first: {unsigned}"
+    );
+    let refused = browser
+        .authorize(&url, USER, &Password::new(PASSWORD))
+        .await
+        .unwrap_err();
+    assert!(
+        refused
+            .to_string()
+            .ends_with("(HTTP 400): The requested scope is invalid, unknown, or malformed."),
+        "{refused}"
+    );
+}
+
+#[tokio::test]
+async fn public_reads_take_a_token_the_server_never_issued_as_none() {
+    let sandbox = sandbox().await;
+    let client = fast_client(&sandbox);
+    let token = crate::user_token(&client, "read write").await;
+    let bot = client.with_access_token(token.clone());
+    let status = bot.statuses().create("public").send().await.unwrap();
+    let url = sandbox
+        .base_url()
+        .endpoint(&format!("/api/v1/statuses/{}", status.id));
+    let http = reqwest::Client::new();
+    // As Mastodon's `authorize_if_got_token!`: only a token it finds is checked.
+    for authorization in ["Bearer not-a-token", "Bearer ", "Basic dXNlcjpwYXNz"] {
+        let answer = http
+            .get(url.clone())
+            .header("authorization", authorization)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 200, "{authorization}");
+    }
+    // A token it finds but revoked is refused, as before.
+    let app = register(&client, &Scopes::read()).await;
+    let server = client.oauth().discover().await.unwrap();
+    let request = AuthorizationRequest::new(&app.client_id, OOB_REDIRECT_URI, Scopes::read());
+    let code = oob_code(&request.url(&server)).await;
+    let revoked = client
+        .oauth()
+        .exchange_code(&app.credentials(), &request, code)
+        .await
+        .unwrap()
+        .access_token;
+    client
+        .oauth()
+        .revoke(&app.credentials(), &revoked)
+        .await
+        .unwrap();
+    let answer = http
+        .get(url)
+        .bearer_auth(revoked.expose())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 401);
+    drop(token);
+}
