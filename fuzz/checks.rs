@@ -3,8 +3,8 @@
 //! (`fuzz/corpus/text`) and the property tests on generated prose.
 
 use tootkit::text::{
-    EntityKind, Limits, ThreadOptions, entities, extract_hashtags, extract_links, extract_mentions,
-    normalize_hashtag, split_thread, status_length,
+    EntityKind, Limits, SplitError, ThreadOptions, entities, extract_hashtags, extract_links,
+    extract_mentions, normalize_hashtag, split_thread, status_length,
 };
 use unicode_segmentation::UnicodeSegmentation;
 
@@ -12,15 +12,26 @@ use unicode_segmentation::UnicodeSegmentation;
 pub fn check_text(text: &str) {
     check_entities(text);
     check_length(text);
-    for max_characters in [40, 500] {
+    for max_characters in [40, 120, 500] {
         let limits = Limits {
             max_characters,
             ..Limits::default()
         };
         // No cap on parts: the invariants hold however long the thread.
         let options = ThreadOptions::new(limits).max_parts(usize::MAX);
-        if let Ok(parts) = split_thread(text, &options) {
-            check_thread(text, &parts, limits, "", None);
+        match split_thread(text, &options) {
+            Ok(parts) => check_thread(text, &parts, limits, "", None),
+            // Only a piece no cut may enter, longer than a part holds, stops a thread.
+            Err(SplitError::Uncuttable {
+                piece,
+                length,
+                room,
+                ..
+            }) => assert!(
+                length > room && text.contains(piece.as_str()),
+                "{piece:?} ({length}) refused for a room of {room} in {text:?}"
+            ),
+            Err(err) => panic!("{err:?} for {text:?}"),
         }
     }
 }

@@ -329,7 +329,7 @@ pub async fn post(context: &Context, args: PostArgs) -> Result<()> {
     let length = text::status_length(&text, &warning, limits);
     let single = Single {
         length,
-        warning_length: text::status_length("", &warning, limits),
+        warning_length: text::warning_length(&warning),
     };
     if length > limits.max_characters {
         return Err(single.too_long(&client, limits.max_characters));

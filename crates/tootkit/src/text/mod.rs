@@ -492,6 +492,20 @@ fn push_countable(counted: &mut String, text: &str, per_url: usize) -> usize {
     unwritten
 }
 
+/// How much of the limit a content warning takes beside a text: its grapheme clusters
+/// once [stripped](strip), links and remote mentions as written (Mastodon shortens them
+/// only in the text).
+///
+/// ```
+/// use tootkit::text::warning_length;
+///
+/// assert_eq!(warning_length(" see https://example.com/a/long/path "), 35);
+/// assert_eq!(warning_length("for @bot@botsin.space"), 21);
+/// ```
+pub fn warning_length(spoiler_text: &str) -> usize {
+    grapheme_count(strip(spoiler_text))
+}
+
 /// Whether a status fits the limits.
 ///
 /// ```

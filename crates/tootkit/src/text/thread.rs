@@ -249,7 +249,7 @@ pub fn split_thread(text: &str, options: &ThreadOptions) -> Result<Vec<String>, 
     if super::fits(text, warning, limits) {
         return Ok(vec![text.to_owned()]);
     }
-    let warning_length = status_length("", warning, limits);
+    let warning_length = super::warning_length(warning);
     if !warning_leaves_room(warning_length, limits.max_characters) {
         return Err(SplitError::WarningTooLong {
             length: warning_length,
@@ -602,7 +602,21 @@ fn cut_pieces(
         };
         let Some(cut) = choose(&candidates[..furthest], length, keeps, next_word_fits, max) else {
             // Nothing fits: the piece up to the first place it may be cut is too long.
-            let end = candidates.first().map_or(text.len(), |cut| cut.end);
+            let first = candidates.first().map_or(text.len(), |cut| cut.end);
+            let end = if fits(first) {
+                // Something fits, but a part ending there would make or break a link,
+                // mention or hashtag: the piece runs to the first space that may end
+                // a part, looked for within an entity's reach.
+                let reach = ahead(text, start, ENTITY_REACH);
+                let beyond = candidates.get(furthest).map_or(text.len(), |cut| cut.end);
+                candidates[furthest..]
+                    .iter()
+                    .take_while(|cut| cut.end <= reach)
+                    .find(|cut| cut.level <= Level::Word && keeps(cut))
+                    .map_or(reach.max(beyond), |cut| cut.end)
+            } else {
+                first
+            };
             return Err(uncuttable(&text[start..end], length(end), options.limits));
         };
         pieces.push((start, cut.end));
@@ -738,16 +752,19 @@ const MAX_GRAPHEME_BYTES: usize = 16;
 const ENTITY_REACH: usize = 4_200;
 
 /// Whether the part `text[start..cut.end]` links, mentions and tags exactly what the
-/// whole text does there, and the next part's first word would too. A cut at whitespace
-/// keeps both sides' context; a cut inside a word may not: `aaaa@alice` is no mention,
-/// but a part that starts with `@alice` would notify her, and a cut in
-/// `https://example.comx` would make a link of `https://example.com`. The next part is
-/// checked whole once it is cut; looking at its first word now steers clear of a cut
-/// that would leave it none.
+/// whole text does there, and the next part's first word would too. A cut at ASCII
+/// whitespace keeps both sides' context; a cut inside a word may not: `aaaa@alice` is no
+/// mention, but a part that starts with `@alice` would notify her, and a cut in
+/// `https://example.comx` would make a link of `https://example.com`. Nor may a cut at
+/// other whitespace: a link's query may hold U+3000 and U+2000–U+200A, so a link-shaped
+/// run without a scheme (no link) can swallow one written after such a space, which a
+/// part starting there would link. The next part is checked whole once it is cut;
+/// looking at its first word now steers clear of a cut that would leave it none.
 fn keeps_entities(text: &str, start: usize, cut: &Cut, found: &[Found]) -> bool {
-    let zero_width_start = start > 0 && !text[..start].ends_with(char::is_whitespace);
-    let zero_width_end = cut.end == cut.next;
-    if !zero_width_start && !zero_width_end {
+    let apart = |gap: &str| !gap.is_empty() && gap.bytes().all(|b| b.is_ascii_whitespace());
+    let context_before = start == 0 || text[..start].ends_with(|c: char| c.is_ascii_whitespace());
+    let context_after = apart(&text[cut.end..cut.next]);
+    if context_before && context_after {
         return true;
     }
     let may_hold_one = |side: &str| side.contains(['@', '\u{FF20}', '#', '\u{FF03}', ':']);
@@ -761,11 +778,13 @@ fn keeps_entities(text: &str, start: usize, cut: &Cut, found: &[Found]) -> bool 
     if may_hold_one(part) && !known(start, part) {
         return false;
     }
-    if !zero_width_end {
+    if context_after {
         return true;
     }
     let after = &text[cut.next..ahead(text, cut.next, ENTITY_REACH)];
-    let first_word = &after[..after.find(char::is_whitespace).unwrap_or(after.len())];
+    let first_word = &after[..after
+        .find(|c: char| c.is_ascii_whitespace())
+        .unwrap_or(after.len())];
     !may_hold_one(first_word) || known(cut.next, first_word)
 }
 
@@ -880,6 +899,21 @@ mod tests {
                 entities_of(&text).is_empty(),
                 "over 4,096 characters: no link"
             );
+            let parts = split_thread(&text, &ThreadOptions::new(Limits::default()))
+                .unwrap_or_else(|err| panic!("{err}"));
+            for part in &parts {
+                assert_eq!(entities_of(part), [], "{part}");
+            }
+        }
+        // A link's query may hold an ideographic space: a link-shaped run without a
+        // scheme (no link) swallows the link written after one, which a part starting
+        // there would make.
+        for space in ['\u{3000}', '\u{2002}'] {
+            let text = format!(
+                "intro words. example.com/?q=1{space}https://example.org/{} end",
+                "y".repeat(480)
+            );
+            assert!(entities_of(&text).is_empty());
             let parts = split_thread(&text, &ThreadOptions::new(Limits::default()))
                 .unwrap_or_else(|err| panic!("{err}"));
             for part in &parts {
@@ -1211,6 +1245,20 @@ mod tests {
             SplitError::WarningTooLong {
                 length: 10,
                 limit: 10
+            }
+        );
+        // A warning's links count as written, not 23 as in the text.
+        let warning = format!("see https://example.com/{}", "p".repeat(300));
+        let err = split_thread(
+            &"a ".repeat(400),
+            &ThreadOptions::new(limits(500)).spoiler_text(&warning),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err,
+            SplitError::WarningTooLong {
+                length: 324,
+                limit: 500
             }
         );
     }
