@@ -82,7 +82,8 @@ const MAX_ANSWER_BYTES: usize = 16 << 20;
 pub struct RetryPolicy {
     /// How many times a request is repeated at most (0: never).
     pub max_retries: u32,
-    /// The delay before the first repeat; each later one doubles it.
+    /// The delay before the first repeat; each later one doubles it, up to a minute
+    /// (or this delay, if longer).
     pub initial_delay: Duration,
     /// The longest wait for a rate limit to reset before giving up with
     /// [`Error::RateLimited`].
@@ -464,7 +465,9 @@ impl Client {
         let retry = self.inner.retry;
         let mut attempt = 0;
         let mut timeouts = 0;
-        let mut unanswered_write = false;
+        // The first timed-out attempt of a post that reached the server: whatever comes
+        // after, the post may exist.
+        let mut unanswered: Option<(String, Duration)> = None;
         // A write that carries a key may have been carried out although its answer
         // was lost; it is repeated, but only once the first attempt has settled.
         let keyed = request.idempotency_key.is_some();
@@ -476,11 +479,19 @@ impl Client {
                 Ok(answer) => return Ok(answer),
                 Err(err) => err,
             };
-            if let Error::Timeout { maybe_done, .. } = err {
+            if let Error::Timeout {
+                maybe_done,
+                host,
+                after,
+                ..
+            } = &err
+            {
                 timeouts += 1;
                 // A post, whose next run would carry a new key; other writes repeat
                 // harmlessly (a deletion, a revocation) or fail (a used code).
-                unanswered_write |= maybe_done && keyed;
+                if *maybe_done && keyed && unanswered.is_none() {
+                    unanswered = Some((host.clone(), *after));
+                }
             }
             let settled = || backoff(retry, attempt).max(retry.settle_delay);
             let wait = match &err {
@@ -511,14 +522,28 @@ impl Client {
                 _ => None,
             };
             let Some(wait) = wait else {
-                return Err(match err {
-                    Error::Timeout { host, after, .. } => Error::Timeout {
+                return Err(match (err, unanswered) {
+                    (Error::Timeout { host, after, .. }, unanswered) => Error::Timeout {
                         host,
                         after,
                         attempts: timeouts,
-                        maybe_done: unanswered_write,
+                        maybe_done: unanswered.is_some(),
                     },
-                    other => other,
+                    // The repeats failed too, without saying whether the post was made
+                    // (a gateway's 502, a broken connection, a key still in use): the
+                    // timeout is what the caller must hear of, lest a new run post twice.
+                    (err, Some((host, after)))
+                        if err.is_transient() || matches!(err, Error::Http { status: 409, .. }) =>
+                    {
+                        tracing::debug!(error = %err, "the last repeat of an unanswered post failed");
+                        Error::Timeout {
+                            host,
+                            after,
+                            attempts: timeouts,
+                            maybe_done: true,
+                        }
+                    }
+                    (other, _) => other,
                 });
             };
             attempt += 1;
@@ -650,10 +675,14 @@ impl Client {
     }
 }
 
+/// The longest a doubling delay grows: many retries wait longer in all, not each.
+const MAX_BACKOFF: Duration = Duration::from_secs(60);
+
 fn backoff(policy: RetryPolicy, attempt: u32) -> Duration {
     policy
         .initial_delay
         .saturating_mul(2u32.saturating_pow(attempt))
+        .min(MAX_BACKOFF.max(policy.initial_delay))
 }
 
 /// A request body.
@@ -816,11 +845,17 @@ impl ApiResponse {
         let parsed: Option<ApiError> = serde_json::from_slice(&self.body).ok();
         let message = parsed
             .as_ref()
-            .map(|e| e.error.trim().to_owned())
+            .map(|e| tame(&e.error))
             .filter(|m| !m.is_empty());
-        let description = parsed.as_ref().and_then(|e| e.error_description.clone());
+        let description = parsed
+            .as_ref()
+            .and_then(|e| e.error_description.as_deref())
+            .map(tame);
         let status = self.status.as_u16();
+        // An OAuth refusal is a 4xx; a 5xx with an OAuth code (Doorkeeper's
+        // `server_error`, `temporarily_unavailable`) is the server failing.
         if oauth
+            && (400..500).contains(&status)
             && let Some(code) = &message
             && is_oauth_code(code)
         {
@@ -872,6 +907,26 @@ impl ApiResponse {
             },
         }
     }
+}
+
+/// The longest stretch of a server's words an error repeats.
+const MAX_SERVER_WORDS: usize = 300;
+
+/// A server's words as an error may repeat them: trimmed, control and bidirectional
+/// formatting characters (a terminal's escape sequences, reversed text) turned into
+/// spaces, and at most [`MAX_SERVER_WORDS`] characters.
+fn tame(words: &str) -> String {
+    let mut tamed = String::new();
+    for (count, c) in words.trim().chars().enumerate() {
+        if count == MAX_SERVER_WORDS {
+            tamed.push('…');
+            break;
+        }
+        let hidden =
+            c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+        tamed.push(if hidden { ' ' } else { c });
+    }
+    tamed
 }
 
 fn is_oauth_code(code: &str) -> bool {

@@ -1135,3 +1135,61 @@ async fn public_reads_take_a_token_the_server_never_issued_as_none() {
     assert_eq!(answer.status(), 401);
     drop(token);
 }
+
+#[tokio::test]
+async fn a_failing_token_endpoint_is_a_server_error_and_its_words_are_tamed() {
+    let long = "x".repeat(5_000);
+    let router = axum::Router::new()
+        .route(
+            "/oauth/token",
+            axum::routing::post(|| async {
+                (
+                    axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                    axum::Json(serde_json::json!({"error": "temporarily_unavailable"})),
+                )
+            }),
+        )
+        .route(
+            "/api/v1/statuses",
+            axum::routing::post(move || async move {
+                (
+                    axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                    axum::Json(serde_json::json!({
+                        "error": format!("Validation failed: \u{1b}]0;owned\u{7}\u{202e}txet {long}")
+                    })),
+                )
+            }),
+        );
+    let addr = crate::serve(router).await;
+    let client = tootkit::Client::builder(format!("http://{addr}").parse().unwrap())
+        .retry(tootkit::RetryPolicy::never())
+        .access_token(tootkit::AccessToken::new("a-token"))
+        .build()
+        .unwrap();
+    // Doorkeeper's 503 `temporarily_unavailable` is the server failing, worth retrying,
+    // not a refusal of the client's registration.
+    let app = tootkit::AppCredentials::new("id", tootkit::ClientSecret::new("secret"));
+    let err = client
+        .oauth()
+        .client_credentials(&app, &Scopes::read())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Server { status: 503, .. }) && err.is_transient(),
+        "{err:?}"
+    );
+    // A server's words reach no terminal as escape sequences, nor at any length.
+    let err = client.statuses().create("hi").send().await.unwrap_err();
+    let text = err.to_string();
+    assert!(!text.contains(['\u{1b}', '\u{7}', '\u{202e}']), "{text:?}");
+    assert!(
+        text.contains("Validation failed:  ]0;owned  txet xxx"),
+        "{text}"
+    );
+    assert!(
+        text.chars().count() < 400,
+        "{} characters",
+        text.chars().count()
+    );
+    assert!(text.ends_with("…; correct it and try again."), "{text}");
+}

@@ -817,6 +817,56 @@ async fn a_post_left_unanswered_says_it_may_have_been_made() {
 }
 
 #[tokio::test]
+async fn a_post_unanswered_then_refused_by_a_gateway_still_says_it_may_have_been_made() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    // The first try reaches a server that never answers; the repeats meet a gateway
+    // that answers 502, as in front of an overloaded instance.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        let mut first = true;
+        while let Ok((mut connection, _)) = listener.accept().await {
+            if std::mem::take(&mut first) {
+                held.push(connection);
+                continue;
+            }
+            tokio::spawn(async move {
+                let mut request = vec![0; 64 * 1024];
+                let _ = connection.read(&mut request).await;
+                let _ = connection
+                    .write_all(b"HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
+                    .await;
+            });
+        }
+    });
+    let client = Client::builder(format!("http://{addr}").parse().unwrap())
+        .access_token(AccessToken::new("a-token"))
+        .timeout(Duration::from_millis(300))
+        .retry(RetryPolicy::new(2, Duration::from_millis(5)).settle_delay(Duration::from_millis(5)))
+        .build()
+        .unwrap();
+    let err = client.statuses().create("hello").send().await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Timeout {
+                maybe_done: true,
+                attempts: 1,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string().ends_with(
+            "check whether it took effect (a post on the account, say) before sending it again."
+        ),
+        "{err}"
+    );
+}
+
+#[tokio::test]
 async fn network_failures_and_unreadable_answers_say_what_to_do() {
     let (_refusing, addr) = crate::refusing_port();
     let client = Client::builder(format!("http://{addr}").parse().unwrap())
