@@ -4,6 +4,9 @@ use crate::client::ApiRequest;
 use crate::entities::Account;
 use crate::{Client, Error};
 
+/// Where an account is looked up by its address; its 404 says no such account.
+pub(crate) const LOOKUP_PATH: &str = "/api/v1/accounts/lookup";
+
 /// Account endpoints: `client.accounts()`.
 #[derive(Clone, Copy, Debug)]
 pub struct Accounts<'a> {
@@ -67,7 +70,7 @@ impl Accounts<'_> {
         let acct = acct.trim().trim_start_matches('@');
         self.client
             .json(
-                ApiRequest::get("/api/v1/accounts/lookup").query("acct", acct),
+                ApiRequest::get(LOOKUP_PATH).query("acct", acct),
                 "an Account",
             )
             .await

@@ -334,6 +334,12 @@ fn not_found_message(path: &str, server_message: &Option<String>) -> String {
                 .iter()
                 .any(|generic| m.trim_end_matches('.').eq_ignore_ascii_case(generic)) =>
         {
+            if path == crate::accounts::LOOKUP_PATH {
+                return format!(
+                    "The server knows no account at that address{}; check its spelling (an instance knows a remote account only once someone there has looked it up or followed it).",
+                    quoted(server_message)
+                );
+            }
             format!(
                 "{path} was not found on the server{}; check the ID, or whether this server offers this part of the API.",
                 quoted(server_message)

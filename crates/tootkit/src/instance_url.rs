@@ -65,18 +65,19 @@ impl InstanceUrl {
             .next()
             .unwrap_or_default();
         if let Some((userinfo, host)) = authority.rsplit_once('@')
-            && userinfo.contains(':')
+            && (userinfo.contains(':') || trimmed.contains("://"))
         {
             return Err(Error::invalid_input(format!(
-                "The instance address contains a user name and password; remove them and pass the host alone, such as `{host}`."
+                "The instance address holds a user name, password or token before its host; remove it and pass the host alone, such as `{host}`."
             )));
         }
         // `@bot@botsin.space` or `bot@botsin.space`; `botsin.space/@bot` is a page of the
         // instance, said below.
         if trimmed.starts_with('@') || authority.contains('@') {
             let host = authority.rsplit('@').next().unwrap_or_default();
+            // The handle alone: what follows it may carry a token.
             return Err(Error::invalid_input(format!(
-                "`{trimmed}` is an account handle, not an instance address; pass the instance alone, such as `{host}`."
+                "`{authority}` is an account handle, not an instance address; pass the instance alone, such as `{host}`."
             )));
         }
         let with_scheme = if trimmed.contains("://") {
@@ -324,11 +325,22 @@ mod tests {
             "user:hunter2@botsin.space",
             "ftp://u:hunter2@h",
             "https://u:hunter2@exa mple.com",
+            "https://hunter2@botsin.space",
+            "https://hunter2@botsin.space/?access_token=hunter2",
         ] {
             let message = refused(with_password);
-            assert!(message.contains("user name and password"), "{message}");
+            assert!(
+                message.contains("user name, password or token"),
+                "{message}"
+            );
             assert!(!message.contains("hunter2"), "{message}");
         }
+        let handle = refused("@bot@botsin.space/?access_token=hunter2");
+        assert!(
+            handle.starts_with("`@bot@botsin.space` is an account handle"),
+            "{handle}"
+        );
+        assert!(!handle.contains("hunter2"), "{handle}");
         assert!(refused("http://app.localhost:3000").contains("plain http"));
         assert!(refused("https://").contains("not a host name or URL"));
         assert!(refused("exa mple.com").contains("not a host name or URL"));

@@ -65,8 +65,11 @@ fn path_segment(id: &str) -> Result<&str, Error> {
     if valid {
         Ok(id)
     } else {
+        // Shown cut short: whatever was passed in an ID's place may be long.
+        let shown: String = id.chars().take(40).collect();
+        let ellipsis = if shown.len() < id.len() { "…" } else { "" };
         Err(Error::invalid_input(format!(
-            "`{id}` is not an ID; IDs are letters and digits, such as `109348207311542468`."
+            "`{shown}{ellipsis}` is not an ID; IDs are letters, digits, `-`, `_`, `.` and `~`, such as `109348207311542468`."
         )))
     }
 }

@@ -1685,6 +1685,11 @@ async fn accounts_are_looked_up_by_address_as_mastodon_does() {
             matches!(&err, Error::NotFound { server_message: Some(m), .. } if m == "Record not found"),
             "{acct}: {err:?}"
         );
+        assert!(
+            err.to_string()
+                .starts_with("The server knows no account at that address"),
+            "{err}"
+        );
     }
 }
 
