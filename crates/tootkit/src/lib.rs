@@ -52,6 +52,7 @@ pub use error::Error;
 pub use instance_url::InstanceUrl;
 pub use secret::{
     AccessToken, AuthorizationCode, ClientSecret, Password, PkceVerifier, REDACTED, RefreshToken,
+    Secret, exposed,
 };
 
 /// Checks that an ID can go in a URL path as it is (`.` and `..` alone would move the

@@ -4,9 +4,10 @@
 //! that none of them can leak by accident: `Debug` and `Display` print a redaction;
 //! reading the value takes an explicit call to `expose()`.
 //!
-//! Serializing one (with serde) writes the value, because entities that carry secrets
-//! (a token response, a registered application) must round-trip through JSON: never
-//! serialize an entity holding a secret into a log.
+//! None of them implements `Serialize`: a field holding one that must be written as it
+//! is (a token response, a stored credential) says so with
+//! `#[serde(serialize_with = "tootkit::exposed::serialize")]`, as explicit as
+//! `expose()`. The entities that carry secrets do, so never serialize one into a log.
 
 use std::fmt;
 
@@ -68,15 +69,63 @@ macro_rules! secret_type {
             }
         }
 
-        /// Serializing writes the value: entities carrying secrets (a token response, a
-        /// registered application) must round-trip through JSON. Debug and Display still
-        /// redact, so logs and error messages never show it.
-        impl serde::Serialize for $name {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_str(&self.0)
+        impl Secret for $name {
+            fn expose(&self) -> &str {
+                &self.0
             }
         }
     };
+}
+
+/// What every secret type is, for code generic over them (such as
+/// [`exposed::serialize`]).
+pub trait Secret {
+    /// The secret value itself.
+    fn expose(&self) -> &str;
+}
+
+/// Serializing secrets as they are, opted into field by field with serde's
+/// `serialize_with`: a secret type has no `Serialize` of its own, so that a secret
+/// cannot reach JSON or a log without a word that says so.
+///
+/// ```
+/// #[derive(serde::Serialize)]
+/// struct Stored {
+///     #[serde(serialize_with = "tootkit::exposed::serialize")]
+///     token: tootkit::AccessToken,
+/// }
+///
+/// let stored = Stored { token: tootkit::AccessToken::new("ZA-Yj3aBD8U8Cm7lKUp") };
+/// assert_eq!(serde_json::to_string(&stored)?, r#"{"token":"ZA-Yj3aBD8U8Cm7lKUp"}"#);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+///
+/// A secret on its own does not serialize:
+///
+/// ```compile_fail
+/// serde_json::to_string(&tootkit::AccessToken::new("ZA-Yj3aBD8U8Cm7lKUp"));
+/// ```
+pub mod exposed {
+    use super::Secret;
+
+    /// Writes the secret's value as a string.
+    pub fn serialize<T: Secret, S: serde::Serializer>(
+        secret: &T,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(secret.expose())
+    }
+
+    /// Writes an optional secret's value as a string, or nothing as `null`.
+    pub fn option<T: Secret, S: serde::Serializer>(
+        secret: &Option<T>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match secret {
+            Some(secret) => serializer.serialize_some(secret.expose()),
+            None => serializer.serialize_none(),
+        }
+    }
 }
 
 secret_type! {

@@ -24,6 +24,7 @@ const APP_WEBSITE: &str = "https://github.com/tootkit/tootkit";
 #[derive(Serialize, Deserialize)]
 struct StoredApp {
     client_id: String,
+    #[serde(serialize_with = "tootkit::exposed::serialize")]
     client_secret: ClientSecret,
 }
 

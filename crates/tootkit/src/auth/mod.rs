@@ -188,6 +188,7 @@ pub struct AppCredentials {
     /// The OAuth client ID.
     pub client_id: String,
     /// The OAuth client secret.
+    #[serde(serialize_with = "crate::exposed::serialize")]
     pub client_secret: ClientSecret,
 }
 

@@ -147,6 +147,7 @@ pub struct CredentialApplication {
     #[serde(deserialize_with = "de::id")]
     pub client_id: String,
     /// The OAuth client secret.
+    #[serde(serialize_with = "crate::exposed::serialize")]
     pub client_secret: ClientSecret,
     /// When the secret expires (0: never).
     #[serde(
@@ -178,6 +179,7 @@ pub struct CredentialApplication {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Token {
     /// The bearer token.
+    #[serde(serialize_with = "crate::exposed::serialize")]
     pub access_token: AccessToken,
     /// Always `Bearer` on Mastodon.
     #[serde(default = "bearer", deserialize_with = "bearer_unless_named")]
@@ -197,7 +199,11 @@ pub struct Token {
     )]
     pub expires_in: Option<u64>,
     /// The token that renews an expiring one, where the server issues one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        serialize_with = "crate::exposed::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub refresh_token: Option<RefreshToken>,
 }
 
