@@ -129,6 +129,49 @@ pub struct Profiles {
     pub apps: BTreeMap<String, AppRecord>,
 }
 
+/// Refuses a file of tootkit's that another user owns, or whose directory other users
+/// may write to (they could put a file of theirs in its place), as ssh's StrictModes
+/// refuses a key: either could send your tokens elsewhere or replace them. Root may
+/// own them too, as ssh allows.
+#[cfg(unix)]
+pub(crate) fn refuse_foreign(path: &std::path::Path, file: &std::fs::File) -> Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let me = unsafe { libc::geteuid() };
+    let trusted = |uid: u32| uid == me || uid == 0;
+    let unreadable = |what: &std::path::Path, err: std::io::Error| {
+        Failure::local(format!(
+            "{} could not be examined ({err}); check that it is yours.",
+            what.display()
+        ))
+    };
+    let owner = file.metadata().map_err(|err| unreadable(path, err))?.uid();
+    if !trusted(owner) {
+        return Err(Failure::local(format!(
+            "{} belongs to another user (uid {owner}), who could have changed it; check it and `chown` it to yourself, or move it aside and sign in again.",
+            path.display()
+        )));
+    }
+    let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) else {
+        return Ok(());
+    };
+    let meta = std::fs::metadata(dir).map_err(|err| unreadable(dir, err))?;
+    let mode = meta.mode() & 0o7777;
+    if !trusted(meta.uid()) || mode & 0o022 != 0 {
+        let why = if trusted(meta.uid()) {
+            format!("is writable by other users (mode {:04o})", mode)
+        } else {
+            format!("belongs to another user (uid {})", meta.uid())
+        };
+        return Err(Failure::local(format!(
+            "{} {why}, who could put files of their own in place of tootkit's; run `chmod 700 {}` on a directory of yours, or set TOOTKIT_CONFIG_DIR to one.",
+            dir.display(),
+            crate::commands::shell_word(&dir.display().to_string())
+        )));
+    }
+    Ok(())
+}
+
 impl Profiles {
     /// The profiles' names, as a list to show: `a, b, c`.
     pub fn names(&self) -> String {
@@ -161,6 +204,7 @@ impl Profiles {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
+            refuse_foreign(&path, &file)?;
             let mode = file.metadata().map_err(unreadable)?.permissions().mode() & 0o777;
             if mode & 0o022 != 0 {
                 return Err(Failure::local(format!(

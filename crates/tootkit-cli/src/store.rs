@@ -199,6 +199,7 @@ impl Secrets {
     #[cfg(unix)]
     fn refuse_loose_permissions(&self, file: &std::fs::File) -> Result<()> {
         use std::os::unix::fs::PermissionsExt;
+        crate::config::refuse_foreign(&self.file, file)?;
         // A file whose permissions cannot be read is not trusted either.
         let mode = file
             .metadata()

@@ -1057,6 +1057,35 @@ async fn a_credentials_file_others_can_read_is_refused() {
     );
     std::fs::set_permissions(home.profiles_file(), std::fs::Permissions::from_mode(0o644)).unwrap();
     home.run(&["whoami"]).await.success();
+    // Nor may they put files of their own in the directory, as ssh's StrictModes has it.
+    let dir = home.profiles_file().parent().unwrap().to_owned();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let refused = home.run(&["whoami"]).await.failure(1);
+    assert!(
+        refused.stderr.contains("is writable by other users (mode 0777), who could put files of their own in place of tootkit's; run `chmod 700"),
+        "{}",
+        refused.stderr
+    );
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+    home.run(&["whoami"]).await.success();
+    // A file another user owns is refused whatever its mode (shown where the test may
+    // give it away, as root).
+    for file in [home.profiles_file(), home.credentials_file()] {
+        if std::os::unix::fs::chown(&file, Some(65_534), None).is_err() {
+            eprintln!("not root: skipping the check of a file another user owns");
+            break;
+        }
+        let refused = home.run(&["whoami"]).await.failure(1);
+        assert!(
+            refused
+                .stderr
+                .contains("belongs to another user (uid 65534), who could have changed it"),
+            "{}",
+            refused.stderr
+        );
+        std::os::unix::fs::chown(&file, Some(0), None).unwrap();
+        home.run(&["whoami"]).await.success();
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
