@@ -69,8 +69,14 @@ pub async fn serve(context: &Context, args: SandboxArgs) -> Result<()> {
     outln!("Accounts:");
     for account in sandbox.accounts() {
         if args.users.is_empty() {
+            // The store keeps only a hash: a password shown again is a new one.
+            let fresh = if database.is_some() {
+                ", new at each start"
+            } else {
+                ""
+            };
             outln!(
-                "  {}  password: {}  (email {})",
+                "  {}  password: {}  (email {}{fresh})",
                 account.username,
                 account.password.expose(),
                 account.email

@@ -488,6 +488,18 @@ async fn the_sandbox_command_serves_and_keeps_its_state_between_runs() {
     assert_eq!(again.content, "<p>kept</p>");
     second.kill().unwrap();
     second.wait().unwrap();
+    // The demo account of a kept database: the store has only a hash, so the password
+    // shown is a new one, and the banner says so.
+    let (mut third, _, banner) = start_sandbox(&home, &["--port", "0"]).await;
+    assert!(
+        banner
+            .iter()
+            .any(|line| line.starts_with("  demo  password: ")
+                && line.ends_with("(email demo@localhost, new at each start)")),
+        "{banner:?}"
+    );
+    third.kill().unwrap();
+    third.wait().unwrap();
 
     // One account given twice is a mistake to point out, not a password to pick.
     let twice = home
