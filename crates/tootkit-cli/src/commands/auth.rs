@@ -839,6 +839,17 @@ impl TokenInput {
                 "The input has {lines} lines; give the token alone on one line, or the file Mastodon.py's log_in(to_file=…) writes (token, base URL, client ID, client secret)."
             ))
         };
+        // create_app(to_file=…) writes the client ID, the secret, the base URL and the
+        // app's name: a registration, no token.
+        if let [_, _, base_url, ..] = lines[..]
+            && lines.len() <= 4
+            && InstanceUrl::parse(lines[1]).is_err()
+            && let Ok(instance) = InstanceUrl::parse(base_url)
+        {
+            return Err(Failure::usage(format!(
+                "The input is the file Mastodon.py's create_app(to_file=…) writes, an application's client ID and secret with no token; give the one log_in(to_file=…) writes, or sign in with `tootkit auth login --instance {instance}`."
+            )));
+        }
         let instance = match lines.get(1) {
             None => None,
             Some(line) => Some(InstanceUrl::parse(line).map_err(|_| unknown_shape(lines.len()))?),
@@ -1146,5 +1157,17 @@ mod tests {
             );
             assert!(!text.contains("not an address"), "never echoed: {text}");
         }
+        // What create_app(to_file=…) writes: a registration, which holds no token.
+        let registration = refusal("client-id\nclient-secret\nhttps://botsin.space\npytooterapp\n");
+        assert!(
+            registration
+                .starts_with("The input is the file Mastodon.py's create_app(to_file=…) writes")
+                && registration.ends_with("`tootkit auth login --instance https://botsin.space`."),
+            "{registration}"
+        );
+        assert!(
+            !registration.contains("client-secret"),
+            "never echoed: {registration}"
+        );
     }
 }
