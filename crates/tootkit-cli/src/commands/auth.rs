@@ -42,6 +42,7 @@ pub async fn login(context: &Context, args: LoginArgs) -> Result<()> {
         (Some(instance), _) | (None, Some(instance)) => InstanceUrl::parse(instance)?,
         (None, None) => InstanceUrl::parse(&prompt_line(
             "Instance (such as mastodon.social): ",
+            "instance",
             "give the instance with --instance HOST",
         )?)?,
     };
@@ -500,8 +501,12 @@ async fn obtain_token(
     if args.password {
         let username = match &args.username {
             Some(username) => username.clone(),
-            None => prompt_line("Email address: ", "give it with --username EMAIL")
-                .map_err(into_input)?,
+            None => prompt_line(
+                "Email address: ",
+                "email address",
+                "give it with --username EMAIL",
+            )
+            .map_err(into_input)?,
         };
         let password = prompt_secret("Password: ", args.username.is_some()).map_err(into_input)?;
         return client
@@ -520,6 +525,7 @@ async fn obtain_token(
         );
         let code = prompt_line(
             "Code: ",
+            "authorization code",
             "paste the code the page shows after you authorize, or pipe it in",
         )
         .map_err(into_input)?;
@@ -588,9 +594,12 @@ fn show_url(url: &str, no_browser: bool, then: &str) -> bool {
 
 /// Reads one line: at a prompt on a terminal, or from piped input; `advice` says what
 /// to do when nothing comes.
-fn prompt_line(prompt: &str, advice: &str) -> Result<String> {
+/// Reads one line, prompting on a terminal; `what` names it when none comes through a
+/// pipe, where no prompt was shown.
+fn prompt_line(prompt: &str, what: &str, advice: &str) -> Result<String> {
     let stdin = std::io::stdin();
-    if stdin.is_terminal() {
+    let asked = stdin.is_terminal();
+    if asked {
         let _ = write!(std::io::stderr(), "{prompt}");
         let _ = std::io::stderr().flush();
     }
@@ -602,7 +611,11 @@ fn prompt_line(prompt: &str, advice: &str) -> Result<String> {
     })?;
     let line = line.trim().to_owned();
     if read == 0 || line.is_empty() {
-        return Err(Failure::usage(format!("Nothing was entered; {advice}.")));
+        return Err(Failure::usage(if asked {
+            format!("Nothing was entered; {advice}.")
+        } else {
+            format!("No {what} was given, and standard input had none; {advice}.")
+        }));
     }
     Ok(line)
 }

@@ -1089,6 +1089,19 @@ async fn a_credentials_file_others_can_read_is_refused() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sign_in_without_an_instance_says_what_is_missing_when_nothing_asked() {
+    let home = Home::new("no-instance");
+    // Piped, not typed: no prompt was shown, so none was left unanswered.
+    let refused = home.run_with_input(&["auth", "login"], "").await.failure(2);
+    assert_eq!(
+        refused.stderr.lines().next().unwrap_or_default(),
+        "error: No instance was given, and standard input had none; give the instance with --instance HOST.",
+        "{}",
+        refused.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_relative_configuration_directory_is_refused() {
     let home = Home::new("relative");
     let mut command = home.tootkit();
