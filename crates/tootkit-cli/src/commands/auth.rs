@@ -803,6 +803,9 @@ pub fn export(context: &Context) -> Result<()> {
                 shell_quote(app.client_secret.expose())
             );
         }
+        None if matches!(source, Source::Environment) => outln!(
+            "# no client ID or secret: the token comes from MASTODON_ACCESS_TOKEN, which names no application"
+        ),
         None => outln!(
             "# no client ID or secret: this token was not obtained through `tootkit auth login`"
         ),

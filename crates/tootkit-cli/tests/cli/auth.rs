@@ -633,6 +633,16 @@ async fn add_token_stores_a_web_token_and_the_environment_wins_over_profiles() {
         crate::run(command, None).await.success().stdout.trim(),
         bob.expose()
     );
+    let mut command = home.tootkit_as(&base, bob.expose());
+    command.args(["auth", "export"]);
+    let exported = crate::run(command, None).await.success().stdout;
+    assert!(
+        exported.contains("# no client ID or secret: the token comes from MASTODON_ACCESS_TOKEN, which names no application")
+            && exported
+                .lines()
+                .any(|line| line.starts_with("export MASTODON_ACCESS_TOKEN=") && line.contains(bob.expose())),
+        "{exported}"
+    );
 
     // Refused, and the hint is about the token given, though the environment is set.
     let mut command = home.tootkit_as(&base, bob.expose());
