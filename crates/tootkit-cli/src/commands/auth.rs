@@ -173,6 +173,13 @@ async fn keep_token(
     if let Some((profile, read)) = previous {
         // Unreadable (a locked keyring): left as it is, and so is what could revoke it.
         let old_token = read.as_ref().ok().cloned().flatten();
+        if profile.instance != instance.to_string() {
+            errln!(
+                "The profile `{name}` pointed at {} and now points at {}.",
+                profile.instance,
+                instance
+            );
+        }
         if let Some(account) = account
             && !profile.account.is_empty()
             && profile.account != account.acct

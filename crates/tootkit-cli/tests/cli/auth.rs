@@ -950,6 +950,35 @@ async fn a_new_token_is_kept_even_when_the_old_one_cannot_be_reached() {
         "{}",
         bobs.stderr
     );
+    // A token of another instance under the same name: said too.
+    let elsewhere = crate::sandbox().await;
+    let other = elsewhere.base_url().to_string();
+    let moved = home
+        .run_with_input(
+            &[
+                "--profile",
+                "bot",
+                "auth",
+                "add-token",
+                "--instance",
+                &other,
+            ],
+            &format!(
+                "{}\n",
+                web_token(&elsewhere, USER, PASSWORD, "read").await.expose()
+            ),
+        )
+        .await
+        .success();
+    assert!(
+        moved.stderr.contains(&format!(
+            "The profile `bot` pointed at {} and now points at {}.",
+            base.trim_end_matches('/'),
+            other.trim_end_matches('/')
+        )),
+        "{}",
+        moved.stderr
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
