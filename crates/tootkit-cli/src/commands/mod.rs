@@ -497,8 +497,16 @@ pub async fn count(context: &Context, args: CountArgs) -> Result<()> {
         fits: length <= limits.max_characters,
         instance,
     };
+    // A text that does not fit fails, as `post` would, so that a script can ask first.
+    let over = || {
+        Failure::usage(format!(
+            "The text is {} characters over the limit; shorten it, or post it as a thread with `tootkit post --thread`.",
+            length - limits.max_characters
+        ))
+    };
     if context.json {
-        return context.print_json(&count);
+        context.print_json(&count)?;
+        return if count.fits { Ok(()) } else { Err(over()) };
     }
     let source = match &count.instance {
         Some(instance) => format!("the limit of {instance}"),
@@ -508,11 +516,5 @@ pub async fn count(context: &Context, args: CountArgs) -> Result<()> {
         None => "Mastodon's default limit".to_owned(),
     };
     outln!("{length}/{} ({source})", limits.max_characters);
-    if !count.fits {
-        outln!(
-            "{} over: shorten it, or post it as a thread with `tootkit post --thread`.",
-            length - limits.max_characters
-        );
-    }
-    Ok(())
+    if count.fits { Ok(()) } else { Err(over()) }
 }

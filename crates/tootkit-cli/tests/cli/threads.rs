@@ -103,7 +103,9 @@ async fn count_measures_and_post_refuses_what_does_not_fit() {
     assert!(length > 2500, "{length}");
 
     // Without an instance, the defaults, said to be so.
-    let defaults = home.run_with_input(&["count", "-"], &text).await.success();
+    // Too long: counted all the same, and a failure (exit 2, as `post` would give),
+    // so that a script may ask before posting.
+    let defaults = home.run_with_input(&["count", "-"], &text).await.failure(2);
     assert!(
         defaults
             .stdout
@@ -111,10 +113,12 @@ async fn count_measures_and_post_refuses_what_does_not_fit() {
         "{}",
         defaults.stdout
     );
-    assert!(
-        defaults
-            .stdout
-            .contains("post it as a thread with `tootkit post --thread`")
+    assert_eq!(
+        defaults.stderr.trim(),
+        format!(
+            "error: The text is {} characters over the limit; shorten it, or post it as a thread with `tootkit post --thread`.",
+            length - 500
+        )
     );
 
     let token = web_token(&sandbox, USER, PASSWORD, "read write").await;
@@ -336,7 +340,7 @@ async fn an_instance_with_a_lower_limit_refuses_in_the_same_words() {
     );
     let counted = crate::run(with_env(&["count", &"a".repeat(150)]), None)
         .await
-        .success();
+        .failure(2);
     assert!(
         counted
             .stdout
