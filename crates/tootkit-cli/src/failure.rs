@@ -92,7 +92,7 @@ impl From<tootkit::Error> for Failure {
                     // Named, the profile signs in again on its own instance.
                     Some(name) => {
                         let name = crate::commands::shell_word(name);
-                        format!("Run `tootkit --profile {name} auth login` to sign in again, or `tootkit --profile {name} auth add-token --instance HOST` to store a new token.")
+                        format!("Run `tootkit --profile {name} auth login` to sign in again, or `tootkit --profile {name} auth add-token` to store a new token.")
                     }
                     None => "Run `tootkit auth login` to sign in again, or `tootkit auth add-token` to store a new token.".to_owned(),
                 })
@@ -107,11 +107,13 @@ impl From<tootkit::Error> for Failure {
             E::Network { host, source } if refused(&source) => {
                 let failure = Self::new(Exit::Network, message);
                 // Nothing listening where a sandbox would (it serves plain http on
-                // 127.0.0.1, on the port it is given): most likely one not started.
+                // 127.0.0.1, on the port it is given, one a user may open): most
+                // likely one not started.
                 let port = ["127.0.0.1:", "localhost:"]
                     .iter()
                     .find_map(|prefix| host.strip_prefix(prefix))
-                    .and_then(|port| port.parse::<u16>().ok());
+                    .and_then(|port| port.parse::<u16>().ok())
+                    .filter(|&port| port >= 1024);
                 match port {
                     Some(port) => failure.with_hint(format!(
                         "If {host} is to be a tootkit sandbox, start it with `tootkit sandbox --port {port}`, and use http://{host}, which it serves."

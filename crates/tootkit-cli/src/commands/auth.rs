@@ -904,9 +904,19 @@ pub async fn add_token(context: &Context, args: AddTokenArgs) -> Result<()> {
         .as_deref()
         .map(InstanceUrl::parse)
         .transpose()?;
+    // A new token for a profile named with --profile: its own instance, as for login.
+    let profiles_instance = match (&named, &context.profile) {
+        (None, Some(name)) => context
+            .profiles()?
+            .profiles
+            .get(name)
+            .map(|profile| InstanceUrl::parse(&profile.instance))
+            .transpose()?,
+        _ => None,
+    };
     let input = if std::io::stdin().is_terminal() {
         // A pasted token says nothing of its instance: asked for before the token.
-        if named.is_none() {
+        if named.is_none() && profiles_instance.is_none() {
             return Err(no_instance());
         }
         rpassword::prompt_password("Paste the access token: ")
@@ -924,7 +934,7 @@ pub async fn add_token(context: &Context, args: AddTokenArgs) -> Result<()> {
             )));
         }
         (Some(instance), _) | (None, Some(instance)) => instance,
-        (None, None) => return Err(no_instance()),
+        (None, None) => profiles_instance.ok_or_else(no_instance)?,
     };
     let token = given.token;
     let client = context

@@ -253,7 +253,7 @@ async fn a_revoked_token_is_met_with_the_command_that_signs_in_again() {
     let profile = format!("{USER}@{}", sandbox.base_url().authority());
     assert!(
         refused.stderr.contains(&format!(
-            "Run `tootkit --profile {profile} auth login` to sign in again"
+            "Run `tootkit --profile {profile} auth login` to sign in again, or `tootkit --profile {profile} auth add-token` to store a new token."
         )),
         "{}",
         refused.stderr
@@ -978,6 +978,22 @@ async fn a_new_token_is_kept_even_when_the_old_one_cannot_be_reached() {
         )),
         "{}",
         moved.stderr
+    );
+    // Named, a profile takes its new token on its own instance, as for login.
+    let again = web_token(&elsewhere, USER, PASSWORD, "read write").await;
+    home.run_with_input(
+        &["--profile", "bot", "auth", "add-token"],
+        &format!("{}\n", again.expose()),
+    )
+    .await
+    .success();
+    assert_eq!(
+        home.run(&["--profile", "bot", "auth", "token"])
+            .await
+            .success()
+            .stdout
+            .trim(),
+        again.expose()
     );
 }
 

@@ -271,6 +271,18 @@ async fn each_kind_of_failure_has_its_exit_code_and_one_clear_sentence() {
         "{}",
         network.stderr
     );
+    // A port below 1024, which a sandbox started by a user cannot take: no such hint.
+    let mut command = home.tootkit();
+    command
+        .args(["whoami"])
+        .env("MASTODON_API_BASE_URL", "http://127.0.0.1:1")
+        .env("MASTODON_ACCESS_TOKEN", "x");
+    let privileged = crate::run(command, None).await.failure(5);
+    assert!(
+        !privileged.stderr.contains("tootkit sandbox --port"),
+        "{}",
+        privileged.stderr
+    );
     // Something listens there, speaking another protocol: no sandbox to start.
     let mut command = home.tootkit();
     command
