@@ -20,8 +20,10 @@ pub struct Account {
     #[serde(deserialize_with = "de::id")]
     pub id: String,
     /// The user name, without domain.
+    #[serde(default, deserialize_with = "de::text")]
     pub username: String,
     /// `username` for local accounts, `username@domain` for remote ones.
+    #[serde(default, deserialize_with = "de::text")]
     pub acct: String,
     /// The display name (may contain custom emoji shortcodes).
     #[serde(default, deserialize_with = "de::text")]

@@ -55,7 +55,7 @@ pub struct Instance {
     #[serde(default, deserialize_with = "de::list")]
     pub languages: Vec<String>,
     /// Limits and settings clients need.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de::or_default")]
     pub configuration: InstanceConfiguration,
     /// Sign-up settings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -250,7 +250,7 @@ pub struct InstanceV1 {
     #[serde(default, deserialize_with = "de::flag")]
     pub invites_enabled: bool,
     /// Limits (Mastodon 3.4+).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de::or_default")]
     pub configuration: InstanceConfiguration,
     /// The contact account.
     #[serde(default, deserialize_with = "de::object_or_none")]

@@ -97,19 +97,27 @@ where
     D: Deserializer<'de>,
     T: Deserialize<'de>,
 {
-    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
+    or_default(d)
 }
 
-/// An optional object that some servers send as an empty list or string when absent.
+/// A value that some servers send as `null`: its default then.
+pub(crate) fn or_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
+/// An optional object that some servers send as an empty list or string when absent;
+/// one that cannot be read is absent too, rather than failing the entity holding it.
 pub(crate) fn object_or_none<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
 where
     D: Deserializer<'de>,
     T: serde::de::DeserializeOwned,
 {
     match serde_json::Value::deserialize(d)? {
-        value @ serde_json::Value::Object(_) => serde_json::from_value(value)
-            .map(Some)
-            .map_err(serde::de::Error::custom),
+        value @ serde_json::Value::Object(_) => Ok(serde_json::from_value(value).ok()),
         _ => Ok(None),
     }
 }
@@ -285,6 +293,32 @@ mod tests {
         assert_eq!(format_timestamp(late), "9999-12-31T23:59:59.999Z");
         let early = time::macros::datetime!(0000-01-01 0:30 +01:00);
         assert_eq!(format_timestamp(early), "0000-01-01T00:00:00.000Z");
+    }
+
+    #[test]
+    fn nulls_and_odd_objects_where_a_value_belongs_are_absent_rather_than_fatal() {
+        let status: crate::Status = serde_json::from_value(serde_json::json!({
+            "id": "1", "account": {"id": "2", "username": null}
+        }))
+        .unwrap();
+        assert_eq!(
+            (
+                status.account.username.as_str(),
+                status.account.acct.as_str()
+            ),
+            ("", "")
+        );
+        let instance: crate::Instance = serde_json::from_value(serde_json::json!({
+            "domain": "example.org", "configuration": null,
+            "contact": {"account": {"id": 7, "username": ["not", "text"]}}
+        }))
+        .unwrap();
+        assert_eq!(instance.max_characters(), 500);
+        let v1: crate::InstanceV1 = serde_json::from_value(serde_json::json!({
+            "uri": "example.org", "configuration": null, "contact_account": {"id": []}
+        }))
+        .unwrap();
+        assert!(v1.contact_account.is_none());
     }
 
     #[test]
