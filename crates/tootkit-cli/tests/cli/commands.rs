@@ -319,7 +319,10 @@ async fn each_kind_of_failure_has_its_exit_code_and_one_clear_sentence() {
 }
 
 /// Starts `tootkit sandbox` and reads its banner up to "Press Ctrl-C to stop.".
-async fn start_sandbox(home: &Home, args: &[&str]) -> (crate::Reaped, String, Vec<String>) {
+pub(crate) async fn start_sandbox(
+    home: &Home,
+    args: &[&str],
+) -> (crate::Reaped, String, Vec<String>) {
     let mut command = home.tootkit();
     command
         .arg("sandbox")

@@ -37,7 +37,8 @@ print(mastodon.account_verify_credentials()["acct"])
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_mastodon_py_program_runs_unchanged_against_the_sandbox() {
     let sandbox = sandbox().await;
-    let Some(usercred) = run_program(&sandbox, &[]).await else {
+    let Some(usercred) = run_program(&sandbox.base_url().to_string(), USER, PASSWORD, &[]).await
+    else {
         return;
     };
     // Moving to tootkit: the file log_in(to_file=…) wrote is taken whole, the token
@@ -80,42 +81,65 @@ async fn a_mastodon_py_program_runs_unchanged_against_the_sandbox() {
 async fn a_mastodon_py_program_with_its_own_user_agent_runs_unchanged_too() {
     // Recognised by the headers of Python's requests rather than by its user agent.
     let sandbox = sandbox().await;
-    run_program(&sandbox, &["weatherbot/2.1"]).await;
+    run_program(
+        &sandbox.base_url().to_string(),
+        USER,
+        PASSWORD,
+        &["weatherbot/2.1"],
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_mastodon_py_program_runs_against_a_sandbox_before_4_3() {
     let sandbox =
         crate::sandbox_with(tootkit_sandbox::SandboxConfig::in_memory().before_4_3(true)).await;
-    run_program(&sandbox, &["weatherbot/2.1"]).await;
+    run_program(
+        &sandbox.base_url().to_string(),
+        USER,
+        PASSWORD,
+        &["weatherbot/2.1"],
+    )
+    .await;
 }
 
-/// Runs [`PROGRAM`] against `sandbox`, checks it posted and read its account, and
-/// gives back the file its `log_in(to_file=…)` wrote (`None`: skipped).
-async fn run_program(sandbox: &tootkit_sandbox::Sandbox, extra: &[&str]) -> Option<String> {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mastodon_py_program_runs_against_the_sandbox_command_as_a_new_user_starts_it() {
+    // `tootkit sandbox`, as the README has a new user start it: no --user, so the demo
+    // account, whose password the banner prints.
+    let home = Home::new("python-command");
+    let (mut server, base, banner) =
+        crate::commands::start_sandbox(&home, &["--port", "0", "--in-memory"]).await;
+    let password = banner
+        .iter()
+        .find_map(|line| line.trim().strip_prefix("demo  password: "))
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("the banner names the demo account's password: {banner:?}"))
+        .to_owned();
+    run_program(&base, "demo", &password, &[]).await;
+    server.kill().unwrap();
+    server.wait().unwrap();
+}
+
+/// Runs [`PROGRAM`] against the sandbox at `base` as `login`, checks it posted and read
+/// its account, and gives back the file its `log_in(to_file=…)` wrote (`None`: skipped).
+async fn run_program(base: &str, login: &str, password: &str, extra: &[&str]) -> Option<String> {
     let Some(python) = std::env::var_os("TOOTKIT_PYTHON") else {
         skip_or_fail(
             "TOOTKIT_PYTHON does not name a Python with Mastodon.py (the README's test command sets it)",
         );
         return None;
     };
-    let base = sandbox.base_url().to_string();
+    let base = base.trim_end_matches('/').to_owned();
     // One directory per sandbox (its port is its own while it runs): the program
     // writes its secret files there, and the tests run side by side.
-    let dir = std::env::temp_dir().join(format!(
-        "tootkit-python-{}-{}",
-        std::process::id(),
-        sandbox
-            .base_url()
-            .as_url()
-            .port()
-            .expect("the sandbox's port")
-    ));
+    let port = base.rsplit(':').next().expect("the sandbox's port");
+    let dir = std::env::temp_dir().join(format!("tootkit-python-{}-{port}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let mut command = Command::new(python);
     command
         .current_dir(&dir)
-        .args(["-c", PROGRAM, &base, USER, PASSWORD])
+        .args(["-c", PROGRAM, &base, login, password])
         .args(extra);
     let output = tokio::task::spawn_blocking(move || command.output().unwrap())
         .await
@@ -134,9 +158,9 @@ async fn run_program(sandbox: &tootkit_sandbox::Sandbox, extra: &[&str]) -> Opti
         lines
             .next()
             .unwrap()
-            .starts_with(&format!("{base}/@{USER}/")),
+            .starts_with(&format!("{base}/@{login}/")),
         "{stdout}"
     );
-    assert_eq!(lines.next(), Some(USER));
+    assert_eq!(lines.next(), Some(login));
     Some(usercred.expect("log_in wrote its file"))
 }
