@@ -592,5 +592,35 @@ async fn the_demo_walks_through_and_posts() {
     ] {
         assert!(out.contains(step), "missing {step:?} in:\n{out}");
     }
+    // The three strings themselves, as a bot would copy them: whole, not redacted.
+    let value = |label: &str| -> String {
+        out.lines()
+            .find_map(|line| line.trim().strip_prefix(label))
+            .unwrap_or_else(|| panic!("no {label:?} line in:\n{out}"))
+            .trim()
+            .to_owned()
+    };
+    let strings = [
+        value("client ID:"),
+        value("client secret:"),
+        value("access token:"),
+    ];
+    for string in &strings {
+        assert!(
+            string.len() >= 20
+                && string
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_')),
+            "{string:?} in:\n{out}"
+        );
+    }
+    assert!(
+        strings[0] != strings[1] && strings[1] != strings[2],
+        "{strings:?}"
+    );
+    assert!(
+        out.contains("On a real instance (your bot's account on mastodon.social, say):"),
+        "{out}"
+    );
     assert!(!home.config().exists(), "the demo stores nothing");
 }
