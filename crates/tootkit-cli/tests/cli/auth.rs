@@ -161,20 +161,53 @@ async fn login_stores_a_working_token_that_every_command_uses() {
     assert!(exported.stdout.contains("export MASTODON_CLIENT_ID='"));
     assert!(exported.stdout.contains("export MASTODON_CLIENT_SECRET='"));
 
+    let client_secret = exported
+        .stdout
+        .lines()
+        .find_map(|line| line.strip_prefix("export MASTODON_CLIENT_SECRET="))
+        .map(|quoted| quoted.trim_matches('\'').to_owned())
+        .unwrap();
+    assert!(client_secret.len() >= 20, "{client_secret}");
+
     // No token in any output that did not ask for it, logs included.
     for run in [&signed_in, &posted, &whoami, &status] {
         assert!(!run.all().contains(&token), "the token leaked: {run:#?}");
+        assert!(
+            !run.all().contains(&client_secret),
+            "the client secret leaked: {run:#?}"
+        );
     }
 
-    // A second sign-in reuses the registered application.
+    // A second sign-in reuses the registered application; its most verbose log (every
+    // request of the HTTP stack) shows neither secret.
     let credentials_before = std::fs::read_to_string(home.credentials_file()).unwrap();
-    login(&home, &base, &["--force-login"]).await.success();
+    let again = login(&home, &base, &["--force-login", "-vvv"])
+        .await
+        .success();
+    assert!(
+        again.stderr.contains(" TRACE "),
+        "the HTTP stack's log: {}",
+        again.stderr
+    );
+    for secret in [&token, &client_secret] {
+        assert!(!again.all().contains(secret.as_str()), "leaked: {again:#?}");
+    }
     let credentials_after = std::fs::read_to_string(home.credentials_file()).unwrap();
-    let app_line = |text: &str| text.lines().find(|l| l.contains("app:")).map(str::to_owned);
+    let app_lines = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| l.contains("app:"))
+            .map(str::to_owned)
+            .collect()
+    };
     assert_eq!(
-        app_line(&credentials_before),
-        app_line(&credentials_after),
-        "same client ID and secret"
+        app_lines(&credentials_before).len(),
+        1,
+        "{credentials_before}"
+    );
+    assert_eq!(
+        app_lines(&credentials_before),
+        app_lines(&credentials_after),
+        "one application, the same client ID and secret"
     );
     let second_token = home
         .run(&["auth", "token"])
