@@ -266,8 +266,15 @@ async fn limits_for(client: &Client, text: &str, warning: &str) -> Result<Limits
 
 pub async fn post(context: &Context, args: PostArgs) -> Result<()> {
     let text = text_argument(args.text, "post")?;
-    let client = context.client()?;
     let warning = args.content_warning.unwrap_or_default();
+    // Mastodon posts a warning given alone as the text, shown openly: what a script
+    // with an empty variable would not mean.
+    if text::is_blank(&text) && !text::is_blank(&warning) {
+        return Err(Failure::usage(
+            "The text is empty, and Mastodon would post the content warning as the text with nothing behind it; give the text as well, or post the words as the text without --cw.",
+        ));
+    }
+    let client = context.client()?;
     if args.thread {
         let mut thread = client
             .statuses()

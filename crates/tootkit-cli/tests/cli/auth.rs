@@ -117,6 +117,18 @@ async fn login_stores_a_working_token_that_every_command_uses() {
         reply.code, 2,
         "`-` with nothing piped in is an empty text: {reply:?}"
     );
+    // A warning without a text would be posted as the text, openly: refused.
+    let bare_warning = home
+        .run(&["post", "--cw", "spoilers", " "])
+        .await
+        .failure(2);
+    assert!(
+        bare_warning.stderr.starts_with(
+            "error: The text is empty, and Mastodon would post the content warning as the text"
+        ),
+        "{}",
+        bare_warning.stderr
+    );
     let reply = home
         .run_with_input(
             &["post", "--reply-to", status["id"].as_str().unwrap(), "-"],
