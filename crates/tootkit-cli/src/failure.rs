@@ -121,7 +121,9 @@ impl From<tootkit::Error> for Failure {
                     None => failure,
                 }
             }
-            E::Network { .. } | E::Timeout { .. } => Self::new(Exit::Network, message),
+            E::Network { .. } | E::Timeout { .. } | E::Unconfirmed { .. } => {
+                Self::new(Exit::Network, message)
+            }
             E::Io { .. } => Self::local(message).with_hint("Pass --oob to paste the code instead."),
             _ => Self::new(Exit::Refused, message),
         }

@@ -465,12 +465,11 @@ impl Client {
         let retry = self.inner.retry;
         let mut attempt = 0;
         let mut timeouts = 0;
-        // The first timed-out attempt of a post that reached the server: whatever comes
-        // after, the post may exist.
-        let mut unanswered: Option<(String, Duration)> = None;
-        // A write that carries a key may have been carried out although its answer
-        // was lost; it is repeated, but only once the first attempt has settled.
+        // A write that carries a key (a post) may have been carried out although its
+        // answer was lost; it is repeated, but only once the first attempt has settled.
         let keyed = request.idempotency_key.is_some();
+        // What first left such a post's fate unknown: whatever comes after, it may exist.
+        let mut unconfirmed: Option<(String, String)> = None;
         loop {
             let err = match self.send_once(&request).await {
                 Ok(answer) if keyed && answer.is_an_already_handled_repeat() => {
@@ -479,19 +478,24 @@ impl Client {
                 Ok(answer) => return Ok(answer),
                 Err(err) => err,
             };
-            if let Error::Timeout {
-                maybe_done,
-                host,
-                after,
-                ..
-            } = &err
-            {
+            if matches!(err, Error::Timeout { .. } | Error::Unconfirmed { .. }) {
                 timeouts += 1;
-                // A post, whose next run would carry a new key; other writes repeat
-                // harmlessly (a deletion, a revocation) or fail (a used code).
-                if *maybe_done && keyed && unanswered.is_none() {
-                    unanswered = Some((host.clone(), *after));
-                }
+            }
+            // A post, whose next run would carry a new key; other writes repeat
+            // harmlessly (a deletion, a revocation) or fail (a used code).
+            if keyed && unconfirmed.is_none() {
+                let host = || self.inner.base.authority().to_owned();
+                unconfirmed = match &err {
+                    Error::Unconfirmed { host, cause, .. } => Some((host.clone(), cause.clone())),
+                    Error::Server {
+                        status: status @ (502 | 504),
+                        ..
+                    } => Some((host(), format!("a gateway answered HTTP {status}"))),
+                    Error::Http { status: 409, .. } => {
+                        Some((host(), "it was still at work on an earlier try".to_owned()))
+                    }
+                    _ => None,
+                };
             }
             let settled = || backoff(retry, attempt).max(retry.settle_delay);
             let wait = match &err {
@@ -499,7 +503,11 @@ impl Client {
                 Error::Network { source, .. } if source.is_connect() => {
                     Some(backoff(retry, attempt))
                 }
-                Error::Network { .. } | Error::Timeout { .. } if keyed => Some(settled()),
+                Error::Network { .. } | Error::Timeout { .. } | Error::Unconfirmed { .. }
+                    if keyed =>
+                {
+                    Some(settled())
+                }
                 Error::Server {
                     status: 502 | 504, ..
                 } if keyed => Some(settled()),
@@ -522,27 +530,28 @@ impl Client {
                 _ => None,
             };
             let Some(wait) = wait else {
-                return Err(match (err, unanswered) {
-                    (Error::Timeout { host, after, .. }, unanswered) => Error::Timeout {
+                return Err(match (err, unconfirmed) {
+                    // The repeats did no better: that the post may exist is what the
+                    // caller must hear of, lest a new run post twice.
+                    (err, Some((host, cause)))
+                        if err.is_transient()
+                            || matches!(
+                                err,
+                                Error::Unconfirmed { .. } | Error::Http { status: 409, .. }
+                            ) =>
+                    {
+                        tracing::debug!(error = %err, "the last try of an unconfirmed post failed");
+                        Error::Unconfirmed {
+                            host,
+                            cause,
+                            attempts: attempt + 1,
+                        }
+                    }
+                    (Error::Timeout { host, after, .. }, _) => Error::Timeout {
                         host,
                         after,
                         attempts: timeouts,
-                        maybe_done: unanswered.is_some(),
                     },
-                    // The repeats failed too, without saying whether the post was made
-                    // (a gateway's 502, a broken connection, a key still in use): the
-                    // timeout is what the caller must hear of, lest a new run post twice.
-                    (err, Some((host, after)))
-                        if err.is_transient() || matches!(err, Error::Http { status: 409, .. }) =>
-                    {
-                        tracing::debug!(error = %err, "the last repeat of an unanswered post failed");
-                        Error::Timeout {
-                            host,
-                            after,
-                            attempts: timeouts,
-                            maybe_done: true,
-                        }
-                    }
                     (other, _) => other,
                 });
             };
@@ -581,7 +590,7 @@ impl Client {
         let response = builder
             .send()
             .await
-            .map_err(|err| self.transport_error(err, &host))?;
+            .map_err(|err| self.transport_error(err, &host, request.idempotency_key.is_some()))?;
         let status = response.status();
         let headers = response.headers().clone();
         // An anonymous request of a client with a token is counted apart from it.
@@ -599,7 +608,7 @@ impl Client {
         while let Some(piece) = response
             .chunk()
             .await
-            .map_err(|err| self.transport_error(err, &host))?
+            .map_err(|err| self.transport_error(err, &host, request.idempotency_key.is_some()))?
         {
             if body.len() + piece.len() > MAX_ANSWER_BYTES {
                 return Err(Error::UnexpectedResponse {
@@ -637,18 +646,32 @@ impl Client {
         }
     }
 
-    fn transport_error(&self, err: reqwest::Error, host: &str) -> Error {
+    /// The error for a request that got no answer. A post (`keyed`) that was sent may
+    /// have been carried out: [`Error::Unconfirmed`].
+    fn transport_error(&self, err: reqwest::Error, host: &str, keyed: bool) -> Error {
         if err.is_builder() {
             // Nothing was sent: a header value could not be made (a token or key with a
             // line break, say). Repeating cannot help.
             Error::invalid_input(
                 "The access token or idempotency key contains a character that cannot go in an HTTP header, such as a line break; remove it (tokens are letters, digits, - and _).",
             )
+        } else if keyed && !err.is_connect() {
+            // Sent, as the connection was made.
+            Error::Unconfirmed {
+                host: host.to_owned(),
+                cause: if err.is_timeout() {
+                    format!(
+                        "it did not answer within {} s",
+                        self.inner.timeout.as_secs_f32()
+                    )
+                } else {
+                    format!("the connection broke: {}", crate::error::cause_chain(&err))
+                },
+                attempts: 1,
+            }
         } else if err.is_timeout() {
             Error::Timeout {
                 attempts: 1,
-                // Sent, unless the connection itself was not made in time.
-                maybe_done: !err.is_connect(),
                 host: host.to_owned(),
                 // Which wait ran out: the connection's, or the whole request's.
                 after: if err.is_connect() {
@@ -845,12 +868,12 @@ impl ApiResponse {
         let parsed: Option<ApiError> = serde_json::from_slice(&self.body).ok();
         let message = parsed
             .as_ref()
-            .map(|e| tame(&e.error))
+            .map(|e| crate::error::tame(&e.error))
             .filter(|m| !m.is_empty());
         let description = parsed
             .as_ref()
             .and_then(|e| e.error_description.as_deref())
-            .map(tame);
+            .map(crate::error::tame);
         let status = self.status.as_u16();
         // An OAuth refusal is a 4xx; a 5xx with an OAuth code (Doorkeeper's
         // `server_error`, `temporarily_unavailable`) is the server failing.
@@ -907,26 +930,6 @@ impl ApiResponse {
             },
         }
     }
-}
-
-/// The longest stretch of a server's words an error repeats.
-const MAX_SERVER_WORDS: usize = 300;
-
-/// A server's words as an error may repeat them: trimmed, control and bidirectional
-/// formatting characters (a terminal's escape sequences, reversed text) turned into
-/// spaces, and at most [`MAX_SERVER_WORDS`] characters.
-fn tame(words: &str) -> String {
-    let mut tamed = String::new();
-    for (count, c) in words.trim().chars().enumerate() {
-        if count == MAX_SERVER_WORDS {
-            tamed.push('…');
-            break;
-        }
-        let hidden =
-            c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
-        tamed.push(if hidden { ' ' } else { c });
-    }
-    tamed
 }
 
 fn is_oauth_code(code: &str) -> bool {

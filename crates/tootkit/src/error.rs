@@ -162,14 +162,9 @@ pub enum Error {
 
     /// The server did not answer in time.
     #[error(
-        "{host} did not answer within {} s{}; the server may be down or overloaded, {}",
+        "{host} did not answer within {} s{}; the server may be down or overloaded, so try again later.",
         after.as_secs_f32(),
-        if *attempts > 1 { format!(", on each of {attempts} tries") } else { String::new() },
-        if *maybe_done {
-            "and may have carried out the request all the same, so check whether it took effect (a post on the account, say) before sending it again."
-        } else {
-            "so try again later."
-        }
+        if *attempts > 1 { format!(", on each of {attempts} tries") } else { String::new() }
     )]
     Timeout {
         /// The host that did not answer.
@@ -178,10 +173,23 @@ pub enum Error {
         after: Duration,
         /// How many tries ran out of time (retries of a repeatable request).
         attempts: u32,
-        /// A post (a request with an `Idempotency-Key`) reached the server before the
-        /// wait ran out, so it may have been carried out: sending it again under a new
-        /// key could post twice.
-        maybe_done: bool,
+    },
+
+    /// A post (a request with an `Idempotency-Key`) reached the server, and no answer
+    /// said whether it was made: a try ran out of time, lost its connection, met a
+    /// gateway's 502 or 504, or found the server still at work on an earlier one, and
+    /// the repeats under the same key did no better. Sending it again under a new key
+    /// could post twice.
+    #[error(
+        "{host} may have made the post although no answer confirmed it ({cause}); check whether it took effect (a post on the account, say) before sending it again."
+    )]
+    Unconfirmed {
+        /// The host the post was sent to.
+        host: String,
+        /// What first left its fate unknown, briefly: `it did not answer within 30 s`.
+        cause: String,
+        /// How many times it was sent, repeats included.
+        attempts: u32,
     },
 
     /// The OAuth server refused a request (`/oauth/token`, `/oauth/revoke`) or the
@@ -252,10 +260,12 @@ impl Error {
         }
     }
 
+    /// An OAuth error, whatever brought it (an answer, a redirect's query): its words
+    /// [tamed](tame).
     pub(crate) fn oauth(error: impl Into<String>, description: Option<String>) -> Self {
         Self::OAuth {
-            error: error.into(),
-            description,
+            error: tame(&error.into()),
+            description: description.map(|d| tame(&d)).filter(|d| !d.is_empty()),
         }
     }
 
@@ -479,7 +489,33 @@ fn wait_advice(reset: Option<OffsetDateTime>, now: OffsetDateTime) -> String {
     }
 }
 
-fn cause_chain(err: &reqwest::Error) -> String {
+/// The longest stretch of a server's words an error repeats.
+const MAX_SERVER_WORDS: usize = 300;
+
+/// A server's words as an error may repeat them: control, bidirectional formatting and
+/// line separator characters (a terminal's escape sequences, reversed text) made
+/// spaces, trimmed, and at most [`MAX_SERVER_WORDS`] characters.
+pub(crate) fn tame(words: &str) -> String {
+    let hidden = |c: char| {
+        c.is_control()
+            || matches!(
+                c,
+                '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{2028}' | '\u{2029}'
+                    | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+            )
+    };
+    let shown: String = words
+        .chars()
+        .map(|c| if hidden(c) { ' ' } else { c })
+        .collect();
+    let shown = shown.trim();
+    match shown.char_indices().nth(MAX_SERVER_WORDS) {
+        Some((cut, _)) => format!("{}…", &shown[..cut]),
+        None => shown.to_owned(),
+    }
+}
+
+pub(crate) fn cause_chain(err: &reqwest::Error) -> String {
     // reqwest's own message names the URL; the innermost cause says what failed.
     let mut cause: &dyn std::error::Error = err;
     while let Some(next) = cause.source() {
@@ -570,6 +606,19 @@ mod tests {
             wait_advice(None, now),
             "wait a few minutes before trying again"
         );
+    }
+
+    #[test]
+    fn a_servers_words_are_tamed_before_an_error_repeats_them() {
+        assert_eq!(tame(" \u{1b}[2J\u{7} "), "[2J");
+        assert_eq!(tame("\u{1b}\u{7}\u{2028}"), "", "nothing left to quote");
+        assert_eq!(tame("a\u{200F}b\u{2029}c\u{061C}d"), "a b c d");
+        let long = tame(&"é".repeat(1_000));
+        assert_eq!(long.chars().count(), MAX_SERVER_WORDS + 1);
+        assert!(long.ends_with('…'));
+        // From a redirect's query as from an answer.
+        let err = Error::oauth("access_denied", Some("\u{1b}]0;x\u{7}".into()));
+        assert!(!err.to_string().contains('\u{1b}'), "{err}");
     }
 
     #[test]
@@ -668,13 +717,11 @@ mod tests {
                 host: "botsin.space".into(),
                 after: Duration::from_secs(30),
                 attempts: 3,
-                maybe_done: false,
             },
-            Error::Timeout {
+            Error::Unconfirmed {
                 host: "botsin.space".into(),
-                after: Duration::from_secs(30),
+                cause: "a gateway answered HTTP 504".into(),
                 attempts: 3,
-                maybe_done: true,
             },
             Error::Redirected {
                 path: "/api/v2/instance".into(),
