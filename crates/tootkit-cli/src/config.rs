@@ -136,29 +136,46 @@ pub struct Profiles {
 #[cfg(unix)]
 pub(crate) fn refuse_foreign(path: &std::path::Path, file: &std::fs::File) -> Result<()> {
     use std::os::unix::fs::MetadataExt;
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    let me = unsafe { libc::geteuid() };
-    let trusted = |uid: u32| uid == me || uid == 0;
-    let unreadable = |what: &std::path::Path, err: std::io::Error| {
-        Failure::local(format!(
-            "{} could not be examined ({err}); check that it is yours.",
-            what.display()
-        ))
-    };
-    let owner = file.metadata().map_err(|err| unreadable(path, err))?.uid();
-    if !trusted(owner) {
+    let owner = file
+        .metadata()
+        .map_err(|err| unexaminable(path, err))?
+        .uid();
+    if !trusted_owner(owner) {
         return Err(Failure::local(format!(
             "{} belongs to another user (uid {owner}), who could have changed it; check it and `chown` it to yourself, or move it aside and sign in again.",
             path.display()
         )));
     }
-    let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) else {
-        return Ok(());
-    };
-    let meta = std::fs::metadata(dir).map_err(|err| unreadable(dir, err))?;
+    match path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+        Some(dir) => refuse_foreign_dir(dir),
+        None => Ok(()),
+    }
+}
+
+/// Whether tootkit trusts a file's owner: the user running it, or root (as ssh does).
+#[cfg(unix)]
+fn trusted_owner(uid: u32) -> bool {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    uid == unsafe { libc::geteuid() } || uid == 0
+}
+
+#[cfg(unix)]
+fn unexaminable(what: &std::path::Path, err: std::io::Error) -> Failure {
+    Failure::local(format!(
+        "{} could not be examined ({err}); check that it is yours.",
+        what.display()
+    ))
+}
+
+/// Refuses a directory that another user owns or may write to: tootkit's files are
+/// neither read from nor written to one.
+#[cfg(unix)]
+fn refuse_foreign_dir(dir: &std::path::Path) -> Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(dir).map_err(|err| unexaminable(dir, err))?;
     let mode = meta.mode() & 0o7777;
-    if !trusted(meta.uid()) || mode & 0o022 != 0 {
-        let why = if trusted(meta.uid()) {
+    if !trusted_owner(meta.uid()) || mode & 0o022 != 0 {
+        let why = if trusted_owner(meta.uid()) {
             format!("is writable by other users (mode {:04o})", mode)
         } else {
             format!("belongs to another user (uid {})", meta.uid())
@@ -324,11 +341,19 @@ pub fn write_private(path: &Path, contents: &[u8]) -> Result<()> {
     };
     let dir = path.parent().unwrap_or(Path::new("."));
     create_private_dir(dir).map_err(fail)?;
+    // Secrets go only into a directory no one else can put files in.
+    #[cfg(unix)]
+    refuse_foreign_dir(dir)?;
     let temporary = path.with_extension("tmp");
     {
         use std::io::Write;
+        // A new file, never one found there (nor what a link there points to).
+        match std::fs::remove_file(&temporary) {
+            Err(err) if err.kind() != std::io::ErrorKind::NotFound => return Err(fail(err)),
+            _ => {}
+        }
         let mut options = std::fs::OpenOptions::new();
-        options.write(true).create(true).truncate(true);
+        options.write(true).create_new(true);
         #[cfg(unix)]
         {
             use std::os::unix::fs::OpenOptionsExt;

@@ -1202,6 +1202,41 @@ async fn a_sign_in_without_an_instance_says_what_is_missing_when_nothing_asked()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_secret_is_written_into_a_directory_others_can_write_to() {
+    use std::os::unix::fs::PermissionsExt;
+    let sandbox = sandbox().await;
+    let base = sandbox.base_url().to_string();
+    let home = Home::new("shared-config");
+    std::fs::create_dir_all(home.config()).unwrap();
+    std::fs::set_permissions(home.config(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    let token = web_token(&sandbox, USER, PASSWORD, "read").await;
+    let refused = home
+        .run_with_input(
+            &["auth", "add-token", "--instance", &base],
+            &format!("{}\n", token.expose()),
+        )
+        .await
+        .failure(1);
+    assert!(
+        refused.stderr.contains("is writable by other users (mode 0777), who could put files of their own in place of tootkit's"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(
+        std::fs::read_dir(home.config()).unwrap().count(),
+        0,
+        "nothing was written there"
+    );
+    std::fs::set_permissions(home.config(), std::fs::Permissions::from_mode(0o700)).unwrap();
+    home.run_with_input(
+        &["auth", "add-token", "--instance", &base],
+        &format!("{}\n", token.expose()),
+    )
+    .await
+    .success();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_relative_configuration_directory_is_refused() {
     let home = Home::new("relative");
     let mut command = home.tootkit();
