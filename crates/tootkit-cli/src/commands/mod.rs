@@ -339,7 +339,10 @@ pub async fn post(context: &Context, args: PostArgs) -> Result<()> {
         warning_length: text::warning_length(&warning),
     };
     if length > limits.max_characters {
-        return Err(single.too_long(&client, limits.max_characters));
+        return Err(single.too_long(&allows(
+            &client.base_url().authority(),
+            limits.max_characters,
+        )));
     }
     let mut status = client.statuses().create(text);
     if let Some(visibility) = args.visibility {
@@ -387,7 +390,7 @@ fn post_failure(
             ..
         } => {
             if let (Some(single), Some(limit)) = (single, character_limit(message)) {
-                return single.too_long(client, limit);
+                return single.too_long(&allows(&client.base_url().authority(), limit));
             }
         }
         tootkit::Error::NotFound { .. } if reply_to.is_some() => {
@@ -414,25 +417,40 @@ struct Single {
 impl Single {
     /// The refusal of a status over `limit`, with the advice that fits: a thread repeats
     /// the content warning on every part, so one that takes half the limit must shrink.
-    fn too_long(self, client: &Client, limit: usize) -> Failure {
+    /// `allows` says whose limit it is and how much ([`allows`]).
+    fn too_long(self, allows: &Allows) -> Failure {
         let Self {
             length,
             warning_length,
         } = self;
-        let host = client.base_url().authority();
+        let Allows { said, limit } = allows;
         Failure::usage(if warning_length == 0 {
             format!(
-                "The text is {length} characters and {host} allows {limit}; shorten it, or post it as a thread with --thread."
+                "The text is {length} characters and {said}; shorten it, or post it as a thread with --thread."
             )
-        } else if !text::warning_leaves_room(warning_length, limit) {
+        } else if !text::warning_leaves_room(warning_length, *limit) {
             format!(
-                "The content warning ({warning_length} characters) and the text are {length} characters together and {host} allows {limit}; shorten the content warning, which a thread would repeat on every part."
+                "The content warning ({warning_length} characters) and the text are {length} characters together and {said}; shorten the content warning, which a thread would repeat on every part."
             )
         } else {
             format!(
-                "The content warning and the text are {length} characters together and {host} allows {limit}; shorten them, or post the text as a thread with --thread."
+                "The content warning and the text are {length} characters together and {said}; shorten them, or post the text as a thread with --thread."
             )
         })
+    }
+}
+
+/// Whose limit a text is over, in words, and the limit.
+struct Allows {
+    said: String,
+    limit: usize,
+}
+
+/// `mastodon.social allows 500`.
+fn allows(host: &str, limit: usize) -> Allows {
+    Allows {
+        said: format!("{host} allows {limit}"),
+        limit,
     }
 }
 
@@ -504,12 +522,20 @@ pub async fn count(context: &Context, args: CountArgs) -> Result<()> {
         fits: length <= limits.max_characters,
         instance,
     };
-    // A text that does not fit fails, as `post` would, so that a script can ask first.
+    // A text that does not fit fails, with the advice `post` would give, so that a
+    // script can ask first.
     let over = || {
-        Failure::usage(format!(
-            "The text is {} characters over the limit; shorten it, or post it as a thread with `tootkit post --thread`.",
-            length - limits.max_characters
-        ))
+        let single = Single {
+            length,
+            warning_length: text::warning_length(&warning),
+        };
+        single.too_long(&match &count.instance {
+            Some(host) => allows(host, limits.max_characters),
+            None => Allows {
+                said: format!("Mastodon allows {} by default", limits.max_characters),
+                limit: limits.max_characters,
+            },
+        })
     };
     if context.json {
         context.print_json(&count)?;

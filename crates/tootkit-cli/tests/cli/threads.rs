@@ -116,8 +116,7 @@ async fn count_measures_and_post_refuses_what_does_not_fit() {
     assert_eq!(
         defaults.stderr.trim(),
         format!(
-            "error: The text is {} characters over the limit; shorten it, or post it as a thread with `tootkit post --thread`.",
-            length - 500
+            "error: The text is {length} characters and Mastodon allows 500 by default; shorten it, or post it as a thread with --thread."
         )
     );
 
@@ -156,13 +155,16 @@ async fn count_measures_and_post_refuses_what_does_not_fit() {
     let refused = crate::run(with_env(&["post", "--cw", &warning, "hi"]), None)
         .await
         .failure(2);
-    assert!(
-        refused.stderr.contains(&format!(
-            "The content warning (499 characters) and the text are 501 characters together and {authority} allows 500; shorten the content warning, which a thread would repeat on every part."
-        )),
-        "{}",
-        refused.stderr
+    let advice = format!(
+        "The content warning (499 characters) and the text are 501 characters together and {authority} allows 500; shorten the content warning, which a thread would repeat on every part."
     );
+    assert!(refused.stderr.contains(&advice), "{}", refused.stderr);
+    // `count` gives the same advice.
+    let counted = crate::run(with_env(&["count", "--cw", &warning, "hi"]), None)
+        .await
+        .failure(2);
+    assert!(counted.stdout.starts_with("501/500"), "{}", counted.stdout);
+    assert!(counted.stderr.contains(&advice), "{}", counted.stderr);
     let refused = crate::run(with_env(&["post", "--cw", "cw", &"t".repeat(499)]), None)
         .await
         .failure(2);

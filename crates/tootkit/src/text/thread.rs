@@ -607,13 +607,13 @@ fn cut_pieces(
                 // Something fits, but a part ending there would make or break a link,
                 // mention or hashtag: the piece runs to the first space that may end
                 // a part, looked for within an entity's reach.
-                let reach = ahead(text, start, ENTITY_REACH);
                 let beyond = candidates.get(furthest).map_or(text.len(), |cut| cut.end);
+                let reach = ahead(text, beyond, ENTITY_REACH);
                 candidates[furthest..]
                     .iter()
                     .take_while(|cut| cut.end <= reach)
-                    .find(|cut| cut.level <= Level::Word && keeps(cut))
-                    .map_or(reach.max(beyond), |cut| cut.end)
+                    .find(|cut| cut.level <= Level::WordJoin && keeps(cut))
+                    .map_or(reach, |cut| cut.end)
             } else {
                 first
             };
@@ -781,7 +781,15 @@ fn keeps_entities(text: &str, start: usize, cut: &Cut, found: &[Found]) -> bool 
     if context_after {
         return true;
     }
-    let after = &text[cut.next..ahead(text, cut.next, ENTITY_REACH)];
+    let reach = ahead(text, cut.next, ENTITY_REACH);
+    let mut after = &text[cut.next..reach];
+    // What the window cuts short at its end (`#ta` of `#tag`) is left out, where a
+    // space leaves something before it.
+    if reach < text.len()
+        && let Some(last) = after.rfind(char::is_whitespace)
+    {
+        after = &after[..last];
+    }
     let first_word = &after[..after
         .find(|c: char| c.is_ascii_whitespace())
         .unwrap_or(after.len())];
