@@ -53,7 +53,8 @@ pub enum Command {
     Whoami,
     /// Post a status (or, with --thread, a thread) and print its URL.
     Post(PostArgs),
-    /// Count a text as the instance will, and show the instance's limit.
+    /// Count a text as the instance will, and show the instance's limit (exit 2 when it
+    /// does not fit).
     Count(CountArgs),
     /// Serve a Mastodon-compatible instance on this machine, for trying bots offline.
     Sandbox(SandboxArgs),
@@ -128,7 +129,8 @@ pub struct LoginArgs {
 
 #[derive(Debug, Args)]
 pub struct AddTokenArgs {
-    /// The instance the token belongs to (a Mastodon.py file names its own).
+    /// The instance the token belongs to (a Mastodon.py file names its own, and a
+    /// profile named with --profile keeps its own).
     #[arg(long, short = 'i')]
     pub instance: Option<String>,
 }

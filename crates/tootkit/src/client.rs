@@ -1101,5 +1101,10 @@ mod tests {
         let policy = RetryPolicy::new(3, Duration::from_millis(100));
         assert_eq!(backoff(policy, 0), Duration::from_millis(100));
         assert_eq!(backoff(policy, 2), Duration::from_millis(400));
+        // Up to a minute, however many retries; a longer first delay is kept.
+        assert_eq!(backoff(policy, 20), MAX_BACKOFF);
+        assert_eq!(backoff(policy, u32::MAX), MAX_BACKOFF);
+        let slow = RetryPolicy::new(3, Duration::from_secs(90));
+        assert_eq!(backoff(slow, 5), Duration::from_secs(90));
     }
 }

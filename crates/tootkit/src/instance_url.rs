@@ -57,15 +57,23 @@ impl InstanceUrl {
                 "No instance address was given; pass one such as `mastodon.social` or `https://botsin.space`.",
             ));
         }
+        // A scheme before the host, not a `://` further on (in a query, say).
+        let after_scheme = trimmed.split_once("://").and_then(|(scheme, rest)| {
+            let is_scheme = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+            is_scheme.then_some(rest)
+        });
+        let scheme_given = after_scheme.is_some();
         // `user:password@host`: refused before anything can echo the password.
-        let authority = trimmed
-            .split_once("://")
-            .map_or(trimmed, |(_, rest)| rest)
+        let authority = after_scheme
+            .unwrap_or(trimmed)
             .split(['/', '?', '#'])
             .next()
             .unwrap_or_default();
         if let Some((userinfo, host)) = authority.rsplit_once('@')
-            && (userinfo.contains(':') || trimmed.contains("://"))
+            && (userinfo.contains(':') || scheme_given)
         {
             return Err(Error::invalid_input(format!(
                 "The instance address holds a user name, password or token before its host; remove it and pass the host alone, such as `{host}`."
@@ -80,7 +88,7 @@ impl InstanceUrl {
                 "`{authority}` is an account handle, not an instance address; pass the instance alone, such as `{host}`."
             )));
         }
-        let with_scheme = if trimmed.contains("://") {
+        let with_scheme = if scheme_given {
             trimmed.to_owned()
         } else {
             // A bare loopback host is the sandbox, which speaks plain http.
@@ -116,17 +124,12 @@ impl InstanceUrl {
         // address's place (two variables swapped): not looked up, not echoed. A host on
         // a private network is written with its scheme (`https://intranet:8443`).
         if let Host::Domain(name) = &host
-            && !trimmed.contains("://")
+            && !scheme_given
             && !name.trim_end_matches('.').contains('.')
             && !is_loopback(&host)
         {
             return Err(Error::invalid_input(
                 "The instance address has no dot in its host name, so it is no public instance (or is a token given in its place); pass the instance's full domain, such as `mastodon.social`, or a private host with its scheme, such as `https://intranet:8443`.",
-            ));
-        }
-        if !url.username().is_empty() || url.password().is_some() {
-            return Err(Error::invalid_input(
-                "The instance address contains a user name or password; remove them and pass the host alone, such as `https://mastodon.social`.",
             ));
         }
         if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
@@ -335,6 +338,12 @@ mod tests {
             );
             assert!(!message.contains("hunter2"), "{message}");
         }
+        // A `://` further on is no scheme: a handle with a query is still a handle.
+        assert!(
+            refused("bot@botsin.space/?r=https://x")
+                .starts_with("`bot@botsin.space` is an account handle")
+        );
+        assert!(refused("example.com/?r=https://x").contains("goes on past the host"));
         let handle = refused("@bot@botsin.space/?access_token=hunter2");
         assert!(
             handle.starts_with("`@bot@botsin.space` is an account handle"),

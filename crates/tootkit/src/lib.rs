@@ -58,21 +58,28 @@ pub use secret::{
 /// Checks that an ID can go in a URL path as it is (`.` and `..` alone would move the
 /// request to another path).
 fn path_segment(id: &str) -> Result<&str, Error> {
-    let valid = !id.is_empty()
-        && !id.chars().all(|c| c == '.')
-        && id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '~'));
-    if valid {
-        Ok(id)
-    } else {
-        // Shown cut short: whatever was passed in an ID's place may be long.
-        let shown: String = id.chars().take(40).collect();
-        let ellipsis = if shown.len() < id.len() { "…" } else { "" };
-        Err(Error::invalid_input(format!(
-            "`{shown}{ellipsis}` is not an ID; IDs are letters, digits, `-`, `_`, `.` and `~`, such as `109348207311542468`."
-        )))
+    if id.is_empty() {
+        return Err(Error::invalid_input(
+            "The ID is empty; give the ID of what is meant, such as `109348207311542468`.",
+        ));
     }
+    if id.chars().all(|c| c == '.') {
+        return Err(Error::invalid_input(format!(
+            "`{id}` is not an ID (dots alone name another path); give the ID of what is meant, such as `109348207311542468`."
+        )));
+    }
+    if id
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '~'))
+    {
+        return Ok(id);
+    }
+    // Shown cut short: whatever was passed in an ID's place may be long.
+    let shown: String = id.chars().take(40).collect();
+    let ellipsis = if shown.len() < id.len() { "…" } else { "" };
+    Err(Error::invalid_input(format!(
+        "`{shown}{ellipsis}` is not an ID; IDs are letters, digits, `-`, `_`, `.` and `~`, such as `109348207311542468`."
+    )))
 }
 
 #[cfg(test)]
@@ -82,10 +89,14 @@ mod tests {
         for id in ["109348207311542468", "AaBb-_~.1", "9z.x"] {
             assert_eq!(super::path_segment(id).unwrap(), id);
         }
-        for id in ["", ".", "..", "...", "a/b", "a?b", "a b", "%2e"] {
+        for id in [".", "..", "...", "a/b", "a?b", "a b", "%2e"] {
             let err = super::path_segment(id).unwrap_err();
             assert!(err.to_string().contains("is not an ID"), "{id}: {err}");
         }
+        let dots = super::path_segment("..").unwrap_err().to_string();
+        assert!(dots.contains("dots alone name another path"), "{dots}");
+        let empty = super::path_segment("").unwrap_err().to_string();
+        assert!(empty.starts_with("The ID is empty"), "{empty}");
     }
 }
 

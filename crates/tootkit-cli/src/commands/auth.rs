@@ -173,7 +173,8 @@ async fn keep_token(
     if let Some((profile, read)) = previous {
         // Unreadable (a locked keyring): left as it is, and so is what could revoke it.
         let old_token = read.as_ref().ok().cloned().flatten();
-        if profile.instance != instance.to_string() {
+        // Compared as addresses: a hand-written `botsin.space` is no move.
+        if InstanceUrl::parse(&profile.instance).ok().as_ref() != Some(instance) {
             errln!(
                 "The profile `{name}` pointed at {} and now points at {}.",
                 profile.instance,
@@ -599,10 +600,8 @@ fn show_url(url: &str, no_browser: bool, then: &str) -> bool {
     opened
 }
 
-/// Reads one line: at a prompt on a terminal, or from piped input; `advice` says what
-/// to do when nothing comes.
 /// Reads one line, prompting on a terminal; `what` names it when none comes through a
-/// pipe, where no prompt was shown.
+/// pipe, where no prompt was shown, and `advice` says what to do then.
 fn prompt_line(prompt: &str, what: &str, advice: &str) -> Result<String> {
     let stdin = std::io::stdin();
     let asked = stdin.is_terminal();
