@@ -56,6 +56,27 @@ fn profile_typed(matches: &clap::ArgMatches) -> bool {
     matches.value_source("profile") == Some(clap::parser::ValueSource::CommandLine)
 }
 
+/// A global option given to a command for people, where it would mean nothing: said,
+/// not ignored.
+fn meaningless_option(cli: &Cli, profile_typed: bool) -> Option<String> {
+    let name = match cli.command {
+        Command::Demo => "demo",
+        Command::Sandbox(_) => "sandbox",
+        _ => return None,
+    };
+    if cli.json {
+        Some(format!(
+            "`tootkit {name}` prints text for people, not JSON; leave out --json."
+        ))
+    } else if profile_typed {
+        Some(format!(
+            "`tootkit {name}` uses no profile, as its instance is its own; leave out --profile."
+        ))
+    } else {
+        None
+    }
+}
+
 fn main() -> ExitCode {
     let parsed = Cli::command()
         .try_get_matches()
@@ -78,6 +99,10 @@ fn main() -> ExitCode {
                 cli.profile = None;
             }
             commands::profile_named_on_command_line(typed);
+            if let Some(refusal) = meaningless_option(&cli, typed) {
+                errln!("error: {refusal}");
+                return Exit::Usage.into();
+            }
             cli
         }
         Err(err) => {

@@ -623,4 +623,21 @@ async fn the_demo_walks_through_and_posts() {
         "{out}"
     );
     assert!(!home.config().exists(), "the demo stores nothing");
+    // Options that would mean nothing to it are said to, not ignored.
+    let json = home.run(&["demo", "--json"]).await.failure(2);
+    assert_eq!(
+        json.stderr.trim(),
+        "error: `tootkit demo` prints text for people, not JSON; leave out --json."
+    );
+    let profile = home
+        .run(&["--profile", "bot", "sandbox", "--in-memory"])
+        .await
+        .failure(2);
+    assert!(
+        profile
+            .stderr
+            .starts_with("error: `tootkit sandbox` uses no profile"),
+        "{}",
+        profile.stderr
+    );
 }
