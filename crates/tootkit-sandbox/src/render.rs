@@ -93,8 +93,14 @@ impl AppState {
         })
     }
 
-    /// A status as its author sees it; `with_source` adds the plain text (after deletion).
-    pub(crate) fn status_entity(&self, row: &StatusRow, with_source: bool) -> Result<Status> {
+    /// A status as `viewer` (an account's ID; `None`: no one signed in) sees it;
+    /// `with_source` adds the plain text (after deletion).
+    pub(crate) fn status_entity(
+        &self,
+        row: &StatusRow,
+        viewer: Option<&str>,
+        with_source: bool,
+    ) -> Result<Status> {
         let author = self
             .store
             .account(&row.account_id)?
@@ -110,13 +116,22 @@ impl AppState {
         let visibility: Visibility = row.visibility.parse().unwrap_or(Visibility::Public);
         // Who may quote it, as Mastodon answers: anyone for a public or unlisted post,
         // no one else for a private one, not even its author for a direct one.
-        let quote_approval = match visibility {
-            Visibility::Private => ApprovalPolicy::new(Vec::new(), "automatic"),
-            Visibility::Direct => ApprovalPolicy::new(Vec::new(), "denied"),
-            _ => ApprovalPolicy::new(vec!["public".to_owned()], "automatic"),
+        // No one signed in may quote anything.
+        let current_user = if viewer.is_some() {
+            "automatic"
+        } else {
+            "denied"
         };
-        // A direct message cannot be pinned, and Mastodon leaves the field out.
-        let pinned = (visibility != Visibility::Direct).then_some(false);
+        let quote_approval = match visibility {
+            Visibility::Private => ApprovalPolicy::new(Vec::new(), current_user),
+            Visibility::Direct => ApprovalPolicy::new(Vec::new(), "denied"),
+            _ => ApprovalPolicy::new(vec!["public".to_owned()], current_user),
+        };
+        // What depends on the reader is left out for no one, as Mastodon leaves it out;
+        // `pinned` only for the author, of a status that can be pinned (not direct).
+        let signed_in = viewer.map(|_| false);
+        let own = viewer == Some(row.account_id.as_str());
+        let pinned = (own && visibility != Visibility::Direct).then_some(false);
         Ok(Status {
             id: row.id.clone(),
             created_at: Some(from_ms(row.created_at)),
@@ -136,14 +151,14 @@ impl AppState {
             favourites_count: 0,
             quotes_count: Some(0),
             edited_at: None,
-            favourited: Some(false),
-            reblogged: Some(false),
-            muted: Some(false),
-            bookmarked: Some(false),
+            favourited: signed_in,
+            reblogged: signed_in,
+            muted: signed_in,
+            bookmarked: signed_in,
             pinned,
             content: formatted.html,
             text: with_source.then(|| row.text.clone()),
-            filtered: Some(Vec::new()),
+            filtered: viewer.map(|_| Vec::new()),
             reblog: None,
             application,
             account: self.account_entity(&author, false)?,

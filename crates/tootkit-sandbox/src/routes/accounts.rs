@@ -115,7 +115,7 @@ pub(crate) async fn statuses(
     }
     let statuses = rows
         .iter()
-        .map(|row| state.status_entity(row, false))
+        .map(|row| state.status_entity(row, viewer.as_deref(), false))
         .collect::<std::result::Result<Vec<_>, _>>()?;
     let mut response = Json(statuses).into_response();
     if let (Some(first), Some(last)) = (rows.first(), rows.last()) {

@@ -55,7 +55,9 @@ pub(crate) async fn create(
     if let Some(key) = key {
         match state.store.status_for_key(&account.id, key)? {
             Keyed::Posted(earlier) => {
-                return Ok(Json(state.status_entity(&earlier, false)?).into_response());
+                return Ok(
+                    Json(state.status_entity(&earlier, Some(&account.id), false)?).into_response(),
+                );
             }
             Keyed::Deleted => return Err(Failure::not_found()),
             Keyed::Unknown => {}
@@ -121,7 +123,7 @@ pub(crate) async fn create(
         },
         key,
     )?;
-    let mut response = Json(state.status_entity(&row, false)?).into_response();
+    let mut response = Json(state.status_entity(&row, Some(&account.id), false)?).into_response();
     if created {
         // Counted against the account's statuses by the rate limits, as Mastodon counts
         // only the statuses it makes.
@@ -163,7 +165,9 @@ pub(crate) async fn show(
         .and_then(|c| c.account.as_ref())
         .map(|a| a.id.as_str());
     match state.store.status(&id)? {
-        Some(row) if state.can_see(&row, viewer)? => Ok(Json(state.status_entity(&row, false)?)),
+        Some(row) if state.can_see(&row, viewer)? => {
+            Ok(Json(state.status_entity(&row, viewer, false)?))
+        }
         // As recorded from Mastodon 4.6 (`GET /api/v1/statuses/0`).
         _ => Err(Failure::nothing_here()),
     }
@@ -181,7 +185,7 @@ pub(crate) async fn delete(
         .status(&id)?
         .filter(|row| row.account_id == account.id)
         .ok_or_else(Failure::not_found)?;
-    let entity = state.status_entity(&row, true)?;
+    let entity = state.status_entity(&row, Some(&account.id), true)?;
     state.store.delete_status(&row.id)?;
     // Mastodon answers with the source (`text`, for "delete and redraft") in place of
     // the HTML: `content` is left out, not empty.

@@ -33,7 +33,7 @@ pub(crate) async fn profile(
     let mut shown = Vec::with_capacity(rows.len());
     for row in &rows {
         if state.can_see(row, None)? {
-            shown.push(shown_status(state.status_entity(row, false)?));
+            shown.push(shown_status(state.status_entity(row, None, false)?));
         }
     }
     let entity = state.account_entity(&account, false)?;
@@ -59,7 +59,7 @@ pub(crate) async fn status(
         return Err(not_found_page());
     }
     Ok(page_response(pages::status_page(&shown_status(
-        state.status_entity(&row, false)?,
+        state.status_entity(&row, None, false)?,
     ))))
 }
 
@@ -98,7 +98,7 @@ pub(crate) async fn tag(
         if row.visibility != "public" {
             continue;
         }
-        let status = state.status_entity(&row, false)?;
+        let status = state.status_entity(&row, None, false)?;
         if status.tags.iter().any(|tag| tag.name == filed) {
             shown.push(shown_status(status));
         }

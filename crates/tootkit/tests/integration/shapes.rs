@@ -739,3 +739,40 @@ async fn nodeinfo_says_mastodon_as_the_recording_does() {
     assert_eq!(documents[1]["software"]["version"], "4.6.4");
     assert_eq!(documents[1]["usage"]["users"]["total"], 1);
 }
+
+#[tokio::test]
+async fn a_status_read_by_no_one_signed_in_leaves_out_what_depends_on_the_reader() {
+    let Some(fixtures) = fixtures() else { return };
+    let cassette = fixtures.join("mastodon-recorded/current/test_public_tl_anonymous.yaml");
+    let (body, _) = recorded_answer(&cassette, "/api/v1/timelines/public", 200);
+    let timeline: Value = serde_json::from_str(&body).unwrap();
+    let mastodon = &timeline[0];
+    let sandbox = sandbox().await;
+    let client = fast_client(&sandbox);
+    let bot = client.with_access_token(user_token(&client, "read write").await);
+    let status = bot.statuses().create("Toot!").send().await.unwrap();
+    let url = sandbox
+        .base_url()
+        .endpoint(&format!("/api/v1/statuses/{}", status.id));
+    let ours: Value = reqwest::get(url).await.unwrap().json().await.unwrap();
+    let fields = |status: &Value| -> Vec<String> {
+        let mut keys: Vec<String> = status.as_object().unwrap().keys().cloned().collect();
+        keys.sort();
+        keys
+    };
+    assert_eq!(fields(&ours), fields(mastodon));
+    for reader_only in [
+        "favourited",
+        "reblogged",
+        "muted",
+        "bookmarked",
+        "pinned",
+        "filtered",
+    ] {
+        assert!(ours.get(reader_only).is_none(), "{reader_only}");
+    }
+    assert_eq!(
+        ours["quote_approval"]["current_user"],
+        mastodon["quote_approval"]["current_user"]
+    );
+}
