@@ -57,6 +57,16 @@ pub(crate) async fn lookup(
     Ok(Json(state.account_entity(&account, false)?))
 }
 
+/// The parameters a page's links carry on, as Mastodon's `pagination_params`.
+const PAGE_PARAMETERS: [&str; 6] = [
+    "limit",
+    "only_media",
+    "exclude_replies",
+    "exclude_reblogs",
+    "pinned",
+    "tagged",
+];
+
 pub(crate) async fn statuses(
     State(state): State<Arc<AppState>>,
     MaybeCaller(caller): MaybeCaller,
@@ -71,12 +81,32 @@ pub(crate) async fn statuses(
         .as_ref()
         .and_then(|c| c.account.as_ref())
         .map(|a| a.id.clone());
-    // Mastodon: 20 by default, at most 40.
+    // Mastodon: 20 by default, at most 40, a negative one taken as positive.
     let limit = page
         .text("limit")
-        .and_then(|l| l.parse::<usize>().ok())
-        .unwrap_or(20)
-        .clamp(1, 40);
+        .and_then(|l| l.parse::<i64>().ok())
+        .map_or(20, |l| l.unsigned_abs().clamp(1, 40) as usize);
+    // The filters Mastodon's AccountStatusesFilter applies. Nothing is pinned and no
+    // status has media here, so those two find nothing; replies to others go with
+    // exclude_replies (a thread of one's own stays); `tagged` keeps what holds the tag.
+    let flag = |name: &str| page.flag(name).unwrap_or(false);
+    let finds_nothing = flag("pinned") || flag("only_media");
+    let exclude_replies = flag("exclude_replies");
+    let tagged = page
+        .text("tagged")
+        .map(|tag| tootkit::text::normalize_hashtag(tag.trim_start_matches('#')));
+    let wanted = |row: &crate::store::StatusRow| {
+        let replies_to_another = row
+            .in_reply_to_account_id
+            .as_ref()
+            .is_some_and(|to| *to != row.account_id);
+        !(exclude_replies && replies_to_another)
+            && tagged.as_ref().is_none_or(|tag| {
+                tootkit::text::extract_hashtags(&row.text)
+                    .iter()
+                    .any(|found| tootkit::text::normalize_hashtag(found.name()) == *tag)
+            })
+    };
     // Statuses the viewer may not see are skipped in the store's order until a page is
     // full, so a run of hidden ones neither shortens the page nor ends the paging.
     // IDs are decimal Snowflakes, compared as integers; one that is not a number bounds
@@ -85,7 +115,7 @@ pub(crate) async fn statuses(
     let (mut max_id, since_id, mut min_id) = (bound("max_id"), bound("since_id"), bound("min_id"));
     let ascending = min_id.is_some();
     let mut rows = Vec::with_capacity(limit);
-    'pages: loop {
+    'pages: while !finds_nothing {
         let batch = state
             .store
             .account_statuses(&account.id, (max_id, since_id, min_id), limit)?;
@@ -94,7 +124,7 @@ pub(crate) async fn statuses(
             break;
         };
         for row in batch {
-            if state.can_see(&row, viewer.as_deref())? {
+            if wanted(&row) && state.can_see(&row, viewer.as_deref())? {
                 rows.push(row);
                 if rows.len() == limit {
                     break 'pages;
@@ -119,12 +149,28 @@ pub(crate) async fn statuses(
         .collect::<std::result::Result<Vec<_>, _>>()?;
     let mut response = Json(statuses).into_response();
     if let (Some(first), Some(last)) = (rows.first(), rows.last()) {
-        let base = format!("{}/api/v1/accounts/{}/statuses", state.base_url, account.id);
-        let link = format!(
-            "<{base}?limit={limit}&max_id={}>; rel=\"next\", <{base}?limit={limit}&min_id={}>; rel=\"prev\"",
-            last.id, first.id
-        );
-        if let Ok(value) = HeaderValue::from_str(&link) {
+        // As Mastodon's pagination_params: the parameters given, the bound replaced.
+        let kept: Vec<(&str, String)> = PAGE_PARAMETERS
+            .iter()
+            .filter_map(|&name| page.text(name).map(|value| (name, value)))
+            .collect();
+        let link_to = |bound: &str, id: &str| {
+            let query = url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(kept.iter().map(|(name, value)| (*name, value.as_str())))
+                .append_pair(bound, id)
+                .finish();
+            format!(
+                "<{}/api/v1/accounts/{}/statuses?{query}>",
+                state.base_url, account.id
+            )
+        };
+        // A next page only after a full one, as Mastodon's `records_continue?`.
+        let mut links = Vec::new();
+        if rows.len() == limit {
+            links.push(format!("{}; rel=\"next\"", link_to("max_id", &last.id)));
+        }
+        links.push(format!("{}; rel=\"prev\"", link_to("min_id", &first.id)));
+        if let Ok(value) = HeaderValue::from_str(&links.join(", ")) {
             response.headers_mut().insert(header::LINK, value);
         }
     }

@@ -1519,6 +1519,85 @@ async fn an_accounts_statuses_page_past_what_the_reader_may_not_see() {
     assert_eq!(page, p(&["p3", "p2"]));
 }
 
+#[tokio::test]
+async fn an_accounts_statuses_are_filtered_and_paged_as_mastodon_does() {
+    let sandbox = sandbox_with(
+        SandboxConfig::in_memory().user("bob", tootkit::Password::new("bobs password")),
+    )
+    .await;
+    let client = fast_client(&sandbox);
+    let token = user_token(&client, "read write").await;
+    let bot = client.with_access_token(token.clone());
+    let other = client.with_access_token(
+        crate::user_token_as(&client, "read write", "bob", "bobs password").await,
+    );
+    let bobs = other.statuses().create("hi from bob").send().await.unwrap();
+    let first = bot.statuses().create("one #Cats").send().await.unwrap();
+    bot.statuses()
+        .create("to bob")
+        .in_reply_to(bobs.id.clone())
+        .send()
+        .await
+        .unwrap();
+    bot.statuses()
+        .create("my own thread, #cats again")
+        .in_reply_to(first.id.clone())
+        .send()
+        .await
+        .unwrap();
+    let base = format!(
+        "{}/api/v1/accounts/{}/statuses",
+        sandbox.base_url().as_str().trim_end_matches('/'),
+        first.account.id
+    );
+    let p =
+        |texts: &[&str]| -> Vec<String> { texts.iter().map(|t| format!("<p>{t}</p>")).collect() };
+    let texts = |page: Vec<String>| -> Vec<String> {
+        page.into_iter()
+            .map(|html| {
+                // Tags are links: keep the words.
+                let mut text = String::new();
+                let mut inside = false;
+                for c in html.chars() {
+                    match c {
+                        '<' => inside = true,
+                        '>' => inside = false,
+                        c if !inside => text.push(c),
+                        _ => {}
+                    }
+                }
+                format!("<p>{text}</p>")
+            })
+            .collect()
+    };
+    // Replies to others go, a thread of one's own stays.
+    let (page, _) = account_page(&format!("{base}?exclude_replies=true"), None).await;
+    assert_eq!(texts(page), p(&["my own thread, #cats again", "one #Cats"]));
+    // A tag, whatever its case.
+    let (page, _) = account_page(&format!("{base}?tagged=CATS"), None).await;
+    assert_eq!(texts(page).len(), 2);
+    // Nothing is pinned, and no status has media.
+    for filter in ["pinned=true", "only_media=1"] {
+        let (page, next) = account_page(&format!("{base}?{filter}"), None).await;
+        assert!(page.is_empty() && next.is_none(), "{filter}");
+    }
+    // A page that is not full has no next one; the links carry the filters given, and
+    // a negative limit counts as positive.
+    let (page, next) = account_page(&format!("{base}?limit=-2&exclude_replies=1"), None).await;
+    assert_eq!(page.len(), 2);
+    let next = next.expect("a full page has a next one");
+    assert!(
+        next.contains("limit=-2") && next.contains("exclude_replies=1"),
+        "{next}"
+    );
+    let (page, next) = account_page(&next, None).await;
+    assert!(page.is_empty() && next.is_none(), "{page:?} {next:?}");
+    let (page, next) = account_page(&format!("{base}?limit=10"), None).await;
+    assert_eq!(page.len(), 3);
+    assert!(next.is_none(), "three of ten: no next page");
+    drop(token);
+}
+
 /// A `multipart/form-data` body of text fields, as `curl -F` sends one.
 fn multipart(fields: &[(&str, &str)]) -> (String, String) {
     let boundary = "------------------------tootkit0multipart";
