@@ -114,8 +114,11 @@ pub(crate) async fn statuses(
     let bound = |name: &str| page.text(name).and_then(|id| id.parse::<i64>().ok());
     let (mut max_id, since_id, mut min_id) = (bound("max_id"), bound("since_id"), bound("min_id"));
     let ascending = min_id.is_some();
+    if finds_nothing {
+        return Ok(Json(Vec::<tootkit::Status>::new()).into_response());
+    }
     let mut rows = Vec::with_capacity(limit);
-    'pages: while !finds_nothing {
+    'pages: loop {
         let batch = state
             .store
             .account_statuses(&account.id, (max_id, since_id, min_id), limit)?;
