@@ -174,6 +174,11 @@ impl AppState {
         })
     }
 
+    /// Where Mastodon would stream: the base address over WebSocket.
+    fn streaming_url(&self) -> String {
+        self.base_url.replacen("http", "ws", 1)
+    }
+
     pub(crate) fn statuses_configuration(&self) -> StatusesConfiguration {
         StatusesConfiguration::new(
             self.limits.max_characters as u32,
@@ -208,9 +213,15 @@ impl AppState {
             icon: Some(Vec::new()),
             languages: vec!["en".to_owned()],
             configuration: InstanceConfiguration {
-                urls: Some(
-                    serde_json::json!({ "streaming": null, "status": null, "about": null, "privacy_policy": null, "terms_of_service": null }),
-                ),
+                // Addresses as Mastodon gives them; the pages are served, streaming is not
+                // (a client that connects hears a 404).
+                urls: Some(serde_json::json!({
+                    "streaming": self.streaming_url(),
+                    "status": null,
+                    "about": format!("{}/about", self.base_url),
+                    "privacy_policy": format!("{}/privacy-policy", self.base_url),
+                    "terms_of_service": null,
+                })),
                 vapid: Some(serde_json::json!({ "public_key": "" })),
                 accounts: Some(serde_json::json!({
                     "max_display_name_length": 40,
@@ -260,7 +271,7 @@ impl AppState {
             description: String::new(),
             email: String::new(),
             version: self.mastodon_version().to_owned(),
-            urls: Some(serde_json::json!({ "streaming_api": null })),
+            urls: Some(serde_json::json!({ "streaming_api": self.streaming_url() })),
             stats: Some(
                 serde_json::json!({ "user_count": users.len(), "status_count": self.store.status_total()?, "domain_count": 0 }),
             ),

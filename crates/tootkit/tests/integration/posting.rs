@@ -1860,6 +1860,35 @@ async fn the_addresses_the_sandbox_hands_out_lead_to_pages() {
     let (status, kind, png) = page(public.account.avatar.clone()).await;
     assert_eq!((status, kind.as_str()), (200, "image/png"));
     assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
+    // The instance's own addresses, given as Mastodon gives them (strings, not null).
+    let instance: serde_json::Value = http
+        .get(sandbox.base_url().endpoint("/api/v2/instance"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let urls = &instance["configuration"]["urls"];
+    assert_eq!(
+        urls["streaming"].as_str(),
+        Some(
+            sandbox
+                .base_url()
+                .as_str()
+                .trim_end_matches('/')
+                .replacen("http", "ws", 1)
+                .as_str()
+        )
+    );
+    for name in ["about", "privacy_policy"] {
+        let (status, kind, _) = page(urls[name].as_str().unwrap().to_owned()).await;
+        assert_eq!(
+            (status, kind.as_str()),
+            (200, "text/html; charset=utf-8"),
+            "{name}"
+        );
+    }
 
     // The ActivityPub addresses in `uri` send a browser on to the pages.
     let no_redirects = reqwest::Client::builder()
