@@ -198,8 +198,15 @@ pub(crate) async fn enforce(
 
 fn write_headers(response: &mut Response, standing: &Standing) {
     let remaining = standing.throttle.limit.saturating_sub(standing.used);
+    // ISO 8601 with microseconds, as Rack::Attack's `iso8601(6)` writes it.
     let reset = OffsetDateTime::from_unix_timestamp(standing.reset)
-        .map(tootkit::entities::format_timestamp)
+        .ok()
+        .and_then(|at| {
+            at.format(time::macros::format_description!(
+                "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z"
+            ))
+            .ok()
+        })
         .unwrap_or_default();
     let headers = response.headers_mut();
     for (name, value) in [

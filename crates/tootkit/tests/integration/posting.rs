@@ -609,6 +609,21 @@ async fn the_sandbox_limits_rates_as_mastodon_and_says_so_in_its_headers() {
     let general = client.rate_limit().expect("headers on an API answer");
     assert_eq!((general.limit, general.remaining), (Some(300), Some(299)));
     assert_eq!(general.reset.unwrap().unix_timestamp() % 300, 0);
+    // Written as Rack::Attack writes it: ISO 8601 with microseconds.
+    let raw = reqwest::get(sandbox.base_url().endpoint("/api/v1/instance"))
+        .await
+        .unwrap();
+    let reset = raw.headers()["x-ratelimit-reset"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        reset.len() == "2026-08-01T15:00:00.627625Z".len()
+            && reset.ends_with(".000000Z")
+            && time::OffsetDateTime::parse(&reset, &time::format_description::well_known::Rfc3339)
+                .is_ok(),
+        "{reset}"
+    );
 
     // Statuses: 300 in 3 hours per account, counted when made — not when refused, not
     // when an Idempotency-Key finds one made before — whichever token of it posts.
