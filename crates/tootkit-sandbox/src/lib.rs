@@ -25,6 +25,7 @@
 
 mod auth;
 mod error;
+mod languages;
 mod pages;
 mod params;
 mod rate_limits;

@@ -8,7 +8,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use tootkit::Status;
-use tootkit::text::{as_posted, is_blank, is_language_tag, status_length};
+use tootkit::text::{as_posted, is_blank, status_length};
 
 use crate::AppState;
 use crate::auth::{Caller, MaybeCaller};
@@ -102,11 +102,13 @@ pub(crate) async fn create(
             "Validation failed: Visibility is not included in the list",
         ));
     }
-    // Mastodon falls back to a default rather than refusing an unknown language.
+    // Mastodon falls back to a default rather than refusing a language it does not
+    // know, and files a regional one under its language (`pt-BR` as `pt`).
     let language = params
         .text("language")
-        .filter(|l| is_language_tag(l))
-        .unwrap_or_else(|| DEFAULT_LANGUAGE.to_owned());
+        .and_then(|asked| crate::languages::supported(&asked))
+        .unwrap_or(DEFAULT_LANGUAGE)
+        .to_owned();
     let text = state.with_canonical_mentions(text)?;
     let (row, created) = state.store.post_status(
         &NewStatus {

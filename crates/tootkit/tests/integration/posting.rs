@@ -1004,15 +1004,23 @@ async fn the_sandbox_reads_posts_as_mastodon_does() {
         .unwrap();
     assert_eq!(warning_only.content, "<p>just a warning</p>");
     assert_eq!(warning_only.spoiler_text, "");
-    // Regional language tags are kept; unknown ones fall back instead of failing.
-    let regional = bot
-        .statuses()
-        .create("olá")
-        .language("pt-BR")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(regional.language.as_deref(), Some("pt-BR"));
+    // A regional tag is filed under its language, but for Chinese's, which Mastodon
+    // keeps whole; one it does not know falls back instead of failing.
+    for (asked, filed) in [
+        ("pt-BR", "pt"),
+        ("zh-TW", "zh-TW"),
+        ("tok", "tok"),
+        ("xx", "en"),
+    ] {
+        let status = bot
+            .statuses()
+            .create("olá")
+            .language(asked)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(status.language.as_deref(), Some(filed), "{asked}");
+    }
     // (sent as-is: the library refuses it before sending)
     let http = reqwest::Client::new();
     let unknown: serde_json::Value = http
@@ -1050,7 +1058,7 @@ async fn the_sandbox_reads_posts_as_mastodon_does() {
             .unwrap();
         assert_eq!(posted.status(), 200, "{blank}");
     }
-    assert_eq!(statuses_count(&bot).await, 5);
+    assert_eq!(statuses_count(&bot).await, 8);
 }
 
 #[tokio::test]
