@@ -331,7 +331,8 @@ impl Profiles {
 }
 
 /// Writes a file only its owner can read (0600), in a directory only its owner can
-/// enter (0700), replacing it atomically.
+/// enter (0700), replacing it atomically; refuses a directory another user owns or can
+/// write to, which could hold a file of theirs in the file's place.
 pub fn write_private(path: &Path, contents: &[u8]) -> Result<()> {
     let fail = |err: std::io::Error| {
         Failure::local(format!(
@@ -344,10 +345,12 @@ pub fn write_private(path: &Path, contents: &[u8]) -> Result<()> {
     // Secrets go only into a directory no one else can put files in.
     #[cfg(unix)]
     refuse_foreign_dir(dir)?;
-    let temporary = path.with_extension("tmp");
+    // This process's own: another tootkit writing at the same time has its own.
+    let temporary = path.with_extension(format!("tmp.{}", std::process::id()));
     {
         use std::io::Write;
-        // A new file, never one found there (nor what a link there points to).
+        // A new file, never one found there (nor what a link there points to); one of
+        // this name is left only by a process that stopped midway.
         match std::fs::remove_file(&temporary) {
             Err(err) if err.kind() != std::io::ErrorKind::NotFound => return Err(fail(err)),
             _ => {}

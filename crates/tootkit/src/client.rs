@@ -605,10 +605,12 @@ impl Client {
         // client hold more than a Mastodon answer could ever need.
         let mut response = response;
         let mut body = Vec::new();
+        // A post the server has refused (4xx) was not made, however its answer ends.
+        let unknown_fate = request.idempotency_key.is_some() && !status.is_client_error();
         while let Some(piece) = response
             .chunk()
             .await
-            .map_err(|err| self.transport_error(err, &host, request.idempotency_key.is_some()))?
+            .map_err(|err| self.transport_error(err, &host, unknown_fate))?
         {
             if body.len() + piece.len() > MAX_ANSWER_BYTES {
                 return Err(Error::UnexpectedResponse {

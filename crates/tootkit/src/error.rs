@@ -188,7 +188,7 @@ pub enum Error {
         host: String,
         /// What first left its fate unknown, briefly: `it did not answer within 30 s`.
         cause: String,
-        /// How many times it was sent, repeats included.
+        /// How many tries were made, repeats included.
         attempts: u32,
     },
 
@@ -263,8 +263,14 @@ impl Error {
     /// An OAuth error, whatever brought it (an answer, a redirect's query): its words
     /// [tamed](tame).
     pub(crate) fn oauth(error: impl Into<String>, description: Option<String>) -> Self {
+        let error = tame(&error.into());
         Self::OAuth {
-            error: tame(&error.into()),
+            // Something to name in the sentence, when nothing readable was given.
+            error: if error.is_empty() {
+                "an unnamed error".to_owned()
+            } else {
+                error
+            },
             description: description.map(|d| tame(&d)).filter(|d| !d.is_empty()),
         }
     }
@@ -619,6 +625,11 @@ mod tests {
         // From a redirect's query as from an answer.
         let err = Error::oauth("access_denied", Some("\u{1b}]0;x\u{7}".into()));
         assert!(!err.to_string().contains('\u{1b}'), "{err}");
+        let unnamed = Error::oauth("\u{1b}\u{7}", None).to_string();
+        assert!(
+            unnamed.starts_with("The OAuth server refused the request with an unnamed error;"),
+            "{unnamed}"
+        );
     }
 
     #[test]

@@ -179,8 +179,12 @@ impl CreateStatus<'_> {
     /// # Errors
     ///
     /// [`Error::InvalidInput`] before sending when the text and content warning are both
-    /// empty, or the language is no language code ([`text::check_language`]); [`Error::Validation`] when the server refuses it (too long, for instance);
-    /// [`Error::Forbidden`] when the token lacks `write:statuses`.
+    /// empty, or the language is no language code ([`text::check_language`]);
+    /// [`Error::Validation`] when the server refuses it (too long, for instance);
+    /// [`Error::Forbidden`] when the token lacks `write:statuses`;
+    /// [`Error::Unconfirmed`] when no answer said whether it was made (look before
+    /// sending it again: a new `send` carries a new key); [`Error::AlreadyHandled`] when
+    /// a server that keeps no copy (GoToSocial) says a repeat of it was carried out.
     pub async fn send(self) -> Result<Status, Error> {
         let has_warning = self
             .spoiler_text

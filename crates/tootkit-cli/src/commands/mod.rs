@@ -339,10 +339,10 @@ pub async fn post(context: &Context, args: PostArgs) -> Result<()> {
         warning_length: text::warning_length(&warning),
     };
     if length > limits.max_characters {
-        return Err(single.too_long(&allows(
-            &client.base_url().authority(),
-            limits.max_characters,
-        )));
+        return Err(single.too_long(
+            &allows(&client.base_url().authority(), limits.max_characters),
+            "--thread",
+        ));
     }
     let mut status = client.statuses().create(text);
     if let Some(visibility) = args.visibility {
@@ -390,7 +390,7 @@ fn post_failure(
             ..
         } => {
             if let (Some(single), Some(limit)) = (single, character_limit(message)) {
-                return single.too_long(&allows(&client.base_url().authority(), limit));
+                return single.too_long(&allows(&client.base_url().authority(), limit), "--thread");
             }
         }
         tootkit::Error::NotFound { .. } if reply_to.is_some() => {
@@ -417,8 +417,9 @@ struct Single {
 impl Single {
     /// The refusal of a status over `limit`, with the advice that fits: a thread repeats
     /// the content warning on every part, so one that takes half the limit must shrink.
-    /// `allows` says whose limit it is and how much ([`allows`]).
-    fn too_long(self, allows: &Allows) -> Failure {
+    /// `allows` says whose limit it is and how much ([`allows`]); `thread` is how to
+    /// ask for a thread where the advice is given (`--thread`, `tootkit post --thread`).
+    fn too_long(self, allows: &Allows, thread: &str) -> Failure {
         let Self {
             length,
             warning_length,
@@ -426,7 +427,7 @@ impl Single {
         let Allows { said, limit } = allows;
         Failure::usage(if warning_length == 0 {
             format!(
-                "The text is {length} characters and {said}; shorten it, or post it as a thread with --thread."
+                "The text is {length} characters and {said}; shorten it, or post it as a thread with {thread}."
             )
         } else if !text::warning_leaves_room(warning_length, *limit) {
             format!(
@@ -434,7 +435,7 @@ impl Single {
             )
         } else {
             format!(
-                "The content warning and the text are {length} characters together and {said}; shorten them, or post the text as a thread with --thread."
+                "The content warning and the text are {length} characters together and {said}; shorten them, or post the text as a thread with {thread}."
             )
         })
     }
@@ -529,13 +530,16 @@ pub async fn count(context: &Context, args: CountArgs) -> Result<()> {
             length,
             warning_length: text::warning_length(&warning),
         };
-        single.too_long(&match &count.instance {
-            Some(host) => allows(host, limits.max_characters),
-            None => Allows {
-                said: format!("Mastodon allows {} by default", limits.max_characters),
-                limit: limits.max_characters,
+        single.too_long(
+            &match &count.instance {
+                Some(host) => allows(host, limits.max_characters),
+                None => Allows {
+                    said: format!("Mastodon allows {} by default", limits.max_characters),
+                    limit: limits.max_characters,
+                },
             },
-        })
+            "`tootkit post --thread`",
+        )
     };
     if context.json {
         context.print_json(&count)?;

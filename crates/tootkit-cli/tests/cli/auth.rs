@@ -1201,6 +1201,7 @@ async fn a_sign_in_without_an_instance_says_what_is_missing_when_nothing_asked()
     );
 }
 
+#[cfg(unix)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_secret_is_written_into_a_directory_others_can_write_to() {
     use std::os::unix::fs::PermissionsExt;

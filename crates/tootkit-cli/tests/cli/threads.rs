@@ -116,7 +116,7 @@ async fn count_measures_and_post_refuses_what_does_not_fit() {
     assert_eq!(
         defaults.stderr.trim(),
         format!(
-            "error: The text is {length} characters and Mastodon allows 500 by default; shorten it, or post it as a thread with --thread."
+            "error: The text is {length} characters and Mastodon allows 500 by default; shorten it, or post it as a thread with `tootkit post --thread`."
         )
     );
 

@@ -18,8 +18,8 @@ pub(crate) mod web;
 pub(crate) fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/", get(oauth::home))
-        .route("/about", get(oauth::about))
-        .route("/privacy-policy", get(oauth::about))
+        .route("/about", get(web::about))
+        .route("/privacy-policy", get(web::privacy_policy))
         .route(
             "/.well-known/oauth-authorization-server",
             get(oauth::metadata),

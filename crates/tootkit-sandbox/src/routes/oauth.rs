@@ -509,14 +509,6 @@ pub(crate) async fn home(State(state): State<Arc<AppState>>) -> Response {
     ))
 }
 
-/// `GET /about` and `GET /privacy-policy`, the pages the instance description names.
-pub(crate) async fn about() -> Response {
-    super::page_response(pages::message_page(
-        "About this sandbox",
-        "A tootkit sandbox: a Mastodon-compatible instance on this machine, for trying bots offline. It keeps what it is given on this machine and sends nothing anywhere.",
-    ))
-}
-
 pub(crate) async fn sign_in_page(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,

@@ -782,18 +782,27 @@ fn keeps_entities(text: &str, start: usize, cut: &Cut, found: &[Found]) -> bool 
         return true;
     }
     let reach = ahead(text, cut.next, ENTITY_REACH);
-    let mut after = &text[cut.next..reach];
-    // What the window cuts short at its end (`#ta` of `#tag`) is left out, where a
-    // space leaves something before it.
-    if reach < text.len()
-        && let Some(last) = after.rfind(char::is_whitespace)
-    {
-        after = &after[..last];
-    }
+    let after = &text[cut.next..reach];
     let first_word = &after[..after
         .find(|c: char| c.is_ascii_whitespace())
         .unwrap_or(after.len())];
-    !may_hold_one(first_word) || known(cut.next, first_word)
+    if !may_hold_one(first_word) {
+        return true;
+    }
+    // An entity the look-ahead window cuts short at its end (`#ta` of `#tag`) is the
+    // text's if one of its kind starts there; where it ends, the window cannot tell.
+    let cut_short = |end: usize| reach < text.len() && end == reach;
+    entities(first_word).iter().all(|entity| {
+        let range = entity.range();
+        let placed = range.start + cut.next..range.end + cut.next;
+        if cut_short(placed.end) {
+            found
+                .iter()
+                .any(|(known, kind)| known.start == placed.start && *kind == entity.kind())
+        } else {
+            found.contains(&(placed, entity.kind()))
+        }
+    })
 }
 
 /// The error for `piece`, which measures `decorated` with its part's decorations.
@@ -927,6 +936,17 @@ mod tests {
             for part in &parts {
                 assert_eq!(entities_of(part), [], "{part}");
             }
+        }
+        // Also when the word after the cut runs on past what the look-ahead sees.
+        let text = format!(
+            "intro words. aa.com/?q=1\u{3000}https://x.example.com/{} end",
+            "é".repeat(2_500)
+        );
+        assert!(entities_of(&text).is_empty());
+        let parts = split_thread(&text, &ThreadOptions::new(Limits::default()))
+            .unwrap_or_else(|err| panic!("{err}"));
+        for part in &parts {
+            assert_eq!(entities_of(part), [], "{part}");
         }
         // Where the text has one, it is kept whole, as ever.
         let text = format!("{} @alice {}", "a".repeat(490), "b".repeat(30));
