@@ -427,6 +427,19 @@ impl Store {
 
     /// Looks a code up and, when `accept` takes it, marks it used, under one lock: a
     /// code is good once, and (as Doorkeeper) a refused exchange does not use it up.
+    /// Whether `code` was issued with a PKCE challenge (false for a code never issued).
+    pub(crate) fn code_uses_pkce(&self, code: &str) -> Result<bool> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT code_challenge IS NOT NULL FROM authorization_codes WHERE code_digest = ?1",
+                [digest(code)],
+                |row| row.get(0),
+            )
+            .optional()?
+            .unwrap_or(false))
+    }
+
     pub(crate) fn take_code(
         &self,
         code: &str,

@@ -686,6 +686,17 @@ pub(crate) async fn token(
             oauth_text::UNSUPPORTED_GRANT_TYPE,
         ));
     }
+    // As Doorkeeper's AuthorizationCodeRequest: its parameters before the client, the
+    // verifier of a code issued with a challenge first.
+    if grant == "authorization_code" {
+        let code = params.text("code").unwrap_or_default();
+        if params.text("code_verifier").is_none() && state.store.code_uses_pkce(&code)? {
+            return Err(missing("code_verifier"));
+        }
+        if params.text("redirect_uri").is_none() {
+            return Err(missing("redirect_uri"));
+        }
+    }
     let Some(app) = authenticate_client(&state, &headers, &params)? else {
         return Err(Failure::token(
             StatusCode::UNAUTHORIZED,
@@ -702,9 +713,7 @@ pub(crate) async fn token(
     };
     let (account_id, scopes) = match grant.as_str() {
         "authorization_code" => {
-            let Some(redirect_uri) = params.text("redirect_uri") else {
-                return Err(missing("redirect_uri"));
-            };
+            let redirect_uri = params.text("redirect_uri").unwrap_or_default();
             let code = params.text("code").unwrap_or_default();
             let verifier = params.text("code_verifier");
             let now = state.store.now_ms();

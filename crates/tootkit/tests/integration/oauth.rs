@@ -173,6 +173,30 @@ async fn a_wrong_pkce_verifier_or_redirect_uri_is_refused_without_using_up_the_c
     assert_eq!(refused.status(), 400);
     let body: serde_json::Value = refused.json().await.unwrap();
     assert_eq!(body["error"], "invalid_grant", "{body}");
+    // No verifier for a code issued with a challenge: a request missing a parameter,
+    // found before the client is (a wrong secret here), as Doorkeeper checks them.
+    let unverified = reqwest::Client::new()
+        .post(format!("{}/oauth/token", sandbox.base_url()))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code.expose()),
+            ("redirect_uri", OOB_REDIRECT_URI),
+            ("client_id", app.client_id.as_str()),
+            ("client_secret", "not-the-secret"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unverified.status(), 400);
+    let body: serde_json::Value = unverified.json().await.unwrap();
+    assert_eq!(
+        (body["error"].as_str(), body["error_description"].as_str()),
+        (
+            Some("invalid_request"),
+            Some("Missing required parameter: code_verifier.")
+        ),
+        "{body}"
+    );
     let granted = exchange(OOB_REDIRECT_URI).await.unwrap();
     assert_eq!(
         granted.status(),
