@@ -77,6 +77,29 @@ fn meaningless_option(cli: &Cli, profile_typed: bool) -> Option<String> {
     }
 }
 
+/// clap's refusal of a value that came from the environment, naming the variable where
+/// clap names the flag: the user set the one, not the other.
+fn from_the_environment(err: &clap::Error) -> Option<String> {
+    let rendered = err.render().to_string();
+    [
+        ("--request-timeout", "TOOTKIT_REQUEST_TIMEOUT"),
+        ("--profile", "TOOTKIT_PROFILE"),
+    ]
+    .into_iter()
+    .find_map(|(flag, variable)| {
+        let typed = std::env::args_os().any(|arg| {
+            let arg = arg.to_string_lossy();
+            arg == flag || arg.starts_with(&format!("{flag}="))
+        });
+        let named = format!("'{flag} ");
+        let start = rendered.find(&named)?;
+        let end = start + 1 + rendered[start + 1..].find('\'')?;
+        (!typed && std::env::var_os(variable).is_some())
+            .then(|| rendered.replacen(&rendered[start..=end], variable, 1))
+    })
+    .map(|text| text.trim_end().to_owned())
+}
+
 fn main() -> ExitCode {
     let parsed = Cli::command()
         .try_get_matches()
@@ -106,6 +129,10 @@ fn main() -> ExitCode {
             cli
         }
         Err(err) => {
+            if let Some(refusal) = from_the_environment(&err) {
+                errln!("{refusal}");
+                return Exit::Usage.into();
+            }
             let _ = err.print();
             return if err.use_stderr() {
                 Exit::Usage.into()
