@@ -300,32 +300,51 @@ pub async fn post(context: &Context, args: PostArgs) -> Result<()> {
             thread = thread.in_reply_to(id.clone());
         }
         let json = context.json;
-        let mut done = 0;
+        let mut done: Vec<tootkit::Status> = Vec::new();
+        // When the first part went out: its key, the first to lapse, lasts an hour.
+        let mut first_posted_at = None;
         let posted = thread
             .send_with(|_, _, status| {
-                done += 1;
+                first_posted_at.get_or_insert_with(time::OffsetDateTime::now_utc);
                 if !json {
                     outln!("{}", status.url.as_deref().unwrap_or(&status.uri));
                 }
+                done.push(status.clone());
             })
             .await
             .map_err(|err| {
+                // The parts posted, for a script to read, before the error.
+                if json && !done.is_empty() {
+                    let _ = context.print_json(&done);
+                }
                 if matches!(err, tootkit::Error::ThreadPartDeleted { .. }) {
                     // Running it again would meet the same deleted part.
                     return Failure::from(err);
                 }
-                if done == 0 {
+                let Some(last) = done.last() else {
                     // Only the first part answers the status given with --reply-to.
                     return post_failure(&client, reply_to.as_deref(), None, err);
-                }
-                let posted = if done == 1 {
+                };
+                let posted = if done.len() == 1 {
                     "1 part is posted".to_owned()
                 } else {
-                    format!("{done} parts are posted")
+                    format!("{} parts are posted", done.len())
                 };
-                post_failure(&client, None, None, err).with_hint(format!(
-                    "{posted}; run the same command again within the hour to post the rest without repeating them."
-                ))
+                let keys_lapse = first_posted_at.map(|at| at + time::Duration::HOUR);
+                let waits_past_the_keys = matches!(
+                    (&err, keys_lapse),
+                    (tootkit::Error::RateLimited { reset: Some(reset), .. }, Some(lapse)) if *reset >= lapse
+                );
+                post_failure(&client, None, None, err).with_hint(if waits_past_the_keys {
+                    format!(
+                        "{posted}, and the rate limit resets after the hour in which running the same command again would find them rather than post them twice; post the rest as replies to the last part then, with `tootkit post --thread --reply-to {} -`.",
+                        last.id
+                    )
+                } else {
+                    format!(
+                        "{posted}; run the same command again within the hour to post the rest without repeating them."
+                    )
+                })
             })?;
         if json {
             return context.print_json(&posted);

@@ -179,21 +179,32 @@ async fn count_measures_and_post_refuses_what_does_not_fit() {
 }
 
 /// A proxy in front of the sandbox that lets the first `open` posted statuses through
-/// and leaves every later one unanswered, so that a thread stops where a test says.
+/// and leaves every later one unanswered (or, `rate_limited`, answers it with a 429
+/// whose limit resets in two hours), so that a thread stops where a test says.
 struct Gate {
     upstream: url::Url,
     http: reqwest::Client,
     open: usize,
+    rate_limited: bool,
     posts: AtomicUsize,
 }
 
 impl Gate {
     /// Starts the gate on a free loopback port and returns its base URL.
     async fn start(sandbox: &tootkit_sandbox::Sandbox, open: usize) -> String {
+        Self::start_with(sandbox, open, false).await
+    }
+
+    async fn start_with(
+        sandbox: &tootkit_sandbox::Sandbox,
+        open: usize,
+        rate_limited: bool,
+    ) -> String {
         let gate = Arc::new(Self {
             upstream: sandbox.base_url().as_url().clone(),
             http: reqwest::Client::new(),
             open,
+            rate_limited,
             posts: AtomicUsize::new(0),
         });
         let router = axum::Router::new().fallback(pass).with_state(gate);
@@ -210,7 +221,21 @@ async fn pass(State(gate): State<Arc<Gate>>, request: Request) -> Response {
     let posting =
         parts.method == axum::http::Method::POST && parts.uri.path() == "/api/v1/statuses";
     if posting && gate.posts.fetch_add(1, Ordering::SeqCst) >= gate.open {
-        std::future::pending::<()>().await;
+        if !gate.rate_limited {
+            std::future::pending::<()>().await;
+        }
+        let reset = time::OffsetDateTime::now_utc() + time::Duration::hours(2);
+        let reset = reset
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap();
+        return Response::builder()
+            .status(429)
+            .header("content-type", "application/json")
+            .header("x-ratelimit-limit", "300")
+            .header("x-ratelimit-remaining", "0")
+            .header("x-ratelimit-reset", reset)
+            .body(axum::body::Body::from(r#"{"error":"Too many requests"}"#))
+            .unwrap();
     }
     let target = gate
         .upstream
@@ -231,6 +256,34 @@ async fn pass(State(gate): State<Arc<Gate>>, request: Request) -> Response {
     }
     let body = answer.bytes().await.unwrap();
     response.body(axum::body::Body::from(body)).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thread_stopped_by_a_rate_limit_past_the_hour_is_not_run_again() {
+    let sandbox = crate::sandbox().await;
+    let home = Home::new("thread-limited");
+    let token = web_token(&sandbox, USER, PASSWORD, "read write").await;
+    let gate = Gate::start_with(&sandbox, 2, true).await;
+    let mut command = home.tootkit_as(&gate, token.expose());
+    command.args(["--json", "post", "--thread", "-"]);
+    let stopped = crate::run(command, Some(long_text())).await.failure(4);
+    // The keys of the parts posted lapse before the limit resets: a re-run would post
+    // them again, so the advice is to go on from the last part.
+    let posted: Vec<serde_json::Value> = serde_json::from_str(&stopped.stdout).unwrap();
+    assert_eq!(
+        posted.len(),
+        2,
+        "the parts posted, as JSON: {}",
+        stopped.stdout
+    );
+    let last = posted[1]["id"].as_str().unwrap();
+    assert!(
+        stopped.stderr.contains(&format!(
+            "2 parts are posted, and the rate limit resets after the hour in which running the same command again would find them rather than post them twice; post the rest as replies to the last part then, with `tootkit post --thread --reply-to {last} -`."
+        )),
+        "{}",
+        stopped.stderr
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
