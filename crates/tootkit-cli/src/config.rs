@@ -250,15 +250,21 @@ impl Profiles {
     }
 
     /// Adds or replaces a profile; it becomes the default when there is none.
+    /// Keeps `profile` under `name`. With no default, the profile in use stays in use:
+    /// the one there was, if it was the only one; else the new one becomes the default.
     pub fn remember(&mut self, name: &str, profile: Profile) {
-        self.profiles.insert(name.to_owned(), profile);
         if self
             .default
             .as_ref()
             .is_none_or(|d| !self.profiles.contains_key(d))
         {
-            self.default = Some(name.to_owned());
+            let mut others = self.profiles.keys().filter(|other| *other != name);
+            self.default = match (others.next(), others.next()) {
+                (Some(only), None) => Some(only.clone()),
+                _ => Some(name.to_owned()),
+            };
         }
+        self.profiles.insert(name.to_owned(), profile);
     }
 
     /// The profile to use: the one named, else the default, else the only one.

@@ -1105,7 +1105,11 @@ pub async fn logout(context: &Context) -> Result<()> {
     profiles.profiles.remove(&name);
     let was_default = profiles.default.as_deref() == Some(name.as_str());
     if was_default {
-        profiles.default = None;
+        // The one profile left, if one is, is the one in use from now on: said so.
+        profiles.default = match profiles.profiles.keys().collect::<Vec<_>>()[..] {
+            [only] => Some(only.clone()),
+            _ => None,
+        };
     }
     profiles.save(&context.paths)?;
     if let Some(app) = &profile.app {
@@ -1135,11 +1139,15 @@ pub async fn logout(context: &Context) -> Result<()> {
             where_to_revoke(profile.app.is_some())
         ),
     }
-    if was_default && profiles.profiles.len() > 1 {
-        errln!(
+    match &profiles.default {
+        Some(left) if was_default => {
+            errln!("It was the default; `{left}`, the one profile left, is in use from now on.")
+        }
+        None if was_default && profiles.profiles.len() > 1 => errln!(
             "It was the default, and several profiles remain ({}); make one the default with `tootkit auth switch NAME`.",
             profiles.names()
-        );
+        ),
+        _ => {}
     }
     Ok(())
 }

@@ -1201,6 +1201,52 @@ async fn a_sign_in_without_an_instance_says_what_is_missing_when_nothing_asked()
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_account_in_use_changes_only_with_a_word() {
+    let sandbox = sandbox().await;
+    let base = sandbox.base_url().to_string();
+    let home = Home::new("in-use");
+    let add = |login: &'static str, password: &'static str| {
+        let (home, sandbox, base) = (&home, &sandbox, &base);
+        async move {
+            let token = web_token(sandbox, login, password, "read write").await;
+            home.run_with_input(
+                &["auth", "add-token", "--instance", base],
+                &format!("{}\n", token.expose()),
+            )
+            .await
+            .success()
+        }
+    };
+    add(USER, PASSWORD).await;
+    add("bob", "bobs password").await;
+    let whoami = || async { home.run(&["whoami"]).await.success().stdout };
+    assert!(
+        whoami().await.starts_with("@alice@"),
+        "the first one stays the default"
+    );
+    let alices = format!("alice@{}", sandbox.base_url().authority());
+    let bobs = format!("bob@{}", sandbox.base_url().authority());
+    let logout = home
+        .run(&["--profile", &alices, "auth", "logout"])
+        .await
+        .success();
+    assert!(
+        logout.stderr.contains(&format!(
+            "It was the default; `{bobs}`, the one profile left, is in use from now on."
+        )),
+        "{}",
+        logout.stderr
+    );
+    assert!(whoami().await.starts_with("@bob@"));
+    // Signing alice in again does not take bob's place.
+    add(USER, PASSWORD).await;
+    assert!(
+        whoami().await.starts_with("@bob@"),
+        "the one in use stays in use"
+    );
+}
+
 #[cfg(unix)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_secret_is_written_into_a_directory_others_can_write_to() {
