@@ -54,7 +54,7 @@ pub enum Command {
     /// Post a status (or, with --thread, a thread) and print its URL.
     Post(PostArgs),
     /// Count a text as the instance will, and show the instance's limit (exit 2 when it
-    /// does not fit).
+    /// does not fit or is empty).
     Count(CountArgs),
     /// Serve a Mastodon-compatible instance on this machine, for trying bots offline.
     Sandbox(SandboxArgs),

@@ -267,13 +267,7 @@ async fn limits_for(client: &Client, text: &str, warning: &str) -> Result<Limits
 pub async fn post(context: &Context, args: PostArgs) -> Result<()> {
     let text = text_argument(args.text, "post")?;
     let warning = args.content_warning.unwrap_or_default();
-    // Mastodon posts a warning given alone as the text, shown openly: what a script
-    // with an empty variable would not mean.
-    if text::is_blank(&text) && !text::is_blank(&warning) {
-        return Err(Failure::usage(
-            "The text is empty, and Mastodon would post the content warning as the text with nothing behind it; give the text as well, or post the words as the text without --cw.",
-        ));
-    }
+    refuse_empty(&text, &warning)?;
     let client = context.client()?;
     if args.thread {
         let mut thread = client
@@ -492,9 +486,25 @@ struct Count {
     instance: Option<String>,
 }
 
+/// Refuses a status with nothing to post. Mastodon would post a warning given alone as
+/// the text, shown openly: what a script with an empty variable would not mean.
+fn refuse_empty(text: &str, warning: &str) -> Result<()> {
+    match (text::is_blank(text), text::is_blank(warning)) {
+        (true, true) => Err(Failure::usage(
+            "The text is empty; write something to post.",
+        )),
+        (true, false) => Err(Failure::usage(
+            "The text is empty, and Mastodon would post the content warning as the text with nothing behind it; give the text as well, or post the words as the text without --cw.",
+        )),
+        _ => Ok(()),
+    }
+}
+
 pub async fn count(context: &Context, args: CountArgs) -> Result<()> {
     let text = text_argument(args.text, "count")?;
     let warning = args.content_warning.unwrap_or_default();
+    // What `post` would refuse, `count` does too, so that a script may ask first.
+    refuse_empty(&text, &warning)?;
     // The instance in use, if any: its limits, else Mastodon's defaults. Counting is
     // local work, so an instance out of reach or unreadable credentials only warn.
     let defaults = (Limits::default(), None);
@@ -506,11 +516,15 @@ pub async fn count(context: &Context, args: CountArgs) -> Result<()> {
     };
     let (limits, instance) = match &in_use {
         Ok(instance) => {
-            // Counting should not wait long on an instance out of reach.
+            // Counting should not wait long on an instance out of reach: 5 s at most,
+            // less when --request-timeout says so.
+            let timeout = context
+                .request_timeout
+                .min(std::time::Duration::from_secs(5));
             let client = context
                 .client_builder(instance.clone())
-                .connect_timeout(std::time::Duration::from_secs(3))
-                .timeout(std::time::Duration::from_secs(5))
+                .connect_timeout(timeout.min(std::time::Duration::from_secs(3)))
+                .timeout(timeout)
                 .retry(tootkit::RetryPolicy::never())
                 .build()?;
             let authority = instance.authority().to_owned();

@@ -159,6 +159,15 @@ async fn count_measures_and_post_refuses_what_does_not_fit() {
         "The content warning (499 characters) and the text are 501 characters together and {authority} allows 500; shorten the content warning, which a thread would repeat on every part."
     );
     assert!(refused.stderr.contains(&advice), "{}", refused.stderr);
+    // `count` refuses what `post` refuses, an empty text too.
+    for args in [&["count", ""][..], &["count", "--cw", "cw", " "][..]] {
+        let empty = crate::run(with_env(args), None).await.failure(2);
+        assert!(
+            empty.stderr.starts_with("error: The text is empty"),
+            "{args:?}: {}",
+            empty.stderr
+        );
+    }
     // `count` gives the same advice.
     let counted = crate::run(with_env(&["count", "--cw", &warning, "hi"]), None)
         .await
