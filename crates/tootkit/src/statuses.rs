@@ -595,7 +595,7 @@ impl CreateThread<'_> {
                     return Ok(first.clone());
                 }
                 Err(Error::invalid_input(format!(
-                    "Replies that are {replies} would show a thread whose first part is {first} to more people than that part; choose a reply visibility no wider than {first}."
+                    "Replies may not be more visible than the thread's first part, which is {first}, and {replies} is; choose a reply visibility of {first} or narrower."
                 )))
             }
             (Some(replies), _) => Ok(replies.clone()),

@@ -616,6 +616,10 @@ fn prompt_line(prompt: &str, what: &str, advice: &str) -> Result<String> {
         ))
     })?;
     let line = line.trim().to_owned();
+    if asked && read == 0 {
+        // Ctrl-D ends the input without ending the prompt's line.
+        let _ = writeln!(std::io::stderr());
+    }
     if read == 0 || line.is_empty() {
         return Err(Failure::usage(if asked {
             format!("Nothing was entered; {advice}.")
