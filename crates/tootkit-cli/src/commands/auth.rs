@@ -1125,7 +1125,9 @@ pub async fn logout(context: &Context) -> Result<()> {
             "instance": instance.to_string(),
             "revoked": still_valid.is_none() && sharing.is_empty(),
             "shared_with": sharing.iter().map(|s| s.trim_matches('`')).collect::<Vec<_>>(),
-            "not_revoked_because": still_valid,
+            "not_revoked_because": still_valid
+                .clone()
+                .or_else(|| (!sharing.is_empty()).then(|| also_use(&sharing))),
             "default": profiles.default,
         }));
     }

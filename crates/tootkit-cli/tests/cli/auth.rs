@@ -1479,15 +1479,15 @@ async fn logout_revokes_with_the_application_the_token_came_from() {
         exported.stdout
     );
     let logout = home
-        .run(&["--profile", "copied", "auth", "logout"])
+        .run(&["--json", "--profile", "copied", "auth", "logout"])
         .await
         .success();
-    assert!(
-        logout
-            .stderr
-            .contains("its token was not revoked, as `first` also uses it."),
-        "{}",
-        logout.stderr
+    let said: serde_json::Value = serde_json::from_str(&logout.stdout).unwrap();
+    assert_eq!(said["revoked"], false);
+    assert_eq!(said["shared_with"], serde_json::json!(["first"]));
+    assert_eq!(
+        said["not_revoked_because"], "`first` also uses it",
+        "{said}"
     );
     // Scopes the registration lacks: tootkit registers itself again.
     login(

@@ -1365,8 +1365,9 @@ async fn every_part_of_a_direct_thread_reaches_the_people_it_mentions() {
         .await
         .unwrap_err();
     assert!(
-        err.to_string()
-            .ends_with("which is direct, and public is; choose a reply visibility of direct or narrower."),
+        err.to_string().ends_with(
+            "which is direct, and public is; choose a reply visibility of direct or narrower."
+        ),
         "{err}"
     );
     assert_eq!(statuses_count(&bot).await, before, "nothing was posted");
