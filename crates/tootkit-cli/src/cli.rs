@@ -278,9 +278,19 @@ fn language_code(text: &str) -> Result<String, String> {
 /// empty one is let through for `TOOTKIT_PROFILE=`, which means none (`--profile ''`
 /// is refused once its source is known).
 fn profile_name(text: &str) -> Result<String, String> {
-    if text.chars().any(char::is_control) || text.chars().count() > 100 {
+    if text.chars().any(char::is_control) {
         return Err(
-            "a profile name is one line of at most 100 characters; give one such as `bot`"
+            "a profile name holds no control characters (tabs, line breaks); give one such as `bot`"
+                .to_owned(),
+        );
+    }
+    if text.chars().count() > 100 {
+        return Err("a profile name is at most 100 characters; give one such as `bot`".to_owned());
+    }
+    // Spaces around a name are invisible in every list that shows it.
+    if !text.trim().is_empty() && text.trim() != text {
+        return Err(
+            "a profile name neither starts nor ends with a space; give one such as `bot`"
                 .to_owned(),
         );
     }

@@ -110,14 +110,14 @@ async fn each_kind_of_failure_has_its_exit_code_and_one_clear_sentence() {
         "{}",
         unnamed.stderr
     );
-    let two_lines = home.run(&["--profile", "a\nb", "whoami"]).await.failure(2);
-    assert!(
-        two_lines
-            .stderr
-            .contains("one line of at most 100 characters"),
-        "{}",
-        two_lines.stderr
-    );
+    for (name, why) in [
+        ("a\nb", "holds no control characters (tabs, line breaks)"),
+        ("a\tb", "holds no control characters (tabs, line breaks)"),
+        ("  pad  ", "neither starts nor ends with a space"),
+    ] {
+        let refused = home.run(&["--profile", name, "whoami"]).await.failure(2);
+        assert!(refused.stderr.contains(why), "{name:?}: {}", refused.stderr);
+    }
     // `TOOTKIT_PROFILE=` names none: the default is used (here, none signed in).
     let mut command = home.tootkit();
     command.args(["whoami"]).env("TOOTKIT_PROFILE", "");
