@@ -780,15 +780,29 @@ pub fn token(context: &Context) -> Result<()> {
 
 pub fn export(context: &Context) -> Result<()> {
     let (instance, token, source) = context.credentials()?;
+    // Whether the profile names an application, whose secret may be gone from the store.
+    let mut registered = false;
     let app = match &source {
         Source::Profile(name) => {
             let profiles = context.profiles()?;
             match profiles.profiles.get(name) {
-                Some(profile) => app_of(context, profile)?,
+                Some(profile) => {
+                    registered = profile.app.is_some();
+                    app_of(context, profile)?
+                }
                 None => None,
             }
         }
-        Source::Environment => None,
+        // What an earlier `eval "$(tootkit auth export)"` set goes on with the token.
+        Source::Environment => match (
+            std::env::var("MASTODON_CLIENT_ID"),
+            std::env::var("MASTODON_CLIENT_SECRET"),
+        ) {
+            (Ok(id), Ok(secret)) if !id.trim().is_empty() && !secret.trim().is_empty() => {
+                Some(AppCredentials::new(id, ClientSecret::new(secret)))
+            }
+            _ => None,
+        },
     };
     if context.json {
         return context.print_json(&serde_json::json!({
@@ -814,7 +828,10 @@ pub fn export(context: &Context) -> Result<()> {
             );
         }
         None if matches!(source, Source::Environment) => outln!(
-            "# no client ID or secret: the token comes from MASTODON_ACCESS_TOKEN, which names no application"
+            "# no client ID or secret: the token comes from MASTODON_ACCESS_TOKEN, and MASTODON_CLIENT_ID and MASTODON_CLIENT_SECRET are not both set"
+        ),
+        None if registered => outln!(
+            "# no client ID or secret: the application's secret is no longer in the credential store"
         ),
         None => outln!(
             "# no client ID or secret: this token was not obtained through `tootkit auth login`"

@@ -682,10 +682,22 @@ async fn add_token_stores_a_web_token_and_the_environment_wins_over_profiles() {
     command.args(["auth", "export"]);
     let exported = crate::run(command, None).await.success().stdout;
     assert!(
-        exported.contains("# no client ID or secret: the token comes from MASTODON_ACCESS_TOKEN, which names no application")
+        exported.contains("# no client ID or secret: the token comes from MASTODON_ACCESS_TOKEN, and MASTODON_CLIENT_ID and MASTODON_CLIENT_SECRET are not both set")
             && exported
                 .lines()
                 .any(|line| line.starts_with("export MASTODON_ACCESS_TOKEN=") && line.contains(bob.expose())),
+        "{exported}"
+    );
+    // After `eval "$(tootkit auth export)"`, the application's strings go on too.
+    let mut command = home.tootkit_as(&base, bob.expose());
+    command
+        .args(["auth", "export"])
+        .env("MASTODON_CLIENT_ID", "the-client-id")
+        .env("MASTODON_CLIENT_SECRET", "the-client-secret");
+    let exported = crate::run(command, None).await.success().stdout;
+    assert!(
+        exported.contains("export MASTODON_CLIENT_ID='the-client-id'")
+            && exported.contains("export MASTODON_CLIENT_SECRET='the-client-secret'"),
         "{exported}"
     );
 
