@@ -208,7 +208,7 @@ impl Profiles {
         let path = paths.profiles_file();
         let unreadable = |err: std::io::Error| {
             Failure::local(format!(
-                "{} could not be read ({err}); check its permissions.",
+                "{} could not be read ({err}); check that it is a file you may read, in a directory that exists.",
                 path.display()
             ))
         };

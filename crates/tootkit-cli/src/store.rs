@@ -172,7 +172,7 @@ impl Secrets {
         use std::io::Read;
         let unreadable = |err: std::io::Error| {
             Failure::local(format!(
-                "{} could not be read ({err}); check its permissions.",
+                "{} could not be read ({err}); check that it is a file you may read, in a directory that exists.",
                 self.file.display()
             ))
         };
