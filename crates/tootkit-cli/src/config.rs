@@ -189,6 +189,20 @@ fn refuse_foreign_dir(dir: &std::path::Path) -> Result<()> {
     Ok(())
 }
 
+/// A TOML file's error as a clause: what is wrong, and on which line.
+pub(crate) fn toml_error(text: &str, err: &toml::de::Error) -> String {
+    let message = err.message().trim_end_matches('.');
+    match err.span() {
+        Some(span) => {
+            let line = text
+                .get(..span.start)
+                .map_or(1, |before| before.matches('\n').count() + 1);
+            format!("{message}, on line {line}")
+        }
+        None => message.to_owned(),
+    }
+}
+
 impl Profiles {
     /// The profiles' names, as a list to show: `a, b, c`.
     pub fn names(&self) -> String {
@@ -237,7 +251,7 @@ impl Profiles {
             Failure::local(format!(
                 "{} is not a valid profiles file ({}); fix it or move it aside and sign in again.",
                 path.display(),
-                err.message()
+                toml_error(&text, &err)
             ))
         })
     }
@@ -289,6 +303,16 @@ impl Profiles {
         };
         match self.profiles.get(&chosen) {
             Some(profile) => Ok((chosen, profile.clone())),
+            None if name.is_none() => Err(Failure::local(if self.profiles.is_empty() {
+                format!(
+                    "profiles.toml names `{chosen}` as the default, but holds no profile at all; sign in with `tootkit auth login --instance HOST`."
+                )
+            } else {
+                format!(
+                    "profiles.toml names `{chosen}` as the default, but holds no profile of that name; make one of {} the default with `tootkit auth switch NAME`.",
+                    self.quoted_names()
+                )
+            })),
             None => {
                 // The name may come from the environment, where it is easily forgotten.
                 let from = if name.is_some()

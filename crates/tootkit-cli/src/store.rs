@@ -191,7 +191,7 @@ impl Secrets {
             Failure::local(format!(
                 "{} is not a valid credentials file ({}); move it aside and sign in again.",
                 self.file.display(),
-                err.message()
+                crate::config::toml_error(&text, &err)
             ))
         })
     }

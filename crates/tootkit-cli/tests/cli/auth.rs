@@ -1213,6 +1213,40 @@ async fn a_sign_in_without_an_instance_says_what_is_missing_when_nothing_asked()
     );
 }
 
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hand_edited_profiles_file_is_refused_with_the_place_of_its_mistake() {
+    let home = Home::new("hand-edited");
+    std::fs::create_dir_all(home.config()).unwrap();
+    let write = |text: &str| {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::write(home.profiles_file(), text).unwrap();
+        std::fs::set_permissions(home.profiles_file(), std::fs::Permissions::from_mode(0o600))
+            .unwrap();
+    };
+    write(
+        "default = \"bot\"\n\n[profiles.bot]\ninstance = \"https://botsin.space\"\naccount = \"bot\"\naccount_id = \"1\"\nscopes = \"read\"\nstore = \"file\"\n[profiles.bad\n",
+    );
+    let broken = home.run(&["whoami"]).await.failure(1);
+    assert!(
+        broken.stderr.contains("is not a valid profiles file (")
+            && broken.stderr.contains(", on line 9)"),
+        "{}",
+        broken.stderr
+    );
+    write(
+        "default = \"ghost\"\n\n[profiles.bot]\ninstance = \"https://botsin.space\"\naccount = \"bot\"\naccount_id = \"1\"\nscopes = \"read\"\nstore = \"file\"\n",
+    );
+    let ghost = home.run(&["whoami"]).await.failure(1);
+    assert!(
+        ghost.stderr.starts_with(
+            "error: profiles.toml names `ghost` as the default, but holds no profile of that name; make one of `bot` the default with `tootkit auth switch NAME`."
+        ),
+        "{}",
+        ghost.stderr
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_account_in_use_changes_only_with_a_word() {
     let sandbox = sandbox().await;
