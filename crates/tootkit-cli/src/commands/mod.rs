@@ -269,6 +269,18 @@ pub async fn post(context: &Context, args: PostArgs) -> Result<()> {
     let warning = args.content_warning.unwrap_or_default();
     refuse_empty(&text, &warning)?;
     let client = context.client()?;
+    // A direct post reaches the people it mentions: one that mentions no one is a note
+    // to oneself, which is allowed, but rarely what a bot means.
+    let direct = |visibility: Option<crate::cli::VisibilityArg>| {
+        matches!(visibility, Some(crate::cli::VisibilityArg::Direct))
+    };
+    if (direct(args.visibility) || (args.thread && direct(args.reply_visibility)))
+        && text::extract_mentions(&text).is_empty()
+    {
+        errln!(
+            "warning: the text is direct and mentions no one, so no one but its author will see it."
+        );
+    }
     if args.thread {
         let mut thread = client
             .statuses()

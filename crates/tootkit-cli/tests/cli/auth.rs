@@ -117,6 +117,18 @@ async fn login_stores_a_working_token_that_every_command_uses() {
         reply.code, 2,
         "`-` with nothing piped in is an empty text: {reply:?}"
     );
+    // A direct post that mentions no one is allowed, with a word that no one will see it.
+    let note = home
+        .run(&["post", "--visibility", "direct", "a note to self"])
+        .await
+        .success();
+    assert!(
+        note.stderr.contains(
+            "warning: the text is direct and mentions no one, so no one but its author will see it."
+        ),
+        "{}",
+        note.stderr
+    );
     // A warning without a text would be posted as the text, openly: refused.
     let bare_warning = home
         .run(&["post", "--cw", "spoilers", " "])
