@@ -194,9 +194,8 @@ pub(crate) fn toml_error(text: &str, err: &toml::de::Error) -> String {
     let message = err.message().trim_end_matches('.');
     match err.span() {
         Some(span) => {
-            let line = text
-                .get(..span.start)
-                .map_or(1, |before| before.matches('\n').count() + 1);
+            let before = &text.as_bytes()[..span.start.min(text.len())];
+            let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
             format!("{message}, on line {line}")
         }
         None => message.to_owned(),
@@ -263,20 +262,20 @@ impl Profiles {
         write_private(&paths.profiles_file(), text.as_bytes())
     }
 
-    /// Adds or replaces a profile; it becomes the default when there is none.
-    /// Keeps `profile` under `name`. With no default, the profile in use stays in use:
-    /// the one there was, if it was the only one; else the new one becomes the default.
+    /// Adds or replaces a profile. With no default, the profile in use stays in use: a
+    /// new name beside the one profile there was leaves that one the default; otherwise
+    /// the profile kept becomes the default.
     pub fn remember(&mut self, name: &str, profile: Profile) {
         if self
             .default
             .as_ref()
             .is_none_or(|d| !self.profiles.contains_key(d))
         {
-            let mut others = self.profiles.keys().filter(|other| *other != name);
-            self.default = match (others.next(), others.next()) {
-                (Some(only), None) => Some(only.clone()),
-                _ => Some(name.to_owned()),
+            let only = match (self.profiles.len(), self.profiles.contains_key(name)) {
+                (1, false) => self.profiles.keys().next().cloned(),
+                _ => None,
             };
+            self.default = Some(only.unwrap_or_else(|| name.to_owned()));
         }
         self.profiles.insert(name.to_owned(), profile);
     }
@@ -315,13 +314,12 @@ impl Profiles {
             })),
             None => {
                 // The name may come from the environment, where it is easily forgotten.
-                let from = if name.is_some()
-                    && std::env::var("TOOTKIT_PROFILE").ok().as_deref() == Some(chosen.as_str())
-                {
-                    " (named by TOOTKIT_PROFILE)"
-                } else {
-                    ""
-                };
+                let from =
+                    if std::env::var("TOOTKIT_PROFILE").ok().as_deref() == Some(chosen.as_str()) {
+                        " (named by TOOTKIT_PROFILE)"
+                    } else {
+                        ""
+                    };
                 let create = format!(
                     "sign in under this name with `tootkit --profile {} auth login --instance HOST`",
                     crate::commands::shell_word(&chosen)
@@ -348,13 +346,7 @@ impl Profiles {
                         self.quoted_names()
                     ),
                 };
-                // A name given on the command line is a usage error; a default that
-                // names no profile means no credentials to use.
-                Err(if name.is_some() {
-                    Failure::usage(message)
-                } else {
-                    Failure::auth(message)
-                })
+                Err(Failure::usage(message))
             }
         }
     }

@@ -425,8 +425,6 @@ impl Store {
         Ok(())
     }
 
-    /// Looks a code up and, when `accept` takes it, marks it used, under one lock: a
-    /// code is good once, and (as Doorkeeper) a refused exchange does not use it up.
     /// Whether `code` was issued with a PKCE challenge (false for a code never issued).
     pub(crate) fn code_uses_pkce(&self, code: &str) -> Result<bool> {
         Ok(self
@@ -440,6 +438,8 @@ impl Store {
             .unwrap_or(false))
     }
 
+    /// Looks a code up and, when `accept` takes it, marks it used, under one lock: a
+    /// code is good once, and (as Doorkeeper) a refused exchange does not use it up.
     pub(crate) fn take_code(
         &self,
         code: &str,

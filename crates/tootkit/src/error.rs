@@ -263,14 +263,8 @@ impl Error {
     /// An OAuth error, whatever brought it (an answer, a redirect's query): its words
     /// [tamed](tame).
     pub(crate) fn oauth(error: impl Into<String>, description: Option<String>) -> Self {
-        let error = tame(&error.into());
         Self::OAuth {
-            // Something to name in the sentence, when nothing readable was given.
-            error: if error.is_empty() {
-                "an unnamed error".to_owned()
-            } else {
-                error
-            },
+            error: tame(&error.into()),
             description: description.map(|d| tame(&d)).filter(|d| !d.is_empty()),
         }
     }
@@ -579,7 +573,13 @@ fn oauth_message(error: &str, description: Option<&str>) -> String {
             description.unwrap_or("The sign-in was not completed in time")
         ),
         other => format!(
-            "The OAuth server refused the request with {other}{said}; start the sign-in again, and check the client's registration if it persists."
+            "The OAuth server refused the request with {}{said}; start the sign-in again, and check the client's registration if it persists.",
+            // Something to name, when nothing readable was given.
+            if other.is_empty() {
+                "an unnamed error"
+            } else {
+                other
+            }
         ),
     }
 }

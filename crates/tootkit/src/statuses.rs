@@ -595,7 +595,7 @@ impl CreateThread<'_> {
                     return Ok(first.clone());
                 }
                 Err(Error::invalid_input(format!(
-                    "Replies may not be more visible than the thread's first part, which is {first}, and {replies} is; choose a reply visibility of {first} or narrower."
+                    "Replies that are {replies} would be more visible than the thread's first part, which is {first}; choose a reply visibility no wider than {first}."
                 )))
             }
             (Some(replies), _) => Ok(replies.clone()),

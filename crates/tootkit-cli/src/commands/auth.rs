@@ -130,7 +130,8 @@ pub async fn login(context: &Context, args: LoginArgs) -> Result<()> {
 }
 
 /// Stores a verified token under its profile (named by `--profile`, else `user@host`),
-/// which becomes the default if there is none; returns the name and where the token went.
+/// which becomes the default if there is none and no other profile is in use
+/// ([`Profiles::remember`]); returns the name and where the token went.
 /// A token the profile held before is revoked when tootkit's application can (a token
 /// made elsewhere is left, with a warning), and removed from a store it no longer uses.
 async fn keep_token(
@@ -1142,9 +1143,9 @@ pub async fn logout(context: &Context) -> Result<()> {
             "instance": instance.to_string(),
             "revoked": still_valid.is_none() && sharing.is_empty(),
             "shared_with": sharing.iter().map(|s| s.trim_matches('`')).collect::<Vec<_>>(),
-            "not_revoked_because": still_valid
-                .clone()
-                .or_else(|| (!sharing.is_empty()).then(|| also_use(&sharing))),
+            "not_revoked_because": still_valid.clone().or_else(|| {
+                (!sharing.is_empty()).then(|| also_use(&sharing).replace('`', ""))
+            }),
             "default": profiles.default,
         }));
     }

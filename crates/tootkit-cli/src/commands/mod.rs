@@ -274,12 +274,16 @@ pub async fn post(context: &Context, args: PostArgs) -> Result<()> {
     let direct = |visibility: Option<crate::cli::VisibilityArg>| {
         matches!(visibility, Some(crate::cli::VisibilityArg::Direct))
     };
-    if (direct(args.visibility) || (args.thread && direct(args.reply_visibility)))
-        && text::extract_mentions(&text).is_empty()
-    {
-        errln!(
-            "warning: the text is direct and mentions no one, so no one but its author will see it."
-        );
+    if text::extract_mentions(&text).is_empty() {
+        if direct(args.visibility) {
+            errln!(
+                "warning: the text is direct and mentions no one, so no one but its author will see it."
+            );
+        } else if args.thread && direct(args.reply_visibility) {
+            errln!(
+                "warning: the replies are direct and the text mentions no one, so no one but its author will see them."
+            );
+        }
     }
     if args.thread {
         let mut thread = client
@@ -307,11 +311,8 @@ pub async fn post(context: &Context, args: PostArgs) -> Result<()> {
         }
         let json = context.json;
         let mut done: Vec<tootkit::Status> = Vec::new();
-        // When the first part went out: its key, the first to lapse, lasts an hour.
-        let mut first_posted_at = None;
         let posted = thread
             .send_with(|_, _, status| {
-                first_posted_at.get_or_insert_with(time::OffsetDateTime::now_utc);
                 if !json {
                     outln!("{}", status.url.as_deref().unwrap_or(&status.uri));
                 }
@@ -336,14 +337,19 @@ pub async fn post(context: &Context, args: PostArgs) -> Result<()> {
                 } else {
                     format!("{} parts are posted", done.len())
                 };
-                let keys_lapse = first_posted_at.map(|at| at + time::Duration::HOUR);
+                // The first part's key, the first to lapse, lasts an hour from when the
+                // server made it (found again by a re-run or not), on the server's clock.
+                let keys_lapse = done
+                    .first()
+                    .and_then(|first| first.created_at)
+                    .map(|at| at + time::Duration::HOUR);
                 let waits_past_the_keys = matches!(
                     (&err, keys_lapse),
                     (tootkit::Error::RateLimited { reset: Some(reset), .. }, Some(lapse)) if *reset >= lapse
                 );
                 post_failure(&client, None, None, err).with_hint(if waits_past_the_keys {
                     format!(
-                        "{posted}, and the rate limit resets after the hour in which running the same command again would find them rather than post them twice; post the rest as replies to the last part then, with `tootkit post --thread --reply-to {} -`.",
+                        "{posted}, but their keys lapse before the rate limit resets, so running the same command again then would post them twice; post the rest instead with `tootkit post --thread --reply-to {} --visibility unlisted -` and the same --cw and --language.",
                         last.id
                     )
                 } else {

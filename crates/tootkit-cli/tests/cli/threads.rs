@@ -288,7 +288,7 @@ async fn a_thread_stopped_by_a_rate_limit_past_the_hour_is_not_run_again() {
     let last = posted[1]["id"].as_str().unwrap();
     assert!(
         stopped.stderr.contains(&format!(
-            "2 parts are posted, and the rate limit resets after the hour in which running the same command again would find them rather than post them twice; post the rest as replies to the last part then, with `tootkit post --thread --reply-to {last} -`."
+            "2 parts are posted, but their keys lapse before the rate limit resets, so running the same command again then would post them twice; post the rest instead with `tootkit post --thread --reply-to {last} --visibility unlisted -` and the same --cw and --language."
         )),
         "{}",
         stopped.stderr

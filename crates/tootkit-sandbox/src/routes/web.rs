@@ -63,8 +63,6 @@ pub(crate) async fn status(
     ))))
 }
 
-/// `GET /avatars/original/missing.png` and the other default images: one grey pixel,
-/// the colour of Mastodon's.
 /// `GET /about`, a page the instance description names.
 pub(crate) async fn about() -> Response {
     super::page_response(pages::message_page(
@@ -81,6 +79,8 @@ pub(crate) async fn privacy_policy() -> Response {
     ))
 }
 
+/// `GET /avatars/original/missing.png` and the other default images: one grey pixel,
+/// the colour of Mastodon's.
 pub(crate) async fn default_image() -> Response {
     const GREY_PIXEL_PNG: &[u8] = &[
         0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44,

@@ -1366,7 +1366,7 @@ async fn every_part_of_a_direct_thread_reaches_the_people_it_mentions() {
         .unwrap_err();
     assert!(
         err.to_string().ends_with(
-            "which is direct, and public is; choose a reply visibility of direct or narrower."
+            "Replies that are public would be more visible than the thread's first part, which is direct; choose a reply visibility no wider than direct."
         ),
         "{err}"
     );
