@@ -202,7 +202,7 @@ pub struct PostArgs {
         long,
         value_name = "N",
         default_value_t = tootkit::text::DEFAULT_MAX_PARTS as u16,
-        value_parser = clap::value_parser!(u16).range(1..=i64::from(MAX_PARTS)),
+        value_parser = part_count,
         requires = "thread"
     )]
     pub max_parts: u16,
@@ -258,7 +258,7 @@ fn seconds(range: std::ops::RangeInclusive<u64>) -> impl Fn(&str) -> Result<u64,
             .filter(|seconds| range.contains(seconds))
             .ok_or_else(|| {
                 format!(
-                    "give a whole number of seconds from {} to {}",
+                    "give a whole number of seconds from {} to {}.",
                     range.start(),
                     range.end()
                 )
@@ -266,12 +266,21 @@ fn seconds(range: std::ops::RangeInclusive<u64>) -> impl Fn(&str) -> Result<u64,
     }
 }
 
+/// A number of parts, from 1 to [`MAX_PARTS`].
+fn part_count(text: &str) -> Result<u16, String> {
+    text.trim()
+        .parse::<u16>()
+        .ok()
+        .filter(|parts| (1..=MAX_PARTS).contains(parts))
+        .ok_or_else(|| format!("give a whole number of parts from 1 to {MAX_PARTS}."))
+}
+
 /// A language as Mastodon takes it (`tootkit::text::check_language`).
 fn language_code(text: &str) -> Result<String, String> {
-    // clap writes the refusal into its own sentence, which ends it.
+    // clap writes the refusal after its own words, as the end of the one sentence.
     tootkit::text::check_language(text)
         .map(|()| text.to_owned())
-        .map_err(|err| err.to_string().trim_end_matches('.').to_owned())
+        .map_err(|err| err.to_string())
 }
 
 /// A profile name: a line of text that names one profile in lists and prompts. An
@@ -280,17 +289,17 @@ fn language_code(text: &str) -> Result<String, String> {
 fn profile_name(text: &str) -> Result<String, String> {
     if text.chars().any(char::is_control) {
         return Err(
-            "a profile name holds no control characters (tabs, line breaks); give one such as `bot`"
+            "a profile name holds no control characters (tabs, line breaks); give one such as `bot`."
                 .to_owned(),
         );
     }
     if text.chars().count() > 100 {
-        return Err("a profile name is at most 100 characters; give one such as `bot`".to_owned());
+        return Err("a profile name is at most 100 characters; give one such as `bot`.".to_owned());
     }
     // Spaces around a name are invisible in every list that shows it.
     if !text.trim().is_empty() && text.trim() != text {
         return Err(
-            "a profile name neither starts nor ends with a space; give one such as `bot`"
+            "a profile name neither starts nor ends with a space; give one such as `bot`."
                 .to_owned(),
         );
     }

@@ -192,14 +192,24 @@ fn refuse_foreign_dir(dir: &std::path::Path) -> Result<()> {
 /// A TOML file's error as a clause: what is wrong, and on which line.
 pub(crate) fn toml_error(text: &str, err: &toml::de::Error) -> String {
     let message = err.message().trim_end_matches('.');
-    match err.span() {
-        Some(span) => {
-            let before = &text.as_bytes()[..span.start.min(text.len())];
-            let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-            format!("{message}, on line {line}")
-        }
+    match line_of(text, err) {
+        Some(line) => format!("{message}, on line {line}"),
         None => message.to_owned(),
     }
+}
+
+/// Where a TOML file's error is, without its words (which may quote what the file
+/// holds).
+pub(crate) fn toml_error_line(text: &str, err: &toml::de::Error) -> String {
+    match line_of(text, err) {
+        Some(line) => format!("line {line} is malformed"),
+        None => "it is malformed".to_owned(),
+    }
+}
+
+fn line_of(text: &str, err: &toml::de::Error) -> Option<usize> {
+    let before = &text.as_bytes()[..err.span()?.start.min(text.len())];
+    Some(before.iter().filter(|&&b| b == b'\n').count() + 1)
 }
 
 impl Profiles {

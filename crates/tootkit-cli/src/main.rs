@@ -152,7 +152,7 @@ fn main() -> ExitCode {
         Ok(runtime) => runtime,
         Err(err) => {
             errln!(
-                "error: The async runtime could not start ({err}); this system may be out of resources."
+                "error: The async runtime could not start ({err}); this system may be out of resources, so close other programs or raise the process limits (ulimit) and try again."
             );
             return Exit::Local.into();
         }

@@ -191,7 +191,8 @@ impl Secrets {
             Failure::local(format!(
                 "{} is not a valid credentials file ({}); move it aside and sign in again.",
                 self.file.display(),
-                crate::config::toml_error(&text, &err)
+                // The place alone: the words of a TOML error may quote a stored secret.
+                crate::config::toml_error_line(&text, &err)
             ))
         })
     }

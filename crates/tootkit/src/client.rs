@@ -468,7 +468,8 @@ impl Client {
         // A write that carries a key (a post) may have been carried out although its
         // answer was lost; it is repeated, but only once the first attempt has settled.
         let keyed = request.idempotency_key.is_some();
-        // What first left such a post's fate unknown: whatever comes after, it may exist.
+        // What first left such a post's fate unknown: unless a later answer refuses it,
+        // it may exist.
         let mut unconfirmed: Option<(String, String)> = None;
         loop {
             let err = match self.send_once(&request).await {

@@ -306,6 +306,7 @@ pub async fn post(context: &Context, args: PostArgs) -> Result<()> {
             thread = thread.language(language);
         }
         let reply_to = args.reply_to;
+        let reply_visibility = args.reply_visibility;
         if let Some(id) = &reply_to {
             thread = thread.in_reply_to(id.clone());
         }
@@ -348,8 +349,18 @@ pub async fn post(context: &Context, args: PostArgs) -> Result<()> {
                     (tootkit::Error::RateLimited { reset: Some(reset), .. }, Some(lapse)) if *reset >= lapse
                 );
                 post_failure(&client, None, None, err).with_hint(if waits_past_the_keys {
+                    // The rest are replies: as visible as the replies posted, or as the
+                    // rule for replies makes them after the first part.
+                    let replies = match (done.get(1), reply_visibility) {
+                        (Some(reply), _) => reply.visibility.as_str().to_owned(),
+                        (None, Some(asked)) => tootkit::Visibility::from(asked).as_str().to_owned(),
+                        (None, None) => match done[0].visibility.as_str() {
+                            narrow @ ("private" | "direct") => narrow.to_owned(),
+                            _ => "unlisted".to_owned(),
+                        },
+                    };
                     format!(
-                        "{posted}, but their keys lapse before the rate limit resets, so running the same command again then would post them twice; post the rest instead with `tootkit post --thread --reply-to {} --visibility unlisted -` and the same --cw and --language.",
+                        "{posted}, but their keys lapse before the rate limit resets, so running the same command again then would post them twice; post the rest instead with `tootkit post --thread --reply-to {} --visibility {replies} -` and the same --cw and --language.",
                         last.id
                     )
                 } else {

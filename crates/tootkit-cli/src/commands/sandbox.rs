@@ -28,9 +28,9 @@ pub async fn serve(context: &Context, args: SandboxArgs) -> Result<()> {
     };
     for user in &args.users {
         let Some((name, password)) = user.split_once(':') else {
-            return Err(Failure::usage(format!(
-                "`{user}` is not NAME:PASSWORD; give an account as --user alice:correct-horse."
-            )));
+            return Err(Failure::usage(
+                "An account given with --user has no colon between its name and password; give it as --user alice:correct-horse.",
+            ));
         };
         config = config.user(name, Password::new(password));
     }

@@ -537,7 +537,9 @@ async fn a_thread_that_would_flood_is_refused_before_posting() {
     .len();
     let beyond = post(&["--max-parts", "301"], long_text()).await.failure(2);
     assert!(
-        beyond.stderr.contains("301 is not in 1..=300"),
+        beyond
+            .stderr
+            .contains("give a whole number of parts from 1 to 300."),
         "{}",
         beyond.stderr
     );

@@ -201,7 +201,7 @@ fn check_csrf(session: Option<&Session>, params: &Params) -> Result<()> {
         _ => Err(Failure::page(
             StatusCode::UNPROCESSABLE_ENTITY,
             "Form expired",
-            "This form's session expired or the form did not come from this site. Go back, reload the page and try again.",
+            "This form's session expired or the form did not come from this site; go back, reload the page and try again.",
         )),
     }
 }
@@ -310,7 +310,7 @@ fn check_authorization(
     let Some(client_id) = query.client_id.as_deref() else {
         return Err(Box::new(page(
             "Invalid request",
-            "The request has no client_id. The application that sent you here is misconfigured.",
+            "The request has no client_id, so the application that sent you here is misconfigured; tell its author, or start its sign-in again.",
         )));
     };
     let app = match state.store.app_by_client_id(client_id) {
@@ -318,7 +318,7 @@ fn check_authorization(
         Ok(None) => {
             return Err(Box::new(page(
                 "Unknown application",
-                "No application with this client ID is registered on this server.",
+                "No application with this client ID is registered on this server; start the sign-in again from the application, which may register itself anew.",
             )));
         }
         Err(err) => return Err(Box::new(Failure::from(err).into_response())),
@@ -326,7 +326,7 @@ fn check_authorization(
     let Some(redirect_uri) = query.redirect_uri.clone() else {
         return Err(Box::new(page(
             "Invalid redirect",
-            "The request has no redirect_uri.",
+            "The request has no redirect_uri; start the sign-in again from the application.",
         )));
     };
     if !app
@@ -336,7 +336,7 @@ fn check_authorization(
     {
         return Err(Box::new(page(
             "Invalid redirect",
-            "The redirect URI included is not valid: it is not one the application registered.",
+            "The redirect URI included is not one the application registered; start the sign-in again from the application, or register it with that URI.",
         )));
     }
     let scope_text = query.scope.clone().unwrap_or_else(|| "read".to_owned());
@@ -441,7 +441,7 @@ pub(crate) async fn authorize_decision(
         return Err(Failure::page(
             StatusCode::UNAUTHORIZED,
             "Not signed in",
-            "Sign in first, then authorize the application.",
+            "You are not signed in; sign in first, then authorize the application.",
         ));
     };
     let query = AuthorizeQuery::from_params(&params);
@@ -453,7 +453,7 @@ pub(crate) async fn authorize_decision(
         if authorization.is_oob() {
             return Ok(super::page_response(pages::message_page(
                 "Authorization denied",
-                "Nothing was authorized. You can close this page.",
+                "Nothing was authorized, so you can close this page.",
             )));
         }
         return Ok(authorization.redirect_with(&[

@@ -176,6 +176,6 @@ fn not_found_page() -> Failure {
     Failure::page(
         axum::http::StatusCode::NOT_FOUND,
         "Not found",
-        "There is nothing here, or nothing public: these pages show public posts only.",
+        "There is nothing here, or nothing public (these pages show public posts only); check the address.",
     )
 }

@@ -170,7 +170,7 @@ fn handle(request: &Request<Incoming>, waiting: &Waiting) -> Response<Full<Bytes
         return page(
             StatusCode::NOT_FOUND,
             "Not found",
-            "This address only receives the sign-in redirect.",
+            "This address only receives the sign-in redirect; go back to the terminal for the sign-in.",
         );
     }
     let mut code = None;
@@ -195,7 +195,7 @@ fn handle(request: &Request<Incoming>, waiting: &Waiting) -> Response<Full<Bytes
         return page(
             StatusCode::BAD_REQUEST,
             "Sign-in refused",
-            "This redirect does not belong to the sign-in that is waiting, so its code was refused.",
+            "This redirect does not belong to the sign-in that is waiting, so its code was refused; start the sign-in again from the terminal.",
         );
     }
     let (outcome, reply) = if let Some(error) = error {
@@ -204,7 +204,7 @@ fn handle(request: &Request<Incoming>, waiting: &Waiting) -> Response<Full<Bytes
             page(
                 StatusCode::OK,
                 "Authorization declined",
-                "Nothing was authorized. You can close this tab.",
+                "Nothing was authorized, so you can close this tab (run the sign-in again to grant access).",
             ),
         )
     } else if let Some(code) = code.filter(|c| !c.is_empty()) {
@@ -213,14 +213,14 @@ fn handle(request: &Request<Incoming>, waiting: &Waiting) -> Response<Full<Bytes
             page(
                 StatusCode::OK,
                 "Authorization received",
-                "tootkit is finishing the sign-in; the terminal says how it went. You can close this tab.",
+                "tootkit is finishing the sign-in, and the terminal says how it went, so you can close this tab.",
             ),
         )
     } else {
         return page(
             StatusCode::BAD_REQUEST,
             "No code",
-            "This redirect carries no authorization code.",
+            "This redirect carries no authorization code; start the sign-in again from the terminal.",
         );
     };
     let sender = waiting
@@ -236,7 +236,7 @@ fn handle(request: &Request<Incoming>, waiting: &Waiting) -> Response<Full<Bytes
         None => page(
             StatusCode::GONE,
             "Already done",
-            "This sign-in already finished. You can close this tab.",
+            "This sign-in already finished, so you can close this tab.",
         ),
     }
 }

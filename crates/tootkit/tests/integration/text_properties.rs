@@ -91,7 +91,10 @@ proptest! {
         let options = ThreadOptions::new(limits).numbering(numbered).spoiler_text(warning).max_parts(usize::MAX);
         let parts = match split_thread(&text, &options) {
             Ok(parts) => parts,
-            Err(SplitError::Uncuttable { piece, .. }) if runs_past_a_space(&text, &piece) => return Ok(()),
+            Err(SplitError::Uncuttable { piece, length, room, .. }) if runs_past_a_space(&text, &piece) => {
+                prop_assert!(length > room, "{piece:?} ({length}) refused for a room of {room}");
+                return Ok(());
+            }
             Err(err) => return Err(TestCaseError::fail(format!("prose of short tokens can always be cut: {err:?}"))),
         };
         if numbered {
@@ -122,7 +125,10 @@ proptest! {
         let options = ThreadOptions::new(limits).carry_mentions(true).max_parts(usize::MAX);
         let parts = match split_thread(&text, &options) {
             Ok(parts) => parts,
-            Err(SplitError::Uncuttable { piece, .. }) if runs_past_a_space(&text, &piece) => return Ok(()),
+            Err(SplitError::Uncuttable { piece, length, room, .. }) if runs_past_a_space(&text, &piece) => {
+                prop_assert!(length > room, "{piece:?} ({length}) refused for a room of {room}");
+                return Ok(());
+            }
             Err(SplitError::Uncuttable { piece, length, room, limit }) => {
                 // The prose's longest uncuttable piece is a link, 23 characters.
                 prop_assert!(length <= 23 && length > room, "{piece:?}: {length} in {room}");
