@@ -485,18 +485,7 @@ impl Client {
             // A post, whose next run would carry a new key; other writes repeat
             // harmlessly (a deletion, a revocation) or fail (a used code).
             if keyed && unconfirmed.is_none() {
-                let host = || self.inner.base.authority().to_owned();
-                unconfirmed = match &err {
-                    Error::Unconfirmed { host, cause, .. } => Some((host.clone(), cause.clone())),
-                    Error::Server {
-                        status: status @ (502 | 504),
-                        ..
-                    } => Some((host(), format!("a gateway answered HTTP {status}"))),
-                    Error::Http { status: 409, .. } => {
-                        Some((host(), "it was still at work on an earlier try".to_owned()))
-                    }
-                    _ => None,
-                };
+                unconfirmed = self.unknown_fate(&err);
             }
             let settled = || backoff(retry, attempt).max(retry.settle_delay);
             let wait = match &err {
@@ -504,15 +493,8 @@ impl Client {
                 Error::Network { source, .. } if source.is_connect() => {
                     Some(backoff(retry, attempt))
                 }
-                Error::Network { .. } | Error::Timeout { .. } | Error::Unconfirmed { .. }
-                    if keyed =>
-                {
-                    Some(settled())
-                }
-                Error::Server {
-                    status: 502 | 504, ..
-                } if keyed => Some(settled()),
-                Error::Http { status: 409, .. } if keyed => Some(settled()),
+                Error::Network { .. } | Error::Timeout { .. } if keyed => Some(settled()),
+                _ if keyed && self.unknown_fate(&err).is_some() => Some(settled()),
                 Error::Network { .. } | Error::Timeout { .. } if request.repeatable => {
                     Some(backoff(retry, attempt))
                 }
@@ -535,11 +517,7 @@ impl Client {
                     // The repeats did no better: that the post may exist is what the
                     // caller must hear of, lest a new run post twice.
                     (err, Some((host, cause)))
-                        if err.is_transient()
-                            || matches!(
-                                err,
-                                Error::Unconfirmed { .. } | Error::Http { status: 409, .. }
-                            ) =>
+                        if err.is_transient() || self.unknown_fate(&err).is_some() =>
                     {
                         tracing::debug!(error = %err, "the last try of an unconfirmed post failed");
                         Error::Unconfirmed {
@@ -565,6 +543,24 @@ impl Client {
                 "retrying after a transient failure"
             );
             tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// The host and cause, when `err` leaves a post's fate unknown: it may have been
+    /// made (no answer came after sending, a gateway answered 502 or 504, or the server
+    /// was still at work on an earlier try with its key).
+    fn unknown_fate(&self, err: &Error) -> Option<(String, String)> {
+        let host = || self.inner.base.authority().to_owned();
+        match err {
+            Error::Unconfirmed { host, cause, .. } => Some((host.clone(), cause.clone())),
+            Error::Server {
+                status: status @ (502 | 504),
+                ..
+            } => Some((host(), format!("a gateway answered HTTP {status}"))),
+            Error::Http { status: 409, .. } => {
+                Some((host(), "it was still at work on an earlier try".to_owned()))
+            }
+            _ => None,
         }
     }
 

@@ -497,22 +497,13 @@ const MAX_SERVER_WORDS: usize = 300;
 /// spaces, trimmed, and at most [`MAX_SERVER_WORDS`] characters.
 pub(crate) fn tame(words: &str) -> String {
     let hidden = |c: char| {
-        c.is_control()
-            || matches!(
-                c,
-                '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{2028}' | '\u{2029}'
-                    | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
-            )
+        c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') || crate::text::directional(c)
     };
     let shown: String = words
         .chars()
         .map(|c| if hidden(c) { ' ' } else { c })
         .collect();
-    let shown = shown.trim();
-    match shown.char_indices().nth(MAX_SERVER_WORDS) {
-        Some((cut, _)) => format!("{}…", &shown[..cut]),
-        None => shown.to_owned(),
-    }
+    crate::text::shortened(shown.trim(), MAX_SERVER_WORDS)
 }
 
 pub(crate) fn cause_chain(err: &reqwest::Error) -> String {

@@ -75,10 +75,9 @@ fn path_segment(id: &str) -> Result<&str, Error> {
         return Ok(id);
     }
     // Shown cut short: whatever was passed in an ID's place may be long.
-    let shown: String = id.chars().take(40).collect();
-    let ellipsis = if shown.len() < id.len() { "…" } else { "" };
+    let shown = crate::text::shortened(id, 40);
     Err(Error::invalid_input(format!(
-        "`{shown}{ellipsis}` is not an ID; IDs are letters, digits, `-`, `_`, `.` and `~`, such as `109348207311542468`."
+        "`{shown}` is not an ID; IDs are letters, digits, `-`, `_`, `.` and `~`, such as `109348207311542468`."
     )))
 }
 

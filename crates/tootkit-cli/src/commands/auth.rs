@@ -925,10 +925,10 @@ pub async fn add_token(context: &Context, args: AddTokenArgs) -> Result<()> {
         .as_deref()
         .map(InstanceUrl::parse)
         .transpose()?;
+    let mut profiles = context.profiles()?;
     // A new token for a profile named with --profile: its own instance, as for login.
     let profiles_instance = match (&named, &context.profile) {
-        (None, Some(name)) => context
-            .profiles()?
+        (None, Some(name)) => profiles
             .profiles
             .get(name)
             .map(|profile| InstanceUrl::parse(&profile.instance))
@@ -987,7 +987,6 @@ pub async fn add_token(context: &Context, args: AddTokenArgs) -> Result<()> {
         }
         Err(other) => return Err(other.into()),
     };
-    let mut profiles = context.profiles()?;
     // Mastodon does not say which scopes a token has (the application's are only the
     // most it may have), so a token made elsewhere is stored with its scopes unknown;
     // one `auth login` obtained keeps what its profile knew, and the application that

@@ -382,7 +382,8 @@ pub async fn post(context: &Context, args: PostArgs) -> Result<()> {
     };
     if length > limits.max_characters {
         return Err(single.too_long(
-            &allows(&client.base_url().authority(), limits.max_characters),
+            limits.max_characters,
+            Some(&client.base_url().authority()),
             "--thread",
         ));
     }
@@ -432,7 +433,7 @@ fn post_failure(
             ..
         } => {
             if let (Some(single), Some(limit)) = (single, character_limit(message)) {
-                return single.too_long(&allows(&client.base_url().authority(), limit), "--thread");
+                return single.too_long(limit, Some(&client.base_url().authority()), "--thread");
             }
         }
         tootkit::Error::NotFound { .. } if reply_to.is_some() => {
@@ -459,19 +460,22 @@ struct Single {
 impl Single {
     /// The refusal of a status over `limit`, with the advice that fits: a thread repeats
     /// the content warning on every part, so one that takes half the limit must shrink.
-    /// `allows` says whose limit it is and how much ([`allows`]); `thread` is how to
-    /// ask for a thread where the advice is given (`--thread`, `tootkit post --thread`).
-    fn too_long(self, allows: &Allows, thread: &str) -> Failure {
+    /// `host` is whose limit it is (none: Mastodon's default); `thread` is how to ask
+    /// for a thread where the advice is given (`--thread`, `tootkit post --thread`).
+    fn too_long(self, limit: usize, host: Option<&str>, thread: &str) -> Failure {
         let Self {
             length,
             warning_length,
         } = self;
-        let Allows { said, limit } = allows;
+        let said = match host {
+            Some(host) => format!("{host} allows {limit}"),
+            None => format!("Mastodon allows {limit} by default"),
+        };
         Failure::usage(if warning_length == 0 {
             format!(
                 "The text is {length} characters and {said}; shorten it, or post it as a thread with {thread}."
             )
-        } else if !text::warning_leaves_room(warning_length, *limit) {
+        } else if !text::warning_leaves_room(warning_length, limit) {
             format!(
                 "The content warning ({warning_length} characters) and the text are {length} characters together and {said}; shorten the content warning, which a thread would repeat on every part."
             )
@@ -480,20 +484,6 @@ impl Single {
                 "The content warning and the text are {length} characters together and {said}; shorten them, or post the text as a thread with {thread}."
             )
         })
-    }
-}
-
-/// Whose limit a text is over, in words, and the limit.
-struct Allows {
-    said: String,
-    limit: usize,
-}
-
-/// `mastodon.social allows 500`.
-fn allows(host: &str, limit: usize) -> Allows {
-    Allows {
-        said: format!("{host} allows {limit}"),
-        limit,
     }
 }
 
@@ -593,13 +583,8 @@ pub async fn count(context: &Context, args: CountArgs) -> Result<()> {
             warning_length: text::warning_length(&warning),
         };
         single.too_long(
-            &match &count.instance {
-                Some(host) => allows(host, limits.max_characters),
-                None => Allows {
-                    said: format!("Mastodon allows {} by default", limits.max_characters),
-                    limit: limits.max_characters,
-                },
-            },
+            limits.max_characters,
+            count.instance.as_deref(),
             "`tootkit post --thread`",
         )
     };

@@ -181,7 +181,7 @@ pub(super) fn latin_accent(c: char) -> bool {
 }
 
 /// twitter-text's `DIRECTIONAL_CHARACTERS`.
-fn directional(c: char) -> bool {
+pub(crate) fn directional(c: char) -> bool {
     matches!(c, '\u{61c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 

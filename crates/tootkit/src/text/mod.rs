@@ -18,6 +18,7 @@
 //! written. `ARCHITECTURE.md` lists where tootkit knowingly differs.
 
 mod classes;
+pub(crate) use classes::directional;
 mod extract;
 mod thread;
 mod tlds;
@@ -516,6 +517,15 @@ pub fn warning_length(spoiler_text: &str) -> usize {
 /// ```
 pub fn fits(text: &str, spoiler_text: &str, limits: Limits) -> bool {
     status_length(text, spoiler_text, limits) <= limits.max_characters
+}
+
+/// At most `max_chars` characters of `text`, with `…` when it went on: how an error
+/// shows what may be long.
+pub(crate) fn shortened(text: &str, max_chars: usize) -> String {
+    match text.char_indices().nth(max_chars) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_owned(),
+    }
 }
 
 #[cfg(test)]

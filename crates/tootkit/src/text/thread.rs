@@ -155,8 +155,7 @@ impl fmt::Display for SplitError {
                 room,
                 limit,
             } => {
-                let shown: String = piece.chars().take(40).collect();
-                let ellipsis = if shown.len() < piece.len() { "…" } else { "" };
+                let shown = super::shortened(piece, 40);
                 let characters = if *length == 1 {
                     "character"
                 } else {
@@ -165,12 +164,12 @@ impl fmt::Display for SplitError {
                 if room < limit && length <= limit {
                     write!(
                         f,
-                        "\"{shown}{ellipsis}\" cannot be cut and counts {length} {characters}, but a part has only {room} of its {limit} left once what every part repeats is in (content warning, carried mentions, number); shorten it, the content warning or the first part's mentions"
+                        "\"{shown}\" cannot be cut and counts {length} {characters}, but a part has only {room} of its {limit} left once what every part repeats is in (content warning, carried mentions, number); shorten it, the content warning or the first part's mentions"
                     )
                 } else {
                     write!(
                         f,
-                        "\"{shown}{ellipsis}\" cannot be cut and counts {length} {characters}, more than a part of {limit} holds; shorten it"
+                        "\"{shown}\" cannot be cut and counts {length} {characters}, more than a part of {limit} holds; shorten it"
                     )
                 }
             }
