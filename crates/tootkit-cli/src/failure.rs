@@ -72,6 +72,7 @@ impl From<tootkit::Error> for Failure {
         use tootkit::Error as E;
         let message = err.to_string();
         let scope_refusal = err.is_scope_refusal();
+        let nothing_listens = err.is_connection_refused();
         match err {
             E::InvalidInput { .. } => Self::usage(message),
             E::Thread {
@@ -104,7 +105,7 @@ impl From<tootkit::Error> for Failure {
             E::Forbidden { .. } if scope_refusal => Self::new(Exit::Refused, message).with_hint(
                 "Run `tootkit auth login --scopes read,write` for a token with the scopes tootkit's commands use.",
             ),
-            E::Network { host, source } if refused(&source) => {
+            E::Network { host, .. } if nothing_listens => {
                 let failure = Self::new(Exit::Network, message);
                 // Nothing listening where a sandbox would (it serves plain http on
                 // 127.0.0.1, on the port it is given, one a user may open): most
@@ -128,20 +129,6 @@ impl From<tootkit::Error> for Failure {
             _ => Self::new(Exit::Refused, message),
         }
     }
-}
-
-/// Whether nothing listened at the address (not a failed TLS handshake or a reset).
-fn refused(err: &(dyn std::error::Error + 'static)) -> bool {
-    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(err);
-    while let Some(error) = cause {
-        if let Some(io) = error.downcast_ref::<std::io::Error>()
-            && io.kind() == std::io::ErrorKind::ConnectionRefused
-        {
-            return true;
-        }
-        cause = error.source();
-    }
-    false
 }
 
 impl From<tootkit_sandbox::SandboxError> for Failure {

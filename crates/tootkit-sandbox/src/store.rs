@@ -23,8 +23,8 @@ pub(crate) enum Keyed {
     Deleted,
 }
 
-/// How long an `Idempotency-Key` answers with its status: an hour, as Mastodon keeps it.
-const IDEMPOTENCY_MS: i64 = 60 * 60 * 1000;
+/// How long an `Idempotency-Key` answers with its status, in milliseconds.
+const IDEMPOTENCY_MS: i64 = tootkit::statuses::IDEMPOTENCY_KEY_LIFETIME.as_millis() as i64;
 
 const SCHEMA: &str = r#"
 PRAGMA foreign_keys = ON;

@@ -283,6 +283,34 @@ impl Error {
         ) || matches!(self, Self::Server { status, .. } if matches!(status, 500 | 502 | 503 | 504))
     }
 
+    /// Whether nothing listened at the address (a network failure, but not a failed TLS
+    /// handshake or a connection reset): a server not started, or the wrong port.
+    ///
+    /// ```no_run
+    /// # async fn run(client: tootkit::Client) {
+    /// if let Err(err) = client.instance().get().await {
+    ///     if err.is_connection_refused() {
+    ///         eprintln!("nothing listens at {}", client.base_url());
+    ///     }
+    /// }
+    /// # }
+    /// ```
+    pub fn is_connection_refused(&self) -> bool {
+        let Self::Network { source, .. } = self else {
+            return false;
+        };
+        let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(source);
+        while let Some(error) = cause {
+            if let Some(io) = error.downcast_ref::<std::io::Error>()
+                && io.kind() == std::io::ErrorKind::ConnectionRefused
+            {
+                return true;
+            }
+            cause = error.source();
+        }
+        false
+    }
+
     /// Whether this is a 401 saying the token was revoked (Doorkeeper's "The access
     /// token was revoked"), as opposed to one the server does not know at all.
     ///

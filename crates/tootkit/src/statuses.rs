@@ -5,6 +5,14 @@ use crate::entities::{Status, Visibility};
 use crate::text::{self, Limits, ThreadOptions};
 use crate::{Client, Error};
 
+/// How long a server answers a repeated `Idempotency-Key` with the status it made:
+/// an hour, as Mastodon keeps keys (`PostStatusService`).
+///
+/// ```
+/// assert_eq!(tootkit::statuses::IDEMPOTENCY_KEY_LIFETIME.as_secs(), 3600);
+/// ```
+pub const IDEMPOTENCY_KEY_LIFETIME: std::time::Duration = std::time::Duration::from_secs(60 * 60);
+
 /// Status endpoints: `client.statuses()`.
 #[derive(Clone, Copy, Debug)]
 pub struct Statuses<'a> {

@@ -343,7 +343,7 @@ pub async fn post(context: &Context, args: PostArgs) -> Result<()> {
                 let keys_lapse = done
                     .first()
                     .and_then(|first| first.created_at)
-                    .map(|at| at + time::Duration::HOUR);
+                    .map(|at| at + tootkit::statuses::IDEMPOTENCY_KEY_LIFETIME);
                 let waits_past_the_keys = matches!(
                     (&err, keys_lapse),
                     (tootkit::Error::RateLimited { reset: Some(reset), .. }, Some(lapse)) if *reset >= lapse
