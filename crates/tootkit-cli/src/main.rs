@@ -31,6 +31,7 @@ mod store;
 
 use std::process::ExitCode;
 
+use clap::error::{ContextKind, ContextValue};
 use clap::{CommandFactory, FromArgMatches};
 
 use crate::cli::{AuthCommand, Cli, Command};
@@ -80,24 +81,29 @@ fn meaningless_option(cli: &Cli, profile_typed: bool) -> Option<String> {
 /// clap's refusal of a value that came from the environment, naming the variable where
 /// clap names the flag: the user set the one, not the other.
 fn from_the_environment(err: &clap::Error) -> Option<String> {
-    let rendered = err.render().to_string();
-    [
-        ("--request-timeout", "TOOTKIT_REQUEST_TIMEOUT"),
-        ("--profile", "TOOTKIT_PROFILE"),
-    ]
-    .into_iter()
-    .find_map(|(flag, variable)| {
-        let typed = std::env::args_os().any(|arg| {
-            let arg = arg.to_string_lossy();
-            arg == flag || arg.starts_with(&format!("{flag}="))
-        });
-        let named = format!("'{flag} ");
-        let start = rendered.find(&named)?;
-        let end = start + 1 + rendered[start + 1..].find('\'')?;
-        (!typed && std::env::var_os(variable).is_some())
-            .then(|| rendered.replacen(&rendered[start..=end], variable, 1))
+    let (Some(ContextValue::String(arg)), Some(ContextValue::String(value)), Some(reason)) = (
+        err.get(ContextKind::InvalidArg),
+        err.get(ContextKind::InvalidValue),
+        std::error::Error::source(err),
+    ) else {
+        return None;
+    };
+    let flag = arg.split(' ').next()?;
+    let variable = match flag {
+        "--request-timeout" => "TOOTKIT_REQUEST_TIMEOUT",
+        "--profile" => "TOOTKIT_PROFILE",
+        _ => return None,
+    };
+    // clap checks the variable even when the flag is typed too (the option is global, and
+    // each subcommand reads the environment again), so the value tells where it came from.
+    let from_variable =
+        std::env::var_os(variable).is_some_and(|set| set.to_string_lossy() == *value);
+    from_variable.then(|| {
+        format!(
+            "error: invalid value '{}' for {variable}: {reason}\n\nFor more information, try '--help'.",
+            value.escape_debug()
+        )
     })
-    .map(|text| text.trim_end().to_owned())
 }
 
 fn main() -> ExitCode {

@@ -271,19 +271,35 @@ async fn each_kind_of_failure_has_its_exit_code_and_one_clear_sentence() {
         "{}",
         network.stderr
     );
-    // A value from the environment is refused under the variable's name, not a flag's.
-    let mut command = home.tootkit();
-    command
-        .args(["whoami"])
-        .env("TOOTKIT_REQUEST_TIMEOUT", "abc");
-    let from_environment = crate::run(command, None).await.failure(2);
-    assert!(
-        from_environment.stderr.starts_with(
-            "error: invalid value 'abc' for TOOTKIT_REQUEST_TIMEOUT: give a whole number of seconds from 1 to 600"
+    // A value from the environment is refused under the variable's name, not a flag's,
+    // also when the flag is typed too (clap reads the variable all the same); a control
+    // character in it is shown escaped.
+    for (flags, variable, value, shown) in [
+        (&[][..], "TOOTKIT_REQUEST_TIMEOUT", "abc", "abc"),
+        (
+            &["--request-timeout", "5"][..],
+            "TOOTKIT_REQUEST_TIMEOUT",
+            "abc",
+            "abc",
         ),
-        "{}",
-        from_environment.stderr
-    );
+        (&[][..], "TOOTKIT_PROFILE", "bot\u{1b}", "bot\\u{1b}"),
+    ] {
+        let mut command = home.tootkit();
+        command.args(flags).args(["whoami"]).env(variable, value);
+        let from_environment = crate::run(command, None).await.failure(2);
+        assert!(
+            from_environment
+                .stderr
+                .starts_with(&format!("error: invalid value '{shown}' for {variable}: ")),
+            "{}",
+            from_environment.stderr
+        );
+        assert!(
+            !from_environment.stderr.contains('\u{1b}'),
+            "{}",
+            from_environment.stderr
+        );
+    }
     // A port below 1024, which a sandbox started by a user cannot take: no such hint.
     let mut command = home.tootkit();
     command
