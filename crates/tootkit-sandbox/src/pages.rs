@@ -65,7 +65,9 @@ pub(crate) fn message_page(title: &str, text: &str) -> String {
     )
 }
 
-/// The sign-in form. `return_to` is where to continue after signing in.
+/// The sign-in form. `return_to` is where to continue after signing in. Its fields are
+/// named as Mastodon's (Devise's `user[email]` and `user[password]`), so that a script
+/// that signs in on a real instance signs in here too.
 pub(crate) fn sign_in_page(csrf_token: &str, return_to: &str, error: Option<&str>) -> String {
     let error = error
         .map(|e| {
@@ -82,10 +84,10 @@ pub(crate) fn sign_in_page(csrf_token: &str, return_to: &str, error: Option<&str
 {error}<form method="post" action="/auth/sign_in" id="sign-in">
 <input type="hidden" name="authenticity_token" value="{csrf}">
 <input type="hidden" name="return_to" value="{return_to}">
-<label for="username">User name or email address</label>
-<input type="text" id="username" name="username" autocomplete="username" autocapitalize="none" required autofocus>
-<label for="password">Password</label>
-<input type="password" id="password" name="password" autocomplete="current-password" required>
+<label for="user_email">User name or email address</label>
+<input type="text" id="user_email" name="user[email]" autocomplete="username" autocapitalize="none" required autofocus>
+<label for="user_password">Password</label>
+<input type="password" id="user_password" name="user[password]" autocomplete="current-password" required>
 <button type="submit" id="sign-in-button">Sign in</button>
 </form>"#,
             csrf = escape(csrf_token),
@@ -104,7 +106,9 @@ pub(crate) struct PendingAuthorization<'a> {
     pub code_challenge_method: Option<&'a str>,
 }
 
-/// The consent page: which application asks for what, as whom.
+/// The consent page: which application asks for what, as whom. As on Mastodon, two
+/// forms carry the request: one posts it (authorize), the other deletes it (deny,
+/// Rails' `_method=delete`, since a form cannot send DELETE).
 pub(crate) fn consent_page(
     csrf_token: &str,
     app_name: &str,
@@ -152,8 +156,11 @@ pub(crate) fn consent_page(
 <ul id="scopes">
 {items}</ul>
 <form method="post" action="/oauth/authorize" id="consent">
-{fields}<button type="submit" name="decision" value="approve" id="authorize">Authorize</button>
-<button type="submit" name="decision" value="deny" id="deny" class="secondary">Deny</button>
+{fields}<button type="submit" id="authorize">Authorize</button>
+</form>
+<form method="post" action="/oauth/authorize" id="refusal">
+<input type="hidden" name="_method" value="delete">
+{fields}<button type="submit" id="deny" class="secondary">Deny</button>
 </form>"#,
             app = escape(app_name),
             user = escape(username),

@@ -104,7 +104,8 @@ impl ScriptedUser {
         login: &str,
         password: &Password,
     ) -> Result<AuthorizationOutcome, ScriptedUserError> {
-        self.decide(authorize_url, login, password, "approve").await
+        self.decide(authorize_url, login, password, Decision::Authorize)
+            .await
     }
 
     /// As [`authorize`](Self::authorize), but presses Deny.
@@ -118,7 +119,8 @@ impl ScriptedUser {
         login: &str,
         password: &Password,
     ) -> Result<AuthorizationOutcome, ScriptedUserError> {
-        self.decide(authorize_url, login, password, "deny").await
+        self.decide(authorize_url, login, password, Decision::Deny)
+            .await
     }
 
     async fn decide(
@@ -126,7 +128,7 @@ impl ScriptedUser {
         authorize_url: &Url,
         login: &str,
         password: &Password,
-        decision: &str,
+        decision: Decision,
     ) -> Result<AuthorizationOutcome, ScriptedUserError> {
         let mut response = self.get(authorize_url.clone()).await?;
         let mut current = authorize_url.clone();
@@ -137,10 +139,9 @@ impl ScriptedUser {
             }
             let page = self.get(target.clone()).await?;
             let html = text(page, &target).await?;
-            let fields = hidden_fields(&html);
-            let mut form: Vec<(String, String)> = fields;
-            form.push(("username".to_owned(), login.to_owned()));
-            form.push(("password".to_owned(), password.expose().to_owned()));
+            let mut form = form_fields(&html, "sign-in");
+            form.push(("user[email]".to_owned(), login.to_owned()));
+            form.push(("user[password]".to_owned(), password.expose().to_owned()));
             let sign_in = target
                 .join("/auth/sign_in")
                 .map_err(|e| ScriptedUserError::Unexpected(e.to_string()))?;
@@ -155,8 +156,9 @@ impl ScriptedUser {
             current = back.clone();
             response = self.get(back).await?;
         }
+        // Authorized before for the same scopes: no question asked.
         if let Some(target) = location(&current, &response) {
-            return Ok(AuthorizationOutcome::Redirect(target));
+            return self.arrive(target).await;
         }
         let status = response.status();
         let html = text(response, &current).await?;
@@ -167,20 +169,39 @@ impl ScriptedUser {
                 page_message(&html)
             )));
         }
-        let mut form = hidden_fields(&html);
-        form.push(("decision".to_owned(), decision.to_owned()));
+        let form = form_fields(
+            &html,
+            match decision {
+                Decision::Authorize => "consent",
+                Decision::Deny => "refusal",
+            },
+        );
         let consent = current
             .join("/oauth/authorize")
             .map_err(|e| ScriptedUserError::Unexpected(e.to_string()))?;
         let answer = self.post(consent.clone(), &form).await?;
         if let Some(target) = location(&consent, &answer) {
-            return Ok(AuthorizationOutcome::Redirect(target));
+            return self.arrive(target).await;
         }
         let html = text(answer, &consent).await?;
+        Err(ScriptedUserError::Unexpected(format!(
+            "The consent form's answer sent nowhere: {}",
+            page_message(&html)
+        )))
+    }
+
+    /// Where the browser lands after the consent: the out-of-band page, read for its
+    /// code, or the application's redirect URI, which is not followed.
+    async fn arrive(&mut self, target: Url) -> Result<AuthorizationOutcome, ScriptedUserError> {
+        if target.path() != "/oauth/authorize/native" {
+            return Ok(AuthorizationOutcome::Redirect(target));
+        }
+        let page = self.get(target.clone()).await?;
+        let html = text(page, &target).await?;
         match input_value(&html, "code") {
             Some(code) => Ok(AuthorizationOutcome::Code(AuthorizationCode::new(code))),
             None => Err(ScriptedUserError::Unexpected(format!(
-                "Approving the request did not give a code: {}",
+                "The out-of-band page showed no code: {}",
                 page_message(&html)
             ))),
         }
@@ -264,9 +285,25 @@ async fn text(response: reqwest::Response, url: &Url) -> Result<String, Scripted
         })
 }
 
-/// The hidden inputs of the sandbox's forms, in order.
-fn hidden_fields(html: &str) -> Vec<(String, String)> {
-    html.split("<input type=\"hidden\" ")
+/// The button the scripted user presses on the consent page.
+#[derive(Clone, Copy)]
+enum Decision {
+    Authorize,
+    Deny,
+}
+
+/// The hidden inputs of the form with this `id`, in order.
+fn form_fields(html: &str, id: &str) -> Vec<(String, String)> {
+    let Some(start) = html
+        .match_indices("<form ")
+        .map(|(at, _)| at)
+        .find(|&at| attribute(&html[at..], "id").as_deref() == Some(id))
+    else {
+        return Vec::new();
+    };
+    let form = &html[start..];
+    let form = &form[..form.find("</form>").unwrap_or(form.len())];
+    form.split("<input type=\"hidden\" ")
         .skip(1)
         .filter_map(|rest| {
             let name = attribute(rest, "name")?;
@@ -320,13 +357,47 @@ mod tests {
     fn reads_the_sandbox_forms() {
         let html = crate::pages::sign_in_page("tok&en", "/oauth/authorize?a=1&b=\"2\"", None);
         assert_eq!(
-            hidden_fields(&html),
+            form_fields(&html, "sign-in"),
             [
                 ("authenticity_token".to_owned(), "tok&en".to_owned()),
                 (
                     "return_to".to_owned(),
                     "/oauth/authorize?a=1&b=\"2\"".to_owned()
                 )
+            ]
+        );
+        assert!(form_fields(&html, "consent").is_empty());
+        // The consent page's two forms carry the same request; only the refusal deletes.
+        let consent = crate::pages::consent_page(
+            "csrf",
+            "bot",
+            "alice",
+            &["read"],
+            &crate::pages::PendingAuthorization {
+                client_id: "id",
+                redirect_uri: "urn:ietf:wg:oauth:2.0:oob",
+                scope: "read",
+                state: Some("s"),
+                code_challenge: None,
+                code_challenge_method: None,
+            },
+        );
+        let authorize = form_fields(&consent, "consent");
+        let refuse = form_fields(&consent, "refusal");
+        assert_eq!(refuse[0], ("_method".to_owned(), "delete".to_owned()));
+        assert_eq!(authorize, refuse[1..]);
+        assert_eq!(
+            authorize
+                .iter()
+                .map(|(k, _)| k.as_str())
+                .collect::<Vec<_>>(),
+            [
+                "authenticity_token",
+                "response_type",
+                "client_id",
+                "redirect_uri",
+                "scope",
+                "state"
             ]
         );
         let code = crate::pages::code_page("abc123");

@@ -511,6 +511,32 @@ impl Store {
             .optional()?)
     }
 
+    /// Whether `account_id` holds a working token of the application for exactly
+    /// `scopes` (in any order), as Doorkeeper's `matching_token?` asks.
+    pub(crate) fn has_token(
+        &self,
+        app_id: &str,
+        account_id: &str,
+        scopes: &tootkit::Scopes,
+    ) -> Result<bool> {
+        let mut wanted: Vec<&str> = scopes.iter().collect();
+        wanted.sort_unstable();
+        let conn = self.conn();
+        let mut query = conn.prepare(
+            "SELECT scopes FROM tokens WHERE app_id = ?1 AND account_id = ?2 AND revoked = 0",
+        )?;
+        let mut rows = query.query(params![app_id, account_id])?;
+        while let Some(row) = rows.next()? {
+            let held: String = row.get(0)?;
+            let mut held: Vec<&str> = held.split_whitespace().collect();
+            held.sort_unstable();
+            if held == wanted {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
     pub(crate) fn revoke_token(&self, token: &str) -> Result<()> {
         self.conn().execute(
             "UPDATE tokens SET revoked = 1 WHERE token_digest = ?1",

@@ -97,14 +97,14 @@ async fn a_real_browser_signs_in_and_the_cli_stores_a_working_token() {
     browser.goto(&url).await.unwrap();
     assert_eq!(browser.title().await.unwrap(), "Sign in · tootkit sandbox");
     browser
-        .find(Locator::Css("#username"))
+        .find(Locator::Css("#user_email"))
         .await
         .unwrap()
         .send_keys(USER)
         .await
         .unwrap();
     browser
-        .find(Locator::Css("#password"))
+        .find(Locator::Css("#user_password"))
         .await
         .unwrap()
         .send_keys("wrong password")
@@ -128,14 +128,14 @@ async fn a_real_browser_signs_in_and_the_cli_stores_a_working_token() {
     );
 
     browser
-        .find(Locator::Css("#username"))
+        .find(Locator::Css("#user_email"))
         .await
         .unwrap()
         .send_keys(USER)
         .await
         .unwrap();
     browser
-        .find(Locator::Css("#password"))
+        .find(Locator::Css("#user_password"))
         .await
         .unwrap()
         .send_keys(PASSWORD)

@@ -21,10 +21,11 @@ url = mastodon.auth_request_url()
 
 # The person: opens the URL, signs in, authorizes, copies the code.
 browser = requests.Session()
-hidden = lambda page: {k: html.unescape(v) for k, v in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page.text)}
+# The hidden fields of a page's first form (on the consent page: Authorize).
+hidden = lambda page: {k: html.unescape(v) for k, v in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page.text.split("</form>")[0])}
 page = browser.get(url)
-page = browser.post(base + "/auth/sign_in", data={**hidden(page), "username": sys.argv[2], "password": sys.argv[3]})
-page = browser.post(base + "/oauth/authorize", data={**hidden(page), "decision": "approve"})
+page = browser.post(base + "/auth/sign_in", data={**hidden(page), "user[email]": sys.argv[2], "user[password]": sys.argv[3]})
+page = browser.post(base + "/oauth/authorize", data=hidden(page))
 code = re.search(r'id="code" class="code" readonly value="([^"]+)"', page.text).group(1)
 
 mastodon.log_in(code=code, to_file="pytooter_usercred.secret")

@@ -26,8 +26,11 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         )
         .route(
             "/oauth/authorize",
-            get(oauth::authorize_page).post(oauth::authorize_decision),
+            get(oauth::authorize_page)
+                .post(oauth::authorize_decision)
+                .delete(oauth::authorize_decision),
         )
+        .route("/oauth/authorize/native", get(oauth::native_code))
         .route(
             "/auth/sign_in",
             get(oauth::sign_in_page).post(oauth::sign_in),

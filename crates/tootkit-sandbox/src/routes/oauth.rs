@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use tootkit::{AccessToken, Scopes, Token};
@@ -273,6 +273,31 @@ impl Authorization {
     fn is_oob(&self) -> bool {
         self.redirect_uri == tootkit::OOB_REDIRECT_URI
     }
+
+    /// Issues a code for `account_id` and sends the browser on with it: to the
+    /// application, or for out-of-band to the page that shows it.
+    fn grant(&self, state: &AppState, account_id: String) -> Result<Response> {
+        let code = random_token();
+        state.store.insert_code(
+            &code,
+            &CodeRow {
+                app_id: self.app.id.clone(),
+                account_id,
+                redirect_uri: self.redirect_uri.clone(),
+                scopes: self.scopes.to_string(),
+                code_challenge: self.code_challenge.clone(),
+                created_at: state.store.now_ms(),
+                used: false,
+            },
+        )?;
+        if self.is_oob() {
+            let query = url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("code", &code)
+                .finish();
+            return Ok(super::found(&format!("/oauth/authorize/native?{query}")));
+        }
+        Ok(self.redirect_with(&[("code", &code)]))
+    }
 }
 
 /// Whether a redirect URI in a request matches a registered one: exactly, or, for
@@ -410,6 +435,15 @@ pub(crate) async fn authorize_page(
         Ok(a) => a,
         Err(response) => return Ok(*response),
     };
+    // As Mastodon: an application the account already authorized for these scopes, with
+    // its token still working, is authorized again without asking.
+    if !force_login
+        && state
+            .store
+            .has_token(&authorization.app.id, &account.id, &authorization.scopes)?
+    {
+        return authorization.grant(&state, account.id);
+    }
     let scopes: Vec<&str> = authorization.scopes.iter().collect();
     let scope_text = authorization.scopes.to_string();
     let pending = PendingAuthorization {
@@ -430,8 +464,11 @@ pub(crate) async fn authorize_page(
     Ok(super::page_response(html))
 }
 
+/// The consent form's answer, as Mastodon takes it: a POST authorizes; a DELETE (or a
+/// form's POST with Rails' `_method=delete`) denies.
 pub(crate) async fn authorize_decision(
     State(state): State<Arc<AppState>>,
+    method: Method,
     headers: HeaderMap,
     params: Params,
 ) -> Result<Response> {
@@ -449,7 +486,11 @@ pub(crate) async fn authorize_decision(
         Ok(a) => a,
         Err(response) => return Ok(*response),
     };
-    if params.text("decision").as_deref() != Some("approve") {
+    let denied = method == Method::DELETE
+        || params
+            .text("_method")
+            .is_some_and(|method| method.eq_ignore_ascii_case("delete"));
+    if denied {
         if authorization.is_oob() {
             return Ok(super::page_response(pages::message_page(
                 "Authorization denied",
@@ -461,23 +502,20 @@ pub(crate) async fn authorize_decision(
             ("error_description", oauth_text::ACCESS_DENIED),
         ]));
     }
-    let code = random_token();
-    state.store.insert_code(
-        &code,
-        &CodeRow {
-            app_id: authorization.app.id.clone(),
-            account_id,
-            redirect_uri: authorization.redirect_uri.clone(),
-            scopes: authorization.scopes.to_string(),
-            code_challenge: authorization.code_challenge.clone(),
-            created_at: state.store.now_ms(),
-            used: false,
-        },
-    )?;
-    if authorization.is_oob() {
-        return Ok(super::page_response(pages::code_page(&code)));
+    authorization.grant(&state, account_id)
+}
+
+/// `GET /oauth/authorize/native`: where an out-of-band authorization lands, showing its
+/// code, as Doorkeeper's page for `urn:ietf:wg:oauth:2.0:oob`.
+pub(crate) async fn native_code(params: Params) -> Result<Response> {
+    match params.text("code") {
+        Some(code) => Ok(super::page_response(pages::code_page(&code))),
+        None => Err(Failure::page(
+            StatusCode::BAD_REQUEST,
+            "No authorization code",
+            "This page shows an authorization code and its address carries none; start the sign-in again from the application.",
+        )),
     }
-    Ok(authorization.redirect_with(&[("code", &code)]))
 }
 
 // ---------------------------------------------------------------- sign-in
@@ -535,8 +573,8 @@ pub(crate) async fn sign_in(
     let session = current_session(&state, &headers)?;
     check_csrf(session.as_ref(), &params)?;
     let return_to = safe_return(params.text("return_to").as_deref());
-    let login = params.text("username").unwrap_or_default();
-    let password = params.text("password").unwrap_or_default();
+    let login = params.text("user[email]").unwrap_or_default();
+    let password = params.text("user[password]").unwrap_or_default();
     let account = authenticate(&state, Login::UserNameOrEmail(&login), &password).await?;
     let Some(account) = account else {
         let csrf = session.map(|s| s.csrf_token).unwrap_or_default();

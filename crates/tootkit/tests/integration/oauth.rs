@@ -694,8 +694,8 @@ async fn the_sign_in_and_consent_forms_refuse_a_missing_or_foreign_csrf_token() 
             .header("cookie", &cookie)
             .form(&[
                 ("authenticity_token", token),
-                ("username", USER),
-                ("password", PASSWORD),
+                ("user[email]", USER),
+                ("user[password]", PASSWORD),
                 ("return_to", "/"),
             ])
             .send()
@@ -710,7 +710,7 @@ async fn the_sign_in_and_consent_forms_refuse_a_missing_or_foreign_csrf_token() 
     }
     let consent = http
         .post(format!("{base}/oauth/authorize"))
-        .form(&[("decision", "approve"), ("client_id", "x")])
+        .form(&[("client_id", "x")])
         .send()
         .await
         .unwrap();
