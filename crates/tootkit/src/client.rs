@@ -476,7 +476,12 @@ impl Client {
                 Ok(answer) if keyed && answer.is_an_already_handled_repeat() => {
                     Error::AlreadyHandled { path: answer.path }
                 }
-                Ok(answer) => return Ok(answer),
+                Ok(answer) => {
+                    return Ok(ApiResponse {
+                        tries: attempt + 1,
+                        ..answer
+                    });
+                }
                 Err(err) => err,
             };
             if matches!(err, Error::Timeout { .. } | Error::Unconfirmed { .. }) {
@@ -526,6 +531,17 @@ impl Client {
                             attempts: attempt + 1,
                         }
                     }
+                    // Made, by the server's word, but answered with what cannot be
+                    // read (too long): the caller must not post it again either.
+                    (
+                        Error::UnexpectedResponse {
+                            status: status @ 200..=299,
+                            expected,
+                            detail,
+                            ..
+                        },
+                        _,
+                    ) if keyed => self.unreadable_post(status, expected, &detail, attempt + 1),
                     (Error::Timeout { host, after, .. }, _) => Error::Timeout {
                         host,
                         after,
@@ -561,6 +577,16 @@ impl Client {
                 Some((host(), "it was still at work on an earlier try".to_owned()))
             }
             _ => None,
+        }
+    }
+
+    /// A post the server answered with success, in words that cannot be read: it was
+    /// made, though nothing shows it, so the caller must hear it as unconfirmed.
+    fn unreadable_post(&self, status: u16, expected: &str, detail: &str, tries: u32) -> Error {
+        Error::Unconfirmed {
+            host: self.inner.base.authority().to_owned(),
+            cause: format!("it answered HTTP {status}, but not with {expected}: {detail}"),
+            attempts: tries,
         }
     }
 
@@ -628,6 +654,7 @@ impl Client {
             headers,
             body,
             path: request.path.clone(),
+            tries: 1,
         };
         if status.is_success() {
             return Ok(answer);
@@ -693,7 +720,14 @@ impl Client {
         request: ApiRequest,
         expected: &'static str,
     ) -> Result<T, Error> {
-        self.send(request).await?.json(expected)
+        let keyed = request.idempotency_key.is_some();
+        let answer = self.send(request).await?;
+        answer.json(expected).map_err(|err| match err {
+            Error::UnexpectedResponse { status, detail, .. } if keyed => {
+                self.unreadable_post(status, expected, &detail, answer.tries)
+            }
+            other => other,
+        })
     }
 }
 
@@ -817,6 +851,8 @@ pub(crate) struct ApiResponse {
     pub(crate) headers: HeaderMap,
     pub(crate) body: Vec<u8>,
     pub(crate) path: String,
+    /// How many tries the request took, repeats included.
+    pub(crate) tries: u32,
 }
 
 /// The body's size, not its text: a token endpoint's answer is the token.
@@ -858,7 +894,8 @@ impl ApiResponse {
             detail: if looks_like_html(&self.body) {
                 "it is an HTML page".to_owned()
             } else {
-                err.to_string()
+                // serde quotes the value it could not take, which the server wrote.
+                crate::error::tame(&err.to_string())
             },
         })
     }
@@ -965,6 +1002,7 @@ mod tests {
             headers: HeaderMap::new(),
             body: br#"{"access_token":"token-value"}"#.to_vec(),
             path: "/oauth/token".to_owned(),
+            tries: 1,
         };
         assert!(!format!("{answer:?}").contains("token-value"));
     }
@@ -1020,6 +1058,7 @@ mod tests {
             )]),
             body: br#"{"error":"Throttled"}"#.to_vec(),
             path: "/api/v1/statuses".to_owned(),
+            tries: 1,
         };
         let Error::RateLimited { reset, limit } = answer("120").into_error(false) else {
             panic!("expected RateLimited");
@@ -1049,6 +1088,7 @@ mod tests {
             headers,
             body: br#"{"error":"Too many requests"}"#.to_vec(),
             path: "/api/v1/statuses".to_owned(),
+            tries: 1,
         };
         let err = answer.into_error(false);
         let Error::RateLimited { reset, limit } = &err else {
@@ -1071,6 +1111,7 @@ mod tests {
                 headers: HeaderMap::new(),
                 body: br#"{"error":"invalid_grant","error_description":"The provided authorization grant is invalid."}"#.to_vec(),
                 path: "/oauth/token".to_owned(),
+                tries: 1,
             }
             .into_error(oauth)
         };

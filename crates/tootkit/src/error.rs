@@ -178,10 +178,11 @@ pub enum Error {
     /// A post (a request with an `Idempotency-Key`) reached the server, and no answer
     /// said whether it was made: a try ran out of time, lost its connection, met a
     /// gateway's 502 or 504, or found the server still at work on an earlier one, and
-    /// the repeats under the same key did no better. Sending it again under a new key
+    /// the repeats under the same key did no better; or the server answered success in
+    /// words that could not be read as the status. Sending it again under a new key
     /// could post twice.
     #[error(
-        "{host} may have made the post although no answer confirmed it ({cause}); check whether it took effect (a post on the account, say) before sending it again."
+        "{host} may have made the post, and no answer that could be read confirmed it ({cause}); check whether it took effect (a post on the account, say) before sending it again."
     )]
     Unconfirmed {
         /// The host the post was sent to.

@@ -803,7 +803,7 @@ async fn a_post_left_unanswered_says_it_may_have_been_made() {
     assert_eq!(
         post.to_string(),
         format!(
-            "{addr} may have made the post although no answer confirmed it (it did not answer within 0.3 s); check whether it took effect (a post on the account, say) before sending it again."
+            "{addr} may have made the post, and no answer that could be read confirmed it (it did not answer within 0.3 s); check whether it took effect (a post on the account, say) before sending it again."
         )
     );
     // A deletion sent again does no harm, and a read did nothing at all.
@@ -812,6 +812,66 @@ async fn a_post_left_unanswered_says_it_may_have_been_made() {
     let read = client.statuses().get("1").await.unwrap_err();
     assert!(matches!(read, Error::Timeout { .. }), "{read:?}");
     assert!(read.to_string().ends_with("so try again later."), "{read}");
+}
+
+#[tokio::test]
+async fn a_post_answered_with_success_in_unreadable_words_says_it_may_have_been_made() {
+    // A server that makes the post and answers 200 with what is no Status: a string, then
+    // an answer far too long; a read of the same is only unreadable.
+    for (body, why) in [
+        (r#""made""#.to_owned(), "a Status: invalid type: string"),
+        (" ".repeat(17 << 20), "longer than 16 MiB"),
+    ] {
+        let answer = body.clone();
+        let odd = axum::Router::new().fallback(move || {
+            let answer = answer.clone();
+            async move { ([("content-type", "application/json")], answer) }
+        });
+        let addr = crate::serve(odd).await;
+        let client = Client::builder(format!("http://{addr}").parse().unwrap())
+            .access_token(AccessToken::new("a-token"))
+            .retry(RetryPolicy::never())
+            .build()
+            .unwrap();
+        let post = client.statuses().create("hello").send().await.unwrap_err();
+        assert!(
+            matches!(post, Error::Unconfirmed { attempts: 1, .. }),
+            "{post:?}"
+        );
+        let text = post.to_string();
+        assert!(
+            text.starts_with(&format!(
+                "{addr} may have made the post, and no answer that could be read confirmed it (it answered HTTP 200, but not with "
+            )) && text.contains(why),
+            "{text}"
+        );
+        let read = client.statuses().get("1").await.unwrap_err();
+        assert!(
+            matches!(read, Error::UnexpectedResponse { status: 200, .. }),
+            "{read:?}"
+        );
+    }
+    // serde quotes what it could not take; a server's long word is shortened.
+    let long = format!(
+        r#"{{"id":"1","acct":"a","username":"a","bot":"{}"}}"#,
+        "x".repeat(100_000)
+    );
+    let odd = axum::Router::new().fallback(move || {
+        let long = long.clone();
+        async move { ([("content-type", "application/json")], long) }
+    });
+    let addr = crate::serve(odd).await;
+    let client = Client::builder(format!("http://{addr}").parse().unwrap())
+        .access_token(AccessToken::new("a-token"))
+        .build()
+        .unwrap();
+    let err = client.accounts().verify_credentials().await.unwrap_err();
+    assert!(matches!(err, Error::UnexpectedResponse { .. }), "{err:?}");
+    assert!(
+        err.to_string().len() < 1_000,
+        "{} bytes",
+        err.to_string().len()
+    );
 }
 
 #[tokio::test]
