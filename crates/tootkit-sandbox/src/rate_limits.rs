@@ -105,6 +105,11 @@ impl RateLimits {
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct StatusCreated;
 
+/// Set on a request to post a status when the account has made as many as its limit
+/// allows: the handler refuses to make another, but still answers a known key.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct StatusesSpent;
+
 /// Counts each API request against the throttles that apply to it, refuses it with 429
 /// once one is spent, and writes the headers of the one closest to running out, as
 /// Mastodon's `RateLimitHeaders` does.
@@ -167,11 +172,15 @@ pub(crate) async fn enforce(
         .then_some(account.as_deref())
         .flatten();
     let statuses = posting.map(|account| limits.standing(STATUSES, account, now, false));
-    let spent = standings
-        .iter()
-        .find(|s| s.used > s.throttle.limit)
-        .or(statuses.as_ref().filter(|s| s.used >= s.throttle.limit));
-    if let Some(spent) = spent {
+    // The handler refuses a spent statuses limit itself, after the Idempotency-Key: a
+    // status found again by its key comes back whatever the limit (PostStatusService).
+    if statuses
+        .as_ref()
+        .is_some_and(|s| s.used >= s.throttle.limit)
+    {
+        request.extensions_mut().insert(StatusesSpent);
+    }
+    if let Some(spent) = standings.iter().find(|s| s.used > s.throttle.limit) {
         let mut response = Failure::api(StatusCode::TOO_MANY_REQUESTS, api_text::TOO_MANY_REQUESTS)
             .into_response();
         write_headers(&mut response, spent);

@@ -3,10 +3,10 @@
 
 use std::sync::Arc;
 
-use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
 use tootkit::Status;
 use tootkit::text::{as_posted, is_blank, status_length};
 
@@ -14,6 +14,7 @@ use crate::AppState;
 use crate::auth::{Caller, MaybeCaller};
 use crate::error::{Failure, Result};
 use crate::params::Params;
+use crate::rate_limits::StatusesSpent;
 use crate::store::{Keyed, NewStatus, StatusRow};
 
 const VISIBILITIES: &[&str] = &["public", "unlisted", "private", "direct"];
@@ -23,6 +24,7 @@ const DEFAULT_LANGUAGE: &str = "en";
 pub(crate) async fn create(
     State(state): State<Arc<AppState>>,
     caller: Caller,
+    spent: Option<Extension<StatusesSpent>>,
     headers: HeaderMap,
     params: Params,
 ) -> Result<Response> {
@@ -109,6 +111,13 @@ pub(crate) async fn create(
         .and_then(|asked| crate::languages::supported(&asked))
         .unwrap_or(DEFAULT_LANGUAGE)
         .to_owned();
+    // As Mastodon's `statuses` RateLimiter, which a status meets once it is valid.
+    if spent.is_some() {
+        return Err(Failure::api(
+            StatusCode::TOO_MANY_REQUESTS,
+            crate::error::api_text::TOO_MANY_REQUESTS,
+        ));
+    }
     let text = state.with_canonical_mentions(text)?;
     let (row, created) = state.store.post_status(
         &NewStatus {

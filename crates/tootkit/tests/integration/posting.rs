@@ -718,6 +718,60 @@ async fn the_sandbox_limits_rates_as_mastodon_and_says_so_in_its_headers() {
 }
 
 #[tokio::test]
+async fn a_known_key_answers_with_its_status_once_the_statuses_limit_is_spent() {
+    let sandbox = sandbox().await;
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    sandbox.advance_clock(Duration::from_secs(
+        (10_800 - now.rem_euclid(10_800)) as u64 + 1,
+    ));
+    let client = fast_client(&sandbox);
+    // Two tokens of one account, each under its own 300 requests in 5 minutes.
+    let tokens = [
+        user_token(&client, "write").await,
+        user_token(&client, "read write").await,
+    ];
+    let first = client.with_access_token(tokens[0].clone());
+    let second = client.with_access_token(tokens[1].clone());
+    for n in 0..150 {
+        first
+            .statuses()
+            .create(format!("filler {n}"))
+            .send()
+            .await
+            .unwrap();
+    }
+    for n in 150..299 {
+        second
+            .statuses()
+            .create(format!("filler {n}"))
+            .send()
+            .await
+            .unwrap();
+    }
+    let last = post_keyed(&second, "the 300th", "last").await.unwrap();
+    assert_eq!(second.rate_limit().unwrap().remaining, Some(0));
+    // As PostStatusService: the key finds its status before any limit is met...
+    let again = post_keyed(&first, "the 300th", "last").await.unwrap();
+    assert_eq!(again.id, last.id);
+    // ...and what would not be valid is refused as such before the limit is met.
+    let long = first
+        .statuses()
+        .create("x".repeat(501))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(long, Error::Validation { .. }), "{long:?}");
+    // A new status is refused, with the limit's headers.
+    let refused = post_keyed(&first, "one more", "new").await.unwrap_err();
+    let Error::RateLimited { limit, reset } = &refused else {
+        panic!("{refused:?}");
+    };
+    assert_eq!(*limit, Some(300));
+    assert_eq!(reset.unwrap().unix_timestamp() % 10_800, 0);
+    assert_eq!(statuses_count(&second).await, 300);
+}
+
+#[tokio::test]
 async fn the_instance_falls_back_to_v1_on_servers_without_v2() {
     let Some(fixtures) = crate::fixtures() else {
         return;
