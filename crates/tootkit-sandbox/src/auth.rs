@@ -68,10 +68,20 @@ pub(crate) fn bearer(headers: &HeaderMap, uri: &Uri) -> Option<Option<String>> {
 
 /// A request's token as the rate limits looked it up, so that the handler's
 /// extractor does not look it up again.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub(crate) struct KnownToken {
     pub(crate) token: String,
     pub(crate) row: Option<(TokenRow, bool)>,
+}
+
+/// The token itself is a secret: shown redacted.
+impl std::fmt::Debug for KnownToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KnownToken")
+            .field("token", &tootkit::REDACTED)
+            .field("row", &self.row)
+            .finish()
+    }
 }
 
 impl KnownToken {

@@ -9,8 +9,16 @@ use serde_json::{Map, Value};
 use crate::error::Failure;
 
 /// The merged parameters of a request.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub(crate) struct Params(Map<String, Value>);
+
+/// Names the parameters, never their values: a form carries passwords, client secrets,
+/// codes and verifiers.
+impl std::fmt::Debug for Params {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_set().entries(self.0.keys()).finish()
+    }
+}
 
 impl<S: Send + Sync> FromRequest<S> for Params {
     type Rejection = Failure;
@@ -237,6 +245,9 @@ mod tests {
         let mut params = Params::default();
         params.merge_form(many.as_bytes()).unwrap();
         assert_eq!(params.list("a").len(), 40_000);
+        // Debug names the fields, never what they hold.
+        let shown = format!("{:?}", Params::from_form(b"password=hunter2&code=abc"));
+        assert_eq!(shown, r#"{"code", "password"}"#);
         // A byte that is not UTF-8 after a real replacement character is still found.
         let mut params = Params::default();
         assert!(params.merge_form(b"a=%EF%BF%BD&b=%FF").is_err());

@@ -769,7 +769,7 @@ impl std::fmt::Debug for Body {
 }
 
 /// One API request, described before it is sent so that it can be sent again.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub(crate) struct ApiRequest {
     pub(crate) method: Method,
     pub(crate) path: String,
@@ -782,6 +782,23 @@ pub(crate) struct ApiRequest {
     pub(crate) repeatable: bool,
     /// An OAuth endpoint: errors are OAuth error codes.
     pub(crate) oauth: bool,
+}
+
+/// Names the query's parameters, as [`Body`] names its fields, never their values.
+impl std::fmt::Debug for ApiRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let query: Vec<&str> = self.query.iter().map(|(name, _)| name.as_str()).collect();
+        f.debug_struct("ApiRequest")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("query", &query)
+            .field("body", &self.body)
+            .field("idempotency_key", &self.idempotency_key)
+            .field("authenticated", &self.authenticated)
+            .field("repeatable", &self.repeatable)
+            .field("oauth", &self.oauth)
+            .finish()
+    }
 }
 
 impl ApiRequest {
@@ -1005,6 +1022,16 @@ mod tests {
             tries: 1,
         };
         assert!(!format!("{answer:?}").contains("token-value"));
+        let request = ApiRequest::get("/api/v1/accounts/1/statuses")
+            .query("tagged", "secret-tag")
+            .form(vec![("code".to_owned(), "code-value".to_owned())]);
+        let shown = format!("{request:?}");
+        assert!(
+            shown.contains("tagged")
+                && !shown.contains("secret-tag")
+                && !shown.contains("code-value"),
+            "{shown}"
+        );
     }
 
     #[test]
