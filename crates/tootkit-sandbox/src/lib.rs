@@ -153,6 +153,22 @@ pub enum SandboxError {
     /// An account given on the command line is not valid.
     #[error("{0}")]
     InvalidUser(String),
+    /// The address is not a loopback address.
+    #[error(
+        "The sandbox serves only this machine, over plain http, and {addr} is not a loopback address; give one such as 127.0.0.1:3000."
+    )]
+    NotLoopback {
+        /// The address.
+        addr: SocketAddr,
+    },
+    /// A password could not be hashed (the hashing task failed).
+    #[error(
+        "The sandbox could not hash the password of `{username}`, as its hashing failed; check that the system's random number generator works (/dev/urandom), then start the sandbox again."
+    )]
+    Hashing {
+        /// The account.
+        username: String,
+    },
     /// The database file could not be created.
     #[error(
         "The sandbox's database {} could not be created ({source}); check that its directory exists and is writable, or use --in-memory.",
@@ -291,8 +307,8 @@ impl Sandbox {
     ///
     /// # Errors
     ///
-    /// [`SandboxError`] when the address cannot be bound, an account is invalid, or the
-    /// database cannot be opened.
+    /// [`SandboxError`] when the address is not a loopback one or cannot be bound, an
+    /// account is invalid, or the database cannot be opened.
     pub async fn start(config: SandboxConfig, addr: SocketAddr) -> Result<Self, SandboxError> {
         for (index, (name, password)) in config.users.iter().enumerate() {
             validate_user(name, password)?;
@@ -306,6 +322,11 @@ impl Sandbox {
                 )));
             }
         }
+        // What the sandbox hands out (tokens, passwords) travels in plain http, which
+        // only a loopback address keeps on this machine.
+        if !addr.ip().is_loopback() {
+            return Err(SandboxError::NotLoopback { addr });
+        }
         let listener = TcpListener::bind(addr)
             .await
             .map_err(|source| SandboxError::Bind { addr, source })?;
@@ -314,7 +335,7 @@ impl Sandbox {
             .map_err(|source| SandboxError::Bind { addr, source })?;
         let domain = local.to_string();
         let base_url = InstanceUrl::parse(&format!("http://{domain}"))
-            .map_err(|err| SandboxError::InvalidUser(err.to_string()))?;
+            .map_err(|_| SandboxError::NotLoopback { addr: local })?;
         // Two sandboxes on one database would each set the demo account's password,
         // and each would then refuse the one the other printed.
         let lock = match &config.database {
@@ -332,7 +353,9 @@ impl Sandbox {
                 let password = password.clone();
                 tokio::task::spawn_blocking(move || secrets::hash_password(password.expose()))
                     .await
-                    .unwrap_or_default()
+                    .map_err(|_| SandboxError::Hashing {
+                        username: name.clone(),
+                    })?
             };
             let row = store.upsert_account(&name, &hash)?;
             accounts.push(SandboxAccount {

@@ -87,3 +87,26 @@ async fn no_secret_appears_in_logs_debug_output_or_errors() {
     }
     assert!(shown.contains("[redacted]"));
 }
+
+#[tokio::test]
+async fn the_sandbox_hands_out_secrets_only_on_loopback_addresses() {
+    for addr in ["0.0.0.0:0", "[::]:0"] {
+        let err = tootkit_sandbox::Sandbox::start(
+            tootkit_sandbox::SandboxConfig::in_memory(),
+            addr.parse().unwrap(),
+        )
+        .await
+        .err()
+        .expect("refused");
+        assert!(
+            matches!(err, tootkit_sandbox::SandboxError::NotLoopback { .. }),
+            "{err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "The sandbox serves only this machine, over plain http, and {addr} is not a loopback address; give one such as 127.0.0.1:3000."
+            )
+        );
+    }
+}
