@@ -118,7 +118,7 @@ pub struct LoginArgs {
     #[arg(long, requires = "password")]
     pub username: Option<String>,
 
-    /// Ask the server to sign in again even if the browser is signed in (another account).
+    /// Have the server show its authorization page even if this application was authorized before (to sign out there and authorize another account).
     #[arg(long)]
     pub force_login: bool,
 

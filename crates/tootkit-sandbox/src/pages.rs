@@ -107,14 +107,16 @@ pub(crate) struct PendingAuthorization<'a> {
 }
 
 /// The consent page: which application asks for what, as whom. As on Mastodon, two
-/// forms carry the request: one posts it (authorize), the other deletes it (deny,
-/// Rails' `_method=delete`, since a form cannot send DELETE).
+/// forms carry the request: one posts it (authorize, the page's first form), the other
+/// deletes it (deny, Rails' `_method=delete`, since a form cannot send DELETE); a third
+/// signs out, to sign in as another account and come back (`return_to`).
 pub(crate) fn consent_page(
     csrf_token: &str,
     app_name: &str,
     username: &str,
     scopes: &[&str],
     pending: &PendingAuthorization<'_>,
+    return_to: &str,
 ) -> String {
     let items: String = scopes
         .iter()
@@ -161,9 +163,16 @@ pub(crate) fn consent_page(
 <form method="post" action="/oauth/authorize" id="refusal">
 <input type="hidden" name="_method" value="delete">
 {fields}<button type="submit" id="deny" class="secondary">Deny</button>
+</form>
+<form method="post" action="/auth/sign_out" id="sign-out">
+<input type="hidden" name="authenticity_token" value="{csrf}">
+<input type="hidden" name="return_to" value="{return_to}">
+<p class="note">Not @{user}? <button type="submit" id="sign-out-button" class="secondary">Sign out</button> and sign in as another account.</p>
 </form>"#,
             app = escape(app_name),
             user = escape(username),
+            csrf = escape(csrf_token),
+            return_to = escape(return_to),
         ),
     )
 }

@@ -123,6 +123,29 @@ impl ScriptedUser {
             .await
     }
 
+    /// As [`authorize`](Self::authorize), for a browser signed in as another account:
+    /// signs out on the authorization page first (which `force_login` asks the server to
+    /// show), then signs in as `login`.
+    ///
+    /// # Errors
+    ///
+    /// As [`authorize`](Self::authorize), and when the page offers no sign-out (nobody
+    /// was signed in).
+    pub async fn sign_out_and_authorize(
+        &mut self,
+        authorize_url: &Url,
+        login: &str,
+        password: &Password,
+    ) -> Result<AuthorizationOutcome, ScriptedUserError> {
+        self.decide(
+            authorize_url,
+            login,
+            password,
+            Decision::SignOutThenAuthorize,
+        )
+        .await
+    }
+
     async fn decide(
         &mut self,
         authorize_url: &Url,
@@ -132,10 +155,25 @@ impl ScriptedUser {
     ) -> Result<AuthorizationOutcome, ScriptedUserError> {
         let mut response = self.get(authorize_url.clone()).await?;
         let mut current = authorize_url.clone();
+        if let Decision::SignOutThenAuthorize = decision {
+            let html = text(response, &current).await?;
+            let form = form_fields(&html, "sign-out");
+            if form.is_empty() {
+                return Err(ScriptedUserError::Unexpected(format!(
+                    "The authorization page offered no sign-out: {}",
+                    page_message(&html)
+                )));
+            }
+            let sign_out = current
+                .join("/auth/sign_out")
+                .map_err(|e| ScriptedUserError::Unexpected(e.to_string()))?;
+            response = self.post(sign_out.clone(), &form).await?;
+            current = sign_out;
+        }
         // The authorization page sends an anonymous browser to the sign-in page.
         if let Some(target) = location(&current, &response) {
             if target.path() != "/auth/sign_in" {
-                return Ok(AuthorizationOutcome::Redirect(target));
+                return self.arrive(target).await;
             }
             let page = self.get(target.clone()).await?;
             let html = text(page, &target).await?;
@@ -172,7 +210,7 @@ impl ScriptedUser {
         let form = form_fields(
             &html,
             match decision {
-                Decision::Authorize => "consent",
+                Decision::Authorize | Decision::SignOutThenAuthorize => "consent",
                 Decision::Deny => "refusal",
             },
         );
@@ -290,6 +328,7 @@ async fn text(response: reqwest::Response, url: &Url) -> Result<String, Scripted
 enum Decision {
     Authorize,
     Deny,
+    SignOutThenAuthorize,
 }
 
 /// The hidden inputs of the form with this `id`, in order.
@@ -381,11 +420,22 @@ mod tests {
                 code_challenge: None,
                 code_challenge_method: None,
             },
+            "/oauth/authorize?client_id=id",
         );
         let authorize = form_fields(&consent, "consent");
         let refuse = form_fields(&consent, "refusal");
         assert_eq!(refuse[0], ("_method".to_owned(), "delete".to_owned()));
         assert_eq!(authorize, refuse[1..]);
+        assert_eq!(
+            form_fields(&consent, "sign-out"),
+            [
+                ("authenticity_token".to_owned(), "csrf".to_owned()),
+                (
+                    "return_to".to_owned(),
+                    "/oauth/authorize?client_id=id".to_owned()
+                )
+            ]
+        );
         assert_eq!(
             authorize
                 .iter()

@@ -35,6 +35,10 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
             "/auth/sign_in",
             get(oauth::sign_in_page).post(oauth::sign_in),
         )
+        .route(
+            "/auth/sign_out",
+            post(oauth::sign_out).delete(oauth::sign_out),
+        )
         .route("/oauth/token", post(oauth::token))
         .route("/oauth/revoke", post(oauth::revoke))
         .route(

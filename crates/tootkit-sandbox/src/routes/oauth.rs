@@ -390,16 +390,9 @@ fn check_authorization(
     Ok(authorization)
 }
 
-/// The query of an authorization request without `force_login`, where sign-in returns.
+/// The authorization request, where sign-in returns.
 fn return_path(raw_query: &str) -> String {
-    let kept: Vec<(String, String)> = url::form_urlencoded::parse(raw_query.as_bytes())
-        .filter(|(k, _)| k != "force_login")
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
-    let query = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(kept)
-        .finish();
-    format!("/oauth/authorize?{query}")
+    format!("/oauth/authorize?{raw_query}")
 }
 
 pub(crate) async fn authorize_page(
@@ -409,17 +402,13 @@ pub(crate) async fn authorize_page(
     params: Params,
 ) -> Result<Response> {
     let query = AuthorizeQuery::from_params(&params);
-    let force_login = query.force_login;
     // As Mastodon: sign in first, then learn what is wrong with the request.
     let session = current_session(&state, &headers)?;
-    let account = match (&session, force_login) {
-        (
-            Some(Session {
-                account_id: Some(id),
-                ..
-            }),
-            false,
-        ) => state.store.account(id)?,
+    let account = match &session {
+        Some(Session {
+            account_id: Some(id),
+            ..
+        }) => state.store.account(id)?,
         _ => None,
     };
     let (Some(session), Some(account)) = (session, account) else {
@@ -436,8 +425,9 @@ pub(crate) async fn authorize_page(
         Err(response) => return Ok(*response),
     };
     // As Mastodon: an application the account already authorized for these scopes, with
-    // its token still working, is authorized again without asking.
-    if !force_login
+    // its token still working, is authorized again without asking, unless `force_login`
+    // asks for the page, where a person signed in as another account can sign out.
+    if !query.force_login
         && state
             .store
             .has_token(&authorization.app.id, &account.id, &authorization.scopes)?
@@ -460,6 +450,7 @@ pub(crate) async fn authorize_page(
         &account.username,
         &scopes,
         &pending,
+        &return_path(raw.as_deref().unwrap_or("")),
     );
     Ok(super::page_response(html))
 }
@@ -595,6 +586,28 @@ pub(crate) async fn sign_in(
     let mut response = super::found(&return_to);
     set_cookie(&mut response, &session);
     Ok(response)
+}
+
+/// `POST /auth/sign_out` (Mastodon's is a DELETE from its pages): forgets who is signed
+/// in, and goes on to sign in again where the person was, as another account, say.
+pub(crate) async fn sign_out(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    params: Params,
+) -> Result<Response> {
+    let session = current_session(&state, &headers)?;
+    check_csrf(session.as_ref(), &params)?;
+    if let Some(session) = &session {
+        state.store.set_session_account(&session.id, None)?;
+    }
+    let return_to = safe_return(params.text("return_to").as_deref());
+    let target = format!(
+        "/auth/sign_in?{}",
+        url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("return_to", &return_to)
+            .finish()
+    );
+    Ok(super::found(&target))
 }
 
 /// Who is signing in.

@@ -250,8 +250,10 @@ impl AuthorizationRequest {
         }
     }
 
-    /// Makes the server ask for a sign-in even if the browser is signed in, to
-    /// authorize another account.
+    /// Makes the server show its authorization page even when the account already
+    /// authorized this application for these scopes (Mastodon otherwise approves at
+    /// once). Mastodon's documentation calls it forcing a new sign-in, for authorizing
+    /// another account: on the page, the person can sign out and in as that one.
     pub fn force_login(mut self, force: bool) -> Self {
         self.force_login = force;
         self

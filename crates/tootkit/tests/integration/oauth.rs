@@ -631,39 +631,101 @@ async fn a_code_is_good_for_ten_minutes_then_gets_invalid_grant() {
 }
 
 #[tokio::test]
-async fn a_signed_in_browser_is_asked_again_only_with_force_login() {
-    let sandbox = sandbox().await;
+async fn an_application_authorized_before_is_authorized_again_unless_force_login() {
+    let sandbox =
+        sandbox_with(SandboxConfig::in_memory().user("bob", Password::new("bobs password"))).await;
     let client = fast_client(&sandbox);
-    let app = register(&client, &Scopes::read()).await;
+    let app = register(&client, &Scopes::parse("read write").unwrap()).await;
     let server = client.oauth().discover().await.unwrap();
+    let request = |scopes: &str| {
+        AuthorizationRequest::new(
+            &app.client_id,
+            OOB_REDIRECT_URI,
+            Scopes::parse(scopes).unwrap(),
+        )
+    };
     let mut browser = ScriptedUser::new().unwrap();
-    let first = AuthorizationRequest::new(&app.client_id, OOB_REDIRECT_URI, Scopes::read());
-    browser
+    let first = request("read");
+    let Ok(AuthorizationOutcome::Code(code)) = browser
         .authorize(&first.url(&server), USER, &Password::new(PASSWORD))
         .await
-        .expect("signed in");
-
-    // Same browser session: no sign-in is asked for, so a wrong password does not matter.
-    let again = AuthorizationRequest::new(&app.client_id, OOB_REDIRECT_URI, Scopes::read());
-    let outcome = browser
-        .authorize(&again.url(&server), USER, &Password::new("not asked"))
-        .await;
-    assert!(
-        matches!(outcome, Ok(AuthorizationOutcome::Code(_))),
-        "{outcome:?}"
-    );
-
-    // With force_login the sign-in page comes back, and the wrong password fails.
-    let forced = AuthorizationRequest::new(&app.client_id, OOB_REDIRECT_URI, Scopes::read())
-        .force_login(true);
-    let err = browser
-        .authorize(&forced.url(&server), USER, &Password::new("not asked"))
+    else {
+        panic!("signed in and authorized");
+    };
+    // A code alone is no authorization yet: the consent page is still shown, and the
+    // signed-in browser is not asked to sign in again.
+    let asked = browser
+        .deny(
+            &request("read").url(&server),
+            USER,
+            &Password::new("not asked"),
+        )
         .await
         .unwrap_err();
     assert!(
-        err.to_string()
-            .contains("Invalid user name, email address or password"),
-        "{err}"
+        asked.to_string().contains("Nothing was authorized"),
+        "{asked}"
+    );
+    client
+        .oauth()
+        .exchange_code(&app.credentials(), &first, code)
+        .await
+        .unwrap();
+
+    // With a working token for the same scopes, no question is asked: even pressing
+    // Deny is never needed, as Mastodon's `matching_token?` redirects at once.
+    let again = browser
+        .deny(
+            &request("read").url(&server),
+            USER,
+            &Password::new("not asked"),
+        )
+        .await;
+    assert!(
+        matches!(again, Ok(AuthorizationOutcome::Code(_))),
+        "{again:?}"
+    );
+    // Other scopes are asked for.
+    let wider = browser
+        .deny(
+            &request("read write").url(&server),
+            USER,
+            &Password::new("not asked"),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        wider.to_string().contains("Nothing was authorized"),
+        "{wider}"
+    );
+    // force_login shows the page again, to the signed-in browser...
+    let forced = request("read").force_login(true);
+    let shown = browser
+        .deny(&forced.url(&server), USER, &Password::new("not asked"))
+        .await
+        .unwrap_err();
+    assert!(
+        shown.to_string().contains("Nothing was authorized"),
+        "{shown}"
+    );
+    // ...where signing out lets another account authorize.
+    let forced = request("read").force_login(true);
+    let Ok(AuthorizationOutcome::Code(code)) = browser
+        .sign_out_and_authorize(&forced.url(&server), "bob", &Password::new("bobs password"))
+        .await
+    else {
+        panic!("signed out and in as bob");
+    };
+    let token = client
+        .oauth()
+        .exchange_code(&app.credentials(), &forced, code)
+        .await
+        .unwrap()
+        .access_token;
+    let bob = client.with_access_token(token);
+    assert_eq!(
+        bob.accounts().verify_credentials().await.unwrap().username,
+        "bob"
     );
 }
 
