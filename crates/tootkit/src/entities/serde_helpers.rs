@@ -72,16 +72,21 @@ pub(crate) use open_enum;
 
 /// An ID that Mastodon sends as a string and some servers as a number.
 pub(crate) fn id<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Raw {
-        Text(String),
-        Number(serde_json::Number),
+    use serde::de::{Error, Unexpected};
+    use serde_json::Value;
+    match Value::deserialize(d)? {
+        Value::String(text) => Ok(text),
+        Value::Number(number) => Ok(number.to_string()),
+        other => Err(D::Error::invalid_type(
+            match &other {
+                Value::Null => Unexpected::Unit,
+                Value::Bool(b) => Unexpected::Bool(*b),
+                Value::Array(_) => Unexpected::Seq,
+                _ => Unexpected::Map,
+            },
+            &"an ID (a string or a number)",
+        )),
     }
-    Ok(match Raw::deserialize(d)? {
-        Raw::Text(text) => text,
-        Raw::Number(number) => number.to_string(),
-    })
 }
 
 /// An optional ID, string or number.
@@ -181,14 +186,24 @@ pub(crate) fn opt_seconds<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>
     })
 }
 
-/// A boolean that some servers send as `null` or omit.
+/// A boolean that some servers send as `null`, as a string, or omit: `false` when it
+/// is no `true` or `"true"`.
 pub(crate) fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
-    Ok(Option::<bool>::deserialize(d)?.unwrap_or(false))
+    Ok(match Option::<serde_json::Value>::deserialize(d)? {
+        Some(serde_json::Value::Bool(b)) => b,
+        Some(serde_json::Value::String(text)) => text.trim().eq_ignore_ascii_case("true"),
+        _ => false,
+    })
 }
 
-/// A string that some servers send as `null` or omit.
+/// A string that some servers send as `null`, as a number, or omit; anything else is
+/// empty rather than the end of the entity holding it.
 pub(crate) fn text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    Ok(Option::<String>::deserialize(d)?.unwrap_or_default())
+    Ok(match Option::<serde_json::Value>::deserialize(d)? {
+        Some(serde_json::Value::String(text)) => text,
+        Some(serde_json::Value::Number(number)) => number.to_string(),
+        _ => String::new(),
+    })
 }
 
 /// Parses an RFC 3339 timestamp, or Unix seconds written as a string (as one of the
@@ -319,6 +334,29 @@ mod tests {
         }))
         .unwrap();
         assert!(v1.contact_account.is_none());
+        // A text or flag of the wrong kind is read as far as it can be.
+        let account: crate::Account = serde_json::from_value(serde_json::json!({
+            "id": 2, "username": "a", "acct": "a", "note": 7, "display_name": {"x": 1},
+            "bot": "true", "locked": 1
+        }))
+        .unwrap();
+        assert_eq!(
+            (
+                account.id.as_str(),
+                account.note.as_str(),
+                account.display_name.as_str()
+            ),
+            ("2", "7", "")
+        );
+        assert!(account.bot && !account.locked);
+        // An ID of no kind an ID has is an error that says so.
+        let err = serde_json::from_value::<crate::Account>(serde_json::json!({"id": {}}))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "invalid type: map, expected an ID (a string or a number)"
+        );
     }
 
     #[test]
