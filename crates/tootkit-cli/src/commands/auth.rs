@@ -159,6 +159,7 @@ async fn keep_token(
         (profile.clone(), token)
     });
     let store = context.secrets.store(&token_key(&name), token.expose())?;
+    let in_use_before = profiles.select(None).ok().map(|(used, _)| used);
     profiles.remember(
         &name,
         Profile {
@@ -171,6 +172,12 @@ async fn keep_token(
         },
     );
     profiles.save(&context.paths)?;
+    // Several profiles and none in use: this one now is, which the user must hear.
+    if in_use_before.is_none() && profiles.profiles.len() > 1 {
+        errln!(
+            "`{name}` is now the default profile, as none was in use; `tootkit auth switch NAME` chooses another."
+        );
+    }
     if let Some((profile, read)) = previous {
         // Unreadable (a locked keyring): left as it is, and so is what could revoke it.
         let old_token = read.as_ref().ok().cloned().flatten();
@@ -1125,8 +1132,14 @@ pub async fn logout(context: &Context) -> Result<()> {
     context.secrets.delete(profile.store, &token_key(&name))?;
     profiles.profiles.remove(&name);
     let was_default = profiles.default.as_deref() == Some(name.as_str());
-    if was_default {
-        // The one profile left, if one is, is the one in use from now on: said so.
+    let default_before = profiles.default.clone();
+    if profiles
+        .default
+        .as_ref()
+        .is_none_or(|default| !profiles.profiles.contains_key(default))
+    {
+        // The one profile left, if one is, is the one in use from now on: made the
+        // default, and said so below.
         profiles.default = match profiles.profiles.keys().collect::<Vec<_>>()[..] {
             [only] => Some(only.clone()),
             _ => None,
@@ -1165,6 +1178,9 @@ pub async fn logout(context: &Context) -> Result<()> {
     match &profiles.default {
         Some(left) if was_default => {
             errln!("It was the default; `{left}`, the one profile left, is in use from now on.")
+        }
+        Some(left) if default_before.as_ref() != Some(left) => {
+            errln!("`{left}`, the one profile left, is in use from now on.")
         }
         None if was_default && profiles.profiles.len() > 1 => errln!(
             "It was the default, and several profiles remain ({}); make one the default with `tootkit auth switch NAME`.",

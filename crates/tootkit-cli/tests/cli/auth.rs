@@ -965,6 +965,54 @@ async fn switch_chooses_the_default_and_logout_says_when_none_is_left() {
     assert_eq!(logout["revoked"], false, "a token made outside tootkit");
     assert_eq!(logout["not_revoked_because"], "it was made outside tootkit");
     assert_eq!(logout["default"], "three");
+
+    // The account in use changes only with a word: a profile added while none is in
+    // use becomes the default, and the last one left after a logout is in use. (A new
+    // ten minutes, for the application each token comes from.)
+    sandbox.advance_clock(std::time::Duration::from_secs(600));
+    let add = |name: &'static str| {
+        let (home, sandbox, base) = (&home, &sandbox, &base);
+        async move {
+            let token = web_token(sandbox, USER, PASSWORD, "read").await;
+            home.run_with_input(
+                &["--profile", name, "auth", "add-token", "--instance", base],
+                &format!("{}\n", token.expose()),
+            )
+            .await
+            .success()
+        }
+    };
+    let quiet = add("five").await;
+    assert!(!quiet.stderr.contains("default"), "{}", quiet.stderr);
+    home.run(&["--profile", "three", "auth", "logout"])
+        .await
+        .success();
+    let six = add("six").await;
+    assert!(
+        six.stderr.contains(
+            "`six` is now the default profile, as none was in use; `tootkit auth switch NAME` chooses another."
+        ),
+        "{}",
+        six.stderr
+    );
+    home.run(&["auth", "logout"]).await.success();
+    let logout = home
+        .run(&["--profile", "five", "auth", "logout"])
+        .await
+        .success();
+    assert!(
+        logout
+            .stderr
+            .contains("`one`, the one profile left, is in use from now on."),
+        "{}",
+        logout.stderr
+    );
+    let status = home.run(&["auth", "status"]).await.success();
+    assert!(
+        status.stdout.starts_with("one (default)"),
+        "{}",
+        status.stdout
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
