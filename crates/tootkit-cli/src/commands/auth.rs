@@ -669,34 +669,48 @@ fn prompt_secret(prompt: &str, alone: bool) -> Result<Password> {
 
 pub async fn status(context: &Context) -> Result<()> {
     let profiles = context.profiles()?;
-    let env = super::environment_credentials()?;
+    // What keeps the credentials in use from being tried (half of them in the
+    // environment, a token gone from its store) is said after the profiles are listed.
+    let (env, mut untried) = match super::environment_credentials() {
+        Ok(env) => (env, None),
+        Err(failure) => (None, Some(failure)),
+    };
     let selected = profiles.select(context.profile.as_deref());
-    let active = match (&env, &selected) {
-        (Some(_), _) => Some(Source::Environment),
-        (None, Ok((name, _))) => Some(Source::Profile(name.clone())),
-        (None, Err(_)) => None,
+    let active = match (&env, &untried, &selected) {
+        (Some(_), _, _) => Some(Source::Environment),
+        (None, None, Ok((name, _))) => Some(Source::Profile(name.clone())),
+        _ => None,
     };
     let verified = match &active {
-        Some(_) => Some(context.client()?.accounts().verify_credentials().await),
+        Some(_) => match context.client() {
+            Ok(client) => Some(client.accounts().verify_credentials().await),
+            Err(failure) => {
+                untried = Some(failure);
+                None
+            }
+        },
         None => None,
     };
     // The profile used without --profile: the default, or the only one there is.
     let default = profiles.select(None).ok().map(|(name, _)| name);
     // A token refused only the reading of its account (403) works: it lacks the scope.
-    let token_valid = verified.as_ref().map(|verified| match verified {
-        Ok(_) => true,
-        Err(err) => err.is_scope_refusal(),
+    // Only a 401 says it does not; an unreachable server says nothing either way.
+    let token_valid = verified.as_ref().and_then(|verified| match verified {
+        Ok(_) => Some(true),
+        Err(err) if err.is_scope_refusal() => Some(true),
+        Err(tootkit::Error::Unauthorized { .. }) => Some(false),
+        Err(_) => None,
     });
     // Why no credentials work, if none do: the answer is the same with --json.
     let (account, outcome) = match (&active, verified) {
         (Some(_), Some(Ok(account))) => (Some(account), Ok(())),
         (Some(_), Some(Err(err))) if err.is_scope_refusal() => (None, Ok(())),
         (Some(_), Some(Err(err))) => (None, Err(Failure::from(err))),
-        // Why no credentials are in use: none stored, several and no default, or no
-        // profile of the name given.
+        // Why no credentials are in use: they could not be tried, none are stored,
+        // several and no default, or no profile of the name given.
         _ => (
             None,
-            Err(selected.err().unwrap_or_else(|| {
+            Err(untried.or(selected.err()).unwrap_or_else(|| {
                 Failure::auth(
                     "You are not signed in; run `tootkit auth login --instance HOST`, or set MASTODON_API_BASE_URL and MASTODON_ACCESS_TOKEN.",
                 )

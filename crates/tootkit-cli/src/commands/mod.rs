@@ -140,8 +140,9 @@ impl Context {
         let instance = InstanceUrl::parse(&profile.instance)?;
         let token = self.secrets.get(profile.store, &token_key(&name))?.ok_or_else(|| {
             Failure::auth(format!(
-                "The token of profile `{name}` is missing from {}; run `tootkit auth login --instance {}` to sign in again.",
+                "The token of profile `{name}` is missing from {}; run `tootkit --profile {} auth login --instance {}` to sign in again.",
                 profile.store.describe(&self.paths),
+                shell_word(&name),
                 instance.authority()
             ))
         })?;

@@ -1754,3 +1754,66 @@ async fn the_os_keyring_keeps_the_token_when_one_is_reachable() {
     let profiles = std::fs::read_to_string(home.profiles_file()).unwrap();
     assert!(profiles.contains("store = \"keyring\""), "{profiles}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_lists_the_profiles_whatever_keeps_the_credentials_from_being_tried() {
+    let sandbox = sandbox().await;
+    let base = sandbox.base_url().to_string();
+    let home = Home::new("status-broken");
+    let token = web_token(&sandbox, USER, PASSWORD, "read").await;
+    home.run_with_input(
+        &["--profile", "bot", "auth", "add-token", "--instance", &base],
+        &format!("{}\n", token.expose()),
+    )
+    .await
+    .success();
+
+    // Half of the environment's pair: named, and the profiles still listed.
+    let mut command = home.tootkit();
+    command
+        .args(["auth", "status"])
+        .env("MASTODON_ACCESS_TOKEN", "zzz");
+    let half = crate::run(command, None).await.failure(2);
+    assert!(half.stdout.starts_with("bot (default)"), "{}", half.stdout);
+    assert!(
+        half.stderr.contains("MASTODON_API_BASE_URL"),
+        "{}",
+        half.stderr
+    );
+    let mut command = home.tootkit();
+    command
+        .args(["--json", "auth", "status"])
+        .env("MASTODON_ACCESS_TOKEN", "zzz");
+    let half = crate::run(command, None).await.failure(2);
+    let listed: serde_json::Value = serde_json::from_str(&half.stdout).unwrap();
+    assert_eq!(listed["active"], serde_json::Value::Null);
+    assert_eq!(listed["profiles"][0]["name"], "bot");
+
+    // A server that cannot be reached says nothing of the token: unknown, not invalid.
+    drop(sandbox);
+    let gone = home.run(&["--json", "auth", "status"]).await.failure(5);
+    let listed: serde_json::Value = serde_json::from_str(&gone.stdout).unwrap();
+    assert_eq!(listed["active"], "bot");
+    assert_eq!(listed["token_valid"], serde_json::Value::Null);
+
+    // The token gone from its store: the profiles listed, and the way back named with
+    // the profile's own name, which a plain `auth login` would not sign in under.
+    std::fs::remove_file(home.credentials_file()).unwrap();
+    let missing = home.run(&["auth", "status"]).await.failure(3);
+    assert!(
+        missing.stdout.starts_with("bot (default)"),
+        "{}",
+        missing.stdout
+    );
+    assert!(
+        missing.stderr.starts_with(&format!(
+            "error: The token of profile `bot` is missing from {}",
+            home.credentials_file().display(),
+        )) && missing.stderr.contains(&format!(
+            "; run `tootkit --profile bot auth login --instance {}` to sign in again.",
+            base.trim_start_matches("http://").trim_end_matches('/')
+        )),
+        "{}",
+        missing.stderr
+    );
+}
