@@ -852,11 +852,13 @@ pub fn export(context: &Context) -> Result<()> {
         None if matches!(source, Source::Environment) => outln!(
             "# no client ID or secret: the token comes from MASTODON_ACCESS_TOKEN, and MASTODON_CLIENT_ID and MASTODON_CLIENT_SECRET are not both set"
         ),
+        // A profile's own: another profile's pair, exported before into the same shell,
+        // must not stay beside this token.
         None if registered => outln!(
-            "# no client ID or secret: the application's secret is no longer in the credential store"
+            "# no client ID or secret: the application's secret is no longer in the credential store\nunset MASTODON_CLIENT_ID MASTODON_CLIENT_SECRET"
         ),
         None => outln!(
-            "# no client ID or secret: this token was not obtained through `tootkit auth login`"
+            "# no client ID or secret: this token was not obtained through `tootkit auth login`\nunset MASTODON_CLIENT_ID MASTODON_CLIENT_SECRET"
         ),
     }
     outln!(

@@ -1789,6 +1789,25 @@ async fn status_lists_the_profiles_whatever_keeps_the_credentials_from_being_tri
     assert_eq!(listed["active"], serde_json::Value::Null);
     assert_eq!(listed["profiles"][0]["name"], "bot");
 
+    // Exported into a shell that holds another profile's application: a token made
+    // outside tootkit has none, and the other's pair does not stay beside it.
+    let exported = home.run(&["auth", "export"]).await.success().stdout;
+    let shell = std::process::Command::new("sh")
+        .args([
+            "-c",
+            r#"eval "$EXPORTED"; echo "${MASTODON_CLIENT_ID-none} ${MASTODON_CLIENT_SECRET-none} ${MASTODON_ACCESS_TOKEN:+token}""#,
+        ])
+        .env("EXPORTED", &exported)
+        .env("MASTODON_CLIENT_ID", "another-profiles-id")
+        .env("MASTODON_CLIENT_SECRET", "another-profiles-secret")
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&shell.stdout),
+        "none none token\n",
+        "{exported}"
+    );
+
     // A server that cannot be reached says nothing of the token: unknown, not invalid.
     drop(sandbox);
     let gone = home.run(&["--json", "auth", "status"]).await.failure(5);
