@@ -502,7 +502,8 @@ struct Count {
     max_characters: usize,
     characters_reserved_per_url: usize,
     fits: bool,
-    /// The instance the limits come from; none for Mastodon's defaults.
+    /// The instance the limits come from (its base URL, as every command's JSON names
+    /// an instance); none for Mastodon's defaults.
     instance: Option<String>,
 }
 
@@ -547,12 +548,12 @@ pub async fn count(context: &Context, args: CountArgs) -> Result<()> {
                 .timeout(timeout)
                 .retry(tootkit::RetryPolicy::never())
                 .build()?;
-            let authority = instance.authority().to_owned();
             match client.instance().get().await {
-                Ok(info) => (Limits::of(&info), Some(authority)),
+                Ok(info) => (Limits::of(&info), Some(instance.clone())),
                 Err(err) => {
                     errln!(
-                        "warning: counting with Mastodon's defaults, as the limits of {authority} could not be read: {err}"
+                        "warning: counting with Mastodon's defaults, as the limits of {} could not be read: {err}",
+                        instance.authority()
                     );
                     defaults
                 }
@@ -560,24 +561,28 @@ pub async fn count(context: &Context, args: CountArgs) -> Result<()> {
         }
         // Not signed in: the defaults, as the output says.
         Err(failure) if failure.exit == crate::failure::Exit::Auth => defaults,
+        // No instance in use for another reason (several profiles and no default, half
+        // of the environment's pair, unreadable profiles), which the message says.
         Err(failure) => {
             errln!(
-                "warning: counting with Mastodon's defaults, as the profiles could not be read: {}",
+                "warning: counting with Mastodon's defaults. {}",
                 failure.message
             );
             defaults
         }
     };
+    let signed_out = matches!(&in_use, Err(failure) if failure.exit == crate::failure::Exit::Auth);
     let length = text::status_length(&text, &warning, limits);
     let count = Count {
         length,
         max_characters: limits.max_characters,
         characters_reserved_per_url: limits.characters_reserved_per_url,
         fits: length <= limits.max_characters,
-        instance,
+        instance: instance.as_ref().map(ToString::to_string),
     };
     // A text that does not fit fails, with the advice `post` would give, so that a
     // script can ask first.
+    let host = instance.as_ref().map(InstanceUrl::authority);
     let over = || {
         let single = Single {
             length,
@@ -585,7 +590,7 @@ pub async fn count(context: &Context, args: CountArgs) -> Result<()> {
         };
         single.too_long(
             limits.max_characters,
-            count.instance.as_deref(),
+            host.as_deref(),
             "`tootkit post --thread`",
         )
     };
@@ -593,11 +598,9 @@ pub async fn count(context: &Context, args: CountArgs) -> Result<()> {
         context.print_json(&count)?;
         return if count.fits { Ok(()) } else { Err(over()) };
     }
-    let source = match &count.instance {
-        Some(instance) => format!("the limit of {instance}"),
-        None if in_use.is_err() => {
-            "Mastodon's default limit; sign in to use your instance's".to_owned()
-        }
+    let source = match &host {
+        Some(host) => format!("the limit of {host}"),
+        None if signed_out => "Mastodon's default limit; sign in to use your instance's".to_owned(),
         None => "Mastodon's default limit".to_owned(),
     };
     outln!("{length}/{} ({source})", limits.max_characters);

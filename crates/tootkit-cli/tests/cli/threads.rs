@@ -120,6 +120,29 @@ async fn count_measures_and_post_refuses_what_does_not_fit() {
         )
     );
 
+    // Signed out: the defaults, and how to use the instance's.
+    let short = home.run(&["count", "hi"]).await.success();
+    assert_eq!(
+        short.stdout,
+        "2/500 (Mastodon's default limit; sign in to use your instance's)\n"
+    );
+    // Credentials in use that cannot be: the defaults, and why, in the error's words.
+    let mut command = home.tootkit();
+    command
+        .args(["count", "hi"])
+        .env("MASTODON_ACCESS_TOKEN", "zzz");
+    let half = crate::run(command, None).await.success();
+    assert_eq!(half.stdout, "2/500 (Mastodon's default limit)\n");
+    assert!(
+        half.stderr
+            .starts_with("warning: counting with Mastodon's defaults. MASTODON_ACCESS_TOKEN")
+            || half
+                .stderr
+                .starts_with("warning: counting with Mastodon's defaults. MASTODON_API_BASE_URL"),
+        "{}",
+        half.stderr
+    );
+
     let token = web_token(&sandbox, USER, PASSWORD, "read write").await;
     let with_env = |args: &[&str]| {
         let mut command = home.tootkit_as(&base, token.expose());
@@ -137,7 +160,7 @@ async fn count_measures_and_post_refuses_what_does_not_fit() {
     assert_eq!(json["length"], 6, "cw 2 + @bob 4");
     assert_eq!(json["max_characters"], 500);
     assert_eq!(json["fits"], true);
-    assert_eq!(json["instance"], authority.as_str());
+    assert_eq!(json["instance"], sandbox.base_url().to_string().as_str());
 
     let refused = crate::run(with_env(&["post", "-"]), Some(text.clone()))
         .await
