@@ -880,6 +880,8 @@ struct TokenInput {
 
 impl TokenInput {
     fn parse(text: &str) -> Result<Self> {
+        // A file saved by an editor that marks UTF-8 (Windows' Notepad, say).
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let lines: Vec<&str> = text
             .lines()
             .map(str::trim)
@@ -895,9 +897,10 @@ impl TokenInput {
             Some((scheme, rest)) if scheme.eq_ignore_ascii_case("bearer") => rest.trim(),
             _ => first,
         };
-        if token.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        // Tokens are ASCII letters, digits, `-` and `_`; anything else was copied along.
+        if !token.chars().all(|c| c.is_ascii_graphic()) {
             return Err(Failure::usage(
-                "The token contains spaces or control characters; give the token alone, as the instance showed it.",
+                "The token contains spaces, control characters or characters beyond ASCII; give the token alone, as the instance showed it.",
             ));
         }
         let token = AccessToken::new(token);
@@ -1244,6 +1247,9 @@ mod tests {
         let refusal = |text: &str| TokenInput::parse(text).unwrap_err().message;
         assert!(refusal("").starts_with("No token was given"));
         assert!(refusal("abc def").starts_with("The token contains spaces"));
+        assert!(refusal("abc\u{200b}").starts_with("The token contains spaces"));
+        let marked = TokenInput::parse("\u{feff}abc_DEF-123\r\n").unwrap();
+        assert_eq!(marked.token.expose(), "abc_DEF-123");
         for wrong in ["abc\nnot an address", "a\nb\nc"] {
             let text = refusal(wrong);
             assert!(
