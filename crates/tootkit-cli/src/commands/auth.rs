@@ -1121,6 +1121,9 @@ pub async fn logout(context: &Context) -> Result<()> {
         .as_deref()
         .map(|token| sharing(context, &profiles, &name, token))
         .unwrap_or_default();
+    // Whether the server refused the token itself, when it could not be revoked: it
+    // works no more (an instance that forgot it, a sandbox started afresh).
+    let mut no_longer_works = false;
     // Why the token may still work after the profile is gone, if it may.
     let still_valid = match (&token, &app) {
         (Some(_), _) if !sharing.is_empty() => None,
@@ -1134,6 +1137,22 @@ pub async fn logout(context: &Context) -> Result<()> {
                 Ok(()) => None,
                 // The server is unreachable or no longer knows the application: forget the
                 // profile anyway, and say what is left to do.
+                Err(err @ tootkit::Error::OAuth { .. })
+                    if matches!(
+                        client
+                            .with_access_token(AccessToken::new(token.as_str()))
+                            .accounts()
+                            .verify_credentials()
+                            .await,
+                        Err(tootkit::Error::Unauthorized { .. })
+                    ) =>
+                {
+                    no_longer_works = true;
+                    Some(format!(
+                        "{} and the token no longer works there",
+                        why_not_revoked(&err)
+                    ))
+                }
                 Err(
                     err @ (tootkit::Error::Network { .. }
                     | tootkit::Error::Timeout { .. }
@@ -1181,6 +1200,9 @@ pub async fn logout(context: &Context) -> Result<()> {
         }));
     }
     match still_valid {
+        Some(why) if no_longer_works => errln!(
+            "Forgot the profile `{name}`; its token was not revoked, as {why}, so nothing is left to revoke."
+        ),
         None if !sharing.is_empty() => errln!(
             "Forgot the profile `{name}`; its token was not revoked, as {}.",
             also_use(&sharing)

@@ -1836,3 +1836,34 @@ async fn status_lists_the_profiles_whatever_keeps_the_credentials_from_being_tri
         missing.stderr
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logout_from_a_server_that_forgot_the_token_says_nothing_is_left_to_revoke() {
+    let sandbox = sandbox().await;
+    let base = sandbox.base_url().to_string();
+    let home = Home::new("forgotten");
+    login(&home, &base, &[]).await.success();
+    // The same address, a sandbox started afresh: the application and token are gone.
+    let addr: std::net::SocketAddr = sandbox.base_url().authority().parse().unwrap();
+    sandbox.stop().await;
+    let _afresh = tootkit_sandbox::Sandbox::start(
+        tootkit_sandbox::SandboxConfig::in_memory().user(USER, tootkit::Password::new(PASSWORD)),
+        addr,
+    )
+    .await
+    .unwrap();
+    let logout = home.run(&["auth", "logout"]).await.success();
+    assert!(
+        logout.stderr.starts_with(&format!("Forgot the profile `{USER}@{addr}`; its token was not revoked, as the server refused it: "))
+            && logout
+                .stderr
+                .contains(" and the token no longer works there, so nothing is left to revoke."),
+        "{}",
+        logout.stderr
+    );
+    assert!(
+        !logout.stderr.contains("may still work"),
+        "{}",
+        logout.stderr
+    );
+}
