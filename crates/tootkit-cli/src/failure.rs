@@ -15,6 +15,9 @@ pub enum Exit {
     Refused = 4,
     /// The server could not be reached or did not answer in time.
     Network = 5,
+    /// Interrupted (Ctrl-C, or SIGTERM) while posting a thread: 128 + SIGINT, as a shell
+    /// reports a command stopped by Ctrl-C.
+    Interrupted = 130,
 }
 
 impl From<Exit> for ExitCode {

@@ -313,14 +313,34 @@ pub async fn post(context: &Context, args: PostArgs) -> Result<()> {
         }
         let json = context.json;
         let mut done: Vec<tootkit::Status> = Vec::new();
-        let posted = thread
-            .send_with(|_, _, status| {
-                if !json {
-                    outln!("{}", status.url.as_deref().unwrap_or(&status.uri));
-                }
-                done.push(status.clone());
-            })
-            .await
+        let sending = thread.send_with(|_, _, status| {
+            if !json {
+                outln!("{}", status.url.as_deref().unwrap_or(&status.uri));
+            }
+            done.push(status.clone());
+        });
+        let outcome = tokio::select! {
+            outcome = sending => Some(outcome),
+            () = interrupted() => None,
+        };
+        let Some(outcome) = outcome else {
+            // What was posted, for a script to read, and how to finish.
+            if json {
+                let _ = context.print_json(&done);
+            }
+            let posted = match done.len() {
+                0 => "no part was confirmed".to_owned(),
+                1 => "1 part was posted".to_owned(),
+                n => format!("{n} parts were posted"),
+            };
+            return Err(Failure::new(
+                crate::failure::Exit::Interrupted,
+                format!(
+                    "Interrupted when {posted}, and the one being sent may have been made too; run the same command again within the hour to post the rest without repeating any."
+                ),
+            ));
+        };
+        let posted = outcome
             .map_err(|err| {
                 // The parts posted, for a script to read, before the error.
                 if json && !done.is_empty() {
@@ -414,6 +434,26 @@ pub async fn post(context: &Context, args: PostArgs) -> Result<()> {
     }
     outln!("{}", posted.url.as_deref().unwrap_or(&posted.uri));
     Ok(())
+}
+
+/// Resolves when the user interrupts the command: Ctrl-C, or SIGTERM on Unix (a
+/// service manager stopping it). Never, where signals cannot be listened to.
+async fn interrupted() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut terminate) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                Ok(()) = tokio::signal::ctrl_c() => {}
+                Some(()) = terminate.recv() => {}
+                else => std::future::pending::<()>().await,
+            }
+            return;
+        }
+    }
+    if tokio::signal::ctrl_c().await.is_err() {
+        std::future::pending::<()>().await;
+    }
 }
 
 /// What a failed post means to the user. Two refusals are said in the words of the

@@ -397,6 +397,53 @@ async fn a_thread_killed_after_two_parts_completes_without_duplicates_when_run_a
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thread_interrupted_with_ctrl_c_prints_the_parts_posted_and_how_to_finish() {
+    let sandbox = crate::sandbox().await;
+    let home = Home::new("thread-interrupted");
+    let token = web_token(&sandbox, USER, PASSWORD, "read write").await;
+    let client = Client::builder(sandbox.base_url().clone())
+        .access_token(token.clone())
+        .build()
+        .unwrap();
+    // The third part is held unanswered, so the command is at work when interrupted.
+    let gate = Gate::start(&sandbox, 2).await;
+    let mut command = home.tootkit_as(&gate, token.expose());
+    command
+        .args(["--json", "post", "--thread", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = crate::Reaped::new(command.spawn().unwrap());
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(long_text().as_bytes()).unwrap();
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while statuses_on_server(&client).await < 2 {
+        assert!(std::time::Instant::now() < deadline, "two parts in time");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let pid = libc::pid_t::try_from(child.id()).unwrap();
+    // SAFETY: sends a signal to the child this test started and has not reaped.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+    let output = tokio::task::spawn_blocking(move || child.into_inner().wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    let posted: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(posted.len(), 2, "{stderr}");
+    assert!(
+        stderr.starts_with(
+            "error: Interrupted when 2 parts were posted, and the one being sent may have been made too; run the same command again within the hour to post the rest without repeating any."
+        ),
+        "{stderr}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_instance_with_a_lower_limit_refuses_in_the_same_words() {
     // A text within Mastodon's default 500 is sent without asking for the limits, so
     // an instance allowing less refuses it itself; the user reads the same sentence, and
