@@ -107,7 +107,13 @@ fn from_the_environment(err: &clap::Error) -> Option<String> {
 }
 
 fn main() -> ExitCode {
-    let parsed = Cli::command()
+    let mut command = Cli::command();
+    // An empty variable is an unset one, as for every other variable tootkit reads
+    // (clap would refuse an empty number).
+    if std::env::var_os("TOOTKIT_REQUEST_TIMEOUT").is_some_and(|value| value.is_empty()) {
+        command = command.mut_arg("request_timeout", |arg| arg.env(None::<&str>));
+    }
+    let parsed = command
         .try_get_matches()
         .and_then(|matches| Ok((Cli::from_arg_matches(&matches)?, matches)));
     let cli = match parsed {

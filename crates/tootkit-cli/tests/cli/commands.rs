@@ -300,6 +300,12 @@ async fn each_kind_of_failure_has_its_exit_code_and_one_clear_sentence() {
             from_environment.stderr
         );
     }
+    // An empty one is an unset one.
+    let mut command = home.tootkit();
+    command
+        .args(["count", "hi"])
+        .env("TOOTKIT_REQUEST_TIMEOUT", "");
+    crate::run(command, None).await.success();
     // A port below 1024, which a sandbox started by a user cannot take: no such hint.
     let mut command = home.tootkit();
     command
