@@ -365,11 +365,23 @@ pub async fn post(context: &Context, args: PostArgs) -> Result<()> {
                     .first()
                     .and_then(|first| first.created_at)
                     .map(|at| at + tootkit::statuses::IDEMPOTENCY_KEY_LIFETIME);
-                let waits_past_the_keys = matches!(
-                    (&err, keys_lapse),
-                    (tootkit::Error::RateLimited { reset: Some(reset), .. }, Some(lapse)) if *reset >= lapse
-                );
-                post_failure(&client, None, None, err).with_hint(if waits_past_the_keys {
+                // Past them, or so close that a re-run once the limit resets would
+                // likely come too late: ten minutes to notice and run it.
+                let margin = time::Duration::minutes(10);
+                let lapse_against_reset = match (&err, keys_lapse) {
+                    (tootkit::Error::RateLimited { reset: Some(reset), .. }, Some(lapse))
+                        if *reset >= lapse =>
+                    {
+                        Some("before the rate limit resets, so running the same command again then would post them twice")
+                    }
+                    (tootkit::Error::RateLimited { reset: Some(reset), .. }, Some(lapse))
+                        if *reset + margin >= lapse =>
+                    {
+                        Some("minutes after the rate limit resets, so running the same command again then could post them twice")
+                    }
+                    _ => None,
+                };
+                post_failure(&client, None, None, err).with_hint(if let Some(lapse) = lapse_against_reset {
                     // The rest are replies: as visible as the replies posted, or as the
                     // rule for replies makes them after the first part.
                     let replies = match (done.get(1), reply_visibility) {
@@ -381,7 +393,7 @@ pub async fn post(context: &Context, args: PostArgs) -> Result<()> {
                         },
                     };
                     format!(
-                        "{posted}, but their keys lapse before the rate limit resets, so running the same command again then would post them twice; post the rest instead with `tootkit post --thread --reply-to {} --visibility {replies} -` and the same --cw and --language.",
+                        "{posted}, but their keys lapse {lapse}; post the rest instead with `tootkit post --thread --reply-to {} --visibility {replies} -` and the same --cw and --language.",
                         last.id
                     )
                 } else {

@@ -211,32 +211,32 @@ async fn count_measures_and_post_refuses_what_does_not_fit() {
 }
 
 /// A proxy in front of the sandbox that lets the first `open` posted statuses through
-/// and leaves every later one unanswered (or, `rate_limited`, answers it with a 429
-/// whose limit resets in two hours), so that a thread stops where a test says.
+/// and leaves every later one unanswered (or, with `reset_in`, answers it with a 429
+/// whose limit resets that long after), so that a thread stops where a test says.
 struct Gate {
     upstream: url::Url,
     http: reqwest::Client,
     open: usize,
-    rate_limited: bool,
+    reset_in: Option<time::Duration>,
     posts: AtomicUsize,
 }
 
 impl Gate {
     /// Starts the gate on a free loopback port and returns its base URL.
     async fn start(sandbox: &tootkit_sandbox::Sandbox, open: usize) -> String {
-        Self::start_with(sandbox, open, false).await
+        Self::start_with(sandbox, open, None).await
     }
 
     async fn start_with(
         sandbox: &tootkit_sandbox::Sandbox,
         open: usize,
-        rate_limited: bool,
+        reset_in: Option<time::Duration>,
     ) -> String {
         let gate = Arc::new(Self {
             upstream: sandbox.base_url().as_url().clone(),
             http: reqwest::Client::new(),
             open,
-            rate_limited,
+            reset_in,
             posts: AtomicUsize::new(0),
         });
         let router = axum::Router::new().fallback(pass).with_state(gate);
@@ -253,10 +253,10 @@ async fn pass(State(gate): State<Arc<Gate>>, request: Request) -> Response {
     let posting =
         parts.method == axum::http::Method::POST && parts.uri.path() == "/api/v1/statuses";
     if posting && gate.posts.fetch_add(1, Ordering::SeqCst) >= gate.open {
-        if !gate.rate_limited {
-            std::future::pending::<()>().await;
-        }
-        let reset = time::OffsetDateTime::now_utc() + time::Duration::hours(2);
+        let Some(reset_in) = gate.reset_in else {
+            return std::future::pending().await;
+        };
+        let reset = time::OffsetDateTime::now_utc() + reset_in;
         let reset = reset
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap();
@@ -295,24 +295,44 @@ async fn a_thread_stopped_by_a_rate_limit_past_the_hour_is_not_run_again() {
     let sandbox = crate::sandbox().await;
     let home = Home::new("thread-limited");
     let token = web_token(&sandbox, USER, PASSWORD, "read write").await;
-    let gate = Gate::start_with(&sandbox, 2, true).await;
-    let mut command = home.tootkit_as(&gate, token.expose());
-    command.args(["--json", "post", "--thread", "-"]);
-    let stopped = crate::run(command, Some(long_text())).await.failure(4);
-    // The keys of the parts posted lapse before the limit resets: a re-run would post
-    // them again, so the advice is to go on from the last part.
-    let posted: Vec<serde_json::Value> = serde_json::from_str(&stopped.stdout).unwrap();
-    assert_eq!(
-        posted.len(),
-        2,
-        "the parts posted, as JSON: {}",
-        stopped.stdout
-    );
-    let last = posted[1]["id"].as_str().unwrap();
-    assert!(
+    // Past the hour, or so close to its end that a re-run would likely come too late.
+    for reset_in in [time::Duration::hours(2), time::Duration::minutes(55)] {
+        let gate = Gate::start_with(&sandbox, 2, Some(reset_in)).await;
+        let mut command = home.tootkit_as(&gate, token.expose());
+        command.args(["--json", "post", "--thread", "-"]);
+        let stopped = crate::run(command, Some(long_text())).await.failure(4);
+        // The keys of the parts posted lapse before the limit resets: a re-run would post
+        // them again, so the advice is to go on from the last part.
+        let posted: Vec<serde_json::Value> = serde_json::from_str(&stopped.stdout).unwrap();
+        assert_eq!(
+            posted.len(),
+            2,
+            "the parts posted, as JSON: {}",
+            stopped.stdout
+        );
+        let last = posted[1]["id"].as_str().unwrap();
+        let lapse = if reset_in > time::Duration::hours(1) {
+            "before the rate limit resets, so running the same command again then would post them twice"
+        } else {
+            "minutes after the rate limit resets, so running the same command again then could post them twice"
+        };
+        assert!(
         stopped.stderr.contains(&format!(
-            "2 parts are posted, but their keys lapse before the rate limit resets, so running the same command again then would post them twice; post the rest instead with `tootkit post --thread --reply-to {last} --visibility unlisted -` and the same --cw and --language."
+            "2 parts are posted, but their keys lapse {lapse}; post the rest instead with `tootkit post --thread --reply-to {last} --visibility unlisted -` and the same --cw and --language."
         )),
+        "{}",
+        stopped.stderr
+    );
+    }
+    // A reset well within the hour: the same command again, then.
+    let gate = Gate::start_with(&sandbox, 2, Some(time::Duration::minutes(5))).await;
+    let mut command = home.tootkit_as(&gate, token.expose());
+    command.args(["post", "--thread", "-"]);
+    let stopped = crate::run(command, Some(long_text())).await.failure(4);
+    assert!(
+        stopped.stderr.contains(
+            "2 parts are posted; run the same command again within the hour to post the rest without repeating them."
+        ),
         "{}",
         stopped.stderr
     );
