@@ -290,7 +290,7 @@ pub fn split_thread(text: &str, options: &ThreadOptions) -> Result<Vec<String>, 
             usize::MAX
         };
         let stop_at = too_wide_at.min(counted.saturating_add(1));
-        let Some((pieces, carried)) = cut_pieces(text, &cuts, &found, options, digits, stop_at)?
+        let Some(pieces) = cut_pieces(text, &cuts, &found, options, digits, stop_at)?
         else {
             if stop_at == too_wide_at {
                 digits += 1;
@@ -311,7 +311,7 @@ pub fn split_thread(text: &str, options: &ThreadOptions) -> Result<Vec<String>, 
                 max: options.max_parts,
             });
         }
-        return Ok(decorate(text, &pieces, &carried, options));
+        return Ok(decorate(text, &pieces, options));
     }
 }
 
@@ -352,6 +352,13 @@ fn cuts(text: &str, found: &[Found]) -> Vec<Cut> {
                     Level::Sentence
                 } else if run.contains('\n') {
                     Level::Line
+                } else if text[at..].starts_with(CLINGS_BACK)
+                    || text[..start].ends_with(CLINGS_ON)
+                {
+                    // A space a careful writer would not break at either (`partis
+                    // tôt ; la route`, `10 %`, `« oui »`): a cut there only when no other
+                    // fits.
+                    Level::Grapheme
                 } else {
                     Level::Word
                 };
@@ -401,6 +408,17 @@ fn cuts(text: &str, found: &[Found]) -> Vec<Cut> {
 /// The marks that end a clause in writing without spaces: commas (full-width and
 /// ideographic), semicolon, colon.
 const CLAUSE_MARKS: &[char] = &['，', '、', '；', '：'];
+
+/// Marks that belong to the word before them even after a space, as French and other
+/// languages set them (`tôt ; la`, `oui !`, `« oui »`, `10 %`): a part should not start
+/// with one.
+const CLINGS_BACK: &[char] = &[
+    ';', ':', '!', '?', '»', '›', ')', ']', '}', '”', '’', '%', '‰', '…', '‼', '⁉', '؟', '€',
+];
+
+/// Marks that belong to the word after them even before a space (`« oui »`, `( see )`,
+/// `¿ qué ?`): a part should not end with one.
+const CLINGS_ON: &[char] = &['«', '‹', '(', '[', '{', '“', '„', '¿', '¡'];
 
 /// Spaces that do not break a line: U+00A0, U+2007 (figure) and U+202F (narrow, as
 /// French sets before `!` and `?`).
@@ -531,6 +549,31 @@ fn measure(piece: &str, prefix: &str, suffix: &str, options: &ThreadOptions) -> 
     )
 }
 
+/// The carried mentions a part still needs before it: those it does not open with
+/// already (a paragraph that starts `@bob …` is not made to start `@bob @bob …`).
+fn carried_into(carried: &str, part: &str) -> String {
+    if carried.is_empty() {
+        return String::new();
+    }
+    // Its opening mentions, looked for in what a few mentions could take.
+    let opening = &part[..ahead(part, 0, ENTITY_REACH)];
+    let mut leading: Vec<&str> = Vec::new();
+    let mut at = 0;
+    for entity in entities(opening) {
+        let range = entity.range();
+        if entity.kind() != EntityKind::Mention || !opening[at..range.start].trim().is_empty() {
+            break;
+        }
+        leading.push(entity.as_str());
+        at = range.end;
+    }
+    carried
+        .split(' ')
+        .filter(|mention| !leading.iter().any(|led| led.eq_ignore_ascii_case(mention)))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// The mentions of the first part, once each, as they should open every later part.
 fn carried_mentions(first: &str) -> String {
     let mut seen: Vec<&str> = Vec::new();
@@ -544,12 +587,15 @@ fn carried_mentions(first: &str) -> String {
     seen.join(" ")
 }
 
-/// A thread's parts as byte ranges of its text, and the mentions the first part carries
-/// into the others.
-type Pieces = (Vec<(usize, usize)>, String);
+/// A part of a thread: a byte range of its text, and the first part's mentions carried
+/// before it (when asked to, those it does not open with already).
+struct Piece {
+    start: usize,
+    end: usize,
+    carried: String,
+}
 
-/// Cuts `text` into byte ranges, each fitting with the widest decorations; also gives
-/// the mentions the first part carries into the others (when asked to). `None` once it
+/// Cuts `text` into pieces, each fitting with the widest decorations. `None` once it
 /// has cut `stop_at` pieces with text left over.
 fn cut_pieces(
     text: &str,
@@ -558,17 +604,25 @@ fn cut_pieces(
     options: &ThreadOptions,
     digits: usize,
     stop_at: usize,
-) -> Result<Option<Pieces>, SplitError> {
+) -> Result<Option<Vec<Piece>>, SplitError> {
     let max = options.limits.max_characters;
-    let mut pieces = Vec::new();
+    let mut pieces: Vec<Piece> = Vec::new();
     let mut carried = String::new();
     let mut start = 0;
+    // A piece that would end among the mentions it opens with, leaving some out, is cut
+    // again with all the carried ones before it.
+    let mut carried_whole_at = None;
     loop {
         let index = pieces.len();
         if index >= stop_at {
             return Ok(None);
         }
-        let (prefix, suffix) = decorations(options, &carried, index, None, digits);
+        let needed = if carried_whole_at == Some(index) {
+            carried.clone()
+        } else {
+            carried_into(&carried, &text[start..])
+        };
+        let (prefix, suffix) = decorations(options, &needed, index, None, digits);
         let length = |end: usize| measure(&text[start..end], &prefix, &suffix, options);
         let fits = |end: usize| length(end) <= max;
         let open = cuts.partition_point(|cut| cut.end <= start);
@@ -589,8 +643,12 @@ fn cut_pieces(
             step *= 2;
         };
         if too_far == candidates.len() && fits(text.len()) {
-            pieces.push((start, text.len()));
-            return Ok(Some((pieces, carried)));
+            pieces.push(Piece {
+                start,
+                end: text.len(),
+                carried: needed,
+            });
+            return Ok(Some(pieces));
         }
         // Lengths grow with the cut's position (links aside): a binary search between
         // the last cut known to fit and the first known not to finds the furthest that
@@ -632,7 +690,15 @@ fn cut_pieces(
             };
             return Err(uncuttable(&text[start..end], length(end), options.limits));
         };
-        pieces.push((start, cut.end));
+        if needed != carried && carried_into(&carried, &text[start..cut.end]) != needed {
+            carried_whole_at = Some(index);
+            continue;
+        }
+        pieces.push(Piece {
+            start,
+            end: cut.end,
+            carried: needed,
+        });
         if index == 0 && options.carry_mentions {
             carried = carried_mentions(&text[start..cut.end]);
         }
@@ -830,22 +896,17 @@ fn uncuttable(piece: &str, decorated: usize, limits: Limits) -> SplitError {
     }
 }
 
-fn decorate(
-    text: &str,
-    pieces: &[(usize, usize)],
-    carried: &str,
-    options: &ThreadOptions,
-) -> Vec<String> {
+fn decorate(text: &str, pieces: &[Piece], options: &ThreadOptions) -> Vec<String> {
     let count = (pieces.len() > 1).then_some(pieces.len());
     pieces
         .iter()
         .enumerate()
-        .map(|(index, &(start, end))| {
+        .map(|(index, piece)| {
             let (prefix, suffix) = match count {
-                Some(count) => decorations(options, carried, index, Some(count), 0),
+                Some(count) => decorations(options, &piece.carried, index, Some(count), 0),
                 None => (String::new(), String::new()),
             };
-            format!("{prefix}{}{suffix}", &text[start..end])
+            format!("{prefix}{}{suffix}", &text[piece.start..piece.end])
         })
         .collect()
 }
@@ -1271,6 +1332,53 @@ mod tests {
                 .iter()
                 .all(|p| status_length(p, "spoilers", limits(60)) <= 60)
         );
+    }
+
+    #[test]
+    fn a_part_neither_starts_with_a_mark_of_the_word_before_nor_ends_with_one_of_the_next() {
+        let text = format!(
+            "Bref {}Fin.",
+            "nous sommes partis tôt ce matin ; la route était longue : trois heures de virages et « rien » ne nous arrêtait (vraiment) à 90 % ! "
+                .repeat(6)
+        );
+        for max in (60..=300).step_by(7) {
+            let parts = split_thread(&text, &ThreadOptions::new(limits(max)).numbering(false))
+                .unwrap();
+            for part in &parts {
+                assert!(
+                    !part.starts_with(CLINGS_BACK) && !part.ends_with(CLINGS_ON),
+                    "{max}: {part:?}"
+                );
+            }
+        }
+        // Where nothing else fits, such a space is still a place to cut.
+        let marks = "; ".repeat(40);
+        assert!(split_thread(&marks, &ThreadOptions::new(limits(30))).is_ok());
+    }
+
+    #[test]
+    fn a_reply_that_opens_with_the_carried_mentions_does_not_get_them_twice() {
+        let text = format!(
+            "@bob hello {}.\n\n@bob and here is the second paragraph {}",
+            "word ".repeat(95).trim_end(),
+            "word ".repeat(95)
+        );
+        let options = ThreadOptions::new(limits(500)).carry_mentions(true);
+        let parts = split_thread(&text, &options).unwrap();
+        assert!(parts.len() >= 2, "{parts:?}");
+        for part in &parts {
+            assert!(part.starts_with("@bob "), "{part}");
+            assert!(!part.contains("@bob @bob"), "{part}");
+            assert!(status_length(part, "", limits(500)) <= 500);
+        }
+        // Other carried mentions are still put before those it opens with.
+        let text = format!(
+            "@alice @bob hi {}.\n\n@bob more {}",
+            "word ".repeat(95).trim_end(),
+            "word ".repeat(95)
+        );
+        let parts = split_thread(&text, &options).unwrap();
+        assert!(parts[1].starts_with("@alice @bob more"), "{}", parts[1]);
     }
 
     #[test]
