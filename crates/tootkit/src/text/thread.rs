@@ -290,8 +290,7 @@ pub fn split_thread(text: &str, options: &ThreadOptions) -> Result<Vec<String>, 
             usize::MAX
         };
         let stop_at = too_wide_at.min(counted.saturating_add(1));
-        let Some(pieces) = cut_pieces(text, &cuts, &found, options, digits, stop_at)?
-        else {
+        let Some(pieces) = cut_pieces(text, &cuts, &found, options, digits, stop_at)? else {
             if stop_at == too_wide_at {
                 digits += 1;
                 continue;
@@ -352,8 +351,7 @@ fn cuts(text: &str, found: &[Found]) -> Vec<Cut> {
                     Level::Sentence
                 } else if run.contains('\n') {
                     Level::Line
-                } else if text[at..].starts_with(CLINGS_BACK)
-                    || text[..start].ends_with(CLINGS_ON)
+                } else if text[at..].starts_with(CLINGS_BACK) || text[..start].ends_with(CLINGS_ON)
                 {
                     // A space a careful writer would not break at either (`partis
                     // tôt ; la route`, `10 %`, `« oui »`): a cut there only when no other
@@ -449,7 +447,13 @@ fn sentence_ends(text: &str) -> Vec<usize> {
                 .next()
                 .unwrap_or_default()
         };
-        if is_abbreviation(last_word, previous_word, closing == last_word) {
+        // The word after the boundary (`R.` after `by J.`), up to the next space.
+        let next_word = flowed[end..]
+            .trim_start()
+            .split(char::is_whitespace)
+            .next()
+            .unwrap_or_default();
+        if is_abbreviation(last_word, previous_word, next_word, closing == last_word) {
             continue;
         }
         // `🎉🥳 ` after the boundary: the sentence's, up to the next space, unless a
@@ -480,13 +484,22 @@ const BULLETS: &[char] = &['•', '·', '▪', '‣', '◦', '►', '→', '-', 
 /// A word whose full stop is no sentence's end (brackets and quotes before it aside): a
 /// short number (a list's `4.`, an ordinal's `3. Oktober`; a longer one only as a
 /// sentence of its own, `alone`, so that `in 2024.` ends one), an initial after a name
-/// (`George R.`, not `plan B.`), letters with stops inside (`e.g.`, `U.S.`), or a title
-/// or abbreviation that comes before what it names (`Dr.`, `vs.`). Which words those
-/// are is a guess; elsewhere Unicode's boundaries stand.
-fn is_abbreviation<'a>(word: &str, previous_word: impl FnOnce() -> &'a str, alone: bool) -> bool {
+/// or before another initial (`George R.`, `by J. R. R.`, not `plan B.`), letters with
+/// stops inside (`e.g.`, `U.S.`), or a title or abbreviation that comes before what it
+/// names (`Dr.`, `vs.`, French `M.`, German `bzw.`). Which words those are is a guess;
+/// elsewhere Unicode's boundaries stand.
+fn is_abbreviation<'a>(
+    word: &str,
+    previous_word: impl FnOnce() -> &'a str,
+    next_word: &str,
+    alone: bool,
+) -> bool {
     const BEFORE_A_NAME: &[&str] = &[
         "Mr", "Mrs", "Ms", "Dr", "Prof", "Sr", "Jr", "St", "Mt", "Gen", "Col", "Lt", "Sgt", "Capt",
-        "Rev", "Fig", "Vol", "vs", "cf", "approx", "ca",
+        "Rev", "Fig", "Vol", "No", "Nr", "vs", "cf", "approx", "ca", // English and Latin
+        "M", "MM", "Mme", "Mmes", "Mlle", "Mgr", "Me", "Pr", // French
+        "Hr", "Fr", "Bd", "Chr", "bzw", "usw", "vgl", "ggf", "evtl", "inkl", "zzgl", "z",
+        "v", // German
     ];
     let word = word.trim_start_matches(|c: char| !c.is_alphanumeric());
     let Some(stem) = word.strip_suffix('.') else {
@@ -499,10 +512,22 @@ fn is_abbreviation<'a>(word: &str, previous_word: impl FnOnce() -> &'a str, alon
         word.trim_start_matches(|c: char| !c.is_alphanumeric())
             .starts_with(char::is_uppercase)
     };
-    let initial = stem.chars().count() == 1
-        && stem.chars().all(char::is_uppercase)
-        && !matches!(stem, "I" | "A")
-        && named(previous_word());
+    let is_initial = |stem: &str| {
+        stem.chars().count() == 1
+            && stem.chars().all(char::is_uppercase)
+            && !matches!(stem, "I" | "A")
+    };
+    // A letter after another letter's stop: an abbreviation written with a space
+    // (`z. B.`, `u. a.`), or an initial after a name (`George R.`).
+    let letter = stem.chars().count() == 1 && stem.chars().all(char::is_alphabetic);
+    let initial = letter
+        && (next_word.strip_suffix('.').is_some_and(is_initial) || {
+            let previous = previous_word();
+            (is_initial(stem) && named(previous))
+                || previous
+                    .strip_suffix('.')
+                    .is_some_and(|p| p.chars().count() == 1 && p.chars().all(char::is_alphabetic))
+        });
     let dotted = stem.contains('.')
         && stem.split('.').all(|piece| {
             (1..=2).contains(&piece.chars().count()) && piece.chars().all(char::is_alphabetic)
@@ -1080,6 +1105,13 @@ mod tests {
             1
         );
         assert_eq!(ends("Es ist am 3. Oktober. Dann nicht."), 2);
+        // Initials after a word in lower case, a French title, German abbreviations.
+        assert_eq!(
+            ends("It was written by J. R. R. Tolkien in the thirties."),
+            1
+        );
+        assert_eq!(ends("Nous avons rencontré M. Dupont hier."), 1);
+        assert_eq!(ends("Um 8 bzw. 9 Uhr, z. B. Äpfel, 50 v. Chr. Geburt."), 1);
         // Words of their own: a year, a letter, `I`.
         assert_eq!(ends("It began in 2024. Then it grew."), 2);
         assert_eq!(ends("It reached\n250. After that it fell."), 2);
@@ -1342,8 +1374,8 @@ mod tests {
                 .repeat(6)
         );
         for max in (60..=300).step_by(7) {
-            let parts = split_thread(&text, &ThreadOptions::new(limits(max)).numbering(false))
-                .unwrap();
+            let parts =
+                split_thread(&text, &ThreadOptions::new(limits(max)).numbering(false)).unwrap();
             for part in &parts {
                 assert!(
                     !part.starts_with(CLINGS_BACK) && !part.ends_with(CLINGS_ON),
