@@ -336,10 +336,10 @@ fn cuts(text: &str, found: &[Found]) -> Vec<Cut> {
     let mut whitespace_start: Option<usize> = None;
     let mut previous: Option<&str> = None;
     for (at, grapheme) in text.grapheme_indices(true) {
-        // A no-break space binds what it stands between (`130 km`, `« oui »`).
-        let space = grapheme
-            .chars()
-            .all(|c| c.is_whitespace() && !NO_BREAK.contains(&c));
+        // A no-break space binds what it stands between (`130 km`, `« oui »`), unless
+        // it stands alone on a line (a blank line that an editor filled).
+        let space = grapheme.chars().all(char::is_whitespace)
+            && (!grapheme.contains(NO_BREAK) || on_a_blank_line(text, at, grapheme.len()));
         match (space, whitespace_start) {
             (true, None) => whitespace_start = Some(at),
             (false, Some(start)) => {
@@ -417,6 +417,17 @@ const CLINGS_BACK: &[char] = &[
 /// Marks that belong to the word after them even before a space (`« oui »`, `( see )`,
 /// `¿ qué ?`): a part should not end with one.
 const CLINGS_ON: &[char] = &['«', '‹', '(', '[', '{', '“', '„', '¿', '¡'];
+
+/// Whether the whitespace at `at` (`len` bytes) is on a line holding nothing else.
+fn on_a_blank_line(text: &str, at: usize, len: usize) -> bool {
+    // Only whitespace up to the line's end (or the text's), that way.
+    fn blank(mut chars: impl Iterator<Item = char>) -> bool {
+        chars
+            .find(|&c| c == '\n' || !c.is_whitespace())
+            .is_none_or(|c| c == '\n')
+    }
+    blank(text[..at].chars().rev()) && blank(text[at + len..].chars())
+}
 
 /// Spaces that do not break a line: U+00A0, U+2007 (figure) and U+202F (narrow, as
 /// French sets before `!` and `?`).
@@ -1386,6 +1397,22 @@ mod tests {
         // Where nothing else fits, such a space is still a place to cut.
         let marks = "; ".repeat(40);
         assert!(split_thread(&marks, &ThreadOptions::new(limits(30))).is_ok());
+    }
+
+    #[test]
+    fn a_blank_line_holding_a_no_break_space_still_ends_a_paragraph() {
+        let first = format!(
+            "{}.",
+            "This is the first paragraph and it has a number of words in it "
+                .repeat(5)
+                .trim_end()
+        );
+        let second = "Second paragraph goes on for quite a while with more words ".repeat(6);
+        let text = format!("{first}\n\u{a0}\n{second}");
+        let parts = split_thread(&text, &ThreadOptions::new(limits(500)).numbering(false)).unwrap();
+        assert_eq!(parts[0], first);
+        // Elsewhere a no-break space still binds.
+        assert!(!cuts("a\u{a0}b c", &[]).iter().any(|cut| cut.end == 1));
     }
 
     #[test]
