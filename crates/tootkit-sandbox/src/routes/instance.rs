@@ -14,8 +14,15 @@ pub(crate) async fn v2(State(state): State<Arc<AppState>>) -> Result<Json<Instan
     Ok(Json(state.instance_entity()?))
 }
 
-pub(crate) async fn v1(State(state): State<Arc<AppState>>) -> Result<Json<InstanceV1>> {
-    Ok(Json(state.instance_v1_entity()?))
+/// `GET /api/v1/instance`, which Mastodon marks deprecated since 4.0 (RFC 9745's
+/// `Deprecation`, the moment as Unix seconds), so that a client can tell.
+pub(crate) async fn v1(
+    State(state): State<Arc<AppState>>,
+) -> Result<([(&'static str, &'static str); 1], Json<InstanceV1>)> {
+    Ok((
+        [("deprecation", "@1668384000")],
+        Json(state.instance_v1_entity()?),
+    ))
 }
 
 /// `GET /.well-known/nodeinfo`: where the NodeInfo document is.

@@ -122,7 +122,7 @@ async fn cache_control(
         Some("max-age=259200, public")
     } else if path == "/nodeinfo/2.0" {
         Some("max-age=1800, public")
-    } else if path.starts_with("/api/") {
+    } else if path.starts_with("/api/") || path == "/oauth/userinfo" {
         Some("private, no-store")
     } else if path.starts_with("/.well-known/") {
         Some("max-age=0, private, must-revalidate")

@@ -340,11 +340,16 @@ fn check_authorization(
     };
     let app = match state.store.app_by_client_id(client_id) {
         Ok(Some(app)) => app,
+        // Doorkeeper's `invalid_client`, which it answers with 401.
         Ok(None) => {
-            return Err(Box::new(page(
-                "Unknown application",
-                "No application with this client ID is registered on this server; start the sign-in again from the application, which may register itself anew.",
-            )));
+            return Err(Box::new(
+                Failure::page(
+                    StatusCode::UNAUTHORIZED,
+                    "Unknown application",
+                    "No application with this client ID is registered on this server; start the sign-in again from the application, which may register itself anew.",
+                )
+                .into_response(),
+            ));
         }
         Err(err) => return Err(Box::new(Failure::from(err).into_response())),
     };
@@ -810,9 +815,10 @@ pub(crate) async fn token(
         refresh_token: None,
     };
     let mut response = Json(body).into_response();
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    // As Doorkeeper answers a token (RFC 6749 §5.1), for HTTP/1.0 caches too.
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
     Ok(response)
 }
 

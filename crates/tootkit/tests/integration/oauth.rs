@@ -1173,6 +1173,18 @@ async fn a_request_the_server_refuses_is_shown_as_a_page_once_signed_in() {
             .ends_with("(HTTP 400): The requested scope is invalid, unknown, or malformed."),
         "{refused}"
     );
+    // An application the server does not know: Doorkeeper's `invalid_client`, a 401.
+    let unknown = AuthorizationRequest::new("no-such-client", OOB_REDIRECT_URI, Scopes::read());
+    let refused = browser
+        .authorize(&unknown.url(&server), USER, &Password::new(PASSWORD))
+        .await
+        .unwrap_err();
+    assert!(
+        refused
+            .to_string()
+            .contains("(HTTP 401): No application with this client ID"),
+        "{refused}"
+    );
 }
 
 #[tokio::test]

@@ -1733,6 +1733,11 @@ async fn an_accounts_statuses_are_filtered_and_paged_as_mastodon_does() {
     let (page, next) = account_page(&format!("{base}?limit=10"), None).await;
     assert_eq!(page.len(), 3);
     assert!(next.is_none(), "three of ten: no next page");
+    // A limit of 0, or one that is no number (0 to Ruby), finds nothing.
+    for limit in ["0", "abc"] {
+        let (page, next) = account_page(&format!("{base}?limit={limit}"), None).await;
+        assert!(page.is_empty() && next.is_none(), "{limit}");
+    }
     drop(token);
 }
 

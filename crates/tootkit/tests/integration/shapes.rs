@@ -605,7 +605,8 @@ async fn the_sandbox_formats_each_recorded_status_as_mastodon_did() {
 
 /// Mastodon keeps API answers out of caches (`private, no-store`: a token or a client
 /// secret may be in them), lets the instance's description be cached for five
-/// minutes, and has discovery revalidated; the sandbox says the same.
+/// minutes, has discovery revalidated, and marks the first version of the instance
+/// deprecated; the sandbox says the same.
 #[tokio::test]
 async fn answers_carry_mastodons_caching_rules() {
     let Some(fixtures) = fixtures() else { return };
@@ -643,21 +644,60 @@ async fn answers_carry_mastodons_caching_rules() {
         }
         let answer = request.send().await.unwrap();
         assert_eq!(answer.status(), 200, "{method} {path}");
-        let expected = recorded_response(&fixtures, method, pattern, |response| {
+        let recorded: std::collections::BTreeMap<String, String> =
+            recorded_response(&fixtures, method, pattern, |response| {
+                let headers = response["headers"].as_mapping()?;
+                Some(
+                    headers
+                        .iter()
+                        .filter_map(|(name, values)| {
+                            Some((
+                                name.as_str()?.to_ascii_lowercase(),
+                                values[0].as_str()?.to_owned(),
+                            ))
+                        })
+                        .collect(),
+                )
+            });
+        assert!(recorded.contains_key("cache-control"), "{method} {path}");
+        // And the headers that say more of it: HTTP/1.0's `Pragma`, and `Deprecation`
+        // on the instance's first version.
+        for name in ["cache-control", "pragma", "deprecation"] {
+            assert_eq!(
+                answer.headers().get(name).and_then(|v| v.to_str().ok()),
+                recorded.get(name).map(String::as_str),
+                "{name} of {method} {path}"
+            );
+        }
+    }
+    // A token, which no cache may keep.
+    let app = crate::register(&client, &tootkit::Scopes::read()).await;
+    let answer = http
+        .post(format!("{base}/oauth/token"))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", app.client_id.as_str()),
+            ("client_secret", app.client_secret.expose()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    let recorded = |name: &str| {
+        recorded_response(&fixtures, "POST", "/oauth/token", |response| {
             let headers = response["headers"].as_mapping()?;
-            headers.iter().find_map(|(name, values)| {
-                name.as_str()?
-                    .eq_ignore_ascii_case("cache-control")
+            headers.iter().find_map(|(key, values)| {
+                key.as_str()?
+                    .eq_ignore_ascii_case(name)
                     .then(|| values[0].as_str().map(str::to_owned))?
             })
-        });
+        })
+    };
+    for name in ["cache-control", "pragma"] {
         assert_eq!(
-            answer
-                .headers()
-                .get("cache-control")
-                .and_then(|v| v.to_str().ok()),
-            Some(expected.as_str()),
-            "{method} {path}"
+            answer.headers().get(name).and_then(|v| v.to_str().ok()),
+            Some(recorded(name).as_str()),
+            "{name} of a token"
         );
     }
 }
