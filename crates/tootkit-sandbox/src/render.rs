@@ -114,23 +114,25 @@ impl AppState {
         };
         let formatted = self.format_text(&row.text)?;
         let visibility: Visibility = row.visibility.parse().unwrap_or(Visibility::Public);
-        // Who may quote it, as Mastodon answers: anyone for a public or unlisted post,
-        // no one else for a private one, not even its author for a direct one.
-        // No one signed in may quote anything.
-        let current_user = if viewer.is_some() {
-            "automatic"
-        } else {
-            "denied"
+        // Who may quote it, as Mastodon answers: for a public or unlisted post, whom its
+        // policy names (anyone, the author's followers — none here —, or no one); for
+        // a private one no one else; for a direct one not even its author. The author
+        // may quote their own, and no one who is not signed in may quote anything.
+        let own = viewer == Some(row.account_id.as_str());
+        let automatic = match (&visibility, row.quote_policy.as_str()) {
+            (Visibility::Private | Visibility::Direct, _) | (_, "nobody") => Vec::new(),
+            (_, policy) => vec![policy.to_owned()],
         };
-        let quote_approval = match visibility {
-            Visibility::Private => ApprovalPolicy::new(Vec::new(), current_user),
-            Visibility::Direct => ApprovalPolicy::new(Vec::new(), "denied"),
-            _ => ApprovalPolicy::new(vec!["public".to_owned()], current_user),
+        let current_user = match viewer {
+            _ if visibility == Visibility::Direct => "denied",
+            None => "denied",
+            Some(_) if own || automatic.iter().any(|who| who == "public") => "automatic",
+            Some(_) => "denied",
         };
+        let quote_approval = ApprovalPolicy::new(automatic, current_user);
         // What depends on the reader is left out for no one, as Mastodon leaves it out;
         // `pinned` only for the author, of a status that can be pinned (not direct).
         let signed_in = viewer.map(|_| false);
-        let own = viewer == Some(row.account_id.as_str());
         let pinned = (own && visibility != Visibility::Direct).then_some(false);
         Ok(Status {
             id: row.id.clone(),

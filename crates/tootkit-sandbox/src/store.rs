@@ -76,7 +76,8 @@ CREATE TABLE IF NOT EXISTS statuses (
     in_reply_to_id TEXT,
     in_reply_to_account_id TEXT,
     created_at INTEGER NOT NULL,
-    deleted INTEGER NOT NULL DEFAULT 0
+    deleted INTEGER NOT NULL DEFAULT 0,
+    quote_policy TEXT NOT NULL DEFAULT 'public'
 );
 CREATE INDEX IF NOT EXISTS statuses_by_account ON statuses(account_id, id);
 CREATE TABLE IF NOT EXISTS idempotency_keys (
@@ -163,6 +164,8 @@ pub(crate) struct StatusRow {
     pub in_reply_to_id: Option<String>,
     pub in_reply_to_account_id: Option<String>,
     pub created_at: i64,
+    /// Who may quote it without asking: `public`, `followers` or `nobody`.
+    pub quote_policy: String,
 }
 
 #[derive(Clone, Debug)]
@@ -181,6 +184,7 @@ pub(crate) struct NewStatus<'a> {
     pub sensitive: bool,
     pub language: Option<&'a str>,
     pub in_reply_to: Option<(&'a str, &'a str)>,
+    pub quote_policy: &'a str,
 }
 
 /// The database, behind one lock: the sandbox serves one developer, and every query is
@@ -201,6 +205,16 @@ impl Store {
             None => Connection::open_in_memory()?,
         };
         conn.execute_batch(SCHEMA)?;
+        // A database kept from before statuses had a quote policy: theirs is public,
+        // a new account's default.
+        let has_quote_policy = conn
+            .prepare("SELECT 1 FROM pragma_table_info('statuses') WHERE name = 'quote_policy'")?
+            .exists([])?;
+        if !has_quote_policy {
+            conn.execute_batch(
+                "ALTER TABLE statuses ADD COLUMN quote_policy TEXT NOT NULL DEFAULT 'public'",
+            )?;
+        }
         conn.pragma_update(None, "journal_mode", "WAL").ok();
         Ok(Self {
             conn: Mutex::new(conn),
@@ -575,9 +589,10 @@ impl Store {
             in_reply_to_id: new.in_reply_to.map(|(id, _)| id.to_owned()),
             in_reply_to_account_id: new.in_reply_to.map(|(_, account)| account.to_owned()),
             created_at: now,
+            quote_policy: new.quote_policy.to_owned(),
         };
         conn.execute(
-            "INSERT INTO statuses (id, account_id, app_id, text, spoiler_text, visibility, sensitive, language, in_reply_to_id, in_reply_to_account_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            "INSERT INTO statuses (id, account_id, app_id, text, spoiler_text, visibility, sensitive, language, in_reply_to_id, in_reply_to_account_id, created_at, quote_policy) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             params![
                 row.id,
                 row.account_id,
@@ -589,7 +604,8 @@ impl Store {
                 row.language,
                 row.in_reply_to_id,
                 row.in_reply_to_account_id,
-                row.created_at
+                row.created_at,
+                row.quote_policy
             ],
         )?;
         if let Some(key) = idempotency_key {
@@ -646,7 +662,7 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    const STATUS_COLUMNS: &'static str = "id, account_id, app_id, text, spoiler_text, visibility, sensitive, language, in_reply_to_id, in_reply_to_account_id, created_at";
+    const STATUS_COLUMNS: &'static str = "id, account_id, app_id, text, spoiler_text, visibility, sensitive, language, in_reply_to_id, in_reply_to_account_id, created_at, quote_policy";
 
     fn status_from(row: &rusqlite::Row<'_>) -> rusqlite::Result<StatusRow> {
         Ok(StatusRow {
@@ -661,6 +677,7 @@ impl Store {
             in_reply_to_id: row.get(8)?,
             in_reply_to_account_id: row.get(9)?,
             created_at: row.get(10)?,
+            quote_policy: row.get(11)?,
         })
     }
 
@@ -752,5 +769,42 @@ impl Store {
             params![account_id, digest(session)],
         )?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_database_kept_from_before_quote_policies_gets_one() {
+        let path = std::env::temp_dir().join(format!(
+            "tootkit-sandbox-old-schema-{}.sqlite3",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_file(&path);
+        {
+            // The statuses table as it was.
+            let old = Connection::open(&path).unwrap();
+            old.execute_batch(
+                "CREATE TABLE statuses (id TEXT PRIMARY KEY, account_id TEXT NOT NULL, app_id TEXT, text TEXT NOT NULL, spoiler_text TEXT NOT NULL, visibility TEXT NOT NULL, sensitive INTEGER NOT NULL, language TEXT, in_reply_to_id TEXT, in_reply_to_account_id TEXT, created_at INTEGER NOT NULL, deleted INTEGER NOT NULL DEFAULT 0);
+                 INSERT INTO statuses (id, account_id, text, spoiler_text, visibility, sensitive, created_at) VALUES ('1', '2', 'kept', '', 'public', 0, 0);",
+            )
+            .unwrap();
+        }
+        let store = Store::open(Some(&path)).unwrap();
+        let kept = store.status("1").unwrap().unwrap();
+        assert_eq!(
+            (kept.text.as_str(), kept.quote_policy.as_str()),
+            ("kept", "public")
+        );
+        drop(store);
+        // Opened again, nothing more to add.
+        Store::open(Some(&path)).unwrap();
+        for suffix in ["", "-wal", "-shm"] {
+            let mut file = path.clone().into_os_string();
+            file.push(suffix);
+            let _ = std::fs::remove_file(file);
+        }
     }
 }

@@ -20,6 +20,8 @@ use crate::store::{Keyed, NewStatus, StatusRow};
 const VISIBILITIES: &[&str] = &["public", "unlisted", "private", "direct"];
 /// The language of a status that names none: Mastodon's default locale.
 const DEFAULT_LANGUAGE: &str = "en";
+/// Who may quote a status that says nothing of it: a new account's default, anyone.
+pub(crate) const DEFAULT_QUOTE_POLICY: &str = "public";
 
 pub(crate) async fn create(
     State(state): State<Arc<AppState>>,
@@ -52,6 +54,19 @@ pub(crate) async fn create(
         }
         None => None,
     };
+    // Who may quote it, which the controller reads before the service runs: one of
+    // three words, else Mastodon's bare `RecordInvalid`; none, the account's default.
+    let quote_policy = match params.text("quote_approval_policy").as_deref() {
+        None => DEFAULT_QUOTE_POLICY,
+        Some(policy @ ("public" | "followers" | "nobody")) => policy,
+        Some(_) => {
+            return Err(Failure::api(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Record invalid",
+            ));
+        }
+    }
+    .to_owned();
     // As PostStatusService: a key seen within the hour answers with its status before
     // the rest of the request is looked at (a 404 once that status is deleted).
     if let Some(key) = key {
@@ -131,6 +146,7 @@ pub(crate) async fn create(
             in_reply_to: in_reply_to
                 .as_ref()
                 .map(|(id, account)| (id.as_str(), account.as_str())),
+            quote_policy: &quote_policy,
         },
         key,
     )?;

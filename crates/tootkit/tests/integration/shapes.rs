@@ -746,6 +746,63 @@ async fn each_visibility_answers_with_the_fields_and_quote_policy_mastodon_gives
 }
 
 #[tokio::test]
+async fn a_quote_policy_given_with_a_post_answers_as_mastodon_gives_it() {
+    let Some(fixtures) = fixtures() else { return };
+    let cassette =
+        fixtures.join("mastodon-recorded/current/test_status_post_with_quote_approval_policy.yaml");
+    let (body, _) = recorded_answer(&cassette, "/api/v1/statuses", 200);
+    let mastodon: Value = serde_json::from_str(&body).unwrap();
+    let sandbox = crate::sandbox_with(
+        tootkit_sandbox::SandboxConfig::in_memory()
+            .user("bob", tootkit::Password::new("bobs password")),
+    )
+    .await;
+    let client = fast_client(&sandbox);
+    let token = user_token(&client, "read write").await;
+    let http = reqwest::Client::new();
+    let post = |policy: &'static str| {
+        http.post(sandbox.base_url().endpoint("/api/v1/statuses"))
+            .bearer_auth(token.expose())
+            .form(&[
+                ("status", "tehehe"),
+                ("visibility", "unlisted"),
+                ("quote_approval_policy", policy),
+            ])
+            .send()
+    };
+    let ours: Value = post("followers").await.unwrap().json().await.unwrap();
+    assert_eq!(ours["quote_approval"], mastodon["quote_approval"]);
+    // No one: not even the author's followers, though the author still may.
+    let nobody: Value = post("nobody").await.unwrap().json().await.unwrap();
+    assert_eq!(
+        nobody["quote_approval"],
+        serde_json::json!({"automatic": [], "manual": [], "current_user": "automatic"})
+    );
+    // Another reader may not quote what only followers may (and has no followers here).
+    let other = crate::user_token_as(&client, "read", "bob", "bobs password").await;
+    let seen: Value = http
+        .get(sandbox.base_url().endpoint(&format!(
+            "/api/v1/statuses/{}",
+            ours["id"].as_str().unwrap()
+        )))
+        .bearer_auth(other.expose())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(seen["quote_approval"]["current_user"], "denied");
+    // A word that names no policy: Mastodon's bare RecordInvalid.
+    let odd = post("friends").await.unwrap();
+    assert_eq!(odd.status(), 422);
+    assert_eq!(
+        odd.json::<Value>().await.unwrap(),
+        serde_json::json!({"error": "Record invalid"})
+    );
+}
+
+#[tokio::test]
 async fn nodeinfo_says_mastodon_as_the_recording_does() {
     let Some(fixtures) = fixtures() else { return };
     let cassette = fixtures.join("mastodon-recorded/current/test_nodeinfo.yaml");
