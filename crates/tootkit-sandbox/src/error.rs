@@ -32,6 +32,8 @@ pub(crate) mod api_text {
     /// What there is nothing at, or nothing the caller may see (`not_found`, and
     /// Rails's routing for paths it does not know).
     pub const NOTHING_HERE: &str = "Not Found";
+    /// A request Rails cannot read (a path that is not UTF-8): its 400's words.
+    pub const MALFORMED: &str = "The request you submitted was invalid or malformed.";
 }
 
 /// An error answer.

@@ -4,11 +4,12 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use tootkit::Account;
 
+use super::PathParam;
 use crate::AppState;
 use crate::auth::{Caller, MaybeCaller};
 use crate::error::{Failure, Result};
@@ -26,7 +27,7 @@ pub(crate) async fn verify_credentials(
 pub(crate) async fn show(
     State(state): State<Arc<AppState>>,
     MaybeCaller(caller): MaybeCaller,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<String>,
 ) -> Result<Json<Account>> {
     if let Some(caller) = &caller {
         caller.require_any(&["read:accounts"])?;
@@ -70,7 +71,7 @@ const PAGE_PARAMETERS: [&str; 6] = [
 pub(crate) async fn statuses(
     State(state): State<Arc<AppState>>,
     MaybeCaller(caller): MaybeCaller,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<String>,
     page: Params,
 ) -> Result<Response> {
     if let Some(caller) = &caller {

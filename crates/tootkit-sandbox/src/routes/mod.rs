@@ -15,6 +15,32 @@ pub(crate) mod oauth;
 pub(crate) mod statuses;
 pub(crate) mod web;
 
+/// A path's parameter, as axum's `Path` reads it, refused as Mastodon refuses a path it
+/// cannot read (not UTF-8, say): a 400 in JSON, not axum's plain text.
+pub(crate) struct PathParam<T>(pub T);
+
+impl<S: Send + Sync, T> axum::extract::FromRequestParts<S> for PathParam<T>
+where
+    T: serde::de::DeserializeOwned + Send,
+{
+    type Rejection = Failure;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(value)| Self(value))
+            .map_err(|_| {
+                Failure::api(
+                    axum::http::StatusCode::BAD_REQUEST,
+                    crate::error::api_text::MALFORMED,
+                )
+            })
+    }
+}
+
 pub(crate) fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/", get(oauth::home))

@@ -3,13 +3,14 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use tootkit::Status;
 use tootkit::text::{as_posted, is_blank, status_length};
 
+use super::PathParam;
 use crate::AppState;
 use crate::auth::{Caller, MaybeCaller};
 use crate::error::{Failure, Result};
@@ -182,7 +183,7 @@ impl AppState {
 pub(crate) async fn show(
     State(state): State<Arc<AppState>>,
     MaybeCaller(caller): MaybeCaller,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<String>,
 ) -> Result<Json<Status>> {
     if let Some(caller) = &caller {
         caller.require_any(&["read:statuses"])?;
@@ -203,7 +204,7 @@ pub(crate) async fn show(
 pub(crate) async fn delete(
     State(state): State<Arc<AppState>>,
     caller: Caller,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<String>,
 ) -> Result<Json<serde_json::Value>> {
     caller.require_any(&["write:statuses"])?;
     let account = caller.user()?;

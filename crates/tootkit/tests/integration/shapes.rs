@@ -803,6 +803,26 @@ async fn a_quote_policy_given_with_a_post_answers_as_mastodon_gives_it() {
 }
 
 #[tokio::test]
+async fn a_path_that_cannot_be_read_is_refused_in_json_as_rails_refuses_it() {
+    let sandbox = sandbox().await;
+    let _client = fast_client(&sandbox); // installs the TLS provider reqwest's own client needs
+    for path in ["/api/v1/statuses/%FF", "/api/v1/accounts/%C3%28/statuses"] {
+        let answer = reqwest::get(format!(
+            "{}{path}",
+            sandbox.base_url().as_str().trim_end_matches('/')
+        ))
+        .await
+        .unwrap();
+        assert_eq!(answer.status(), 400, "{path}");
+        assert_eq!(
+            answer.json::<Value>().await.unwrap(),
+            serde_json::json!({"error": "The request you submitted was invalid or malformed."}),
+            "{path}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn nodeinfo_says_mastodon_as_the_recording_does() {
     let Some(fixtures) = fixtures() else { return };
     let cassette = fixtures.join("mastodon-recorded/current/test_nodeinfo.yaml");
