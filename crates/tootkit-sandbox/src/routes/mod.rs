@@ -216,6 +216,15 @@ pub(crate) fn found(location: &str) -> axum::response::Response {
     }
 }
 
-async fn nothing_here() -> Failure {
+/// No route: Mastodon's 404, which a client reads as a missing record; the sandbox's
+/// log says the endpoint is one it does not serve (its path only: a query may carry a
+/// token).
+async fn nothing_here(method: axum::http::Method, uri: axum::http::Uri) -> Failure {
+    if uri.path().starts_with("/api/") {
+        tracing::warn!(
+            "{method} {} is not an endpoint the sandbox serves (the README lists those it does); answered 404 as Mastodon answers a route it does not have",
+            uri.path()
+        );
+    }
     Failure::nothing_here()
 }

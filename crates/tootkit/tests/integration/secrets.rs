@@ -63,6 +63,13 @@ async fn no_secret_appears_in_logs_debug_output_or_errors() {
         .send()
         .await
         .unwrap_err();
+    // An endpoint the sandbox does not serve, the token in the query: named in the log
+    // by its path alone.
+    let mut url = sandbox.base_url().endpoint("/api/v1/preferences");
+    url.query_pairs_mut()
+        .append_pair("access_token", token.access_token.expose());
+    let unserved = reqwest::get(url).await.unwrap();
+    assert_eq!(unserved.status(), 404);
 
     let secrets = [
         token.access_token.expose().to_owned(),
@@ -75,6 +82,10 @@ async fn no_secret_appears_in_logs_debug_output_or_errors() {
     assert!(
         logs.contains("path=/oauth/token") && logs.contains("answered"),
         "the sandbox's and the library's logs were captured: {logs}"
+    );
+    assert!(
+        logs.contains("GET /api/v1/preferences is not an endpoint the sandbox serves"),
+        "{logs}"
     );
     let shown = format!(
         "{token:?} {app:?} {bot:?} {request:?} {reused} {reused:?} {forbidden} {forbidden:?} {logs}"
