@@ -498,7 +498,10 @@ impl Client {
                 Error::Network { source, .. } if source.is_connect() => {
                     Some(backoff(retry, attempt))
                 }
-                Error::Network { .. } | Error::Timeout { .. } if keyed => Some(settled()),
+                // A post's time ran out before it was sent (once sent, its timeout is
+                // `Unconfirmed`): nothing to let settle.
+                Error::Timeout { .. } if keyed => Some(backoff(retry, attempt)),
+                Error::Network { .. } if keyed => Some(settled()),
                 _ if keyed && self.unknown_fate(&err).is_some() => Some(settled()),
                 Error::Network { .. } | Error::Timeout { .. } if request.repeatable => {
                     Some(backoff(retry, attempt))

@@ -78,6 +78,25 @@ async fn a_server_that_never_accepts_the_connection_times_out_with_advice() {
         err.to_string().contains("did not answer within 0.3 s"),
         "the connection's wait, not the request's 30 s, is the one that ended: {err}"
     );
+    // A post that could not even connect was never sent: its fate is known, and its
+    // repeat need not wait for a first try to settle (here an hour, never reached).
+    let poster = Client::builder(format!("http://{addr}").parse().unwrap())
+        .access_token(tootkit::AccessToken::new("a-token"))
+        .connect_timeout(Duration::from_millis(300))
+        .retry(
+            tootkit::RetryPolicy::new(1, Duration::from_millis(5))
+                .settle_delay(Duration::from_secs(3600)),
+        )
+        .build()
+        .unwrap();
+    let post = tokio::time::timeout(
+        Duration::from_secs(60),
+        poster.statuses().create("never sent").send(),
+    )
+    .await
+    .expect("repeated without waiting for a first try to settle")
+    .unwrap_err();
+    assert!(matches!(post, Error::Timeout { .. }), "{post:?}");
     drop(listener);
 }
 
