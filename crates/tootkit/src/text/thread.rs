@@ -458,12 +458,17 @@ fn sentence_ends(text: &str) -> Vec<usize> {
                 .next()
                 .unwrap_or_default()
         };
-        // The word after the boundary (`R.` after `by J.`), up to the next space.
-        let next_word = flowed[end..]
-            .trim_start()
-            .split(char::is_whitespace)
-            .next()
-            .unwrap_or_default();
+        // The word after the boundary (`R.` after `by J.`), up to the next space; looked
+        // at only a few bytes far, as an initial is short and text without spaces has
+        // one long "word".
+        let next_word = || {
+            let rest = flowed[end..].trim_start();
+            let near = &rest[..ahead(rest, 0, 16)];
+            near.split(char::is_whitespace)
+                .next()
+                .filter(|word| word.len() < near.len() || near.len() == rest.len())
+                .unwrap_or_default()
+        };
         if is_abbreviation(last_word, previous_word, next_word, closing == last_word) {
             continue;
         }
@@ -499,10 +504,10 @@ const BULLETS: &[char] = &['•', '·', '▪', '‣', '◦', '►', '→', '-', 
 /// stops inside (`e.g.`, `U.S.`), or a title or abbreviation that comes before what it
 /// names (`Dr.`, `vs.`, French `M.`, German `bzw.`). Which words those are is a guess;
 /// elsewhere Unicode's boundaries stand.
-fn is_abbreviation<'a>(
+fn is_abbreviation<'a, 'b>(
     word: &str,
     previous_word: impl FnOnce() -> &'a str,
-    next_word: &str,
+    next_word: impl FnOnce() -> &'b str,
     alone: bool,
 ) -> bool {
     const BEFORE_A_NAME: &[&str] = &[
@@ -532,7 +537,7 @@ fn is_abbreviation<'a>(
     // (`z. B.`, `u. a.`), or an initial after a name (`George R.`).
     let letter = stem.chars().count() == 1 && stem.chars().all(char::is_alphabetic);
     let initial = letter
-        && (next_word.strip_suffix('.').is_some_and(is_initial) || {
+        && (next_word().strip_suffix('.').is_some_and(is_initial) || {
             let previous = previous_word();
             (is_initial(stem) && named(previous))
                 || previous
