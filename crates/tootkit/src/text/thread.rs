@@ -335,11 +335,19 @@ fn cuts(text: &str, found: &[Found]) -> Vec<Cut> {
     let mut cuts = Vec::new();
     let mut whitespace_start: Option<usize> = None;
     let mut previous: Option<&str> = None;
+    // The line last found blank or not, as (start, end, blank): every no-break space
+    // of a line asks, and the line is read once.
+    let mut line_known: Option<(usize, usize, bool)> = None;
     for (at, grapheme) in text.grapheme_indices(true) {
         // A no-break space binds what it stands between (`130 km`, `« oui »`), unless
         // it stands alone on a line (a blank line that an editor filled).
         let space = grapheme.chars().all(char::is_whitespace)
-            && (!grapheme.contains(NO_BREAK) || on_a_blank_line(text, at, grapheme.len()));
+            && (!grapheme.contains(NO_BREAK) || {
+                let known = line_known.filter(|&(start, end, _)| start <= at && at < end);
+                let (start, end, blank) = known.unwrap_or_else(|| line_at(text, at));
+                line_known = Some((start, end, blank));
+                blank
+            });
         match (space, whitespace_start) {
             (true, None) => whitespace_start = Some(at),
             (false, Some(start)) => {
@@ -351,8 +359,7 @@ fn cuts(text: &str, found: &[Found]) -> Vec<Cut> {
                     Level::Sentence
                 } else if run.contains('\n') {
                     Level::Line
-                } else if text[at..].starts_with(CLINGS_BACK) || text[..start].ends_with(CLINGS_ON)
-                {
+                } else if clings_back(&text[at..]) || text[..start].ends_with(CLINGS_ON) {
                     // A space a careful writer would not break at either (`partis
                     // tôt ; la route`, `10 %`, `« oui »`): a cut there only when no other
                     // fits.
@@ -418,15 +425,24 @@ const CLINGS_BACK: &[char] = &[
 /// `¿ qué ?`): a part should not end with one.
 const CLINGS_ON: &[char] = &['«', '‹', '(', '[', '{', '“', '„', '¿', '¡'];
 
-/// Whether the whitespace at `at` (`len` bytes) is on a line holding nothing else.
-fn on_a_blank_line(text: &str, at: usize, len: usize) -> bool {
-    // Only whitespace up to the line's end (or the text's), that way.
-    fn blank(mut chars: impl Iterator<Item = char>) -> bool {
-        chars
-            .find(|&c| c == '\n' || !c.is_whitespace())
-            .is_none_or(|c| c == '\n')
-    }
-    blank(text[..at].chars().rev()) && blank(text[at + len..].chars())
+/// The line holding byte `at`, as its start and end (the line break excluded), and
+/// whether it holds only whitespace.
+fn line_at(text: &str, at: usize) -> (usize, usize, bool) {
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+    (
+        start,
+        end,
+        text[start..end].chars().all(char::is_whitespace),
+    )
+}
+
+/// Whether `rest` starts with a mark that belongs to the word before it: a mark of
+/// [`CLINGS_BACK`] standing alone (`; la`, `!`), not one opening a word (`:blobcat:`).
+fn clings_back(rest: &str) -> bool {
+    let mut chars = rest.chars();
+    chars.next().is_some_and(|c| CLINGS_BACK.contains(&c))
+        && chars.next().is_none_or(|c| !c.is_alphanumeric())
 }
 
 /// Spaces that do not break a line: U+00A0, U+2007 (figure) and U+202F (narrow, as
@@ -461,7 +477,7 @@ fn sentence_ends(text: &str) -> Vec<usize> {
         // The word after the boundary (`R.` after `by J.`), up to the next space; looked
         // at only a few bytes far, as an initial is short and text without spaces has
         // one long "word".
-        let next_word = || {
+        let next_word = {
             let rest = flowed[end..].trim_start();
             let near = &rest[..ahead(rest, 0, 16)];
             near.split(char::is_whitespace)
@@ -504,19 +520,20 @@ const BULLETS: &[char] = &['•', '·', '▪', '‣', '◦', '►', '→', '-', 
 /// stops inside (`e.g.`, `U.S.`), or a title or abbreviation that comes before what it
 /// names (`Dr.`, `vs.`, French `M.`, German `bzw.`). Which words those are is a guess;
 /// elsewhere Unicode's boundaries stand.
-fn is_abbreviation<'a, 'b>(
+fn is_abbreviation<'a>(
     word: &str,
     previous_word: impl FnOnce() -> &'a str,
-    next_word: impl FnOnce() -> &'b str,
+    next_word: &str,
     alone: bool,
 ) -> bool {
     const BEFORE_A_NAME: &[&str] = &[
         "Mr", "Mrs", "Ms", "Dr", "Prof", "Sr", "Jr", "St", "Mt", "Gen", "Col", "Lt", "Sgt", "Capt",
-        "Rev", "Fig", "Vol", "No", "Nr", "vs", "cf", "approx", "ca", // English and Latin
-        "M", "MM", "Mme", "Mmes", "Mlle", "Mgr", "Me", "Pr", // French
-        "Hr", "Fr", "Bd", "Chr", "bzw", "usw", "vgl", "ggf", "evtl", "inkl", "zzgl", "z",
-        "v", // German
+        "Rev", "Fig", "Vol", "vs", "cf", "approx", "ca", // English and Latin
+        "M", "MM", "Mme", "Mmes", "Mlle", "Mgr", "Pr", // French
+        "Hr", "Fr", "Bd", "bzw", "vgl", "ggf", "evtl", "inkl", "zzgl", "z", "v", // German
     ];
+    // Before a number only: `No. 5`, but `Did it work? No. It failed.`
+    const BEFORE_A_NUMBER: &[&str] = &["No", "Nos", "Nr"];
     let word = word.trim_start_matches(|c: char| !c.is_alphanumeric());
     let Some(stem) = word.strip_suffix('.') else {
         return false;
@@ -537,7 +554,7 @@ fn is_abbreviation<'a, 'b>(
     // (`z. B.`, `u. a.`), or an initial after a name (`George R.`).
     let letter = stem.chars().count() == 1 && stem.chars().all(char::is_alphabetic);
     let initial = letter
-        && (next_word().strip_suffix('.').is_some_and(is_initial) || {
+        && (next_word.strip_suffix('.').is_some_and(is_initial) || {
             let previous = previous_word();
             (is_initial(stem) && named(previous))
                 || previous
@@ -548,7 +565,11 @@ fn is_abbreviation<'a, 'b>(
         && stem.split('.').all(|piece| {
             (1..=2).contains(&piece.chars().count()) && piece.chars().all(char::is_alphabetic)
         });
-    number || initial || dotted || BEFORE_A_NAME.contains(&stem)
+    number
+        || initial
+        || dotted
+        || BEFORE_A_NAME.contains(&stem)
+        || (BEFORE_A_NUMBER.contains(&stem) && next_word.starts_with(|c: char| c.is_ascii_digit()))
 }
 
 /// The viramas that join consonants into one conjunct (Unicode 15.1's
@@ -1127,7 +1148,17 @@ mod tests {
             1
         );
         assert_eq!(ends("Nous avons rencontré M. Dupont hier."), 1);
-        assert_eq!(ends("Um 8 bzw. 9 Uhr, z. B. Äpfel, 50 v. Chr. Geburt."), 1);
+        assert_eq!(
+            ends("Um 8 bzw. 9 Uhr kamen z. B. Äpfel, 50 v. Chr. war es so."),
+            1
+        );
+        assert_eq!(ends("See No. 5 and Nr. 7 here."), 1);
+        // Not before what they name: an answer, the end of a list, an era.
+        assert_eq!(ends("Did it work? No. It failed."), 3);
+        assert_eq!(
+            ends("Äpfel, Birnen usw. Dann kam 44 v. Chr. Danach nichts."),
+            3
+        );
         // Words of their own: a year, a letter, `I`.
         assert_eq!(ends("It began in 2024. Then it grew."), 2);
         assert_eq!(ends("It reached\n250. After that it fell."), 2);
@@ -1399,6 +1430,16 @@ mod tests {
                 );
             }
         }
+        // A mark that opens a word (a custom emoji's `:`) does not cling.
+        let text = "love :blobcat: ; fin";
+        let level_before = |next: usize| {
+            cuts(text, &[])
+                .into_iter()
+                .find(|cut| cut.next == next)
+                .map(|cut| cut.level)
+        };
+        assert!(matches!(level_before(5), Some(Level::Word)));
+        assert!(matches!(level_before(15), Some(Level::Grapheme)));
         // Where nothing else fits, such a space is still a place to cut.
         let marks = "; ".repeat(40);
         assert!(split_thread(&marks, &ThreadOptions::new(limits(30))).is_ok());
