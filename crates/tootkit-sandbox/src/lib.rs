@@ -241,9 +241,11 @@ impl AppState {
         account_id: Option<&str>,
         scopes: &tootkit::Scopes,
     ) -> Result<(String, i64), store::StoreError> {
-        let mut wanted: Vec<String> = scopes.iter().map(str::to_owned).collect();
-        wanted.sort();
-        let key = (app_id.to_owned(), account_id.map(str::to_owned), wanted);
+        let key = (
+            app_id.to_owned(),
+            account_id.map(str::to_owned),
+            store::scope_set(scopes.iter()),
+        );
         let mut issued = self.issued.lock().unwrap_or_else(|p| p.into_inner());
         if let Some((token, created)) = issued.get(&key)
             && matches!(self.store.token(token)?, Some((_, false)))

@@ -112,7 +112,9 @@ impl ScriptedUser {
     ///
     /// # Errors
     ///
-    /// As [`authorize`](Self::authorize).
+    /// As [`authorize`](Self::authorize), and [`ScriptedUserError::Unexpected`] when
+    /// the server authorizes without showing its page (the account authorized the
+    /// application for these scopes before), as nothing is left to deny.
     pub async fn deny(
         &mut self,
         authorize_url: &Url,
@@ -173,7 +175,7 @@ impl ScriptedUser {
         // The authorization page sends an anonymous browser to the sign-in page.
         if let Some(target) = location(&current, &response) {
             if target.path() != "/auth/sign_in" {
-                return self.arrive(target).await;
+                return self.authorized_at_once(target, decision).await;
             }
             let page = self.get(target.clone()).await?;
             let html = text(page, &target).await?;
@@ -194,9 +196,8 @@ impl ScriptedUser {
             current = back.clone();
             response = self.get(back).await?;
         }
-        // Authorized before for the same scopes: no question asked.
         if let Some(target) = location(&current, &response) {
-            return self.arrive(target).await;
+            return self.authorized_at_once(target, decision).await;
         }
         let status = response.status();
         let html = text(response, &current).await?;
@@ -226,6 +227,21 @@ impl ScriptedUser {
             "The consent form's answer sent nowhere: {}",
             page_message(&html)
         )))
+    }
+
+    /// The authorization page sent the browser on without asking: the account had
+    /// authorized the application for these scopes before. Nothing is left to deny.
+    async fn authorized_at_once(
+        &mut self,
+        target: Url,
+        decision: Decision,
+    ) -> Result<AuthorizationOutcome, ScriptedUserError> {
+        if let Decision::Deny = decision {
+            return Err(ScriptedUserError::Unexpected(
+                "The server authorized the application without asking, as the account had authorized it for these scopes before, so there was nothing to deny.".to_owned(),
+            ));
+        }
+        self.arrive(target).await
     }
 
     /// Where the browser lands after the consent: the out-of-band page, read for its

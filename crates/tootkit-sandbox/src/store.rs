@@ -95,6 +95,14 @@ CREATE TABLE IF NOT EXISTS sessions (
 );
 "#;
 
+/// Scopes as Doorkeeper compares a token's with a request's: a set, whatever the order.
+pub(crate) fn scope_set<'a>(scopes: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut set: Vec<String> = scopes.into_iter().map(str::to_owned).collect();
+    set.sort_unstable();
+    set.dedup();
+    set
+}
+
 /// A failure of the database itself (not of a request).
 #[derive(Debug, thiserror::Error)]
 #[error("the sandbox database failed: {0}")]
@@ -533,8 +541,7 @@ impl Store {
         account_id: &str,
         scopes: &tootkit::Scopes,
     ) -> Result<bool> {
-        let mut wanted: Vec<&str> = scopes.iter().collect();
-        wanted.sort_unstable();
+        let wanted = scope_set(scopes.iter());
         let conn = self.conn();
         let mut query = conn.prepare(
             "SELECT scopes FROM tokens WHERE app_id = ?1 AND account_id = ?2 AND revoked = 0",
@@ -542,9 +549,7 @@ impl Store {
         let mut rows = query.query(params![app_id, account_id])?;
         while let Some(row) = rows.next()? {
             let held: String = row.get(0)?;
-            let mut held: Vec<&str> = held.split_whitespace().collect();
-            held.sort_unstable();
-            if held == wanted {
+            if scope_set(held.split_whitespace()) == wanted {
                 return Ok(true);
             }
         }

@@ -173,7 +173,10 @@ async fn keep_token(
     );
     profiles.save(&context.paths)?;
     // Several profiles and none in use: this one now is, which the user must hear.
-    if in_use_before.is_none() && profiles.profiles.len() > 1 {
+    if in_use_before.is_none()
+        && profiles.profiles.len() > 1
+        && profiles.default.as_deref() == Some(name.as_str())
+    {
         errln!(
             "`{name}` is now the default profile, as none was in use; `tootkit auth switch NAME` chooses another."
         );
@@ -1137,27 +1140,25 @@ pub async fn logout(context: &Context) -> Result<()> {
                 Ok(()) => None,
                 // The server is unreachable or no longer knows the application: forget the
                 // profile anyway, and say what is left to do.
-                Err(err @ tootkit::Error::OAuth { .. })
-                    if matches!(
-                        client
-                            .with_access_token(AccessToken::new(token.as_str()))
-                            .accounts()
-                            .verify_credentials()
-                            .await,
-                        Err(tootkit::Error::Unauthorized { .. })
-                    ) =>
-                {
-                    no_longer_works = true;
-                    Some(format!(
-                        "{} and the token no longer works there",
-                        why_not_revoked(&err)
-                    ))
-                }
                 Err(
                     err @ (tootkit::Error::Network { .. }
                     | tootkit::Error::Timeout { .. }
                     | tootkit::Error::OAuth { .. }),
-                ) => Some(could_not_revoke(&why_not_revoked(&err))),
+                ) => {
+                    // Refused by a server that may have forgotten the application:
+                    // whether it still takes the token says if anything is left to do.
+                    let refused = matches!(err, tootkit::Error::OAuth { .. })
+                        && matches!(
+                            client
+                                .with_access_token(AccessToken::new(token.as_str()))
+                                .accounts()
+                                .verify_credentials()
+                                .await,
+                            Err(tootkit::Error::Unauthorized { .. })
+                        );
+                    no_longer_works = refused;
+                    Some(could_not_revoke(&why_not_revoked(&err)))
+                }
                 Err(other) => return Err(other.into()),
             }
         }
@@ -1201,7 +1202,9 @@ pub async fn logout(context: &Context) -> Result<()> {
     }
     match still_valid {
         Some(why) if no_longer_works => errln!(
-            "Forgot the profile `{name}`; its token was not revoked, as {why}, so nothing is left to revoke."
+            "Forgot the profile `{name}`; its token {}, but it no longer works on {} either, so nothing is left to revoke.",
+            why.trim_start_matches("it "),
+            instance.authority()
         ),
         None if !sharing.is_empty() => errln!(
             "Forgot the profile `{name}`; its token was not revoked, as {}.",

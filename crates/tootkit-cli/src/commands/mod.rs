@@ -325,7 +325,7 @@ pub async fn post(context: &Context, args: PostArgs) -> Result<()> {
         };
         let Some(outcome) = outcome else {
             // What was posted, for a script to read, and how to finish.
-            if json {
+            if json && !done.is_empty() {
                 let _ = context.print_json(&done);
             }
             let posted = match done.len() {

@@ -232,6 +232,15 @@ impl Gate {
         open: usize,
         reset_in: Option<time::Duration>,
     ) -> String {
+        Self::launch(sandbox, open, reset_in).await.0
+    }
+
+    /// Starts the gate and gives it back too, to count the posts it has seen.
+    async fn launch(
+        sandbox: &tootkit_sandbox::Sandbox,
+        open: usize,
+        reset_in: Option<time::Duration>,
+    ) -> (String, Arc<Self>) {
         let gate = Arc::new(Self {
             upstream: sandbox.base_url().as_url().clone(),
             http: reqwest::Client::new(),
@@ -239,11 +248,11 @@ impl Gate {
             reset_in,
             posts: AtomicUsize::new(0),
         });
-        let router = axum::Router::new().fallback(pass).with_state(gate);
+        let router = axum::Router::new().fallback(pass).with_state(gate.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move { axum::serve(listener, router).await });
-        format!("http://{addr}/")
+        (format!("http://{addr}/"), gate)
     }
 }
 
@@ -426,7 +435,7 @@ async fn a_thread_interrupted_with_ctrl_c_prints_the_parts_posted_and_how_to_fin
         .build()
         .unwrap();
     // The third part is held unanswered, so the command is at work when interrupted.
-    let gate = Gate::start(&sandbox, 2).await;
+    let (gate, watched) = Gate::launch(&sandbox, 2, None).await;
     let mut command = home.tootkit_as(&gate, token.expose());
     command
         .args(["--json", "post", "--thread", "-"])
@@ -439,11 +448,13 @@ async fn a_thread_interrupted_with_ctrl_c_prints_the_parts_posted_and_how_to_fin
         let mut stdin = child.stdin.take().unwrap();
         stdin.write_all(long_text().as_bytes()).unwrap();
     }
+    // The third part sent: the command has read the second's answer.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while statuses_on_server(&client).await < 2 {
+    while watched.posts.load(Ordering::SeqCst) < 3 {
         assert!(std::time::Instant::now() < deadline, "two parts in time");
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
+    assert_eq!(statuses_on_server(&client).await, 2);
     let pid = libc::pid_t::try_from(child.id()).unwrap();
     // SAFETY: sends a signal to the child this test started and has not reaped.
     assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);

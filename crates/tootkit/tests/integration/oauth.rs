@@ -672,10 +672,24 @@ async fn an_application_authorized_before_is_authorized_again_unless_force_login
         .await
         .unwrap();
 
-    // With a working token for the same scopes, no question is asked: even pressing
-    // Deny is never needed, as Mastodon's `matching_token?` redirects at once.
+    // With a working token for the same scopes, no question is asked, as Mastodon's
+    // `matching_token?` redirects at once: there is no page on which to deny.
     let again = browser
         .deny(
+            &request("read").url(&server),
+            USER,
+            &Password::new("not asked"),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        again
+            .to_string()
+            .contains("authorized the application without asking"),
+        "{again}"
+    );
+    let again = browser
+        .authorize(
             &request("read").url(&server),
             USER,
             &Password::new("not asked"),
