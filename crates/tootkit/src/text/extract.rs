@@ -18,7 +18,7 @@ use super::classes::*;
 use super::tlds;
 
 /// Twitter's (and so Mastodon's) longest link, in characters after IDNA encoding.
-pub(crate) const MAX_URL_LENGTH: usize = 4096;
+const MAX_URL_LENGTH: usize = 4096;
 /// The longest t.co slug twitter-text accepts.
 const MAX_TCO_SLUG_LENGTH: usize = 40;
 /// A mention whose domain is longer than this is no mention (`Extractor::MAX_DOMAIN_LENGTH`).

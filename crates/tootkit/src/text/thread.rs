@@ -270,21 +270,6 @@ pub fn split_thread(text: &str, options: &ThreadOptions) -> Result<Vec<String>, 
             max: options.max_parts,
         });
     }
-    // An address written as a link but too long for Mastodon to take as one: cut into
-    // parts, it would be posted as pieces of an address that leads nowhere.
-    let (prefix, suffix) = decorations(options, "", 1, None, 2);
-    if let Some(address) = text.split(char::is_whitespace).find(|word| {
-        word.split_once("://").is_some_and(|(scheme, _)| {
-            (1..=10).contains(&scheme.len()) && scheme.chars().all(|c| c.is_ascii_alphabetic())
-        }) && word.chars().count() > super::extract::MAX_URL_LENGTH
-    }) && measure(address, &prefix, &suffix, options) > limits.max_characters
-    {
-        return Err(uncuttable(
-            address,
-            measure(address, &prefix, &suffix, options),
-            limits,
-        ));
-    }
     let found: Vec<Found> = entities(text)
         .iter()
         .map(|entity| (entity.range(), entity.kind()))
@@ -1049,21 +1034,29 @@ mod tests {
             }
         }
         // A link can also appear between two cuts in one long word, and every cut must
-        // be judged by the part it ends, not by the word it falls in. (A word that is
-        // an address too long to be a link is refused whole: see the next test.)
-        let text = format!(
-            "{}https://example.com/{}",
-            "a".repeat(495),
-            "b".repeat(5000)
-        );
-        assert!(
-            entities_of(&text).is_empty(),
-            "over 4,096 characters: no link"
-        );
-        let parts = split_thread(&text, &ThreadOptions::new(Limits::default()))
-            .unwrap_or_else(|err| panic!("{err}"));
-        for part in &parts {
-            assert_eq!(entities_of(part), [], "{part}");
+        // be judged by the part it ends, not by the word it falls in.
+        for text in [
+            format!(
+                "{}https://example.com/{}",
+                "a".repeat(495),
+                "b".repeat(5000)
+            ),
+            format!("https://example.com/{}", "b".repeat(5000)),
+            format!(
+                "{}https://example.com/{} end",
+                "word ".repeat(120),
+                "p".repeat(4100)
+            ),
+        ] {
+            assert!(
+                entities_of(&text).is_empty(),
+                "over 4,096 characters: no link"
+            );
+            let parts = split_thread(&text, &ThreadOptions::new(Limits::default()))
+                .unwrap_or_else(|err| panic!("{err}"));
+            for part in &parts {
+                assert_eq!(entities_of(part), [], "{part}");
+            }
         }
         // A link's query may hold an ideographic space: a link-shaped run without a
         // scheme (no link) swallows the link written after one, which a part starting
@@ -1491,36 +1484,6 @@ mod tests {
         );
         let parts = split_thread(&text, &options).unwrap();
         assert!(parts[1].starts_with("@alice @bob more"), "{}", parts[1]);
-    }
-
-    #[test]
-    fn an_address_too_long_to_be_a_link_is_refused_rather_than_posted_in_pieces() {
-        for (address, text) in [
-            (
-                format!("https://example.com/{}?q=1", "a".repeat(4080)),
-                "Intro words here. {} tail",
-            ),
-            (format!("https://example.com/{}", "b".repeat(5000)), "{}"),
-            (
-                format!("https://example.com/{}", "p".repeat(4100)),
-                "word word word {} end",
-            ),
-        ] {
-            let err = split_thread(
-                &text.replace("{}", &address),
-                &ThreadOptions::new(limits(500)),
-            )
-            .unwrap_err();
-            let SplitError::Uncuttable { piece, length, .. } = &err else {
-                panic!("{err:?}");
-            };
-            assert_eq!(
-                (piece.as_str(), *length),
-                (address.as_str(), address.chars().count())
-            );
-        }
-        // A long word that is no address is cut as any word longer than a part.
-        assert!(split_thread(&"a".repeat(4104), &ThreadOptions::new(limits(500))).is_ok());
     }
 
     #[test]
