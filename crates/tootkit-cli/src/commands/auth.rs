@@ -1147,16 +1147,13 @@ pub async fn logout(context: &Context) -> Result<()> {
                 ) => {
                     // Refused by a server that may have forgotten the application:
                     // whether it still takes the token says if anything is left to do.
-                    let refused = matches!(err, tootkit::Error::OAuth { .. })
-                        && matches!(
-                            client
-                                .with_access_token(AccessToken::new(token.as_str()))
-                                .accounts()
-                                .verify_credentials()
-                                .await,
-                            Err(tootkit::Error::Unauthorized { .. })
-                        );
-                    no_longer_works = refused;
+                    no_longer_works = matches!(err, tootkit::Error::OAuth { .. })
+                        && refused_by_its_server(
+                            context,
+                            &profile,
+                            &AccessToken::new(token.as_str()),
+                        )
+                        .await;
                     Some(could_not_revoke(&why_not_revoked(&err)))
                 }
                 Err(other) => return Err(other.into()),
@@ -1197,6 +1194,9 @@ pub async fn logout(context: &Context) -> Result<()> {
             "not_revoked_because": still_valid.clone().or_else(|| {
                 (!sharing.is_empty()).then(|| also_use(&sharing).replace('`', ""))
             }),
+            // Neither revoked nor refused by its server (which leaves nothing to
+            // revoke): the token may work on.
+            "may_still_work": !no_longer_works && (still_valid.is_some() || !sharing.is_empty()),
             "default": profiles.default,
         }));
     }

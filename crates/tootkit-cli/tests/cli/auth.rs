@@ -390,6 +390,23 @@ async fn logging_out_of_an_instance_out_of_reach_forgets_and_says_what_is_left()
         "{}",
         logout.stderr
     );
+    // The same with --json, for a script: not revoked, and working no more.
+    let sandbox = crate::sandbox().await;
+    let addr: std::net::SocketAddr = sandbox.base_url().authority().parse().unwrap();
+    login(&home, &sandbox.base_url().to_string(), &[])
+        .await
+        .success();
+    sandbox.stop().await;
+    let _fresh = tootkit_sandbox::Sandbox::start(
+        SandboxConfig::in_memory().user(USER, tootkit::Password::new(PASSWORD)),
+        addr,
+    )
+    .await
+    .unwrap();
+    let said = home.run(&["--json", "auth", "logout"]).await.success();
+    let said: serde_json::Value = serde_json::from_str(&said.stdout).unwrap();
+    assert_eq!(said["revoked"], false, "{said}");
+    assert_eq!(said["may_still_work"], false, "{said}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

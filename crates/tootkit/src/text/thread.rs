@@ -442,7 +442,9 @@ fn line_at(text: &str, at: usize) -> (usize, usize, bool) {
 fn clings_back(rest: &str) -> bool {
     let mut chars = rest.chars();
     chars.next().is_some_and(|c| CLINGS_BACK.contains(&c))
-        && chars.next().is_none_or(|c| !c.is_alphanumeric())
+        && chars
+            .next()
+            .is_none_or(|c| !(c.is_alphanumeric() || c == '_'))
 }
 
 /// Spaces that do not break a line: U+00A0, U+2007 (figure) and U+202F (narrow, as
@@ -478,12 +480,17 @@ fn sentence_ends(text: &str) -> Vec<usize> {
         // at only a few bytes far, as an initial is short and text without spaces has
         // one long "word".
         let next_word = {
-            let rest = flowed[end..].trim_start();
-            let near = &rest[..ahead(rest, 0, 16)];
-            near.split(char::is_whitespace)
-                .next()
-                .filter(|word| word.len() < near.len() || near.len() == rest.len())
-                .unwrap_or_default()
+            // The window is cut before the spaces are skipped: a run of thousands of
+            // separators (U+2029 ends a sentence at each) is not read at every end.
+            let window = &flowed[end..ahead(&flowed, end, 32)];
+            let near = window.trim_start();
+            let word = near.split(char::is_whitespace).next().unwrap_or_default();
+            // Only a word seen whole: one running past the window is no initial.
+            if word.len() < near.len() || end + window.len() == flowed.len() {
+                word
+            } else {
+                ""
+            }
         };
         if is_abbreviation(last_word, previous_word, next_word, closing == last_word) {
             continue;
@@ -1155,6 +1162,11 @@ mod tests {
         assert_eq!(ends("See No. 5 and Nr. 7 here."), 1);
         // Not before what they name: an answer, the end of a list, an era.
         assert_eq!(ends("Did it work? No. It failed."), 3);
+        // Separators that each end a sentence, many in a row, are not read again at
+        // each end (which took minutes for this text); the last sentence, `b`, ends
+        // the text.
+        let separators = format!("a{}b", "\u{2029}".repeat(200_000));
+        assert_eq!(sentence_ends(&separators).last(), Some(&separators.len()));
         assert_eq!(
             ends("Äpfel, Birnen usw. Dann kam 44 v. Chr. Danach nichts."),
             3
@@ -1431,7 +1443,7 @@ mod tests {
             }
         }
         // A mark that opens a word (a custom emoji's `:`) does not cling.
-        let text = "love :blobcat: ; fin";
+        let text = "love :blobcat: ; fin :_wave:";
         let level_before = |next: usize| {
             cuts(text, &[])
                 .into_iter()
@@ -1440,6 +1452,7 @@ mod tests {
         };
         assert!(matches!(level_before(5), Some(Level::Word)));
         assert!(matches!(level_before(15), Some(Level::Grapheme)));
+        assert!(matches!(level_before(21), Some(Level::Word)));
         // Where nothing else fits, such a space is still a place to cut.
         let marks = "; ".repeat(40);
         assert!(split_thread(&marks, &ThreadOptions::new(limits(30))).is_ok());
