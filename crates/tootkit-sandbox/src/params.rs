@@ -152,6 +152,26 @@ impl Params {
         }
     }
 
+    /// A number parameter, read as Ruby's `String#to_i` reads one: leading whitespace,
+    /// a sign and the digits that follow, anything after ignored; 0 when no digit
+    /// comes (`abc`). Absent when blank.
+    pub(crate) fn integer(&self, key: &str) -> Option<i64> {
+        let text = self.text(key)?;
+        let text = text.trim_start();
+        let (negative, rest) = match text.as_bytes().first() {
+            Some(b'-') => (true, &text[1..]),
+            Some(b'+') => (false, &text[1..]),
+            _ => (false, text),
+        };
+        let digits = rest
+            .bytes()
+            .take_while(u8::is_ascii_digit)
+            .fold(0i64, |n, d| {
+                n.saturating_mul(10).saturating_add(i64::from(d - b'0'))
+            });
+        Some(if negative { -digits } else { digits })
+    }
+
     /// A boolean parameter, read as Rails reads one ([`truthy`]); absent when blank.
     pub(crate) fn flag(&self, key: &str) -> Option<bool> {
         match self.0.get(key)? {
@@ -229,6 +249,17 @@ mod tests {
             .collect();
         let (t, f) = (Some(true), Some(false));
         assert_eq!(flags, [t, t, t, f, f, f, None, None]);
+    }
+
+    #[test]
+    fn a_number_is_read_as_ruby_reads_one() {
+        let params = Params::from_form(b"a=5&b=%2B-3&c=%2B7&d=12abc&e=abc&f=&g=%20-3");
+        let read = |key| params.integer(key);
+        assert_eq!(
+            ["a", "c", "d", "e", "f", "g", "h"].map(read),
+            [Some(5), Some(7), Some(12), Some(0), None, Some(-3), None]
+        );
+        assert_eq!(read("b"), Some(0), "a sign and no digit");
     }
 
     #[test]

@@ -77,7 +77,7 @@ impl AppState {
                 discoverable: None,
                 indexable: Some(false),
                 attribution_domains: Some(Vec::new()),
-                quote_policy: Some("public".to_owned()),
+                quote_policy: Some(super::routes::statuses::DEFAULT_QUOTE_POLICY.to_owned()),
             }),
             emojis: Vec::new(),
             roles: Vec::new(),

@@ -85,8 +85,8 @@ pub(crate) async fn statuses(
     // Mastodon: 20 by default, at most 40, read as Ruby's `to_i.abs` reads it (a
     // negative one as positive, one that is no number as 0, which finds nothing).
     let limit = page
-        .text("limit")
-        .map_or(20, |l| ruby_to_i(&l).unsigned_abs().min(40) as usize);
+        .integer("limit")
+        .map_or(20, |l| l.unsigned_abs().min(40) as usize);
     // The filters Mastodon's AccountStatusesFilter applies. Nothing is pinned and no
     // status has media here, so those two find nothing; replies to others go with
     // exclude_replies (a thread of one's own stays); `tagged` keeps what holds the tag.
@@ -179,39 +179,4 @@ pub(crate) async fn statuses(
         }
     }
     Ok(response)
-}
-
-/// A number as Ruby's `String#to_i` reads it: leading whitespace, a sign, and the
-/// digits that follow, anything after ignored; 0 when no digit comes.
-fn ruby_to_i(text: &str) -> i64 {
-    let text = text.trim_start();
-    let (negative, rest) = match text.as_bytes().first() {
-        Some(b'-') => (true, &text[1..]),
-        Some(b'+') => (false, &text[1..]),
-        _ => (false, text),
-    };
-    let digits = rest
-        .bytes()
-        .take_while(u8::is_ascii_digit)
-        .fold(0i64, |n, d| {
-            n.saturating_mul(10).saturating_add(i64::from(d - b'0'))
-        });
-    if negative { -digits } else { digits }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn a_limit_is_read_as_ruby_reads_a_number() {
-        for (text, n) in [
-            ("5", 5),
-            (" -3", -3),
-            ("12abc", 12),
-            ("abc", 0),
-            ("", 0),
-            ("+7", 7),
-        ] {
-            assert_eq!(super::ruby_to_i(text), n, "{text:?}");
-        }
-    }
 }

@@ -21,7 +21,8 @@ use crate::store::{Keyed, NewStatus, StatusRow};
 const VISIBILITIES: &[&str] = &["public", "unlisted", "private", "direct"];
 /// The language of a status that names none: Mastodon's default locale.
 const DEFAULT_LANGUAGE: &str = "en";
-/// Who may quote a status that says nothing of it: a new account's default, anyone.
+/// Who may quote a status that says nothing of it: an account's default (a new
+/// account's, which every sandbox account keeps), anyone.
 pub(crate) const DEFAULT_QUOTE_POLICY: &str = "public";
 
 pub(crate) async fn create(
