@@ -102,6 +102,21 @@ fn check_length(text: &str) {
     );
 }
 
+/// The mentions a text opens with, as a run separated by spaces.
+fn opening_mentions(text: &str) -> Vec<&str> {
+    let mut opening = Vec::new();
+    let mut at = 0;
+    for entity in entities(text) {
+        let range = entity.range();
+        if entity.kind() != EntityKind::Mention || !text[at..range.start].trim().is_empty() {
+            break;
+        }
+        opening.push(entity.as_str());
+        at = range.end;
+    }
+    opening
+}
+
 /// Checks a thread cut from `text`: every part fits; the parts, numbering and carried
 /// mentions removed, give back the text up to whitespace at the cuts; no cut falls
 /// inside a grapheme cluster or an entity of the whole text.
@@ -150,11 +165,6 @@ pub fn check_thread(
                 .strip_suffix(&format!(" {}/{count}", index + 1))
                 .unwrap_or_else(|| panic!("part {index} is not numbered: {part:?}"));
         }
-        if let Some(carried) = carried.filter(|c| index > 0 && !c.is_empty()) {
-            piece = piece
-                .strip_prefix(&format!("{carried} "))
-                .expect("carried mentions");
-        }
         // Whitespace between parts goes, in whole grapheme clusters (a space followed by
         // a combining mark is one, and not whitespace).
         while let Some(space) = text[position..]
@@ -163,6 +173,33 @@ pub fn check_thread(
             .filter(|g| g.chars().all(char::is_whitespace))
         {
             position += space.len();
+        }
+        if let Some(carried) = carried.filter(|c| index > 0 && !c.is_empty()) {
+            // The reply opens with every carried mention: those put before it, then
+            // those its own text opened with (not put before it again).
+            let opening = opening_mentions(piece);
+            for mention in carried.split(' ') {
+                assert!(
+                    opening.iter().any(|m| m.eq_ignore_ascii_case(mention)),
+                    "part {index} does not open with {mention}: {part:?}"
+                );
+            }
+            // What was put before it: the fewest opening mentions whose removal gives
+            // back the text; each a carried one, and none also in the text's own.
+            let mut put = Vec::new();
+            while !text[position..].starts_with(piece) && put.len() < opening.len() {
+                let mention = opening[put.len()];
+                piece = piece[mention.len()..].trim_start_matches(' ');
+                put.push(mention);
+            }
+            let own = opening_mentions(piece);
+            for mention in &put {
+                assert!(
+                    carried.split(' ').any(|m| m == *mention)
+                        && !own.iter().any(|m| m.eq_ignore_ascii_case(mention)),
+                    "part {index} has {mention} put before it wrongly: {part:?}"
+                );
+            }
         }
         assert!(
             text[position..].starts_with(piece),
