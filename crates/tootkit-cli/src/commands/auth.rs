@@ -729,7 +729,7 @@ pub async fn status(context: &Context) -> Result<()> {
                 // account): null, not an empty string.
                 let known = |text: &str| (!text.is_empty()).then(|| text.to_owned());
                 serde_json::json!({
-                    "name": name, "instance": p.instance, "account": known(&p.account),
+                    "name": name, "instance": p.instance, "acct": known(&p.account),
                     "scopes": known(&p.scopes), "store": p.store,
                     "default": default.as_deref() == Some(name),
                 })
@@ -1077,7 +1077,7 @@ pub fn switch(context: &Context, name: &str) -> Result<()> {
         return context.print_json(&serde_json::json!({
             "default": name,
             "instance": profile.instance,
-            "account": Some(&profile.account).filter(|a| !a.is_empty()),
+            "acct": Some(&profile.account).filter(|a| !a.is_empty()),
         }));
     }
     let whose = if profile.account.is_empty() {

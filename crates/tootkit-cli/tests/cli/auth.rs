@@ -880,7 +880,7 @@ async fn a_token_that_may_only_post_is_stored_under_the_name_given() {
     let json = home.run(&["auth", "status", "--json"]).await.success();
     let json: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(json["token_valid"], true);
-    assert_eq!(json["profiles"][0]["account"], serde_json::Value::Null);
+    assert_eq!(json["profiles"][0]["acct"], serde_json::Value::Null);
     assert_eq!(json["profiles"][0]["scopes"], serde_json::Value::Null);
 }
 
@@ -958,7 +958,7 @@ async fn switch_chooses_the_default_and_logout_says_when_none_is_left() {
             .success(),
     );
     assert_eq!(switched["default"], "three");
-    assert_eq!(switched["account"], "alice");
+    assert_eq!(switched["acct"], "alice");
     let token = json(home.run(&["--json", "auth", "token"]).await.success());
     assert_eq!(token["instance"], base.as_str());
     assert!(token["access_token"].as_str().is_some_and(|t| t.len() > 20));
