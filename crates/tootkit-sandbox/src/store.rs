@@ -369,7 +369,8 @@ impl Store {
     /// How many statuses exist on the instance.
     pub(crate) fn status_total(&self) -> Result<u64> {
         Ok(self.conn().query_row(
-            "SELECT COUNT(*) FROM statuses WHERE deleted = 0",
+            // The sum of the accounts' counts, as Mastodon's: direct messages left out.
+            "SELECT COUNT(*) FROM statuses WHERE deleted = 0 AND visibility <> 'direct'",
             [],
             |row| row.get::<_, i64>(0),
         )? as u64)
@@ -377,7 +378,10 @@ impl Store {
 
     pub(crate) fn count_statuses(&self, account_id: &str) -> Result<(u64, Option<i64>)> {
         Ok(self.conn().query_row(
-            "SELECT COUNT(*), MAX(created_at) FROM statuses WHERE account_id = ?1 AND deleted = 0",
+            // As Mastodon's counter caches: direct messages are not counted, and a
+            // deletion lowers the count but leaves the date of the last post.
+            "SELECT COALESCE(SUM(deleted = 0), 0), MAX(created_at) FROM statuses \
+             WHERE account_id = ?1 AND visibility <> 'direct'",
             [account_id],
             |row| Ok((row.get::<_, i64>(0)? as u64, row.get(1)?)),
         )?)
@@ -705,7 +709,9 @@ impl Store {
 
     pub(crate) fn replies_count(&self, id: &str) -> Result<u64> {
         Ok(self.conn().query_row(
-            "SELECT COUNT(*) FROM statuses WHERE in_reply_to_id = ?1 AND deleted = 0",
+            // Only replies shown to others count, as Mastodon's `distributable?`.
+            "SELECT COUNT(*) FROM statuses WHERE in_reply_to_id = ?1 AND deleted = 0 \
+             AND visibility IN ('public', 'unlisted')",
             [id],
             |row| row.get::<_, i64>(0),
         )? as u64)

@@ -52,7 +52,14 @@ pub(crate) async fn create(
                     ));
                 }
             };
-            Some((parent.id, parent.account_id))
+            // As `Status#carried_over_reply_to_account_id`: a reply to one's own
+            // reply is still addressed to whom the thread answers, so that a thread
+            // continued under someone's post stays a reply to them.
+            let addressee = match parent.in_reply_to_account_id {
+                Some(theirs) if parent.account_id == account.id => theirs,
+                _ => parent.account_id,
+            };
+            Some((parent.id, addressee))
         }
         None => None,
     };

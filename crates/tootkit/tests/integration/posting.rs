@@ -353,6 +353,73 @@ async fn an_idempotency_key_belongs_to_one_account() {
     assert_eq!(hers.account.username, USER);
 }
 
+#[tokio::test]
+async fn replies_and_counts_follow_mastodons_rules() {
+    let sandbox = sandbox_with(
+        SandboxConfig::in_memory().user("bob", tootkit::Password::new("bob's long password")),
+    )
+    .await;
+    let client = fast_client(&sandbox);
+    let alice = client.with_access_token(user_token(&client, "read write").await);
+    let bob = client.with_access_token(
+        crate::user_token_as(&client, "read write", "bob", "bob's long password").await,
+    );
+    let hers = alice.statuses().create("a question").send().await.unwrap();
+    let answer = bob
+        .statuses()
+        .create("an answer")
+        .in_reply_to(&hers.id)
+        .send()
+        .await
+        .unwrap();
+    let more = bob
+        .statuses()
+        .create("and more of it")
+        .in_reply_to(&answer.id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        more.in_reply_to_account_id.as_deref(),
+        Some(hers.account.id.as_str()),
+        "a reply to one's own reply is still addressed to the account the thread answers"
+    );
+    let aside = bob
+        .statuses()
+        .create("@alice between us")
+        .in_reply_to(&hers.id)
+        .visibility(Visibility::Private)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        alice.statuses().get(&hers.id).await.unwrap().replies_count,
+        1,
+        "only replies shown to others are counted"
+    );
+    let before = bob.accounts().verify_credentials().await.unwrap();
+    assert_eq!(before.statuses_count, 3);
+    bob.statuses()
+        .create("@alice a secret")
+        .visibility(Visibility::Direct)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        statuses_count(&bob).await,
+        3,
+        "direct messages are not counted"
+    );
+    bob.statuses().delete(&aside.id).await.unwrap();
+    let after = bob.accounts().verify_credentials().await.unwrap();
+    assert_eq!(after.statuses_count, 2);
+    assert!(after.last_status_at.is_some());
+    assert_eq!(
+        after.last_status_at, before.last_status_at,
+        "a deletion leaves the date of the last post"
+    );
+}
+
 /// What a proxy in front of the sandbox does with a post.
 #[derive(Clone, Copy, Debug)]
 enum Fate {
