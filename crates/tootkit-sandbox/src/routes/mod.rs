@@ -216,15 +216,21 @@ pub(crate) fn found(location: &str) -> axum::response::Response {
     }
 }
 
-/// No route: Mastodon's 404, which a client reads as a missing record; the sandbox's
-/// log says the endpoint is one it does not serve (its path only: a query may carry a
-/// token).
+/// No route: Mastodon's 404 for a route it does not have, which a client takes as
+/// a feature the server lacks. Under `/api/` its message and the sandbox's log say
+/// the endpoint is one the sandbox does not serve, so that a bot's author does not
+/// take it for a missing record (the path only: a query may carry a token).
 async fn nothing_here(method: axum::http::Method, uri: axum::http::Uri) -> Failure {
-    if uri.path().starts_with("/api/") {
-        tracing::warn!(
-            "{method} {} is not an endpoint the sandbox serves (the README lists those it does); answered 404 as Mastodon answers a route it does not have",
-            uri.path()
-        );
+    if !uri.path().starts_with("/api/") {
+        return Failure::nothing_here();
     }
-    Failure::nothing_here()
+    let what = format!(
+        "{method} {} is not an endpoint the sandbox serves (the README lists those it does)",
+        uri.path()
+    );
+    tracing::warn!("{what}; answered 404 as Mastodon answers a route it does not have");
+    Failure::api(
+        axum::http::StatusCode::NOT_FOUND,
+        format!("Not Found: {what}."),
+    )
 }

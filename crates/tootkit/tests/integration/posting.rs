@@ -1996,19 +1996,42 @@ async fn what_the_sandbox_does_not_serve_is_a_json_404_whatever_the_method() {
     let _ = fast_client(&sandbox);
     let base = sandbox.base_url().to_string();
     let http = reqwest::Client::new();
-    for request in [
-        http.get(format!("{base}/api/v1/timelines/home")),
+    for (request, what) in [
+        (
+            http.get(format!("{base}/api/v1/timelines/home")),
+            "GET /api/v1/timelines/home",
+        ),
         // A path it serves, with a method it does not (editing a status).
-        http.put(format!("{base}/api/v1/statuses/1")),
-        http.patch(format!("{base}/api/v1/accounts/verify_credentials")),
+        (
+            http.put(format!("{base}/api/v1/statuses/1")),
+            "PUT /api/v1/statuses/1",
+        ),
+        (
+            http.patch(format!("{base}/api/v1/accounts/verify_credentials")),
+            "PATCH /api/v1/accounts/verify_credentials",
+        ),
     ] {
         let answer = request.send().await.unwrap();
         assert_eq!(answer.status().as_u16(), 404);
         assert_eq!(
             answer.json::<serde_json::Value>().await.unwrap(),
-            serde_json::json!({"error": "Not Found"})
+            serde_json::json!({"error": format!(
+                "Not Found: {what} is not an endpoint the sandbox serves (the README lists those it does)."
+            )}),
+            "told apart from a missing record"
         );
     }
+    let missing = http
+        .get(format!("{base}/api/v1/statuses/1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status().as_u16(), 404);
+    assert_eq!(
+        missing.json::<serde_json::Value>().await.unwrap(),
+        serde_json::json!({"error": "Not Found"}),
+        "a missing record is answered as Mastodon answers it"
+    );
 }
 
 #[tokio::test]
