@@ -131,7 +131,8 @@ async fn json_in_utf8(mut response: axum::response::Response) -> axum::response:
 /// Mastodon's `Cache-Control` where a handler set none: API answers are private and
 /// never stored (a token or a client secret may be in them), except the instance's
 /// public description, cached for five minutes; NodeInfo's for three days (where it is)
-/// and half an hour (what it says); discovery must be revalidated.
+/// and half an hour (what it says); discovery and revocation must be revalidated, as
+/// Rails' default.
 async fn cache_control(
     request: axum::extract::Request,
     next: axum::middleware::Next,
@@ -150,7 +151,7 @@ async fn cache_control(
         Some("max-age=1800, public")
     } else if path.starts_with("/api/") || path == "/oauth/userinfo" {
         Some("private, no-store")
-    } else if path.starts_with("/.well-known/") {
+    } else if path.starts_with("/.well-known/") || path == "/oauth/revoke" {
         Some("max-age=0, private, must-revalidate")
     } else {
         None

@@ -835,8 +835,9 @@ pub(crate) async fn revoke(
         )
     };
     let app = authenticate_client(&state, &headers, &params)?.ok_or_else(not_yours)?;
+    // As Doorkeeper: once the client is known, no token is a token unknown.
     let Some(token) = params.text("token") else {
-        return Err(not_yours());
+        return Ok(Json(serde_json::json!({})));
     };
     match state.store.token(&token)?.map(|(row, _)| row.app_id) {
         Some(owner) if owner != app.id => Err(not_yours()),

@@ -390,6 +390,36 @@ async fn refusals_carry_doorkeepers_headers_as_recorded() {
     assert_eq!(not_yours.status().as_u16(), 403);
     assert!(not_yours.headers().get("www-authenticate").is_none());
 
+    // A known client naming no token is told all is well, as an unknown token is
+    // (RFC 7009), with the caching header Mastodon's revocation answers carry.
+    let nothing_named = http
+        .post(format!("{base}/oauth/revoke"))
+        .form(&[
+            ("client_id", app.client_id.as_str()),
+            ("client_secret", app.client_secret.expose()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(nothing_named.status().as_u16(), 200);
+    let recorded =
+        std::fs::read_to_string(recordings.join("pre_4_4_0/test_zzz_revoke.yaml")).unwrap();
+    let revocation = &recorded[recorded
+        .find("uri: http://localhost:3000/oauth/revoke")
+        .unwrap()..];
+    let caching = revocation
+        .lines()
+        .skip_while(|line| !line.trim().eq_ignore_ascii_case("cache-control:"))
+        .nth(1)
+        .unwrap()
+        .trim()
+        .trim_start_matches("- ");
+    assert_eq!(
+        nothing_named.headers()["cache-control"].to_str().unwrap(),
+        caching
+    );
+    assert_eq!(nothing_named.text().await.unwrap(), "{}");
+
     let bad_token = http
         .get(format!("{base}/api/v1/accounts/verify_credentials"))
         .bearer_auth("not-a-token")
