@@ -108,7 +108,61 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .method_not_allowed_fallback(nothing_here)
         .layer(axum::middleware::map_response(json_in_utf8))
         .layer(axum::middleware::from_fn(cache_control))
+        .layer(axum::middleware::from_fn(cross_origin))
         .with_state(state)
+}
+
+/// What a page of another origin may call, and how, as Mastodon's
+/// `config/initializers/cors.rb` says (Rack::Cors): any origin and request header, no
+/// credentials (a token travels in `Authorization`, not a cookie), preflights cached
+/// for two hours. A web client on another port, or a page opened from a file, uses the
+/// sandbox as it would a real instance; the sign-in pages stay same-origin.
+async fn cross_origin(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::{HeaderName, Method, header};
+    use tower::{Layer, ServiceExt};
+    use tower_http::cors::{AllowHeaders, Any, CorsLayer};
+    let path = request.uri().path();
+    let segments: Vec<&str> = path.split('/').skip(1).collect();
+    let layer = |methods: &[Method]| {
+        CorsLayer::new()
+            .allow_origin(Any)
+            .allow_methods(methods.to_vec())
+            .allow_headers(AllowHeaders::mirror_request())
+            .max_age(std::time::Duration::from_secs(7200))
+    };
+    let layer = if path.starts_with("/api/") {
+        layer(&[
+            Method::POST,
+            Method::PUT,
+            Method::DELETE,
+            Method::GET,
+            Method::PATCH,
+            Method::OPTIONS,
+        ])
+        .expose_headers([
+            header::LINK,
+            HeaderName::from_static("x-ratelimit-reset"),
+            HeaderName::from_static("x-ratelimit-limit"),
+            HeaderName::from_static("x-ratelimit-remaining"),
+            HeaderName::from_static("x-request-id"),
+        ])
+    } else if path.starts_with("/.well-known/")
+        || matches!(segments[..], [handle] if handle.starts_with('@'))
+        || matches!(segments[..], ["users", _])
+    {
+        layer(&[Method::GET])
+    } else if path == "/oauth/token" {
+        layer(&[Method::POST])
+    } else {
+        return next.run(request).await;
+    };
+    match layer.layer(next).oneshot(request).await {
+        Ok(response) => response.map(axum::body::Body::new),
+        Err(never) => match never {},
+    }
 }
 
 /// Rails names the charset of every JSON answer (`application/json; charset=utf-8`);

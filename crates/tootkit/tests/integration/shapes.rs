@@ -923,3 +923,72 @@ async fn a_status_read_by_no_one_signed_in_leaves_out_what_depends_on_the_reader
         mastodon["quote_approval"]["current_user"]
     );
 }
+
+#[tokio::test]
+async fn a_page_of_another_origin_may_call_what_mastodon_lets_it() {
+    let sandbox = sandbox().await;
+    let client = fast_client(&sandbox);
+    let token = user_token(&client, "read write").await;
+    let base = sandbox.base_url().to_string();
+    let http = reqwest::Client::new();
+    let origin = "http://localhost:5173";
+
+    let preflight = http
+        .request(reqwest::Method::OPTIONS, format!("{base}/api/v1/statuses"))
+        .header("origin", origin)
+        .header("access-control-request-method", "POST")
+        .header(
+            "access-control-request-headers",
+            "authorization,idempotency-key",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(preflight.status().as_u16(), 200);
+    let header = |response: &reqwest::Response, name: &str| {
+        response
+            .headers()
+            .get(name)
+            .map(|value| value.to_str().unwrap().to_ascii_lowercase())
+            .unwrap_or_default()
+    };
+    assert_eq!(header(&preflight, "access-control-allow-origin"), "*");
+    assert!(header(&preflight, "access-control-allow-methods").contains("post"));
+    assert_eq!(
+        header(&preflight, "access-control-allow-headers"),
+        "authorization,idempotency-key"
+    );
+
+    let posted = http
+        .post(format!("{base}/api/v1/statuses"))
+        .header("origin", origin)
+        .bearer_auth(token.expose())
+        .form(&[("status", "from a web page")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(posted.status().as_u16(), 200);
+    assert_eq!(header(&posted, "access-control-allow-origin"), "*");
+    let exposed = header(&posted, "access-control-expose-headers");
+    for name in ["link", "x-ratelimit-remaining", "x-ratelimit-reset"] {
+        assert!(exposed.contains(name), "{name} is readable: {exposed}");
+    }
+
+    let token_request = http
+        .request(reqwest::Method::OPTIONS, format!("{base}/oauth/token"))
+        .header("origin", origin)
+        .header("access-control-request-method", "POST")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(header(&token_request, "access-control-allow-origin"), "*");
+
+    // The pages where one signs in are for the instance's own origin only.
+    let page = http
+        .get(format!("{base}/oauth/authorize"))
+        .header("origin", origin)
+        .send()
+        .await
+        .unwrap();
+    assert!(page.headers().get("access-control-allow-origin").is_none());
+}
