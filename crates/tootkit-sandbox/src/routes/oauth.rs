@@ -785,7 +785,8 @@ pub(crate) async fn token(
                     };
                     now - row.created_at <= crate::CODE_LIFETIME_MS
                         && row.app_id == app.id
-                        && row.redirect_uri == redirect_uri
+                        // As the authorization request's, loopback ports aside.
+                        && redirect_matches(&redirect_uri, &row.redirect_uri)
                         && pkce_ok
                 })?
                 .ok_or_else(invalid_grant)?;

@@ -127,6 +127,53 @@ async fn a_reused_code_gets_invalid_grant_with_its_causes_spelled_out() {
 }
 
 #[tokio::test]
+async fn a_loopback_redirect_may_name_another_port_at_the_exchange_but_nothing_else() {
+    let sandbox = sandbox().await;
+    let client = fast_client(&sandbox);
+    let app = register(&client, &Scopes::read()).await;
+    let server = client.oauth().discover().await.unwrap();
+    let request = AuthorizationRequest::new(
+        &app.client_id,
+        "http://127.0.0.1:4123/callback",
+        Scopes::read(),
+    );
+    let mut user = ScriptedUser::new().unwrap();
+    let AuthorizationOutcome::Redirect(target) = user
+        .authorize(&request.url(&server), USER, &Password::new(PASSWORD))
+        .await
+        .unwrap()
+    else {
+        panic!("expected a redirect to the loopback address");
+    };
+    let code = target
+        .query_pairs()
+        .find(|(name, _)| name == "code")
+        .unwrap()
+        .1
+        .into_owned();
+    let exchange = |redirect_uri: &'static str| {
+        reqwest::Client::new()
+            .post(format!("{}/oauth/token", sandbox.base_url()))
+            .form(&[
+                ("grant_type", "authorization_code"),
+                ("code", code.as_str()),
+                ("redirect_uri", redirect_uri),
+                ("code_verifier", request.verifier().expose()),
+                ("client_id", app.client_id.as_str()),
+                ("client_secret", app.client_secret.expose()),
+            ])
+            .send()
+    };
+    let elsewhere = exchange("http://127.0.0.1:4123/other").await.unwrap();
+    assert_eq!(elsewhere.status(), 400, "another path is another address");
+    // RFC 8252 §7.3, as Doorkeeper compares the two at the exchange too.
+    let other_port = exchange("http://127.0.0.1:5555/callback").await.unwrap();
+    assert_eq!(other_port.status(), 200);
+    let token: serde_json::Value = other_port.json().await.unwrap();
+    assert_eq!(token["scope"], "read");
+}
+
+#[tokio::test]
 async fn a_wrong_pkce_verifier_or_redirect_uri_is_refused_without_using_up_the_code() {
     let sandbox = sandbox().await;
     let client = fast_client(&sandbox);
