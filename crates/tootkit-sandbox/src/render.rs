@@ -45,7 +45,7 @@ impl AppState {
             created_at: Some(from_ms(row.created_at).replace_time(time::Time::MIDNIGHT)),
             note: String::new(),
             url: format!("{}/@{}", self.base_url, row.username),
-            uri: Some(format!("{}/users/{}", self.base_url, row.username)),
+            uri: Some(format!("{}/ap/users/{}", self.base_url, row.id)),
             avatar: self.avatar(),
             avatar_static: self.avatar(),
             avatar_description: Some(String::new()),
@@ -144,8 +144,8 @@ impl AppState {
             visibility,
             language: row.language.clone(),
             uri: format!(
-                "{}/users/{}/statuses/{}",
-                self.base_url, author.username, row.id
+                "{}/ap/users/{}/statuses/{}",
+                self.base_url, author.id, row.id
             ),
             url: Some(format!("{}/@{}/{}", self.base_url, author.username, row.id)),
             replies_count: self.store.replies_count(&row.id)?,

@@ -91,6 +91,11 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .route("/tags/{name}", get(web::tag))
         .route("/users/{name}", get(web::activitypub_account))
         .route("/users/{name}/statuses/{id}", get(web::activitypub_status))
+        .route("/ap/users/{id}", get(web::activitypub_account_by_id))
+        .route(
+            "/ap/users/{id}/statuses/{status}",
+            get(web::activitypub_status_by_id),
+        )
         .route("/{handle}", get(web::profile))
         .route("/{handle}/{id}", get(web::status))
         .route("/avatars/original/missing.png", get(web::default_image))

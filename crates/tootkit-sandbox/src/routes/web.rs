@@ -1,7 +1,7 @@
 //! The public web pages behind the addresses the API hands out: an account's profile
 //! (`/@user`), a status (`/@user/:id`), a hashtag's posts (`/tags/:name`), the
-//! ActivityPub addresses in `uri` (`/users/:name…`, sent on to the pages, as Mastodon
-//! does for a browser), and the default images an account without its own points to.
+//! ActivityPub addresses in `uri` (`/ap/users/:id…` as Mastodon 4.6 writes them, and
+//! the older `/users/:name…`, sent on to the pages, as Mastodon does for a browser), and the default images an account without its own points to.
 //! A bot that prints its post's URL links to something a person can open.
 
 use std::sync::Arc;
@@ -131,6 +131,29 @@ pub(crate) async fn activitypub_account(Path(name): Path<String>) -> Response {
 /// See [`activitypub_account`].
 pub(crate) async fn activitypub_status(Path((name, id)): Path<(String, String)>) -> Response {
     found(&format!("/@{}/{}", segment(&name), segment(&id)))
+}
+
+/// `GET /ap/users/:id` and `/ap/users/:id/statuses/:id`, the `uri`s Mastodon 4.6 hands
+/// out (by the account's ID, which a rename does not change): sent on to their pages.
+pub(crate) async fn activitypub_account_by_id(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    let account = state.store.account(&id)?.ok_or_else(Failure::not_found)?;
+    Ok(found(&format!("/@{}", segment(&account.username))))
+}
+
+/// See [`activitypub_account_by_id`].
+pub(crate) async fn activitypub_status_by_id(
+    State(state): State<Arc<AppState>>,
+    Path((id, status)): Path<(String, String)>,
+) -> Result<Response> {
+    let account = state.store.account(&id)?.ok_or_else(Failure::not_found)?;
+    Ok(found(&format!(
+        "/@{}/{}",
+        segment(&account.username),
+        segment(&status)
+    )))
 }
 
 /// A path segment as written in a URL: anything but letters and digits escaped.

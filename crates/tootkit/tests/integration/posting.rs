@@ -2128,11 +2128,19 @@ async fn the_addresses_the_sandbox_hands_out_lead_to_pages() {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
+    // Written as Mastodon 4.6 writes them (by the account's ID), and in the older
+    // form by name, which Mastodon still serves.
+    let base = sandbox.base_url().as_str().trim_end_matches('/');
+    let account_uri = format!("{base}/ap/users/{}", public.account.id);
+    assert_eq!(public.account.uri.as_deref(), Some(account_uri.as_str()));
+    assert_eq!(public.uri, format!("{account_uri}/statuses/{}", public.id));
     for (uri, page) in [
         (public.uri.clone(), format!("/@{USER}/{}", public.id)),
+        (account_uri.clone(), format!("/@{USER}")),
+        (format!("{base}/users/{USER}"), format!("/@{USER}")),
         (
-            public.account.uri.clone().unwrap_or_default(),
-            format!("/@{USER}"),
+            format!("{base}/users/{USER}/statuses/{}", public.id),
+            format!("/@{USER}/{}", public.id),
         ),
     ] {
         let answer = no_redirects.get(&uri).send().await.unwrap();
