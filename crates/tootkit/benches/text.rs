@@ -95,6 +95,13 @@ fn counting(c: &mut Criterion) {
         "split_thread, https://a.co/ 1,000 times without spaces (refused)",
         |b| b.iter(|| split_thread(black_box(&run_together), &options).map(|parts| parts.len())),
     );
+    // Dense with entities: every cut is checked against the hashtags around it (it
+    // was against all of them, which took seconds here).
+    let hashtags = "#a ".repeat(74_000);
+    slow.bench_function(
+        "split_thread, #a 74,000 times: 222 KB, about 300 parts (refused)",
+        |b| b.iter(|| split_thread(black_box(&hashtags), &options).map(|parts| parts.len())),
+    );
     slow.finish();
 }
 

@@ -322,12 +322,29 @@ fn counted_for(max_parts: usize) -> usize {
 /// An entity of the whole text: where it is, what it is.
 type Found = (std::ops::Range<usize>, EntityKind);
 
+// `found` is as `entities` gives it, sorted and without overlaps: looked up by binary
+// search, so that a text dense with entities is cut in time that grows with its size,
+// not with its square.
+
+/// The entity of `found` that starts at `start`.
+fn starting_at(found: &[Found], start: usize) -> Option<&Found> {
+    let at = found.partition_point(|(range, _)| range.start < start);
+    found.get(at).filter(|(range, _)| range.start == start)
+}
+
+/// Whether `entity` is one of `found`.
+fn is_found(found: &[Found], entity: &Found) -> bool {
+    starting_at(found, entity.0.start) == Some(entity)
+}
+
 /// The places `text` may be cut, in order.
 fn cuts(text: &str, found: &[Found]) -> Vec<Cut> {
+    // Whether `at` falls inside an entity: only the last one starting before it can
+    // hold it.
     let splits_entity = |at: usize| {
-        found
-            .iter()
-            .any(|(range, _)| range.start < at && at < range.end)
+        found[..found.partition_point(|(range, _)| range.start < at)]
+            .last()
+            .is_some_and(|(range, _)| at < range.end)
     };
     let sentence_ends = sentence_ends(text);
     let word_starts: Vec<usize> = text.split_word_bound_indices().map(|(at, _)| at).collect();
@@ -919,7 +936,10 @@ fn keeps_entities(text: &str, start: usize, cut: &Cut, found: &[Found]) -> bool 
     let known = |offset: usize, side: &str| {
         entities(side).iter().all(|entity| {
             let range = entity.range();
-            found.contains(&(range.start + offset..range.end + offset, entity.kind()))
+            is_found(
+                found,
+                &(range.start + offset..range.end + offset, entity.kind()),
+            )
         })
     };
     let part = &text[start..cut.end];
@@ -944,11 +964,9 @@ fn keeps_entities(text: &str, start: usize, cut: &Cut, found: &[Found]) -> bool 
         let range = entity.range();
         let placed = range.start + cut.next..range.end + cut.next;
         if cut_short(placed.end) {
-            found
-                .iter()
-                .any(|(known, kind)| known.start == placed.start && *kind == entity.kind())
+            starting_at(found, placed.start).is_some_and(|(_, kind)| *kind == entity.kind())
         } else {
-            found.contains(&(placed, entity.kind()))
+            is_found(found, &(placed, entity.kind()))
         }
     })
 }
