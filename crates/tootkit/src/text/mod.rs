@@ -363,25 +363,20 @@ pub fn is_blank(text: &str) -> bool {
 }
 
 /// Whether `tag` has the shape of a language Mastodon takes for a status: an ISO 639
-/// code of two or three lowercase letters, with a region or script where it knows one
-/// (`en`, `fil`, `pt-BR`, `zh-Hant`). Which codes exist is the server's to say.
+/// code of two or three lowercase letters, alone or before a region or anything else
+/// after `-` or `_`, which Mastodon drops when it does not know the whole tag
+/// (`valid_locale_or_nil`: `pt-BR` is `pt`, and so are `pt_BR` and `$LANG`'s
+/// `pt_BR.UTF-8`). Which codes exist is the server's to say.
 ///
 /// ```
 /// use tootkit::text::is_language_tag;
 ///
-/// assert!(is_language_tag("pt-BR") && is_language_tag("fil"));
-/// assert!(!is_language_tag("english") && !is_language_tag("EN"));
+/// assert!(is_language_tag("pt-BR") && is_language_tag("fil") && is_language_tag("en_US.UTF-8"));
+/// assert!(!is_language_tag("english") && !is_language_tag("EN") && !is_language_tag("C.UTF-8"));
 /// ```
 pub fn is_language_tag(tag: &str) -> bool {
-    let mut parts = tag.split('-');
-    let primary = parts.next().unwrap_or_default();
-    let region = parts.next();
-    (2..=3).contains(&primary.len())
-        && primary.chars().all(|c| c.is_ascii_lowercase())
-        && region.is_none_or(|r| {
-            (2..=4).contains(&r.len()) && r.chars().all(|c| c.is_ascii_alphanumeric())
-        })
-        && parts.next().is_none()
+    let primary = tag.split(['-', '_']).next().unwrap_or_default();
+    (2..=3).contains(&primary.len()) && primary.chars().all(|c| c.is_ascii_lowercase())
 }
 
 /// Refuses a language Mastodon would not take ([`is_language_tag`]) with a sentence

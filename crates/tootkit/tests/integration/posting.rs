@@ -2213,3 +2213,37 @@ async fn an_instance_that_describes_itself_only_to_signed_in_clients_is_asked_wi
     let instance = signed_in.instance().get().await.unwrap();
     assert_eq!(instance.max_characters(), 600);
 }
+
+#[tokio::test]
+async fn a_language_with_a_region_is_posted_and_filed_as_mastodon_files_it() {
+    let sandbox = sandbox().await;
+    let client = fast_client(&sandbox);
+    let bot = client.with_access_token(user_token(&client, "read write").await);
+    // What a bot passes from `$LANG`, as Mastodon's `valid_locale_or_nil` reads it.
+    for (given, filed) in [("ja_JP", "ja"), ("pt_BR.UTF-8", "pt"), ("zh-TW", "zh-TW")] {
+        let status = bot
+            .statuses()
+            .create("konnichiwa")
+            .language(given)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(status.language.as_deref(), Some(filed), "{given}");
+    }
+    let refused = bot
+        .statuses()
+        .create("hello")
+        .language("English")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refused.to_string(),
+        "`English` is not a language code; give an ISO 639 code such as `en`, `de` or `pt-BR`."
+    );
+    assert_eq!(
+        statuses_count(&bot).await,
+        3,
+        "nothing sent for the refused one"
+    );
+}
