@@ -9,7 +9,7 @@ use std::time::Duration;
 use time::OffsetDateTime;
 
 /// The Mastodon `invalid_grant` explanation, with its causes spelled out.
-const INVALID_GRANT_CAUSES: &str = "it was mistyped or cut short, already used, is older than ten minutes, was issued to another client, or the redirect URI differs from the authorization request's; start the sign-in again to get a fresh code";
+const INVALID_GRANT_CAUSES: &str = "it was mistyped or cut short, already used, is older than ten minutes, was issued to another client, or the redirect URI or PKCE verifier sent with it is not the authorization request's (exchange the code with the request that made the sign-in URL); start the sign-in again to get a fresh code";
 
 /// Doorkeeper's own description of `invalid_grant`, which the causes above say better.
 const DOORKEEPER_INVALID_GRANT: &str = "The provided authorization grant is invalid";
@@ -545,7 +545,7 @@ pub(crate) fn cause_chain(err: &reqwest::Error) -> String {
     // rustls' words for a server answering plain http where https was asked for.
     if text.contains("InvalidContentType") || text.contains("corrupt message") {
         return format!(
-            "the server does not speak https there ({text}); if it is a local test server such as tootkit sandbox, use an http:// address"
+            "the server does not speak https there ({text}); if it is a tootkit sandbox or another test server on this machine, use its http:// address (plain http is allowed to loopback addresses only)"
         );
     }
     if err.is_connect() {

@@ -418,7 +418,7 @@ impl OAuth<'_> {
     /// # Errors
     ///
     /// [`Error::OAuth`] with `invalid_grant` when the code is used, expired, issued to
-    /// another client, or the redirect URI differs; the message lists those causes.
+    /// another client, or the redirect URI or PKCE verifier differs; the message lists those causes.
     pub async fn exchange_code(
         &self,
         app: &AppCredentials,

@@ -192,6 +192,12 @@ async fn a_wrong_pkce_verifier_or_redirect_uri_is_refused_without_using_up_the_c
         .await
         .unwrap_err();
     assert!(is_invalid_grant(&err), "{err:?}");
+    assert!(
+        err.to_string().contains(
+            "or the redirect URI or PKCE verifier sent with it is not the authorization request's"
+        ),
+        "the message names this cause among the others: {err}"
+    );
     // As Doorkeeper: a refused exchange leaves the code to its rightful owner.
     let token = client
         .oauth()
