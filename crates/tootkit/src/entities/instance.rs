@@ -84,7 +84,8 @@ impl Instance {
             .unwrap_or(DEFAULT_MAX_CHARACTERS)
     }
 
-    /// What a URL counts towards the limit (23 when the server does not say).
+    /// What a URL counts towards the limit (23 when the server does not say; 0 when
+    /// it counts links as written, as Pleroma and Akkoma say).
     pub fn characters_reserved_per_url(&self) -> u32 {
         self.configuration
             .statuses
@@ -280,6 +281,9 @@ impl From<InstanceV1> for Instance {
         if let Some(max) = v1.max_toot_chars {
             let statuses = configuration.statuses.get_or_insert_with(Default::default);
             statuses.max_characters.get_or_insert(max);
+            // Pleroma's field, from a server that counts the text as written unless it
+            // says otherwise (as GoToSocial, which gives both, does).
+            statuses.characters_reserved_per_url.get_or_insert(0);
         }
         let domain = v1
             .uri

@@ -43,6 +43,8 @@ pub struct Limits {
     /// The longest status (`configuration.statuses.max_characters`).
     pub max_characters: usize,
     /// What a link counts (`configuration.statuses.characters_reserved_per_url`).
+    /// 0, which Pleroma and Akkoma publish, is a server that reserves nothing and
+    /// counts the text as written: links at their length, mentions with their domain.
     pub characters_reserved_per_url: usize,
 }
 
@@ -450,6 +452,9 @@ pub fn status_length(text: &str, spoiler_text: &str, limits: Limits) -> usize {
     // A blank text counts nothing at all.
     let uncounted_link_characters = if is_blank(text) {
         0
+    } else if limits.characters_reserved_per_url == 0 {
+        counted.push_str(text);
+        0
     } else {
         push_countable(&mut counted, text, limits.characters_reserved_per_url)
     };
@@ -622,13 +627,24 @@ mod tests {
     }
 
     #[test]
+    fn a_server_that_reserves_nothing_counts_the_text_as_written() {
+        let pleroma = Limits {
+            max_characters: 5000,
+            characters_reserved_per_url: 0,
+        };
+        let text = "@bob@example.social see https://example.com/a/long/path";
+        assert_eq!(status_length(text, "", pleroma), text.chars().count());
+        assert_eq!(status_length(text, "cw", Limits::default()), 2 + 4 + 5 + 23);
+    }
+
+    #[test]
     fn any_reserved_length_a_server_publishes_is_counted_without_allocating_it() {
         let per_url = |characters_reserved_per_url| Limits {
             max_characters: 500,
             characters_reserved_per_url,
         };
         let text = "a\u{600}https://example.com/ b";
-        for reserved in [0, 1, 2, 3, 23] {
+        for reserved in [1, 2, 3, 23] {
             let stand_in = "x".repeat(reserved);
             assert_eq!(
                 status_length(text, "", per_url(reserved)),

@@ -740,3 +740,41 @@ fn entities_read_every_matching_response_of_other_servers() {
     }
     tally.finish("compat", COMPAT_AT_LEAST);
 }
+
+#[test]
+fn each_server_is_counted_by_the_rule_its_instance_publishes() {
+    let Some(fixtures) = crate::fixtures() else {
+        return;
+    };
+    let compat = fixtures.join("compat");
+    let read = |path: &str| read_json(&compat.join(path)).expect(path);
+    let v2 = |path: &str| serde_json::from_value::<Instance>(read(path)).unwrap();
+    let v1 = |path: &str| Instance::from(serde_json::from_value::<InstanceV1>(read(path)).unwrap());
+    let text = "@bob@example.social see https://example.com/a/long/path";
+    let as_written = text.chars().count();
+    for (server, instance, length) in [
+        // Pleroma reserves nothing for a link and counts the text as written, in
+        // both descriptions (v1 says only `max_toot_chars`).
+        ("Pleroma, v2", v2("pleroma/InstanceV2-1.json"), as_written),
+        ("Pleroma, v1", v1("pleroma/InstanceV1-1.json"), as_written),
+        // GoToSocial gives `max_toot_chars` and its own reserve.
+        (
+            "GoToSocial, v1",
+            v1("gotosocial/InstanceV1-3.json"),
+            4 + 5 + 25,
+        ),
+        (
+            "GoToSocial, v2",
+            v2("gotosocial/InstanceV2-1.json"),
+            4 + 5 + 25,
+        ),
+    ] {
+        let limits = tootkit::text::Limits::of(&instance);
+        assert_eq!(limits.max_characters, 5000, "{server}");
+        assert_eq!(
+            tootkit::text::status_length(text, "", limits),
+            length,
+            "{server}"
+        );
+    }
+}
