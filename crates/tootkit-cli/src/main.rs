@@ -205,6 +205,27 @@ async fn run(cli: Cli) -> failure::Result<()> {
     }
 }
 
+/// A log line as the CLI's other warnings read: `warning: ` and the message.
+struct AsWarning;
+
+impl<S, N> tracing_subscriber::fmt::FormatEvent<S, N> for AsWarning
+where
+    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+    N: for<'a> tracing_subscriber::fmt::FormatFields<'a> + 'static,
+{
+    fn format_event(
+        &self,
+        context: &tracing_subscriber::fmt::FmtContext<'_, S, N>,
+        mut writer: tracing_subscriber::fmt::format::Writer<'_>,
+        event: &tracing::Event<'_>,
+    ) -> std::fmt::Result {
+        use tracing_subscriber::fmt::FormatFields;
+        write!(writer, "warning: ")?;
+        context.format_fields(writer.by_ref(), event)?;
+        writeln!(writer)
+    }
+}
+
 /// `-v` shows each request and its answer, `-vv` everything the libraries say. The
 /// sandbox shows the requests it serves without being asked: that is what a developer
 /// watches it for.
@@ -216,7 +237,22 @@ fn init_logging(verbosity: u8, serving: bool) {
     // `-v`: tootkit's own lines (one per request, retries, the sandbox's requests);
     // `-vv` adds the HTTP stack's, `-vvv` everything there is.
     let (ours, theirs) = match (verbosity, serving) {
-        (0, false) => return,
+        (0, false) => {
+            // What the library warns of (a post sent again after a wait, a forged
+            // sign-in redirect refused) is for the person at the terminal, in the
+            // CLI's own words.
+            let targets = tracing_subscriber::filter::Targets::new()
+                .with_target("tootkit", Level::WARN)
+                .with_target("tootkit_cli", Level::WARN);
+            tracing_subscriber::fmt()
+                .with_max_level(Level::WARN)
+                .with_writer(std::io::stderr)
+                .event_format(AsWarning)
+                .finish()
+                .with(targets)
+                .init();
+            return;
+        }
         (0, true) => (Level::INFO, Level::WARN),
         (1, _) => (Level::DEBUG, Level::WARN),
         (2, _) => (Level::DEBUG, Level::DEBUG),

@@ -75,8 +75,9 @@ const MAX_ANSWER_BYTES: usize = 16 << 20;
 ///
 /// A post whose first attempt may still be running on the server (it timed out, the
 /// connection broke, a gateway answered 502 or 504, GoToSocial answered 409) is repeated
-/// only after `settle_delay`: Mastodon records a key once the first request has
-/// finished, so a repeat that arrives while it still runs would post a second time.
+/// only after `settle_delay` (a minute unless set), with a warning logged: Mastodon
+/// records a key once the first request has finished, so a repeat that arrives while it
+/// still runs would post a second time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RetryPolicy {
@@ -99,8 +100,13 @@ impl Default for RetryPolicy {
             max_retries: 2,
             initial_delay: Duration::from_millis(250),
             max_rate_limit_wait: Duration::ZERO,
-            // Longer than Mastodon takes to create a status, remote mentions resolved.
-            settle_delay: Duration::from_secs(10),
+            // Mastodon records a key only once its status is made, and making one can
+            // take long: mentioning an account it does not know yet, it looks the
+            // account up on its server (WebFinger, then the actor), each request
+            // allowed 5 s to connect and 30 s to answer. A minute covers one such
+            // mention; a post mentioning several unknown accounts on slow servers may
+            // need a longer delay.
+            settle_delay: Duration::from_secs(60),
         }
     }
 }
@@ -493,6 +499,8 @@ impl Client {
                 unconfirmed = self.unknown_fate(&err);
             }
             let settled = || backoff(retry, attempt).max(retry.settle_delay);
+            // A post whose fate is unknown waits long, and a person should know why.
+            let mut settling = false;
             let wait = match &err {
                 _ if attempt >= retry.max_retries => None,
                 Error::Network { source, .. } if source.is_connect() => {
@@ -501,8 +509,14 @@ impl Client {
                 // A post's time ran out before it was sent (once sent, its timeout is
                 // `Unconfirmed`): nothing to let settle.
                 Error::Timeout { .. } if keyed => Some(backoff(retry, attempt)),
-                Error::Network { .. } if keyed => Some(settled()),
-                _ if keyed && self.unknown_fate(&err).is_some() => Some(settled()),
+                Error::Network { .. } if keyed => {
+                    settling = true;
+                    Some(settled())
+                }
+                _ if keyed && self.unknown_fate(&err).is_some() => {
+                    settling = true;
+                    Some(settled())
+                }
                 Error::Network { .. } | Error::Timeout { .. } if request.repeatable => {
                     Some(backoff(retry, attempt))
                 }
@@ -554,6 +568,18 @@ impl Client {
                 });
             };
             attempt += 1;
+            if settling {
+                let cause = self.unknown_fate(&err).map_or_else(
+                    || "the connection broke before an answer came".to_owned(),
+                    |(_, cause)| cause,
+                );
+                let seconds = format!("{:.1}", wait.as_secs_f64());
+                tracing::warn!(
+                    "{} did not say whether the post was made ({cause}); it is sent again with the same Idempotency-Key in {} s, once the first try has surely finished there, so that it is not posted twice",
+                    self.inner.base.authority(),
+                    seconds.trim_end_matches(".0")
+                );
+            }
             tracing::debug!(
                 method = %request.method,
                 path = %request.path,

@@ -1861,3 +1861,48 @@ async fn status_lists_the_profiles_whatever_keeps_the_credentials_from_being_tri
         missing.stderr
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stray_redirect_is_refused_and_said_so_while_the_sign_in_goes_on() {
+    let sandbox = sandbox().await;
+    let base = sandbox.base_url().to_string();
+    let home = Home::new("stray-redirect");
+    let mut command = home.tootkit();
+    command.args(["auth", "login", "--no-browser", "--instance", &base]);
+    let mut running = Running::spawn(command, false);
+    let url = running.line_starting_with("http").await;
+    let AuthorizationOutcome::Redirect(mut target) = approve(&url, USER, PASSWORD).await else {
+        panic!("expected a redirect to the CLI's listener");
+    };
+    let genuine = target.clone();
+    let code = genuine
+        .query_pairs()
+        .find(|(name, _)| name == "code")
+        .unwrap()
+        .1
+        .into_owned();
+    target
+        .query_pairs_mut()
+        .clear()
+        .append_pair("code", &code)
+        .append_pair("state", "not-the-one");
+    let stray = reqwest::get(target).await.unwrap();
+    assert_eq!(stray.status().as_u16(), 400);
+    assert!(
+        stray.text().await.unwrap().contains("the sign-in goes on"),
+        "the page says the sign-in is still waiting"
+    );
+    assert_eq!(
+        ScriptedUser::new().unwrap().visit(&genuine).await.unwrap(),
+        200
+    );
+    let done = running.finish().await.success();
+    assert!(
+        done.stderr.contains(
+            "warning: a sign-in redirect that does not belong to this sign-in (another state) was refused; still waiting for this one\n"
+        ),
+        "{}",
+        done.stderr
+    );
+    assert!(done.stderr.contains("Signed in to"), "{}", done.stderr);
+}

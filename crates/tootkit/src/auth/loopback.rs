@@ -191,11 +191,13 @@ fn handle(request: &Request<Incoming>, waiting: &Waiting) -> Response<Full<Bytes
         // Refused, but the wait goes on: a stray or forged request must not be able to
         // cancel the real sign-in.
         waiting.refused_forgery.store(true, Ordering::SeqCst);
-        tracing::warn!("refused a sign-in redirect carrying another state");
+        tracing::warn!(
+            "a sign-in redirect that does not belong to this sign-in (another state) was refused; still waiting for this one"
+        );
         return page(
             StatusCode::BAD_REQUEST,
             "Sign-in refused",
-            "This redirect does not belong to the sign-in that is waiting, so its code was refused; start the sign-in again from the terminal.",
+            "This redirect does not belong to the sign-in that is waiting, so its code was refused; the sign-in goes on: finish it in the page the terminal opened or printed, or start it again there.",
         );
     }
     let (outcome, reply) = if let Some(error) = error {

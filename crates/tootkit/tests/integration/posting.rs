@@ -540,12 +540,30 @@ async fn a_retried_post_with_its_key_posts_once_after_the_first_attempt_settled(
         .retry(RetryPolicy::new(2, Duration::from_millis(10)).settle_delay(settle))
         .build()
         .unwrap();
+    // The client runs on this test's thread, whose logs a subscriber of its own hears.
+    let captured = crate::secrets::Captured::default();
+    let writer = captured.clone();
+    let logging = tracing::subscriber::set_default(
+        tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::WARN)
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish(),
+    );
     let status = through_proxy
         .statuses()
         .create("howdy universe!")
         .send()
         .await
         .unwrap();
+    drop(logging);
+    assert!(
+        captured.text().contains(
+            "did not say whether the post was made (a gateway answered HTTP 504); it is sent again with the same Idempotency-Key in 0.3 s"
+        ),
+        "the wait is announced: {}",
+        captured.text()
+    );
     let seen = proxy.posts_seen();
     assert_eq!(seen.len(), 2, "the post was sent twice");
     assert!(
