@@ -13,7 +13,7 @@ use tootkit::{
 use super::{Context, Source, app_key, read_stdin, shell_quote, token_key};
 use crate::cli::{AddTokenArgs, LoginArgs};
 use crate::config::{AppRecord, AppRef, Profile, Profiles};
-use crate::failure::{Failure, Result};
+use crate::failure::{Exit, Failure, Result};
 use crate::store::StoreKind;
 
 /// The name tootkit registers itself under.
@@ -1127,6 +1127,9 @@ pub async fn logout(context: &Context) -> Result<()> {
     // Whether the server refused the token itself, when it could not be revoked: it
     // works no more (an instance that forgot it, a sandbox started afresh).
     let mut no_longer_works = false;
+    // The exit code of a revocation that was tried and failed: the command did not do
+    // all it was asked, and a script must hear it.
+    let mut revocation_failed = None;
     // Why the token may still work after the profile is gone, if it may.
     let still_valid = match (&token, &app) {
         (Some(_), _) if !sharing.is_empty() => None,
@@ -1154,6 +1157,11 @@ pub async fn logout(context: &Context) -> Result<()> {
                             &AccessToken::new(token.as_str()),
                         )
                         .await;
+                    revocation_failed = Some(if matches!(err, tootkit::Error::OAuth { .. }) {
+                        Exit::Refused
+                    } else {
+                        Exit::Network
+                    });
                     Some(could_not_revoke(&why_not_revoked(&err)))
                 }
                 Err(other) => return Err(other.into()),
@@ -1185,8 +1193,12 @@ pub async fn logout(context: &Context) -> Result<()> {
     if let Some(app) = &profile.app {
         forget_unused_app(context, &profiles, &instance.authority(), app);
     }
+    let may_still_work = !no_longer_works && (still_valid.is_some() || !sharing.is_empty());
+    // Forgotten, but the revocation tried failed and the token may work on: said, and
+    // the command fails with the code of what kept it from being revoked.
+    let failed = revocation_failed.filter(|_| may_still_work);
     if context.json {
-        return context.print_json(&serde_json::json!({
+        context.print_json(&serde_json::json!({
             "profile": name,
             "instance": instance.to_string(),
             "revoked": still_valid.is_none() && sharing.is_empty(),
@@ -1196,10 +1208,21 @@ pub async fn logout(context: &Context) -> Result<()> {
             }),
             // Neither revoked nor refused by its server (which leaves nothing to
             // revoke): the token may work on.
-            "may_still_work": !no_longer_works && (still_valid.is_some() || !sharing.is_empty()),
+            "may_still_work": may_still_work,
             "default": profiles.default,
-        }));
+        }))?;
+        return match (failed, still_valid) {
+            (Some(exit), Some(why)) => Err(Failure::new(
+                exit,
+                format!(
+                    "Forgot the profile `{name}`, but its token may still work because {why}; revoke it {}.",
+                    where_to_revoke(profile.app.is_some())
+                ),
+            )),
+            _ => Ok(()),
+        };
     }
+    let mut failure = None;
     match still_valid {
         Some(why) if no_longer_works => errln!(
             "Forgot the profile `{name}`; its token {}, but it no longer works on {} either, so nothing is left to revoke.",
@@ -1214,10 +1237,16 @@ pub async fn logout(context: &Context) -> Result<()> {
             "Revoked the token of `{name}` on {} and forgot the profile.",
             instance.authority()
         ),
-        Some(why) => errln!(
-            "Forgot the profile `{name}`, but its token may still work because {why}; revoke it {}.",
-            where_to_revoke(profile.app.is_some())
-        ),
+        Some(why) => {
+            let sentence = format!(
+                "Forgot the profile `{name}`, but its token may still work because {why}; revoke it {}.",
+                where_to_revoke(profile.app.is_some())
+            );
+            match failed {
+                Some(exit) => failure = Some(Failure::new(exit, sentence)),
+                None => errln!("{sentence}"),
+            }
+        }
     }
     match &profiles.default {
         Some(left) if was_default => {
@@ -1232,7 +1261,7 @@ pub async fn logout(context: &Context) -> Result<()> {
         ),
         _ => {}
     }
-    Ok(())
+    failure.map_or(Ok(()), Err)
 }
 
 /// A token's lifetime in the largest unit that keeps it readable ("10 minutes").
