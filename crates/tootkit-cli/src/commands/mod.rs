@@ -486,7 +486,15 @@ fn post_failure(
             ..
         } => {
             if let (Some(single), Some(limit)) = (single, character_limit(message)) {
-                return single.too_long(limit, Some(&client.base_url().authority()), "--thread");
+                if single.length > limit {
+                    return single.too_long(limit, Some(&host), "--thread");
+                }
+                // Within the limit by Mastodon's rules, which this server does not
+                // follow: a thread cut by them could be refused as well.
+                return Failure::usage(format!(
+                    "{host} refused the text as over its limit of {limit} characters, though by Mastodon's rules it is {}; that server counts otherwise, so shorten the text until it takes it.",
+                    single.length
+                ));
             }
         }
         tootkit::Error::NotFound { .. } if reply_to.is_some() => {

@@ -517,6 +517,32 @@ async fn an_instance_with_a_lower_limit_refuses_in_the_same_words() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_instance_that_counts_otherwise_is_not_contradicted() {
+    // Links count 200 there: a text short by Mastodon's rules is over its limit, and
+    // the user hears both counts rather than "27 characters, 100 allowed".
+    let sandbox = crate::sandbox_with(tootkit_sandbox::SandboxConfig::in_memory().limits(Limits {
+        max_characters: 100,
+        characters_reserved_per_url: 200,
+    }))
+    .await;
+    let home = Home::new("counts-otherwise");
+    let token = web_token(&sandbox, USER, PASSWORD, "read write").await;
+    let base = sandbox.base_url().to_string();
+    let authority = sandbox.base_url().authority().to_owned();
+    let mut command = home.tootkit_as(&base, token.expose());
+    command.args(["post", "see https://example.com/"]);
+    let refused = crate::run(command, None).await.failure(2);
+    assert!(
+        refused.stderr.starts_with(&format!(
+            "error: {authority} refused the text as over its limit of 100 characters, though by Mastodon's rules it is 27; that server counts otherwise, so shorten the text until it takes it."
+        )),
+        "{}",
+        refused.stderr
+    );
+    assert_nothing_posted(&sandbox, token, "nothing was posted").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn count_uses_the_defaults_when_the_instance_is_out_of_reach() {
     let (_refusing, addr) = crate::refusing_port();
     let port = addr.port();
