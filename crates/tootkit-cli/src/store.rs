@@ -27,14 +27,41 @@ pub enum StoreKind {
 }
 
 impl StoreKind {
+    /// Where the secrets are, as a person reads it; for the file, what its permissions
+    /// are now, not what tootkit made them.
     pub fn describe(self, paths: &Paths) -> String {
         match self {
             Self::Keyring => "the OS keyring".to_owned(),
-            Self::File => format!(
-                "{} (readable only by you)",
-                paths.credentials_file().display()
-            ),
+            Self::File => {
+                let file = paths.credentials_file();
+                format!("{} ({})", file.display(), privacy(&file))
+            }
         }
+    }
+}
+
+/// Who may read the credentials file.
+#[cfg(unix)]
+fn privacy(file: &std::path::Path) -> String {
+    use std::os::unix::fs::PermissionsExt;
+    match std::fs::metadata(file) {
+        Ok(meta) if meta.permissions().mode() & 0o077 == 0 => "readable only by you".to_owned(),
+        Ok(meta) => format!(
+            "mode {:04o}, open to other users: refused until `chmod 600`",
+            meta.permissions().mode() & 0o777
+        ),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => "no such file".to_owned(),
+        Err(err) => format!("its permissions cannot be read: {err}"),
+    }
+}
+
+/// Who may read the credentials file.
+#[cfg(not(unix))]
+fn privacy(file: &std::path::Path) -> String {
+    if file.exists() {
+        "in your user profile".to_owned()
+    } else {
+        "no such file".to_owned()
     }
 }
 

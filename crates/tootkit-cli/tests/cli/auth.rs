@@ -1229,6 +1229,20 @@ async fn a_credentials_file_others_can_read_is_refused() {
         );
         assert!(refused.stderr.contains("chmod 600"), "{}", refused.stderr);
         assert!(!refused.all().contains(token.expose()));
+        // Where the token is, as the file now is, not as tootkit made it.
+        let status = home.run(&["auth", "status"]).await;
+        assert!(
+            status.stdout.contains(&format!(
+                "credentials.toml (mode {mode:04o}, open to other users: refused until `chmod 600`)"
+            )),
+            "{}",
+            status.stdout
+        );
+        assert!(
+            !status.all().contains("readable only by you"),
+            "{}",
+            status.all()
+        );
         // Counting needs the instance, which profiles.toml names, not the token.
         let counted = home.run(&["count", "howdy"]).await.success();
         assert!(
