@@ -729,9 +729,8 @@ pub async fn status(context: &Context) -> Result<()> {
                 // account): null, not an empty string.
                 let known = |text: &str| (!text.is_empty()).then(|| text.to_owned());
                 serde_json::json!({
-                    "name": name, "instance": p.instance, "acct": known(&p.account),
+                    "profile": name, "instance": p.instance, "acct": known(&p.account),
                     "scopes": known(&p.scopes), "store": p.store,
-                    "default": default.as_deref() == Some(name),
                 })
             })
             .collect();
@@ -742,6 +741,7 @@ pub async fn status(context: &Context) -> Result<()> {
                 None => serde_json::Value::Null,
             },
             "token_valid": token_valid,
+            "default": default,
             "profiles": listed,
         }))?;
         return outcome;
@@ -1037,6 +1037,7 @@ pub async fn add_token(context: &Context, args: AddTokenArgs) -> Result<()> {
             store,
         });
     }
+    let known_scopes = (!scopes.is_empty()).then(|| scopes.clone());
     let (name, store) = keep_token(
         context,
         &mut profiles,
@@ -1052,6 +1053,7 @@ pub async fn add_token(context: &Context, args: AddTokenArgs) -> Result<()> {
             "profile": name,
             "instance": instance.to_string(),
             "account": account,
+            "scopes": known_scopes,
             "store": store,
         }));
     }
@@ -1075,6 +1077,7 @@ pub fn switch(context: &Context, name: &str) -> Result<()> {
     profiles.save(&context.paths)?;
     if context.json {
         return context.print_json(&serde_json::json!({
+            "profile": name,
             "default": name,
             "instance": profile.instance,
             "acct": Some(&profile.account).filter(|a| !a.is_empty()),

@@ -938,6 +938,7 @@ async fn switch_chooses_the_default_and_logout_says_when_none_is_left() {
     let json = home.run(&["--json", "auth", "status"]).await.failure(2);
     let listed: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(listed["active"], serde_json::Value::Null);
+    assert_eq!(listed["default"], serde_json::Value::Null);
     assert_eq!(listed["profiles"].as_array().map(Vec::len), Some(2));
     let status = home.run(&["auth", "status"]).await.failure(2);
     assert!(
@@ -959,7 +960,14 @@ async fn switch_chooses_the_default_and_logout_says_when_none_is_left() {
             .success(),
     );
     assert_eq!(switched["default"], "three");
+    assert_eq!(switched["profile"], "three");
     assert_eq!(switched["acct"], "alice");
+    let listed = json(home.run(&["--json", "auth", "status"]).await.success());
+    assert_eq!(
+        listed["default"], "three",
+        "named as every command names it"
+    );
+    assert_eq!(listed["profiles"][0]["profile"], "one");
     let token = json(home.run(&["--json", "auth", "token"]).await.success());
     assert_eq!(token["instance"], base.as_str());
     assert!(token["access_token"].as_str().is_some_and(|t| t.len() > 20));
@@ -982,6 +990,11 @@ async fn switch_chooses_the_default_and_logout_says_when_none_is_left() {
     );
     assert_eq!(added["profile"], "four");
     assert_eq!(added["account"]["username"], USER);
+    assert_eq!(
+        added["scopes"],
+        serde_json::Value::Null,
+        "unknown: made elsewhere"
+    );
     let logout = json(
         home.run(&["--json", "--profile", "four", "auth", "logout"])
             .await
@@ -1827,7 +1840,7 @@ async fn status_lists_the_profiles_whatever_keeps_the_credentials_from_being_tri
     let half = crate::run(command, None).await.failure(2);
     let listed: serde_json::Value = serde_json::from_str(&half.stdout).unwrap();
     assert_eq!(listed["active"], serde_json::Value::Null);
-    assert_eq!(listed["profiles"][0]["name"], "bot");
+    assert_eq!(listed["profiles"][0]["profile"], "bot");
 
     // Exported into a shell that holds another profile's application: a token made
     // outside tootkit has none, and the other's pair does not stay beside it.
