@@ -145,6 +145,7 @@ fn main() -> ExitCode {
                 errln!("{refusal}");
                 return Exit::Usage.into();
             }
+            let err = with_quoting_tip(err);
             let _ = err.print();
             return if err.use_stderr() {
                 Exit::Usage.into()
@@ -203,6 +204,38 @@ async fn run(cli: Cli) -> failure::Result<()> {
         Command::Sandbox(args) => commands::sandbox::serve(&context, args).await,
         Command::Demo => commands::demo::run(&context).await,
     }
+}
+
+/// `tootkit post howdy universe`: a text of several words not quoted, the most common
+/// slip of all, gets clap's refusal and a tip saying how to give it.
+fn with_quoting_tip(mut err: clap::Error) -> clap::Error {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let usage = err
+        .get(ContextKind::Usage)
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    let stray_word = matches!(
+        err.get(ContextKind::InvalidArg),
+        Some(ContextValue::String(word)) if !word.starts_with('-')
+    );
+    let taking_text = ["post", "count"]
+        .into_iter()
+        .find(|command| usage.contains(&format!("tootkit {command} ")));
+    if let Some(command) = taking_text
+        && err.kind() == ErrorKind::UnknownArgument
+        && stray_word
+    {
+        err.insert(
+            ContextKind::Suggested,
+            ContextValue::StyledStrs(vec![
+                format!(
+                    "the text is one argument: quote it, as in `tootkit {command} 'howdy universe!'`, or give `-` and write it on standard input"
+                )
+                .into(),
+            ]),
+        );
+    }
+    err
 }
 
 /// A log line as the CLI's other warnings read: `warning: ` and the message.

@@ -44,6 +44,18 @@ async fn each_kind_of_failure_has_its_exit_code_and_one_clear_sentence() {
     home.run(&["post", "--visibility", "everyone", "x"])
         .await
         .failure(2);
+    // The text not quoted: clap's refusal, and how to give it.
+    let unquoted = home.run(&["post", "howdy", "universe!"]).await.failure(2);
+    assert!(
+        unquoted
+            .stderr
+            .starts_with("error: unexpected argument 'universe!' found")
+            && unquoted.stderr.contains(
+                "tip: the text is one argument: quote it, as in `tootkit post 'howdy universe!'`"
+            ),
+        "{}",
+        unquoted.stderr
+    );
     let language = home
         .run(&["post", "--language", "english", "x"])
         .await
