@@ -105,9 +105,19 @@ impl From<tootkit::Error> for Failure {
             E::TokenRequired { .. } => Self::auth(message).with_hint(
                 "Run `tootkit auth login --instance HOST` to sign in, or set MASTODON_API_BASE_URL and MASTODON_ACCESS_TOKEN.",
             ),
-            E::Forbidden { .. } if scope_refusal => Self::new(Exit::Refused, message).with_hint(
-                "Run `tootkit auth login --scopes read,write` for a token with the scopes tootkit's commands use.",
-            ),
+            E::Forbidden { .. } if scope_refusal => {
+                let from_environment =
+                    matches!(crate::commands::environment_credentials(), Ok(Some(_)));
+                Self::new(Exit::Refused, message).with_hint(match crate::commands::profile_in_use() {
+                    _ if from_environment => "The token comes from MASTODON_ACCESS_TOKEN: set it to a token with the scopes tootkit's commands use (`read`, `write`).".to_owned(),
+                    // Named, the profile signs in again on its own instance.
+                    Some(name) => format!(
+                        "Run `tootkit --profile {} auth login --scopes read,write` for a token with the scopes tootkit's commands use.",
+                        crate::commands::shell_word(name)
+                    ),
+                    None => "Run `tootkit auth login --scopes read,write` for a token with the scopes tootkit's commands use.".to_owned(),
+                })
+            }
             E::Network { host, .. } if nothing_listens => {
                 let failure = Self::new(Exit::Network, message);
                 // Nothing listening where a sandbox would (it serves plain http on
@@ -120,7 +130,7 @@ impl From<tootkit::Error> for Failure {
                     .filter(|&port| port >= 1024);
                 match port {
                     Some(port) => failure.with_hint(format!(
-                        "If {host} is to be a tootkit sandbox, start it with `tootkit sandbox --port {port}`, and use http://{host}, which it serves."
+                        "If {host} is to be a tootkit sandbox, start it with `tootkit sandbox --port {port}` (one started with --in-memory forgot its tokens when it stopped: sign in again there), and use http://{host}, which it serves."
                     )),
                     None => failure,
                 }

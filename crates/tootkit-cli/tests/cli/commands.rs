@@ -259,6 +259,38 @@ async fn each_kind_of_failure_has_its_exit_code_and_one_clear_sentence() {
         "{}",
         forbidden.stderr
     );
+    assert!(
+        forbidden.stderr.contains(
+            "The token comes from MASTODON_ACCESS_TOKEN: set it to a token with the scopes tootkit's commands use"
+        ),
+        "{}",
+        forbidden.stderr
+    );
+    // Stored, the advice signs in again under the profile's name.
+    home.run_with_input(
+        &[
+            "--profile",
+            "reader",
+            "auth",
+            "add-token",
+            "--instance",
+            &base,
+        ],
+        reader.expose(),
+    )
+    .await
+    .success();
+    let forbidden = home
+        .run(&["--profile", "reader", "post", "hi"])
+        .await
+        .failure(4);
+    assert!(
+        forbidden
+            .stderr
+            .contains("Run `tootkit --profile reader auth login --scopes read,write`"),
+        "{}",
+        forbidden.stderr
+    );
 
     // Network: nothing listens there.
     let (_refusing, addr) = crate::refusing_port();
@@ -278,7 +310,7 @@ async fn each_kind_of_failure_has_its_exit_code_and_one_clear_sentence() {
     );
     assert!(
         network.stderr.contains(&format!(
-            "If 127.0.0.1:{port} is to be a tootkit sandbox, start it with `tootkit sandbox --port {port}`, and use http://127.0.0.1:{port}, which it serves."
+            "If 127.0.0.1:{port} is to be a tootkit sandbox, start it with `tootkit sandbox --port {port}` (one started with --in-memory forgot its tokens when it stopped: sign in again there), and use http://127.0.0.1:{port}, which it serves."
         )),
         "{}",
         network.stderr
