@@ -129,6 +129,16 @@ async fn cross_origin(
     use axum::http::{HeaderName, Method, header};
     use tower::{Layer, ServiceExt};
     use tower_http::cors::{AllowHeaders, Any, CorsLayer};
+    // As Rack::Cors: a request without an `Origin` is none of its business, and an
+    // OPTIONS is a preflight only when it names the method to come; else the routes
+    // answer (a 404 for what the sandbox does not serve, whatever the method).
+    let headers = request.headers();
+    let preflight_or_plain = headers.contains_key(header::ORIGIN)
+        && (request.method() != Method::OPTIONS
+            || headers.contains_key(header::ACCESS_CONTROL_REQUEST_METHOD));
+    if !preflight_or_plain {
+        return next.run(request).await;
+    }
     let path = request.uri().path();
     let segments: Vec<&str> = path.split('/').skip(1).collect();
     let layer = |methods: &[Method]| {

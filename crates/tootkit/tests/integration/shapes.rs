@@ -983,6 +983,27 @@ async fn a_page_of_another_origin_may_call_what_mastodon_lets_it() {
         .unwrap();
     assert_eq!(header(&token_request, "access-control-allow-origin"), "*");
 
+    // Without an `Origin`, or an OPTIONS that names no method to come, it is no
+    // cross-origin request: answered as Mastodon's routes answer, with no CORS headers.
+    let same_origin = http
+        .get(format!("{base}/api/v1/instance"))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        same_origin
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+    let bare_options = http
+        .request(reqwest::Method::OPTIONS, format!("{base}/api/v1/statuses"))
+        .header("origin", origin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bare_options.status().as_u16(), 404);
+
     // The pages where one signs in are for the instance's own origin only.
     let page = http
         .get(format!("{base}/oauth/authorize"))
