@@ -384,6 +384,12 @@ fn not_found_message(path: &str, server_message: &Option<String>) -> String {
                 quoted(server_message)
             )
         }
+        // tootkit's sandbox, saying that a route is one it does not serve, not a record
+        // it lacks.
+        Some(m) if m.starts_with("Not Found: ") => format!(
+            "The server does not serve {path}{}; that part of the API is not there, so make the request on a server that has it.",
+            quoted(server_message)
+        ),
         // Words of its own, such as what a reply was to answer: they say what is missing.
         Some(m) if !m.is_empty() => format!(
             "The server answered {path} with {} (HTTP 404); check the IDs the request names.",
@@ -631,6 +637,15 @@ mod tests {
         assert_eq!(
             wait_advice(None, now),
             "wait a few minutes before trying again"
+        );
+    }
+
+    #[test]
+    fn a_route_the_sandbox_does_not_serve_is_not_taken_for_a_missing_record() {
+        let said = "Not Found: GET /api/v1/timelines/home is not an endpoint the sandbox serves (the README lists those it does).";
+        assert_eq!(
+            not_found_message("/api/v1/timelines/home", &Some(said.to_owned())),
+            "The server does not serve /api/v1/timelines/home (\u{201c}Not Found: GET /api/v1/timelines/home is not an endpoint the sandbox serves (the README lists those it does)\u{201d}); that part of the API is not there, so make the request on a server that has it."
         );
     }
 
