@@ -410,13 +410,24 @@ async fn replies_and_counts_follow_mastodons_rules() {
         3,
         "direct messages are not counted"
     );
-    bob.statuses().delete(&aside.id).await.unwrap();
+    // The date of the last post is a day's: two days on, a direct message does not
+    // move it, and deleting every post leaves it.
+    sandbox.advance_clock(Duration::from_secs(2 * 86_400));
+    bob.statuses()
+        .create("@alice another secret")
+        .visibility(Visibility::Direct)
+        .send()
+        .await
+        .unwrap();
+    for id in [&answer.id, &more.id, &aside.id] {
+        bob.statuses().delete(id).await.unwrap();
+    }
     let after = bob.accounts().verify_credentials().await.unwrap();
-    assert_eq!(after.statuses_count, 2);
-    assert!(after.last_status_at.is_some());
+    assert_eq!(after.statuses_count, 0);
+    assert!(before.last_status_at.is_some());
     assert_eq!(
         after.last_status_at, before.last_status_at,
-        "a deletion leaves the date of the last post"
+        "neither a direct message nor a deletion moves the date of the last post"
     );
 }
 
