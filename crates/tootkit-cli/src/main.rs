@@ -238,8 +238,21 @@ fn with_quoting_tip(mut err: clap::Error) -> clap::Error {
     err
 }
 
-/// A log line as the CLI's other warnings read: `warning: ` and the message.
+/// A log line as the CLI's other warnings read: `warning: ` and the message, its
+/// fields left to `-v` (the message is the sentence meant for a person).
 struct AsWarning;
+
+/// The `message` of an event.
+#[derive(Default)]
+struct Message(String);
+
+impl tracing::field::Visit for Message {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        if field.name() == "message" {
+            self.0 = format!("{value:?}");
+        }
+    }
+}
 
 impl<S, N> tracing_subscriber::fmt::FormatEvent<S, N> for AsWarning
 where
@@ -248,14 +261,13 @@ where
 {
     fn format_event(
         &self,
-        context: &tracing_subscriber::fmt::FmtContext<'_, S, N>,
+        _context: &tracing_subscriber::fmt::FmtContext<'_, S, N>,
         mut writer: tracing_subscriber::fmt::format::Writer<'_>,
         event: &tracing::Event<'_>,
     ) -> std::fmt::Result {
-        use tracing_subscriber::fmt::FormatFields;
-        write!(writer, "warning: ")?;
-        context.format_fields(writer.by_ref(), event)?;
-        writeln!(writer)
+        let mut message = Message::default();
+        event.record(&mut message);
+        writeln!(writer, "warning: {}", message.0)
     }
 }
 
@@ -274,9 +286,11 @@ fn init_logging(verbosity: u8, serving: bool) {
             // What the library warns of (a post sent again after a wait, a forged
             // sign-in redirect refused) is for the person at the terminal, in the
             // CLI's own words.
+            // The demo's sandbox failing is worth hearing as well.
             let targets = tracing_subscriber::filter::Targets::new()
                 .with_target("tootkit", Level::WARN)
-                .with_target("tootkit_cli", Level::WARN);
+                .with_target("tootkit_cli", Level::WARN)
+                .with_target("tootkit_sandbox", Level::WARN);
             tracing_subscriber::fmt()
                 .with_max_level(Level::WARN)
                 .with_writer(std::io::stderr)

@@ -389,7 +389,7 @@ impl OAuth<'_> {
             // address): the browser goes to the instance's own page, over https.
             tracing::warn!(
                 endpoint,
-                "the OAuth metadata names an authorization page that is not https; using the instance's own"
+                "the server's OAuth metadata names a sign-in page that is not https, where a password could be read on the way; the sign-in goes to the instance's own https page instead"
             );
             let assumed = ServerMetadata::assumed(self.client);
             metadata.authorization_endpoint = assumed.authorization_endpoint;
