@@ -1197,9 +1197,19 @@ pub async fn logout(context: &Context) -> Result<()> {
         forget_unused_app(context, &profiles, &instance.authority(), app);
     }
     let may_still_work = !no_longer_works && (still_valid.is_some() || !sharing.is_empty());
-    // Forgotten, but the revocation tried failed and the token may work on: said, and
-    // the command fails with the code of what kept it from being revoked.
-    let failed = revocation_failed.filter(|_| may_still_work);
+    let still_works = |why: &str| {
+        format!(
+            "Forgot the profile `{name}`, but its token may still work because {why}; revoke it {}.",
+            where_to_revoke(profile.app.is_some())
+        )
+    };
+    // Forgotten, but the revocation tried failed and the token may work on: the
+    // command fails with the code of what kept it from being revoked, that sentence
+    // its error.
+    let failure = match (revocation_failed, &still_valid) {
+        (Some(exit), Some(why)) if may_still_work => Some(Failure::new(exit, still_works(why))),
+        _ => None,
+    };
     if context.json {
         context.print_json(&serde_json::json!({
             "profile": name,
@@ -1214,18 +1224,28 @@ pub async fn logout(context: &Context) -> Result<()> {
             "may_still_work": may_still_work,
             "default": profiles.default,
         }))?;
-        return match (failed, still_valid) {
-            (Some(exit), Some(why)) => Err(Failure::new(
-                exit,
-                format!(
-                    "Forgot the profile `{name}`, but its token may still work because {why}; revoke it {}.",
-                    where_to_revoke(profile.app.is_some())
-                ),
-            )),
-            _ => Ok(()),
-        };
+        return failure.map_or(Ok(()), Err);
     }
-    let mut failure = None;
+    let default_note = match &profiles.default {
+        Some(left) if was_default => Some(format!(
+            "It was the default; `{left}`, the one profile left, is in use from now on."
+        )),
+        Some(left) if default_before.as_ref() != Some(left) => Some(format!(
+            "`{left}`, the one profile left, is in use from now on."
+        )),
+        None if was_default && profiles.profiles.len() > 1 => Some(format!(
+            "It was the default, and several profiles remain ({}); make one the default with `tootkit auth switch NAME`.",
+            profiles.names()
+        )),
+        _ => None,
+    };
+    if let Some(failure) = failure {
+        // The error comes first, and what became of the default after it.
+        return Err(match default_note {
+            Some(note) => failure.with_hint(note),
+            None => failure,
+        });
+    }
     match still_valid {
         Some(why) if no_longer_works => errln!(
             "Forgot the profile `{name}`; its token {}, but it no longer works on {} either, so nothing is left to revoke.",
@@ -1240,31 +1260,12 @@ pub async fn logout(context: &Context) -> Result<()> {
             "Revoked the token of `{name}` on {} and forgot the profile.",
             instance.authority()
         ),
-        Some(why) => {
-            let sentence = format!(
-                "Forgot the profile `{name}`, but its token may still work because {why}; revoke it {}.",
-                where_to_revoke(profile.app.is_some())
-            );
-            match failed {
-                Some(exit) => failure = Some(Failure::new(exit, sentence)),
-                None => errln!("{sentence}"),
-            }
-        }
+        Some(why) => errln!("{}", still_works(&why)),
     }
-    match &profiles.default {
-        Some(left) if was_default => {
-            errln!("It was the default; `{left}`, the one profile left, is in use from now on.")
-        }
-        Some(left) if default_before.as_ref() != Some(left) => {
-            errln!("`{left}`, the one profile left, is in use from now on.")
-        }
-        None if was_default && profiles.profiles.len() > 1 => errln!(
-            "It was the default, and several profiles remain ({}); make one the default with `tootkit auth switch NAME`.",
-            profiles.names()
-        ),
-        _ => {}
+    if let Some(note) = default_note {
+        errln!("{note}");
     }
-    failure.map_or(Ok(()), Err)
+    Ok(())
 }
 
 /// A token's lifetime in the largest unit that keeps it readable ("10 minutes").

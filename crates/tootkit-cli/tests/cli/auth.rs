@@ -408,6 +408,29 @@ async fn logging_out_of_an_instance_out_of_reach_forgets_and_says_what_is_left()
     let said: serde_json::Value = serde_json::from_str(&said.stdout).unwrap();
     assert_eq!(said["revoked"], false, "{said}");
     assert_eq!(said["may_still_work"], false, "{said}");
+
+    // Out of reach with another profile left: the error first, then which profile is
+    // in use from now on.
+    let sandbox = crate::sandbox().await;
+    let base = sandbox.base_url().to_string();
+    let authority = sandbox.base_url().authority();
+    let home = Home::new("out-of-reach-two");
+    login(&home, &base, &[]).await.success();
+    // Other scopes, so another token (Mastodon would hand the same one out again).
+    login(&home, &base, &["--profile", "other", "--scopes", "read"])
+        .await
+        .success();
+    sandbox.stop().await;
+    let logout = home.run(&["auth", "logout"]).await.failure(5);
+    assert!(
+        logout.stderr.starts_with(&format!(
+            "error: Forgot the profile `{USER}@{authority}`, but its token may still work"
+        )) && logout.stderr.ends_with(
+            "hint: It was the default; `other`, the one profile left, is in use from now on.\n"
+        ),
+        "{}",
+        logout.stderr
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
