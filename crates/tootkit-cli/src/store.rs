@@ -40,29 +40,63 @@ impl StoreKind {
     }
 }
 
-/// Who may read the credentials file.
-#[cfg(unix)]
-fn privacy(file: &std::path::Path) -> String {
-    use std::os::unix::fs::PermissionsExt;
-    match std::fs::metadata(file) {
-        Ok(meta) if meta.permissions().mode() & 0o077 == 0 => "readable only by you".to_owned(),
-        Ok(meta) => format!(
-            "mode {:04o}, open to other users: refused until `chmod 600`",
-            meta.permissions().mode() & 0o777
-        ),
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => "no such file".to_owned(),
-        Err(err) => format!("its permissions cannot be read: {err}"),
+/// Whether the credentials file is one tootkit reads, by the rule every command
+/// applies, in words that fit in parentheses.
+fn privacy(path: &std::path::Path) -> String {
+    let file = match std::fs::File::open(path) {
+        Ok(file) => file,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return "no such file".to_owned(),
+        Err(err) => return format!("it cannot be opened: {err}"),
+    };
+    match refuse_untrusted(path, &file) {
+        Ok(()) => "readable only by you".to_owned(),
+        Err(refusal) => {
+            let why = refusal.message.trim_end_matches('.');
+            match why.strip_prefix(&path.display().to_string()) {
+                Some(rest) => format!("refused: it{rest}"),
+                None => format!("refused: {why}"),
+            }
+        }
     }
 }
 
-/// Who may read the credentials file.
-#[cfg(not(unix))]
-fn privacy(file: &std::path::Path) -> String {
-    if file.exists() {
-        "in your user profile".to_owned()
-    } else {
-        "no such file".to_owned()
+/// Refuses a credentials file another user owns or may read or write, as ssh refuses
+/// a loose key: the rule every command applies before reading one.
+#[cfg(unix)]
+fn refuse_untrusted(path: &std::path::Path, file: &std::fs::File) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    crate::config::refuse_foreign(path, file)?;
+    // A file whose permissions cannot be read is not trusted either.
+    let mode = file
+        .metadata()
+        .map(|m| m.permissions().mode() & 0o777)
+        .map_err(|err| {
+            Failure::local(format!(
+                "The permissions of {} could not be read ({err}); check that it is yours and run `chmod 600` on it.",
+                path.display()
+            ))
+        })?;
+    if mode & 0o077 != 0 {
+        let (who, exposed) = if mode & 0o044 != 0 {
+            ("readable by other users", "its tokens may be exposed")
+        } else {
+            (
+                "writable by other users",
+                "its tokens may have been replaced",
+            )
+        };
+        return Err(Failure::local(format!(
+            "{} is {who} (mode {mode:04o}), so {exposed}; run `chmod 600 {}` and, if others could have touched it, sign in again.",
+            path.display(),
+            crate::commands::shell_word(&path.display().to_string())
+        )));
     }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn refuse_untrusted(_path: &std::path::Path, _file: &std::fs::File) -> Result<()> {
+    Ok(())
 }
 
 /// `credentials.toml`; without `Debug`, so that no log line can print its values.
@@ -211,7 +245,7 @@ impl Secrets {
             Err(err) => return Err(unreadable(err)),
         };
         // The permissions of the file opened, not of whatever the path names later.
-        self.refuse_loose_permissions(&file)?;
+        refuse_untrusted(&self.file, &file)?;
         let mut text = String::new();
         file.read_to_string(&mut text).map_err(unreadable)?;
         toml::from_str(&text).map_err(|err| {
@@ -222,43 +256,6 @@ impl Secrets {
                 crate::config::toml_error_line(&text, &err)
             ))
         })
-    }
-
-    #[cfg(unix)]
-    fn refuse_loose_permissions(&self, file: &std::fs::File) -> Result<()> {
-        use std::os::unix::fs::PermissionsExt;
-        crate::config::refuse_foreign(&self.file, file)?;
-        // A file whose permissions cannot be read is not trusted either.
-        let mode = file
-            .metadata()
-            .map(|m| m.permissions().mode() & 0o777)
-            .map_err(|err| {
-                Failure::local(format!(
-                    "The permissions of {} could not be read ({err}); check that it is yours and run `chmod 600` on it.",
-                    self.file.display()
-                ))
-            })?;
-        if mode & 0o077 != 0 {
-            let (who, exposed) = if mode & 0o044 != 0 {
-                ("readable by other users", "its tokens may be exposed")
-            } else {
-                (
-                    "writable by other users",
-                    "its tokens may have been replaced",
-                )
-            };
-            return Err(Failure::local(format!(
-                "{} is {who} (mode {mode:04o}), so {exposed}; run `chmod 600 {}` and, if others could have touched it, sign in again.",
-                self.file.display(),
-                crate::commands::shell_word(&self.file.display().to_string())
-            )));
-        }
-        Ok(())
-    }
-
-    #[cfg(not(unix))]
-    fn refuse_loose_permissions(&self, _file: &std::fs::File) -> Result<()> {
-        Ok(())
     }
 
     fn write_file(&self, file: &CredentialsFile) -> Result<()> {

@@ -1269,7 +1269,7 @@ async fn a_credentials_file_others_can_read_is_refused() {
         let status = home.run(&["auth", "status"]).await;
         assert!(
             status.stdout.contains(&format!(
-                "credentials.toml (mode {mode:04o}, open to other users: refused until `chmod 600`)"
+                "credentials.toml (refused: it is readable by other users (mode {mode:04o}), so its tokens may be exposed; run `chmod 600 "
             )),
             "{}",
             status.stdout
