@@ -489,10 +489,15 @@ fn post_failure(
                 if single.length > limit {
                     return single.too_long(limit, Some(&host), "--thread");
                 }
-                // Within the limit by Mastodon's rules, which this server does not
-                // follow: a thread cut by them could be refused as well.
+                // Within the limit as tootkit counted, which this server does not do:
+                // a thread cut by that count could be refused as well.
+                let warning = if single.warning_length > 0 {
+                    " with the content warning"
+                } else {
+                    ""
+                };
                 return Failure::usage(format!(
-                    "{host} refused the text as over its limit of {limit} characters, though by Mastodon's rules it is {}; that server counts otherwise, so shorten the text until it takes it.",
+                    "{host} refused the text as over its limit of {limit} characters, though tootkit counts {}{warning}; that server counts otherwise, so shorten the text until it takes it.",
                     single.length
                 ));
             }

@@ -534,7 +534,7 @@ async fn an_instance_that_counts_otherwise_is_not_contradicted() {
     let refused = crate::run(command, None).await.failure(2);
     assert!(
         refused.stderr.starts_with(&format!(
-            "error: {authority} refused the text as over its limit of 100 characters, though by Mastodon's rules it is 27; that server counts otherwise, so shorten the text until it takes it."
+            "error: {authority} refused the text as over its limit of 100 characters, though tootkit counts 27; that server counts otherwise, so shorten the text until it takes it."
         )),
         "{}",
         refused.stderr

@@ -281,9 +281,12 @@ impl From<InstanceV1> for Instance {
         if let Some(max) = v1.max_toot_chars {
             let statuses = configuration.statuses.get_or_insert_with(Default::default);
             statuses.max_characters.get_or_insert(max);
-            // Pleroma's field, from a server that counts the text as written unless it
-            // says otherwise (as GoToSocial, which gives both, does).
-            statuses.characters_reserved_per_url.get_or_insert(0);
+            // Pleroma and Akkoma count the text as written (their v2 says 0); others
+            // that give the field (Friendica, GoToSocial) reserve Mastodon's 23 or say.
+            let version = v1.version.to_ascii_lowercase();
+            if version.contains("pleroma") || version.contains("akkoma") {
+                statuses.characters_reserved_per_url.get_or_insert(0);
+            }
         }
         let domain = v1
             .uri

@@ -8,7 +8,8 @@
 //! - [`status_length`] measures a status as Mastodon's `StatusLengthValidator` does:
 //!   the content warning as written plus the text in which every link counts
 //!   `characters_reserved_per_url` (23) and `@user@domain` counts as `@user`, all in
-//!   extended grapheme clusters.
+//!   extended grapheme clusters (a server that reserves 0, as Pleroma and Akkoma say
+//!   they do, is measured as it counts: the text as written).
 //! - [`split_thread`] cuts a text too long for one status into a numbered thread.
 //!
 //! The rules reproduce Mastodon's extractor: twitter-text 3.1's regexes with Mastodon's
