@@ -157,8 +157,9 @@ impl CreateStatus<'_> {
         self
     }
 
-    /// The language of the text: an ISO 639 code such as `en` or `pt-BR`, checked
-    /// before sending ([`text::check_language`]).
+    /// The language of the text: an ISO 639 code such as `en` or `pt-BR`, or a locale
+    /// such as `$LANG`'s `pt_BR.UTF-8`, sent as its tag ([`text::language_tag`]);
+    /// checked before sending ([`text::check_language`]).
     pub fn language(mut self, language: impl Into<String>) -> Self {
         self.language = Some(language.into());
         self
@@ -220,7 +221,7 @@ impl CreateStatus<'_> {
         }
         if let Some(language) = self.language {
             text::check_language(&language)?;
-            body["language"] = language.into();
+            body["language"] = text::language_tag(&language).into();
         }
         if let Some(id) = self.in_reply_to_id {
             body["in_reply_to_id"] = id.into();
@@ -326,8 +327,9 @@ impl CreateThread<'_> {
         self
     }
 
-    /// The language of the text: an ISO 639 code such as `en` or `pt-BR`, checked
-    /// before sending ([`text::check_language`]).
+    /// The language of the text: an ISO 639 code such as `en` or `pt-BR`, or a locale
+    /// such as `$LANG`'s `pt_BR.UTF-8`, sent as its tag ([`text::language_tag`]);
+    /// checked before sending ([`text::check_language`]).
     pub fn language(mut self, language: impl Into<String>) -> Self {
         self.language = Some(language.into());
         self

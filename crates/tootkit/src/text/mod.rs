@@ -382,6 +382,21 @@ pub fn is_language_tag(tag: &str) -> bool {
     (2..=3).contains(&primary.len()) && primary.chars().all(|c| c.is_ascii_lowercase())
 }
 
+/// The language tag to send for `tag`: a POSIX locale such as `$LANG`'s `pt_BR.UTF-8`
+/// or `sr_RS@latin` becomes the BCP 47 tag every server reads (`pt-BR`, `sr-RS`), which
+/// Mastodon files as it would the locale; a tag is returned as it is.
+///
+/// ```
+/// use tootkit::text::language_tag;
+///
+/// assert_eq!(language_tag("pt_BR.UTF-8"), "pt-BR");
+/// assert_eq!(language_tag("zh-Hant"), "zh-Hant");
+/// ```
+pub fn language_tag(tag: &str) -> String {
+    let locale = tag.split(['.', '@']).next().unwrap_or_default();
+    locale.replace('_', "-")
+}
+
 /// Refuses a language Mastodon would not take ([`is_language_tag`]) with a sentence
 /// saying what to give instead. Mastodon itself ignores a language it does not know
 /// and tags the status with the account's default, so a typo is caught here or not at
