@@ -218,9 +218,11 @@ fn with_quoting_tip(mut err: clap::Error) -> clap::Error {
         err.get(ContextKind::InvalidArg),
         Some(ContextValue::String(word)) if !word.starts_with('-')
     );
-    let taking_text = ["post", "count"]
-        .into_iter()
-        .find(|command| usage.contains(&format!("tootkit {command} ")));
+    // `Usage: BINARY SUBCOMMAND [OPTIONS] …`, whatever the binary is named.
+    let taking_text = usage
+        .split_whitespace()
+        .nth(2)
+        .filter(|command| ["post", "count"].contains(command));
     if let Some(command) = taking_text
         && err.kind() == ErrorKind::UnknownArgument
         && stray_word

@@ -575,7 +575,7 @@ impl Client {
                 );
                 let seconds = format!("{:.1}", wait.as_secs_f64());
                 tracing::warn!(
-                    "{} did not say whether the post was made ({cause}); it is sent again with the same Idempotency-Key in {} s, once the first try has surely finished there, so that it is not posted twice",
+                    "{} did not say whether the post was made ({cause}); it is sent again with the same Idempotency-Key in {} s, when the first try has most likely finished there, so that it is not posted twice",
                     self.inner.base.authority(),
                     seconds.trim_end_matches(".0")
                 );
