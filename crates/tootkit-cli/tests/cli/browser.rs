@@ -19,8 +19,10 @@ fn find(env: &str, candidates: &[&str]) -> Option<PathBuf> {
     candidates.iter().map(PathBuf::from).find(|p| p.exists())
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_real_browser_signs_in_and_the_cli_stores_a_working_token() {
+/// Headless Chromium under chromedriver, its profile in `home`; `None` (after saying
+/// so, or failing under CI) when either is not installed. The driver is stopped when
+/// the first value is dropped.
+async fn headless(home: &Home) -> Option<(crate::Reaped, fantoccini::Client)> {
     let Some(chromedriver) = find(
         "TOOTKIT_CHROMEDRIVER",
         &["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"],
@@ -28,21 +30,21 @@ async fn a_real_browser_signs_in_and_the_cli_stores_a_working_token() {
         skip_or_fail(
             "chromedriver is not installed (Debian: apt-get install chromium chromium-driver)",
         );
-        return;
+        return None;
     };
     let Some(chromium) = find(
         "TOOTKIT_CHROMIUM",
         &["/usr/bin/chromium", "/usr/bin/chromium-browser"],
     ) else {
         skip_or_fail("chromium is not installed (Debian: apt-get install chromium)");
-        return;
+        return None;
     };
     let port = TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port();
-    let _driver = crate::Reaped::new(
+    let driver = crate::Reaped::new(
         Command::new(chromedriver)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
@@ -50,7 +52,6 @@ async fn a_real_browser_signs_in_and_the_cli_stores_a_working_token() {
             .spawn()
             .expect("chromedriver starts"),
     );
-    let home = Home::new("browser");
     let profile_dir = home.dir.join("chromium-profile");
     let mut capabilities = serde_json::Map::new();
     capabilities.insert(
@@ -80,7 +81,18 @@ async fn a_real_browser_signs_in_and_the_cli_stores_a_working_token() {
             Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
         }
     }
-    let browser = browser.expect("a WebDriver session with headless Chromium");
+    Some((
+        driver,
+        browser.expect("a WebDriver session with headless Chromium"),
+    ))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_real_browser_signs_in_and_the_cli_stores_a_working_token() {
+    let home = Home::new("browser");
+    let Some((_driver, browser)) = headless(&home).await else {
+        return;
+    };
 
     let sandbox = sandbox().await;
     let mut command = home.tootkit();
@@ -214,5 +226,79 @@ async fn a_real_browser_signs_in_and_the_cli_stores_a_working_token() {
         posted.stdout.starts_with(&sandbox.base_url().to_string()),
         "{}",
         posted.stdout
+    );
+}
+
+/// What a page of another origin (a web client's dev server) asks the sandbox for, as
+/// a browser makes the requests: with preflights, and reading only what CORS allows.
+const CROSS_ORIGIN_SCRIPT: &str = r#"
+const [base, token, done] = arguments;
+(async () => {
+  const auth = { Authorization: "Bearer " + token };
+  const me = await (await fetch(base + "/api/v1/accounts/verify_credentials", { headers: auth })).json();
+  const posted = await fetch(base + "/api/v1/statuses", {
+    method: "POST",
+    headers: { ...auth, "Content-Type": "application/json", "Idempotency-Key": "from-a-web-page" },
+    body: JSON.stringify({ status: "posted from a web page" }),
+  });
+  const status = await posted.json();
+  let signInPage;
+  try {
+    await fetch(base + "/oauth/authorize");
+    signInPage = "read";
+  } catch (refused) {
+    signInPage = "refused";
+  }
+  done({
+    account: me.username,
+    content: status.content,
+    remaining: posted.headers.get("X-RateLimit-Remaining"),
+    signInPage,
+  });
+})().catch((err) => done({ error: String(err) }));
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_of_another_origin_posts_through_the_sandbox_in_a_real_browser() {
+    let home = Home::new("browser-cors");
+    let Some((_driver, browser)) = headless(&home).await else {
+        return;
+    };
+    let sandbox = sandbox().await;
+    let token = crate::web_token(&sandbox, USER, PASSWORD, "read write").await;
+    // Another port of 127.0.0.1 is another origin.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let page = format!("http://{}/", listener.local_addr().unwrap());
+    let router = axum::Router::new().route(
+        "/",
+        axum::routing::get(|| async { axum::response::Html("<title>a web client</title>") }),
+    );
+    tokio::spawn(async move { axum::serve(listener, router).await });
+
+    browser.goto(&page).await.unwrap();
+    let base = sandbox.base_url().to_string();
+    let said = browser
+        .execute_async(
+            CROSS_ORIGIN_SCRIPT,
+            vec![
+                serde_json::json!(base.trim_end_matches('/')),
+                serde_json::json!(token.expose()),
+            ],
+        )
+        .await
+        .unwrap();
+    browser.close().await.unwrap();
+    assert_eq!(said["error"], serde_json::Value::Null, "{said}");
+    assert_eq!(said["account"], USER, "{said}");
+    assert_eq!(said["content"], "<p>posted from a web page</p>", "{said}");
+    assert!(
+        said["remaining"]
+            .as_str()
+            .is_some_and(|n| n.parse::<u32>().is_ok()),
+        "the rate-limit headers are readable: {said}"
+    );
+    assert_eq!(
+        said["signInPage"], "refused",
+        "the sign-in pages stay same-origin: {said}"
     );
 }
