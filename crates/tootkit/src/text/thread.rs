@@ -496,10 +496,10 @@ fn sentence_ends(text: &str) -> Vec<usize> {
         // The word after the boundary (`R.` after `by J.`), up to the next space; looked
         // at only a few bytes far, as an initial is short and text without spaces has
         // one long "word".
+        // The window is cut before the spaces are skipped: a run of thousands of
+        // separators (U+2029 ends a sentence at each) is not read at every end.
+        let window = &flowed[end..ahead(&flowed, end, 32)];
         let next_word = {
-            // The window is cut before the spaces are skipped: a run of thousands of
-            // separators (U+2029 ends a sentence at each) is not read at every end.
-            let window = &flowed[end..ahead(&flowed, end, 32)];
             let near = window.trim_start();
             let word = near.split(char::is_whitespace).next().unwrap_or_default();
             // Only a word seen whole: one running past the window is no initial.
@@ -510,6 +510,21 @@ fn sentence_ends(text: &str) -> Vec<usize> {
             }
         };
         if is_abbreviation(last_word, previous_word, next_word, closing == last_word) {
+            continue;
+        }
+        // `"Why?" and the room…`, `« Arrête ! » puis…`: a question or an exclamation
+        // that a lowercase word goes on from is inside its sentence (Unicode ends one
+        // at every `?` and `!`, and only a full stop waits for what follows).
+        // (A closing mark after a space, `! »`, is the next "sentence"'s first.)
+        let closers = |c: char| c.is_whitespace() || QUOTATION_CLOSERS.contains(&c);
+        let exclaimed = closing
+            .trim_end_matches(closers)
+            .ends_with(['?', '!', '‼', '⁇', '⁈', '⁉', '？', '！']);
+        if exclaimed
+            && window
+                .trim_start_matches(closers)
+                .starts_with(char::is_lowercase)
+        {
             continue;
         }
         // `🎉🥳 ` after the boundary: the sentence's, up to the next space, unless a
@@ -533,6 +548,9 @@ fn sentence_ends(text: &str) -> Vec<usize> {
     ends
 }
 
+/// Marks that close a quotation or an aside, which a sentence's end may stand before.
+const QUOTATION_CLOSERS: &[char] = &['"', '\'', '”', '’', '»', '›', ')', ']', '}'];
+
 /// Marks that open what follows rather than close what came before: a bullet, a dash,
 /// an arrow.
 const BULLETS: &[char] = &['•', '·', '▪', '‣', '◦', '►', '→', '-', '–', '—', '*', '>'];
@@ -551,13 +569,18 @@ fn is_abbreviation<'a>(
     alone: bool,
 ) -> bool {
     const BEFORE_A_NAME: &[&str] = &[
-        "Mr", "Mrs", "Ms", "Dr", "Prof", "Sr", "Jr", "St", "Mt", "Gen", "Col", "Lt", "Sgt", "Capt",
-        "Rev", "Fig", "Vol", "vs", "cf", "approx", "ca", // English and Latin
+        "Mr", "Mrs", "Ms", "Messrs", "Dr", "Prof", "Sr", "Jr", "St", "Mt", "Gen", "Col", "Maj",
+        "Lt", "Sgt", "Cpl", "Capt", "Cmdr", "Adm", "Rev", "Hon", "Sen", "Sens", "Rep", "Reps",
+        "Gov", "Pres", "Supt", "Ald", "Fig", "Vol", "vs", "cf", "approx",
+        "ca", // English and Latin
         "M", "MM", "Mme", "Mmes", "Mlle", "Mgr", "Pr", // French
         "Hr", "Fr", "Bd", "bzw", "vgl", "ggf", "evtl", "inkl", "zzgl", "z", "v", // German
     ];
-    // Before a number only: `No. 5`, but `Did it work? No. It failed.`
-    const BEFORE_A_NUMBER: &[&str] = &["No", "Nos", "Nr"];
+    // Before a number only: `No. 5`, `Sept. 12`, but `Did it work? No. It failed.`
+    const BEFORE_A_NUMBER: &[&str] = &[
+        "No", "Nos", "Nr", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct",
+        "Nov", "Dec",
+    ];
     let word = word.trim_start_matches(|c: char| !c.is_alphanumeric());
     let Some(stem) = word.strip_suffix('.') else {
         return false;
@@ -1194,6 +1217,34 @@ mod tests {
         assert_eq!(ends("It reached\n250. After that it fell."), 2);
         assert_eq!(ends("We tried plan B. Then we left."), 2);
         assert_eq!(ends("So did I. Then we left."), 2);
+        // Titles before a name, and a month before its day (found by a review in news
+        // prose: `Late in the evening Sen. 1/2` ‖ `Warren said…`).
+        assert_eq!(
+            ends("Late that evening Sen. Warren and Gov. Newsom spoke with Rep. Ocasio."),
+            1
+        );
+        assert_eq!(ends("It opens Sept. 12 and closes Dec. 3 this year."), 1);
+        assert_eq!(ends("It was done in Sept. Then came winter."), 2);
+    }
+
+    #[test]
+    fn a_question_or_exclamation_that_goes_on_in_lowercase_ends_no_sentence() {
+        let ends = |text: &str| sentence_ends(text).len();
+        assert_eq!(
+            ends("A voice shouted \"Why?\" and the room fell silent."),
+            1
+        );
+        assert_eq!(ends("Then \"Stop!\" he shouted at us."), 1);
+        assert_eq!(ends("Il a crié « Arrête ! » puis il est parti."), 1);
+        // Followed by a capital, or by nothing, they end one.
+        assert_eq!(ends("Why? Because it rained. Stop! Now."), 4);
+        // A thread is cut at the real sentence end, not after the quotation.
+        let text = "It was very late in the evening by then. Then \"Why?\" and all fell silent.";
+        let parts = split_thread(text, &ThreadOptions::new(limits(60)).numbering(false)).unwrap();
+        assert_eq!(
+            parts[0], "It was very late in the evening by then.",
+            "{parts:?}"
+        );
     }
 
     #[test]
