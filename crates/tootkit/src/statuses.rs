@@ -555,11 +555,14 @@ impl CreateThread<'_> {
                     Some(Visibility::Public | Visibility::Unlisted)
                 )
         });
+        // The text and warning as the server keeps them (stripped), so that one read
+        // with a trailing newline is the same thread.
+        let (text, spoiler_text) = text::as_posted(&self.text, &self.spoiler_text);
         for field in [
             "tootkit thread 3",
-            &self.text,
+            text,
             part,
-            &self.spoiler_text,
+            spoiler_text,
             // The status this part answers (the previous part, or the thread's own
             // reply-to): a part never joins a chain other than the one it was made for.
             reply_to.unwrap_or(""),
@@ -672,5 +675,23 @@ mod tests {
             derived.reply_visibility_after(&unknown, true).unwrap(),
             unknown
         );
+    }
+
+    #[test]
+    fn a_thread_is_keyed_by_its_text_and_warning_as_the_server_keeps_them() {
+        let client = Client::new("127.0.0.1:9".parse().unwrap()).unwrap();
+        let key = |text: &str, warning: &str| {
+            client
+                .statuses()
+                .thread(text)
+                .spoiler_text(warning)
+                .key(0, 2, "a part", None)
+        };
+        let first = key("long text", "long read");
+        assert_eq!(key("long text\n", "long read "), first);
+        assert_eq!(key(" long text", "\nlong read\n"), first);
+        assert_ne!(key("long text", "other"), first);
+        // A blank warning is none.
+        assert_eq!(key("long text", "   "), key("long text", ""));
     }
 }
