@@ -350,6 +350,25 @@ pub async fn post(context: &Context, args: PostArgs) -> Result<()> {
                     // Running it again would meet the same deleted part.
                     return Failure::from(err);
                 }
+                // A part cut to the limit the server publishes, refused as over it: the
+                // server counts otherwise, and running it again would meet the same.
+                if let tootkit::Error::Validation {
+                    server_message: Some(message),
+                    ..
+                } = &err
+                    && let Some(limit) = character_limit(message)
+                {
+                    let before = match done.len() {
+                        0 => "nothing was posted".to_owned(),
+                        1 => "the part before it is posted".to_owned(),
+                        n => format!("the {n} parts before it are posted"),
+                    };
+                    return Failure::usage(format!(
+                        "{} refused part {} of the thread as over its limit of {limit} characters, though it was cut to the limit the server publishes; that server counts otherwise ({before}), so shorten the text until it takes it.",
+                        client.base_url().authority(),
+                        done.len() + 1
+                    ));
+                }
                 let Some(last) = done.last() else {
                     // Only the first part answers the status given with --reply-to.
                     return post_failure(&client, reply_to.as_deref(), None, err);

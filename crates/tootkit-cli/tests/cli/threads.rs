@@ -212,12 +212,15 @@ async fn count_measures_and_post_refuses_what_does_not_fit() {
 
 /// A proxy in front of the sandbox that lets the first `open` posted statuses through
 /// and leaves every later one unanswered (or, with `reset_in`, answers it with a 429
-/// whose limit resets that long after), so that a thread stops where a test says.
+/// whose limit resets that long after), so that a thread stops where a test says; with
+/// `publishes`, its instance description names that limit instead of the sandbox's (a
+/// server that counts otherwise than it says).
 struct Gate {
     upstream: url::Url,
     http: reqwest::Client,
     open: usize,
     reset_in: Option<time::Duration>,
+    publishes: Option<usize>,
     posts: AtomicUsize,
 }
 
@@ -246,8 +249,27 @@ impl Gate {
             http: reqwest::Client::new(),
             open,
             reset_in,
+            publishes: None,
             posts: AtomicUsize::new(0),
         });
+        Self::serve(gate).await
+    }
+
+    /// Starts a gate that lets every post through and says the instance allows
+    /// `max_characters`.
+    async fn publishing(sandbox: &tootkit_sandbox::Sandbox, max_characters: usize) -> String {
+        let gate = Arc::new(Self {
+            upstream: sandbox.base_url().as_url().clone(),
+            http: reqwest::Client::new(),
+            open: usize::MAX,
+            reset_in: None,
+            publishes: Some(max_characters),
+            posts: AtomicUsize::new(0),
+        });
+        Self::serve(gate).await.0
+    }
+
+    async fn serve(gate: Arc<Self>) -> (String, Arc<Self>) {
         let router = axum::Router::new().fallback(pass).with_state(gate.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -278,6 +300,7 @@ async fn pass(State(gate): State<Arc<Gate>>, request: Request) -> Response {
             .body(axum::body::Body::from(r#"{"error":"Too many requests"}"#))
             .unwrap();
     }
+    let parts_path = parts.uri.path().to_owned();
     let target = gate
         .upstream
         .join(parts.uri.path_and_query().map_or("/", |p| p.as_str()))
@@ -291,11 +314,21 @@ async fn pass(State(gate): State<Arc<Gate>>, request: Request) -> Response {
     let answer = forwarded.send().await.unwrap();
     let mut response = Response::builder().status(answer.status());
     for (name, value) in answer.headers() {
-        if name != axum::http::header::TRANSFER_ENCODING {
+        // The length is the body's own, which may be rewritten below.
+        if name != axum::http::header::TRANSFER_ENCODING
+            && name != axum::http::header::CONTENT_LENGTH
+        {
             response = response.header(name, value);
         }
     }
-    let body = answer.bytes().await.unwrap();
+    let mut body = answer.bytes().await.unwrap();
+    if let Some(max) = gate.publishes
+        && parts_path == "/api/v2/instance"
+    {
+        let mut instance: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        instance["configuration"]["statuses"]["max_characters"] = max.into();
+        body = serde_json::to_vec(&instance).unwrap().into();
+    }
     response.body(axum::body::Body::from(body)).unwrap()
 }
 
@@ -539,6 +572,28 @@ async fn an_instance_that_counts_otherwise_is_not_contradicted() {
         "{}",
         refused.stderr
     );
+    assert_nothing_posted(&sandbox, token, "nothing was posted").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thread_refused_by_a_server_that_counts_otherwise_is_not_to_be_run_again() {
+    // It says 1,000 and takes 500: the parts, cut to 1,000, are refused.
+    let sandbox = crate::sandbox().await;
+    let home = Home::new("publishes-more");
+    let token = web_token(&sandbox, USER, PASSWORD, "read write").await;
+    let base = Gate::publishing(&sandbox, 1000).await;
+    let authority = url::Url::parse(&base).unwrap().authority().to_owned();
+    let mut command = home.tootkit_as(&base, token.expose());
+    command.args(["post", "--thread", "-"]);
+    let refused = crate::run(command, Some(long_text())).await.failure(2);
+    assert!(
+        refused.stderr.starts_with(&format!(
+            "error: {authority} refused part 1 of the thread as over its limit of 500 characters, though it was cut to the limit the server publishes; that server counts otherwise (nothing was posted), so shorten the text until it takes it.\n"
+        )),
+        "{}",
+        refused.stderr
+    );
+    assert!(!refused.stderr.contains("run the same command again"));
     assert_nothing_posted(&sandbox, token, "nothing was posted").await;
 }
 
