@@ -193,7 +193,7 @@ pub struct PostArgs {
     /// Leave out the `1/3` numbers at the end of a thread's parts.
     #[arg(long, requires = "thread")]
     pub no_numbering: bool,
-    /// Start every reply of a thread with the first part's mentions.
+    /// Start every reply of a thread with the first part's mentions (your own left out).
     #[arg(long, requires = "thread")]
     pub carry_mentions: bool,
     /// The most parts a thread may have (1 to 300: Mastodon takes 300 posts in three

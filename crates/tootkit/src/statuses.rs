@@ -397,12 +397,27 @@ impl CreateThread<'_> {
     /// [`crate::accounts::Accounts::verify_credentials`] when no visibility is named and
     /// the text mentions someone (a direct default changes how it is cut).
     pub async fn parts(&self) -> Result<Vec<String>, Error> {
-        self.parts_for(self.posts_direct_by_default().await?).await
+        let poster = self.poster().await?;
+        let direct_by_default = self.visibility.is_none()
+            && poster.as_ref().is_some_and(|account| {
+                account
+                    .source
+                    .as_ref()
+                    .and_then(|source| source.privacy.as_ref())
+                    .is_some_and(|privacy| *privacy == Visibility::Direct)
+            });
+        let author =
+            poster.map(|account| format!("{}@{}", account.username, self.client.base_url().host()));
+        self.parts_for(direct_by_default, author.as_deref()).await
     }
 
     /// The parts, cut as for a direct thread when `direct_by_default` says the account
     /// posts direct messages when no visibility is named.
-    async fn parts_for(&self, direct_by_default: bool) -> Result<Vec<String>, Error> {
+    async fn parts_for(
+        &self,
+        direct_by_default: bool,
+        author: Option<&str>,
+    ) -> Result<Vec<String>, Error> {
         let limits = match self.limits {
             Some(limits) => limits,
             None => Limits::of(&self.client.instance().get().await?),
@@ -416,6 +431,7 @@ impl CreateThread<'_> {
             .spoiler_text(self.spoiler_text.clone())
             .numbering(self.numbering)
             .carry_mentions(self.carry_mentions || direct)
+            .author(author.unwrap_or_default())
             .max_parts(self.max_parts);
         text::split_thread(&self.text, &options).map_err(|reason| Error::Thread { reason })
     }
@@ -512,25 +528,26 @@ impl CreateThread<'_> {
         Ok(statuses)
     }
 
-    /// Whether the first part, posted with no visibility named, will be a direct message
-    /// (the account's default), so that the replies must carry its mentions to reach
-    /// anyone. Asked only when it matters, a text mentioning someone; a token that may
-    /// not read its account leaves it unknown, taken as no. Any other failure is
-    /// passed on: guessing would cut the text otherwise than a run that knew, and a
-    /// resumed thread would get other keys and be posted twice.
-    async fn posts_direct_by_default(&self) -> Result<bool, Error> {
-        if self.visibility.is_some()
-            || self.carry_mentions
-            || text::extract_mentions(&self.text).is_empty()
-        {
-            return Ok(false);
+    /// The account posting the thread, when the cut depends on it: whether the first
+    /// part, posted with no visibility named, will be a direct message (the account's
+    /// default), so that the replies must carry its mentions to reach anyone; and, when
+    /// mentions are carried, whose own mention to leave out. Asked only when it
+    /// matters, a text mentioning someone; a token that may not read its account leaves
+    /// it unknown. Any other failure is passed on: guessing would cut the text otherwise
+    /// than a run that knew, and a resumed thread would get other keys and be posted
+    /// twice.
+    async fn poster(&self) -> Result<Option<crate::Account>, Error> {
+        let direct_asked = [&self.visibility, &self.reply_visibility]
+            .iter()
+            .any(|chosen| **chosen == Some(Visibility::Direct));
+        let needed = self.visibility.is_none() || self.carry_mentions || direct_asked;
+        if !needed || text::extract_mentions(&self.text).is_empty() {
+            return Ok(None);
         }
         match self.client.accounts().verify_credentials().await {
-            Ok(account) => Ok(account
-                .source
-                .and_then(|source| source.privacy)
-                .is_some_and(|privacy| privacy == Visibility::Direct)),
-            Err(err) if err.is_scope_refusal() => Ok(false),
+            Ok(account) => Ok(Some(account)),
+            // A token that may not read its account: neither is known.
+            Err(err) if err.is_scope_refusal() => Ok(None),
             Err(err) => Err(err),
         }
     }

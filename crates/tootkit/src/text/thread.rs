@@ -27,6 +27,7 @@ pub struct ThreadOptions {
     spoiler_text: String,
     numbering: bool,
     carry_mentions: bool,
+    author: String,
     max_parts: usize,
 }
 
@@ -50,8 +51,29 @@ impl ThreadOptions {
             spoiler_text: String::new(),
             numbering: true,
             carry_mentions: false,
+            author: String::new(),
             max_parts: DEFAULT_MAX_PARTS,
         }
+    }
+
+    /// The account that posts the thread, as `user` or `user@domain` (its instance's):
+    /// its own mention is not carried into the replies, as Mastodon's reply composer
+    /// leaves one's own name out.
+    ///
+    /// ```
+    /// use tootkit::text::{split_thread, Limits, ThreadOptions};
+    ///
+    /// let text = format!("@bob @alice {}", "word ".repeat(120));
+    /// let options = ThreadOptions::new(Limits::default())
+    ///     .carry_mentions(true)
+    ///     .author("alice@example.social");
+    /// let parts = split_thread(&text, &options)?;
+    /// assert!(parts[1].starts_with("@bob word"));
+    /// # Ok::<(), tootkit::text::SplitError>(())
+    /// ```
+    pub fn author(mut self, acct: impl Into<String>) -> Self {
+        self.author = acct.into();
+        self
     }
 
     /// The most parts the thread may have (at least one); a text that needs more is
@@ -683,11 +705,21 @@ fn carried_into(carried: &str, part: &str) -> String {
         .join(" ")
 }
 
-/// The mentions of the first part, once each, as they should open every later part.
-fn carried_mentions(first: &str) -> String {
+/// The mentions of the first part, once each and the `author`'s left out, as they
+/// should open every later part.
+fn carried_mentions(first: &str, author: &str) -> String {
+    let (user, domain) = author.split_once('@').unwrap_or((author, ""));
+    let own = |mention: &str| {
+        let mention = mention.trim_start_matches('@');
+        let (their_user, their_domain) = mention.split_once('@').unwrap_or((mention, ""));
+        !user.is_empty()
+            && their_user.eq_ignore_ascii_case(user)
+            && (their_domain.is_empty() || their_domain.eq_ignore_ascii_case(domain))
+    };
     let mut seen: Vec<&str> = Vec::new();
     for entity in entities(first) {
         if entity.kind() == EntityKind::Mention
+            && !own(entity.as_str())
             && !seen.iter().any(|s| s.eq_ignore_ascii_case(entity.as_str()))
         {
             seen.push(entity.as_str());
@@ -809,7 +841,7 @@ fn cut_pieces(
             carried: needed,
         });
         if index == 0 && options.carry_mentions {
-            carried = carried_mentions(&text[start..cut.end]);
+            carried = carried_mentions(&text[start..cut.end], &options.author);
         }
         start = cut.next;
     }

@@ -1336,6 +1336,34 @@ async fn a_thread_posts_as_a_chain_cut_for_the_instances_limits() {
 }
 
 #[tokio::test]
+async fn carried_mentions_leave_out_the_authors_own() {
+    let sandbox = sandbox_with(
+        SandboxConfig::in_memory().user("bob", tootkit::Password::new("bob's long password")),
+    )
+    .await;
+    let client = fast_client(&sandbox);
+    let bot = client.with_access_token(user_token(&client, "read write").await);
+    // Her own name, as she wrote it, and as the sandbox's accounts are written.
+    let text = format!(
+        "@bob @{USER} and @{} again: {}",
+        USER.to_uppercase(),
+        "a sentence of words that needs a thread. ".repeat(20)
+    );
+    let statuses = bot
+        .statuses()
+        .thread(text)
+        .carry_mentions(true)
+        .send()
+        .await
+        .unwrap();
+    assert!(statuses.len() > 1);
+    for reply in &statuses[1..] {
+        let opening: Vec<&str> = reply.mentions.iter().map(|m| m.acct.as_str()).collect();
+        assert_eq!(opening, ["bob"], "{}", reply.content);
+    }
+}
+
+#[tokio::test]
 async fn thread_replies_are_unlisted_but_never_more_visible_than_the_first_part() {
     let sandbox = sandbox().await;
     let client = fast_client(&sandbox);
