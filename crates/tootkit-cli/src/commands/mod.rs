@@ -608,8 +608,12 @@ fn refuse_empty(text: &str, warning: &str) -> Result<()> {
 pub async fn count(context: &Context, args: CountArgs) -> Result<()> {
     let text = text_argument(args.text, "count")?;
     let warning = args.content_warning.unwrap_or_default();
-    // What `post` would refuse, `count` does too, so that a script may ask first.
-    refuse_empty(&text, &warning)?;
+    // What `post` would refuse, `count` does too, so that a script may ask first; with
+    // --json, after printing the count (nothing fits), as for a text over the limit.
+    let empty = match refuse_empty(&text, &warning) {
+        Err(refusal) if !context.json => return Err(refusal),
+        outcome => outcome.err(),
+    };
     // The instance in use, if any: its limits, else Mastodon's defaults. Counting is
     // local work, so an instance out of reach or unreadable credentials only warn.
     let defaults = (Limits::default(), None);
@@ -661,7 +665,7 @@ pub async fn count(context: &Context, args: CountArgs) -> Result<()> {
         length,
         max_characters: limits.max_characters,
         characters_reserved_per_url: limits.characters_reserved_per_url,
-        fits: length <= limits.max_characters,
+        fits: empty.is_none() && length <= limits.max_characters,
         instance: instance.as_ref().map(ToString::to_string),
     };
     // A text that does not fit fails, with the advice `post` would give, so that a
@@ -680,7 +684,11 @@ pub async fn count(context: &Context, args: CountArgs) -> Result<()> {
     };
     if context.json {
         context.print_json(&count)?;
-        return if count.fits { Ok(()) } else { Err(over()) };
+        return match empty {
+            Some(refusal) => Err(refusal),
+            None if count.fits => Ok(()),
+            None => Err(over()),
+        };
     }
     let source = match &host {
         Some(host) => format!("the limit of {host}"),

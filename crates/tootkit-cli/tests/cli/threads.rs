@@ -191,6 +191,20 @@ async fn count_measures_and_post_refuses_what_does_not_fit() {
             empty.stderr
         );
     }
+    // With --json, a script reads that nothing fits before the error.
+    let empty = crate::run(with_env(&["--json", "count", " "]), None)
+        .await
+        .failure(2);
+    let counted: serde_json::Value = serde_json::from_str(&empty.stdout).unwrap();
+    assert_eq!(
+        (counted["length"].as_u64(), counted["fits"].as_bool()),
+        (Some(0), Some(false))
+    );
+    assert!(
+        empty.stderr.starts_with("error: The text is empty"),
+        "{}",
+        empty.stderr
+    );
     // `count` gives the same advice.
     let counted = crate::run(with_env(&["count", "--cw", &warning, "hi"]), None)
         .await
