@@ -534,15 +534,18 @@ fn sentence_ends(text: &str) -> Vec<usize> {
         if is_abbreviation(last_word, previous_word, next_word, closing == last_word) {
             continue;
         }
-        // `"Why?" and the room…`, `« Arrête ! » puis…`: a question or an exclamation
+        // `"Why?" and the room…`, `« Arrête ! » puis…`: a quoted question or exclamation
         // that a lowercase word goes on from is inside its sentence (Unicode ends one
-        // at every `?` and `!`, and only a full stop waits for what follows).
-        // (A closing mark after a space, `! »`, is the next "sentence"'s first.)
+        // at every `?` and `!`). Unquoted, `wow! i loved it` is two, as lowercase
+        // writers mean it. (A closing mark after a space, `! »`, is the next
+        // "sentence"'s first.)
         let closers = |c: char| c.is_whitespace() || QUOTATION_CLOSERS.contains(&c);
-        let exclaimed = closing
-            .trim_end_matches(closers)
-            .ends_with(['?', '!', '‼', '⁇', '⁈', '⁉', '？', '！']);
+        let marks = closing.trim_end_matches(closers);
+        let quoted = closing[marks.len()..].contains(QUOTATION_CLOSERS)
+            || window.trim_start().starts_with(QUOTATION_CLOSERS);
+        let exclaimed = marks.ends_with(['?', '!', '‼', '⁇', '⁈', '⁉', '？', '！']);
         if exclaimed
+            && quoted
             && window
                 .trim_start_matches(closers)
                 .starts_with(char::is_lowercase)
@@ -586,23 +589,25 @@ const BULLETS: &[char] = &['•', '·', '▪', '‣', '◦', '►', '→', '-', 
 /// elsewhere Unicode's boundaries stand.
 fn is_abbreviation<'a>(
     word: &str,
-    previous_word: impl FnOnce() -> &'a str,
+    previous_word: impl Fn() -> &'a str,
     next_word: &str,
     alone: bool,
 ) -> bool {
     const BEFORE_A_NAME: &[&str] = &[
         "Mr", "Mrs", "Ms", "Messrs", "Dr", "Prof", "Sr", "Jr", "St", "Mt", "Gen", "Col", "Maj",
-        "Lt", "Sgt", "Cpl", "Capt", "Cmdr", "Adm", "Rev", "Hon", "Sen", "Sens", "Rep", "Reps",
-        "Gov", "Pres", "Supt", "Ald", "Fig", "Vol", "vs", "cf", "approx",
-        "ca", // English and Latin
+        "Lt", "Sgt", "Cpl", "Capt", "Cmdr", "Adm", "Rev", "Hon", "Fig", "Vol", "vs", "cf",
+        "approx", "ca", // English and Latin
         "M", "MM", "Mme", "Mmes", "Mlle", "Mgr", "Pr", // French
         "Hr", "Fr", "Bd", "bzw", "vgl", "ggf", "evtl", "inkl", "zzgl", "z", "v", // German
     ];
-    // Before a number only: `No. 5`, `Sept. 12`, but `Did it work? No. It failed.`
-    const BEFORE_A_NUMBER: &[&str] = &[
-        "No", "Nos", "Nr", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct",
-        "Nov", "Dec",
-    ];
+    // Titles that are names too (`Amartya Sen.`, `the Dominican Rep.`): only where the
+    // word before is no name (`said Sen. Warren`, or a sentence's end before it).
+    const BEFORE_A_NAME_UNLESS_NAMED: &[&str] =
+        &["Sen", "Sens", "Rep", "Reps", "Gov", "Pres", "Supt", "Ald"];
+    // Before a number only: `No. 5`, but `Did it work? No. It failed.` (A month before
+    // its day, `Sept. 12`, Unicode's rules already keep whole: a full stop before a
+    // digit ends nothing.)
+    const BEFORE_A_NUMBER: &[&str] = &["No", "Nos", "Nr"];
     let word = word.trim_start_matches(|c: char| !c.is_alphanumeric());
     let Some(stem) = word.strip_suffix('.') else {
         return false;
@@ -634,10 +639,17 @@ fn is_abbreviation<'a>(
         && stem.split('.').all(|piece| {
             (1..=2).contains(&piece.chars().count()) && piece.chars().all(char::is_alphabetic)
         });
+    let titled = || {
+        BEFORE_A_NAME_UNLESS_NAMED.contains(&stem) && {
+            let previous = previous_word();
+            !named(previous) || previous.ends_with(['.', '!', '?', ':'])
+        }
+    };
     number
         || initial
         || dotted
         || BEFORE_A_NAME.contains(&stem)
+        || titled()
         || (BEFORE_A_NUMBER.contains(&stem) && next_word.starts_with(|c: char| c.is_ascii_digit()))
 }
 
@@ -1249,14 +1261,21 @@ mod tests {
         assert_eq!(ends("It reached\n250. After that it fell."), 2);
         assert_eq!(ends("We tried plan B. Then we left."), 2);
         assert_eq!(ends("So did I. Then we left."), 2);
-        // Titles before a name, and a month before its day (found by a review in news
-        // prose: `Late in the evening Sen. 1/2` ‖ `Warren said…`).
+        // Titles before a name (found by a review in news prose: `Late in the evening
+        // Sen. 1/2` ‖ `Warren said…`), and a month before its day.
         assert_eq!(
             ends("Late that evening Sen. Warren and Gov. Newsom spoke with Rep. Ocasio."),
             1
         );
         assert_eq!(ends("It opens Sept. 12 and closes Dec. 3 this year."), 1);
         assert_eq!(ends("It was done in Sept. Then came winter."), 2);
+        // Those titles are names too (a review's cases).
+        assert_eq!(ends("The prize went to Amartya Sen. He had earned it."), 2);
+        assert_eq!(
+            ends("It came from the Dominican Rep. The rest followed."),
+            2
+        );
+        assert_eq!(ends("It ended. Sen. Warren spoke."), 2);
     }
 
     #[test]
@@ -1268,8 +1287,12 @@ mod tests {
         );
         assert_eq!(ends("Then \"Stop!\" he shouted at us."), 1);
         assert_eq!(ends("Il a crié « Arrête ! » puis il est parti."), 1);
-        // Followed by a capital, or by nothing, they end one.
+        // Followed by a capital, or by nothing, they end one; unquoted, so does a
+        // lowercase word (lowercase writers end their sentences so).
         assert_eq!(ends("Why? Because it rained. Stop! Now."), 4);
+        assert_eq!(ends("wow that was great! i loved every minute of it."), 2);
+        assert_eq!(ends("Did you update? iOS 18 is out now."), 2);
+        assert_eq!(ends("Really?! no way."), 2);
         // A thread is cut at the real sentence end, not after the quotation.
         let text = "It was very late in the evening by then. Then \"Why?\" and all fell silent.";
         let parts = split_thread(text, &ThreadOptions::new(limits(60)).numbering(false)).unwrap();
