@@ -206,6 +206,10 @@ pub struct PostArgs {
         requires = "thread"
     )]
     pub max_parts: u16,
+    /// Cut a thread's parts for this many characters instead of the limit the instance
+    /// publishes (for a server that counts otherwise than it says).
+    #[arg(long, value_name = "N", value_parser = character_count, requires = "thread")]
+    pub max_characters: Option<u32>,
 }
 
 #[derive(Debug, Args)]
@@ -273,6 +277,15 @@ fn part_count(text: &str) -> Result<u16, String> {
         .ok()
         .filter(|parts| (1..=MAX_PARTS).contains(parts))
         .ok_or_else(|| format!("give a whole number of parts from 1 to {MAX_PARTS}."))
+}
+
+/// A status length, from 1 to a million characters.
+fn character_count(text: &str) -> Result<u32, String> {
+    text.trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|count| (1..=1_000_000).contains(count))
+        .ok_or_else(|| "give a whole number of characters from 1 to 1000000.".to_owned())
 }
 
 /// A language as Mastodon takes it (`tootkit::text::check_language`).

@@ -294,6 +294,14 @@ pub async fn post(context: &Context, args: PostArgs) -> Result<()> {
             .numbering(!args.no_numbering)
             .carry_mentions(args.carry_mentions)
             .max_parts(usize::from(args.max_parts));
+        if let Some(max) = args.max_characters {
+            // The instance's link length still holds; only the limit is the user's.
+            let published = Limits::of(&client.instance().get().await?);
+            thread = thread.limits(Limits {
+                max_characters: max as usize,
+                ..published
+            });
+        }
         if let Some(visibility) = args.reply_visibility {
             thread = thread.reply_visibility(visibility.into());
         }
@@ -358,16 +366,21 @@ pub async fn post(context: &Context, args: PostArgs) -> Result<()> {
                 } = &err
                     && let Some(limit) = character_limit(message)
                 {
-                    let before = match done.len() {
-                        0 => "nothing was posted".to_owned(),
-                        1 => "the part before it is posted".to_owned(),
-                        n => format!("the {n} parts before it are posted"),
-                    };
-                    return Failure::usage(format!(
-                        "{} refused part {} of the thread as over its limit of {limit} characters, though it was cut to the limit the server publishes; that server counts otherwise ({before}), so shorten the text until it takes it.",
-                        client.base_url().authority(),
-                        done.len() + 1
-                    ));
+                    let host = client.base_url().authority();
+                    let part = done.len() + 1;
+                    // A tenth below the limit: room for however that server counts.
+                    let smaller = limit.saturating_sub(limit / 10).max(1);
+                    return Failure::usage(match done.last() {
+                        None => format!(
+                            "{host} refused part 1 of the thread as over its limit of {limit} characters, though tootkit cut it to fit; that server counts otherwise, so run the same command with `--max-characters {smaller}` to cut smaller parts."
+                        ),
+                        // Cut smaller, the text would get other keys and the parts
+                        // posted would be posted again: the rest goes on from the last.
+                        Some(last) => format!(
+                            "{host} refused part {part} of the thread as over its limit of {limit} characters, though tootkit cut it to fit; that server counts otherwise, so post the rest of the text (from part {part} on) with `tootkit post --thread --max-characters {smaller} --reply-to {} -`, as running this command again would post the parts before it twice.",
+                            last.id
+                        ),
+                    });
                 }
                 let Some(last) = done.last() else {
                     // Only the first part answers the status given with --reply-to.
