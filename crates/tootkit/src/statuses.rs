@@ -309,7 +309,8 @@ impl CreateThread<'_> {
     /// anything is posted; if the server makes the first part narrower than asked (the
     /// account's default, a moderator's limit), the replies follow it. Direct replies
     /// carry the first part's mentions, also when direct is the account's default (asked
-    /// of the server when no visibility is named and the text mentions someone).
+    /// of the server when no visibility is named and the text mentions someone), the
+    /// poster's own left out.
     pub fn reply_visibility(mut self, visibility: Visibility) -> Self {
         self.reply_visibility = Some(visibility);
         self
@@ -394,8 +395,9 @@ impl CreateThread<'_> {
     /// [`Error::Thread`] when the text cannot be cut (see [`text::SplitError`]);
     /// the errors of [`crate::instance::InstanceApi::get`] when the limits are not set
     /// and the instance cannot be asked, and of
-    /// [`crate::accounts::Accounts::verify_credentials`] when no visibility is named and
-    /// the text mentions someone (a direct default changes how it is cut).
+    /// [`crate::accounts::Accounts::verify_credentials`] when the text mentions someone
+    /// and the account matters: no visibility is named (a direct default changes how it
+    /// is cut), or mentions are carried (its own is left out).
     pub async fn parts(&self) -> Result<Vec<String>, Error> {
         let poster = self.poster().await?;
         let direct_by_default = self.visibility.is_none()
@@ -406,27 +408,27 @@ impl CreateThread<'_> {
                     .and_then(|source| source.privacy.as_ref())
                     .is_some_and(|privacy| *privacy == Visibility::Direct)
             });
-        let author =
-            poster.map(|account| format!("{}@{}", account.username, self.client.base_url().host()));
-        self.parts_for(direct_by_default, author.as_deref()).await
-    }
-
-    /// The parts, cut as for a direct thread when `direct_by_default` says the account
-    /// posts direct messages when no visibility is named.
-    async fn parts_for(
-        &self,
-        direct_by_default: bool,
-        author: Option<&str>,
-    ) -> Result<Vec<String>, Error> {
-        let limits = match self.limits {
-            Some(limits) => limits,
-            None => Limits::of(&self.client.instance().get().await?),
+        // The instance, asked once: its limits unless they are set, and the domain its
+        // accounts are written with (`@me@example.com`, served from another host).
+        let instance = match self.limits {
+            Some(_) if poster.is_none() => None,
+            _ => Some(self.client.instance().get().await?),
         };
+        let limits = self
+            .limits
+            .or_else(|| instance.as_ref().map(Limits::of))
+            .unwrap_or_default();
+        let author = poster.map(|account| {
+            let domain = instance
+                .as_ref()
+                .map_or_else(|| self.client.base_url().host(), |i| i.domain.clone());
+            format!("{}@{domain}", account.username)
+        });
         // A direct message reaches only the accounts it mentions: every part of a direct
         // thread carries the first part's mentions, or its replies would reach no one.
         let direct = self.visibility == Some(Visibility::Direct)
             || self.reply_visibility == Some(Visibility::Direct)
-            || (self.visibility.is_none() && direct_by_default);
+            || direct_by_default;
         let options = ThreadOptions::new(limits)
             .spoiler_text(self.spoiler_text.clone())
             .numbering(self.numbering)
@@ -591,7 +593,12 @@ impl CreateThread<'_> {
                 Some(true) => "sensitive",
                 Some(false) => "not sensitive",
             },
-            self.language.as_deref().unwrap_or(""),
+            // What is sent: `pt_BR.UTF-8` and `pt-BR` are one language.
+            &self
+                .language
+                .as_deref()
+                .map(text::language_tag)
+                .unwrap_or_default(),
             &self.run_id,
         ] {
             digest.update((field.len() as u64).to_be_bytes());

@@ -414,7 +414,8 @@ pub fn language_tag(tag: &str) -> String {
 ///
 /// [`Error::InvalidInput`](crate::Error::InvalidInput) when `tag` is not one.
 pub fn check_language(tag: &str) -> Result<(), crate::Error> {
-    if is_language_tag(tag) {
+    // Judged as it will be sent: `en.UTF-8` is `en`.
+    if is_language_tag(&language_tag(tag)) {
         return Ok(());
     }
     Err(crate::Error::invalid_input(format!(
