@@ -126,19 +126,9 @@ async fn cross_origin(
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
-    use axum::http::{HeaderName, Method, header};
+    use axum::http::{HeaderName, HeaderValue, Method, header};
     use tower::{Layer, ServiceExt};
     use tower_http::cors::{AllowHeaders, Any, CorsLayer};
-    // As Rack::Cors: a request without an `Origin` is none of its business, and an
-    // OPTIONS is a preflight only when it names the method to come; else the routes
-    // answer (a 404 for what the sandbox does not serve, whatever the method).
-    let headers = request.headers();
-    let preflight_or_plain = headers.contains_key(header::ORIGIN)
-        && (request.method() != Method::OPTIONS
-            || headers.contains_key(header::ACCESS_CONTROL_REQUEST_METHOD));
-    if !preflight_or_plain {
-        return next.run(request).await;
-    }
     let path = request.uri().path();
     let segments: Vec<&str> = path.split('/').skip(1).collect();
     let layer = |methods: &[Method]| {
@@ -174,6 +164,26 @@ async fn cross_origin(
     } else {
         return next.run(request).await;
     };
+    // As Rack::Cors: an answer without an `Origin` asked gets no CORS headers but says
+    // it varies with one (a cache must not hand it to a page of another origin), and an
+    // OPTIONS is a preflight only when it names the method to come; else the routes
+    // answer (a 404 for what the sandbox does not serve, whatever the method).
+    let headers = request.headers();
+    let origin = headers.contains_key(header::ORIGIN);
+    let bare_options = request.method() == Method::OPTIONS
+        && !headers.contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
+    if !origin || bare_options {
+        let mut response = next.run(request).await;
+        let headers = response.headers_mut();
+        if origin {
+            headers.insert(
+                header::ACCESS_CONTROL_ALLOW_ORIGIN,
+                HeaderValue::from_static("*"),
+            );
+        }
+        headers.append(header::VARY, HeaderValue::from_static("Origin"));
+        return response;
+    }
     match layer.layer(next).oneshot(request).await {
         Ok(response) => response.map(axum::body::Body::new),
         Err(never) => match never {},

@@ -996,6 +996,16 @@ async fn a_page_of_another_origin_may_call_what_mastodon_lets_it() {
             .get("access-control-allow-origin")
             .is_none()
     );
+    // But a cache must know the answer depends on the Origin.
+    assert!(
+        same_origin
+            .headers()
+            .get_all("vary")
+            .iter()
+            .any(|value| value.to_str().unwrap().contains("Origin")),
+        "{:?}",
+        same_origin.headers()
+    );
     let bare_options = http
         .request(reqwest::Method::OPTIONS, format!("{base}/api/v1/statuses"))
         .header("origin", origin)
@@ -1003,6 +1013,7 @@ async fn a_page_of_another_origin_may_call_what_mastodon_lets_it() {
         .await
         .unwrap();
     assert_eq!(bare_options.status().as_u16(), 404);
+    assert_eq!(header(&bare_options, "access-control-allow-origin"), "*");
 
     // The pages where one signs in are for the instance's own origin only.
     let page = http
