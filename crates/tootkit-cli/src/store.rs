@@ -49,6 +49,8 @@ fn privacy(path: &std::path::Path) -> String {
         Err(err) => return format!("it cannot be opened: {err}"),
     };
     match refuse_untrusted(path, &file) {
+        // Where the permissions are not checked, nothing is claimed of them.
+        Ok(()) if cfg!(not(unix)) => "in your user profile".to_owned(),
         Ok(()) => "readable only by you".to_owned(),
         Err(refusal) => {
             let why = refusal.message.trim_end_matches('.');

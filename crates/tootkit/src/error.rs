@@ -386,10 +386,15 @@ fn not_found_message(path: &str, server_message: &Option<String>) -> String {
         }
         // tootkit's sandbox, saying that a route is one it does not serve, not a record
         // it lacks.
-        Some(m) if m.starts_with("Not Found: ") => format!(
-            "The server does not serve {path}{}; that part of the API is not there, so make the request on a server that has it.",
-            quoted(server_message)
-        ),
+        Some(m)
+            if m.starts_with("Not Found: ")
+                && m.contains("is not an endpoint the sandbox serves") =>
+        {
+            format!(
+                "The server does not serve {path}{}; that part of the API is not there, so make the request on a server that has it.",
+                quoted(server_message)
+            )
+        }
         // Words of its own, such as what a reply was to answer: they say what is missing.
         Some(m) if !m.is_empty() => format!(
             "The server answered {path} with {} (HTTP 404); check the IDs the request names.",
