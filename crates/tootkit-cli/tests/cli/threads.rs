@@ -607,6 +607,29 @@ async fn a_thread_refused_by_a_server_that_counts_otherwise_is_not_to_be_run_aga
         "{}",
         refused.stderr
     );
+    // Refused after a first part short enough for either limit (a paragraph of its
+    // own): the rest goes on from it, as running the same command would post it twice.
+    // (Some 300 characters: a paragraph fills enough of a part cut for 1,000.)
+    let opening = "An opening paragraph that either limit takes. ".repeat(6);
+    let text = format!(
+        "{}\n\n{}",
+        opening.trim_end(),
+        "A sentence that goes on and on. ".repeat(40)
+    );
+    let mut command = home.tootkit_as(&base, token.expose());
+    command.args(["post", "--thread", "-"]);
+    let refused = crate::run(command, Some(text)).await.failure(2);
+    let first = ids(&refused.stdout);
+    assert_eq!(first.len(), 1, "{}", refused.stdout);
+    assert!(
+        refused.stderr.starts_with(&format!(
+            "error: {authority} refused part 2 of the thread as over its limit of 500 characters, though tootkit cut it to fit; that server counts otherwise, so post the rest of the text (from part 2 on) with `tootkit post --thread --max-characters 450 --reply-to {} -`, as running this command again would post the parts before it twice.\n",
+            first[0]
+        )),
+        "{}",
+        refused.stderr
+    );
+
     // As advised: cut for 450, every part is one the sandbox (500) takes.
     let mut command = home.tootkit_as(&base, token.expose());
     command.args(["--json", "post", "--thread", "--max-characters", "450", "-"]);
