@@ -87,37 +87,18 @@ impl From<tootkit::Error> for Failure {
                 format!("Pass --max-parts {parts} to post it as {parts} parts."),
             ),
             E::Thread { .. } => Self::usage(message),
-            E::Unauthorized { .. } => {
-                // The environment wins over stored profiles, so signing in again would
-                // not help while it holds the refused token.
-                let from_environment = matches!(crate::commands::environment_credentials(), Ok(Some(_)));
-                Self::auth(message).with_hint(match crate::commands::profile_in_use() {
-                    _ if from_environment => "The token comes from MASTODON_ACCESS_TOKEN: set it to a working token, or unset MASTODON_API_BASE_URL and MASTODON_ACCESS_TOKEN to use a stored profile.".to_owned(),
-                    // Named, the profile signs in again on its own instance.
-                    Some(name) => {
-                        let name = crate::commands::shell_word(name);
-                        format!("Run `tootkit --profile {name} auth login` to sign in again, or `tootkit --profile {name} auth add-token` to store a new token.")
-                    }
-                    None => "Run `tootkit auth login` to sign in again, or `tootkit auth add-token` to store a new token.".to_owned(),
-                })
-            }
+            E::Unauthorized { .. } => Self::auth(message).with_hint(match tootkit_for_the_token_in_use() {
+                None => "The token comes from MASTODON_ACCESS_TOKEN: set it to a working token, or unset MASTODON_API_BASE_URL and MASTODON_ACCESS_TOKEN to use a stored profile.".to_owned(),
+                Some(tootkit) => format!("Run `{tootkit} auth login` to sign in again, or `{tootkit} auth add-token` to store a new token."),
+            }),
             E::OAuth { .. } => Self::auth(message),
             E::TokenRequired { .. } => Self::auth(message).with_hint(
                 "Run `tootkit auth login --instance HOST` to sign in, or set MASTODON_API_BASE_URL and MASTODON_ACCESS_TOKEN.",
             ),
-            E::Forbidden { .. } if scope_refusal => {
-                let from_environment =
-                    matches!(crate::commands::environment_credentials(), Ok(Some(_)));
-                Self::new(Exit::Refused, message).with_hint(match crate::commands::profile_in_use() {
-                    _ if from_environment => "The token comes from MASTODON_ACCESS_TOKEN: set it to a token with the scopes tootkit's commands use (`read`, `write`).".to_owned(),
-                    // Named, the profile signs in again on its own instance.
-                    Some(name) => format!(
-                        "Run `tootkit --profile {} auth login --scopes read,write` for a token with the scopes tootkit's commands use.",
-                        crate::commands::shell_word(name)
-                    ),
-                    None => "Run `tootkit auth login --scopes read,write` for a token with the scopes tootkit's commands use.".to_owned(),
-                })
-            }
+            E::Forbidden { .. } if scope_refusal => Self::new(Exit::Refused, message).with_hint(match tootkit_for_the_token_in_use() {
+                None => "The token comes from MASTODON_ACCESS_TOKEN: set it to a token with the scopes tootkit's commands use (`read`, `write`).".to_owned(),
+                Some(tootkit) => format!("Run `{tootkit} auth login --scopes read,write` for a token with the scopes tootkit's commands use."),
+            }),
             E::Network { host, .. } if nothing_listens => {
                 let failure = Self::new(Exit::Network, message);
                 // Nothing listening where a sandbox would (it serves plain http on
@@ -142,6 +123,21 @@ impl From<tootkit::Error> for Failure {
             _ => Self::new(Exit::Refused, message),
         }
     }
+}
+
+/// How to run tootkit on the stored profile whose token is in use (`tootkit --profile
+/// NAME`, which signs in again on that profile's instance, or `tootkit` for the
+/// default), for advice on replacing the token; `None` when it comes from
+/// MASTODON_ACCESS_TOKEN, which wins over stored profiles, so that signing in again
+/// would not replace it.
+fn tootkit_for_the_token_in_use() -> Option<String> {
+    if matches!(crate::commands::environment_credentials(), Ok(Some(_))) {
+        return None;
+    }
+    Some(match crate::commands::profile_in_use() {
+        Some(name) => format!("tootkit --profile {}", crate::commands::shell_word(name)),
+        None => "tootkit".to_owned(),
+    })
 }
 
 impl From<tootkit_sandbox::SandboxError> for Failure {

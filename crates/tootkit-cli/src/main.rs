@@ -31,7 +31,7 @@ mod store;
 
 use std::process::ExitCode;
 
-use clap::error::{ContextKind, ContextValue};
+use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{CommandFactory, FromArgMatches};
 
 use crate::cli::{AuthCommand, Cli, Command};
@@ -209,7 +209,6 @@ async fn run(cli: Cli) -> failure::Result<()> {
 /// `tootkit post howdy universe`: a text of several words not quoted, the most common
 /// slip of all, gets clap's refusal and a tip saying how to give it.
 fn with_quoting_tip(mut err: clap::Error) -> clap::Error {
-    use clap::error::{ContextKind, ContextValue, ErrorKind};
     let usage = err
         .get(ContextKind::Usage)
         .map(ToString::to_string)

@@ -495,28 +495,25 @@ impl Client {
             }
             // A post, whose next run would carry a new key; other writes repeat
             // harmlessly (a deletion, a revocation) or fail (a used code).
-            if keyed && unconfirmed.is_none() {
-                unconfirmed = self.unknown_fate(&err);
+            let fate = if keyed { self.unknown_fate(&err) } else { None };
+            if unconfirmed.is_none() {
+                unconfirmed = fate.clone();
             }
-            let settled = || backoff(retry, attempt).max(retry.settle_delay);
-            // A post whose fate is unknown waits long, and a person should know why.
-            let mut settling = false;
+            // A post whose first try may still be running on the server: the repeat
+            // waits for it to settle, which is long, and a person should know why. (A
+            // post's time that ran out before it was sent, a keyed `Timeout`, left
+            // nothing running: once sent, its timeout is `Unconfirmed`.)
+            let settling = attempt < retry.max_retries
+                && keyed
+                && (fate.is_some()
+                    || matches!(&err, Error::Network { source, .. } if !source.is_connect()));
             let wait = match &err {
                 _ if attempt >= retry.max_retries => None,
+                _ if settling => Some(backoff(retry, attempt).max(retry.settle_delay)),
                 Error::Network { source, .. } if source.is_connect() => {
                     Some(backoff(retry, attempt))
                 }
-                // A post's time ran out before it was sent (once sent, its timeout is
-                // `Unconfirmed`): nothing to let settle.
                 Error::Timeout { .. } if keyed => Some(backoff(retry, attempt)),
-                Error::Network { .. } if keyed => {
-                    settling = true;
-                    Some(settled())
-                }
-                _ if keyed && self.unknown_fate(&err).is_some() => {
-                    settling = true;
-                    Some(settled())
-                }
                 Error::Network { .. } | Error::Timeout { .. } if request.repeatable => {
                     Some(backoff(retry, attempt))
                 }
@@ -569,7 +566,7 @@ impl Client {
             };
             attempt += 1;
             if settling {
-                let cause = self.unknown_fate(&err).map_or_else(
+                let cause = fate.map_or_else(
                     || "the connection broke before an answer came".to_owned(),
                     |(_, cause)| cause,
                 );

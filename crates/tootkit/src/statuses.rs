@@ -269,6 +269,7 @@ impl<'a> Statuses<'a> {
             carry_mentions: false,
             max_parts: text::DEFAULT_MAX_PARTS,
             limits: None,
+            max_characters: None,
             run_id: String::new(),
         }
     }
@@ -290,6 +291,7 @@ pub struct CreateThread<'a> {
     carry_mentions: bool,
     max_parts: usize,
     limits: Option<Limits>,
+    max_characters: Option<usize>,
     run_id: String,
 }
 
@@ -388,6 +390,14 @@ impl CreateThread<'_> {
         self
     }
 
+    /// Cuts the parts for `max_characters` instead of the limit the instance (or
+    /// [`limits`](Self::limits)) names, its link length kept: for a server that counts
+    /// otherwise than it says.
+    pub fn max_characters(mut self, max_characters: usize) -> Self {
+        self.max_characters = Some(max_characters);
+        self
+    }
+
     /// The parts as they will be posted, without posting.
     ///
     /// # Errors
@@ -414,10 +424,13 @@ impl CreateThread<'_> {
             Some(_) if poster.is_none() => None,
             _ => Some(self.client.instance().get().await?),
         };
-        let limits = self
+        let mut limits = self
             .limits
             .or_else(|| instance.as_ref().map(Limits::of))
             .unwrap_or_default();
+        if let Some(max) = self.max_characters {
+            limits.max_characters = max;
+        }
         let author = poster.map(|account| {
             let domain = instance
                 .as_ref()

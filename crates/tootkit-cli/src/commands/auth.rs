@@ -1153,14 +1153,15 @@ pub async fn logout(context: &Context) -> Result<()> {
                 ) => {
                     // Refused by a server that may have forgotten the application:
                     // whether it still takes the token says if anything is left to do.
-                    no_longer_works = matches!(err, tootkit::Error::OAuth { .. })
+                    let refused = matches!(err, tootkit::Error::OAuth { .. });
+                    no_longer_works = refused
                         && refused_by_its_server(
                             context,
                             &profile,
                             &AccessToken::new(token.as_str()),
                         )
                         .await;
-                    revocation_failed = Some(if matches!(err, tootkit::Error::OAuth { .. }) {
+                    revocation_failed = Some(if refused {
                         Exit::Refused
                     } else {
                         Exit::Network

@@ -295,12 +295,7 @@ pub async fn post(context: &Context, args: PostArgs) -> Result<()> {
             .carry_mentions(args.carry_mentions)
             .max_parts(usize::from(args.max_parts));
         if let Some(max) = args.max_characters {
-            // The instance's link length still holds; only the limit is the user's.
-            let published = Limits::of(&client.instance().get().await?);
-            thread = thread.limits(Limits {
-                max_characters: max as usize,
-                ..published
-            });
+            thread = thread.max_characters(max as usize);
         }
         if let Some(visibility) = args.reply_visibility {
             thread = thread.reply_visibility(visibility.into());
@@ -358,29 +353,14 @@ pub async fn post(context: &Context, args: PostArgs) -> Result<()> {
                     // Running it again would meet the same deleted part.
                     return Failure::from(err);
                 }
-                // A part cut to the limit the server publishes, refused as over it: the
-                // server counts otherwise, and running it again would meet the same.
+                // A part refused as over the limit: running it again would meet the same.
                 if let tootkit::Error::Validation {
                     server_message: Some(message),
                     ..
                 } = &err
                     && let Some(limit) = character_limit(message)
                 {
-                    let host = client.base_url().authority();
-                    let part = done.len() + 1;
-                    // A tenth below the limit: room for however that server counts.
-                    let smaller = limit.saturating_sub(limit / 10).max(1);
-                    return Failure::usage(match done.last() {
-                        None => format!(
-                            "{host} refused part 1 of the thread as over its limit of {limit} characters, though tootkit cut it to fit; that server counts otherwise, so run the same command with `--max-characters {smaller}` to cut smaller parts."
-                        ),
-                        // Cut smaller, the text would get other keys and the parts
-                        // posted would be posted again: the rest goes on from the last.
-                        Some(last) => format!(
-                            "{host} refused part {part} of the thread as over its limit of {limit} characters, though tootkit cut it to fit; that server counts otherwise, so post the rest of the text (from part {part} on) with `tootkit post --thread --max-characters {smaller} --reply-to {} -`, as running this command again would post the parts before it twice.",
-                            last.id
-                        ),
-                    });
+                    return part_over_the_limit(&client, limit, &done);
                 }
                 let Some(last) = done.last() else {
                     // Only the first part answers the status given with --reply-to.
@@ -498,6 +478,27 @@ async fn interrupted() {
     if tokio::signal::ctrl_c().await.is_err() {
         std::future::pending::<()>().await;
     }
+}
+
+/// A part of a thread refused as over `limit` when tootkit cut it to fit, after the
+/// parts `done`: the server counts otherwise, and running the same command again would
+/// meet the same refusal.
+fn part_over_the_limit(client: &Client, limit: usize, done: &[tootkit::Status]) -> Failure {
+    let host = client.base_url().authority();
+    let part = done.len() + 1;
+    // A tenth below the limit: room for however that server counts.
+    let smaller = limit.saturating_sub(limit / 10).max(1);
+    Failure::usage(match done.last() {
+        None => format!(
+            "{host} refused part 1 of the thread as over its limit of {limit} characters, though tootkit cut it to fit; that server counts otherwise, so run the same command with `--max-characters {smaller}` to cut smaller parts."
+        ),
+        // Cut smaller, the text would get other keys and the parts posted would be
+        // posted again: the rest goes on from the last.
+        Some(last) => format!(
+            "{host} refused part {part} of the thread as over its limit of {limit} characters, though tootkit cut it to fit; that server counts otherwise, so post the rest of the text (from part {part} on) with `tootkit post --thread --max-characters {smaller} --reply-to {} -`, as running this command again would post the parts before it twice.",
+            last.id
+        ),
+    })
 }
 
 /// What a failed post means to the user. Two refusals are said in the words of the

@@ -129,38 +129,29 @@ async fn cross_origin(
     use axum::http::{HeaderName, HeaderValue, Method, header};
     use tower::{Layer, ServiceExt};
     use tower_http::cors::{AllowHeaders, Any, CorsLayer};
+    // Which paths, and with which methods (the API's also exposing what paging and
+    // rate limits say).
     let path = request.uri().path();
     let segments: Vec<&str> = path.split('/').skip(1).collect();
-    let layer = |methods: &[Method]| {
-        CorsLayer::new()
-            .allow_origin(Any)
-            .allow_methods(methods.to_vec())
-            .allow_headers(AllowHeaders::mirror_request())
-            .max_age(std::time::Duration::from_secs(7200))
-    };
-    let layer = if path.starts_with("/api/") {
-        layer(&[
-            Method::POST,
-            Method::PUT,
-            Method::DELETE,
-            Method::GET,
-            Method::PATCH,
-            Method::OPTIONS,
-        ])
-        .expose_headers([
-            header::LINK,
-            HeaderName::from_static("x-ratelimit-reset"),
-            HeaderName::from_static("x-ratelimit-limit"),
-            HeaderName::from_static("x-ratelimit-remaining"),
-            HeaderName::from_static("x-request-id"),
-        ])
+    let (methods, api): (&[Method], bool) = if path.starts_with("/api/") {
+        (
+            &[
+                Method::POST,
+                Method::PUT,
+                Method::DELETE,
+                Method::GET,
+                Method::PATCH,
+                Method::OPTIONS,
+            ],
+            true,
+        )
     } else if path.starts_with("/.well-known/")
         || matches!(segments[..], [handle] if handle.starts_with('@'))
         || matches!(segments[..], ["users", _])
     {
-        layer(&[Method::GET])
+        (&[Method::GET], false)
     } else if path == "/oauth/token" {
-        layer(&[Method::POST])
+        (&[Method::POST], false)
     } else {
         return next.run(request).await;
     };
@@ -183,6 +174,20 @@ async fn cross_origin(
         }
         headers.append(header::VARY, HeaderValue::from_static("Origin"));
         return response;
+    }
+    let mut layer = CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods(methods.to_vec())
+        .allow_headers(AllowHeaders::mirror_request())
+        .max_age(std::time::Duration::from_secs(7200));
+    if api {
+        layer = layer.expose_headers([
+            header::LINK,
+            HeaderName::from_static("x-ratelimit-reset"),
+            HeaderName::from_static("x-ratelimit-limit"),
+            HeaderName::from_static("x-ratelimit-remaining"),
+            HeaderName::from_static("x-request-id"),
+        ]);
     }
     match layer.layer(next).oneshot(request).await {
         Ok(response) => response.map(axum::body::Body::new),

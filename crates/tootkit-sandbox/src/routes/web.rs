@@ -1,7 +1,8 @@
 //! The public web pages behind the addresses the API hands out: an account's profile
 //! (`/@user`), a status (`/@user/:id`), a hashtag's posts (`/tags/:name`), the
 //! ActivityPub addresses in `uri` (`/ap/users/:id…` as Mastodon 4.6 writes them, and
-//! the older `/users/:name…`, sent on to the pages, as Mastodon does for a browser), and the default images an account without its own points to.
+//! the older `/users/:name…`, sent on to the pages, as Mastodon does for a browser),
+//! and the default images an account without its own points to.
 //! A bot that prints its post's URL links to something a person can open.
 
 use std::sync::Arc;
