@@ -1,7 +1,7 @@
 use tootkit::{AccessToken, Client};
 use tootkit_sandbox::{AuthorizationOutcome, Sandbox, SandboxConfig, ScriptedUser};
 
-use crate::{Home, PASSWORD, Running, USER, approve, sandbox, sandbox_with, web_token};
+use crate::{Home, PASSWORD, Relay, Running, USER, approve, sandbox, sandbox_with, web_token};
 
 /// `tootkit auth login --no-browser`, with the scripted user in the browser's place.
 async fn login(home: &Home, base: &str, extra: &[&str]) -> crate::Run {
@@ -364,17 +364,12 @@ async fn logging_out_of_an_instance_out_of_reach_forgets_and_says_what_is_left()
     // refuses the revocation, said in a few words inside the sentence, and the token
     // too: nothing is left to revoke.
     let sandbox = crate::sandbox().await;
-    let addr: std::net::SocketAddr = sandbox.base_url().authority().parse().unwrap();
-    login(&home, &sandbox.base_url().to_string(), &[])
-        .await
-        .success();
+    let relay = Relay::start(&sandbox).await;
+    let addr = relay.addr();
+    login(&home, &relay.base_url(), &[]).await.success();
     sandbox.stop().await;
-    let _fresh = tootkit_sandbox::Sandbox::start(
-        SandboxConfig::in_memory().user(USER, tootkit::Password::new(PASSWORD)),
-        addr,
-    )
-    .await
-    .unwrap();
+    let fresh = crate::sandbox().await;
+    relay.switch_to(&fresh);
     let logout = home.run(&["auth", "logout"]).await.success();
     assert!(
         logout.stderr.starts_with(&format!(
@@ -393,17 +388,11 @@ async fn logging_out_of_an_instance_out_of_reach_forgets_and_says_what_is_left()
     );
     // The same with --json, for a script: not revoked, and working no more.
     let sandbox = crate::sandbox().await;
-    let addr: std::net::SocketAddr = sandbox.base_url().authority().parse().unwrap();
-    login(&home, &sandbox.base_url().to_string(), &[])
-        .await
-        .success();
+    let relay = Relay::start(&sandbox).await;
+    login(&home, &relay.base_url(), &[]).await.success();
     sandbox.stop().await;
-    let _fresh = tootkit_sandbox::Sandbox::start(
-        SandboxConfig::in_memory().user(USER, tootkit::Password::new(PASSWORD)),
-        addr,
-    )
-    .await
-    .unwrap();
+    let fresh = crate::sandbox().await;
+    relay.switch_to(&fresh);
     let said = home.run(&["--json", "auth", "logout"]).await.success();
     let said: serde_json::Value = serde_json::from_str(&said.stdout).unwrap();
     assert_eq!(said["revoked"], false, "{said}");
@@ -1179,20 +1168,17 @@ async fn a_new_token_is_kept_even_when_the_old_one_cannot_be_reached() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_registration_the_server_forgot_is_made_again_before_the_browser_opens() {
     let first = sandbox().await;
-    let addr: std::net::SocketAddr = first.base_url().authority().parse().unwrap();
-    let base = first.base_url().to_string();
+    let relay = Relay::start(&first).await;
+    let addr = relay.addr();
+    let base = relay.base_url();
     let home = Home::new("forgotten-app");
     login(&home, &base, &[]).await.success();
     let profiles = std::fs::read_to_string(home.profiles_file()).unwrap();
 
     // The same address, a fresh instance: the saved client ID means nothing there.
     first.stop().await;
-    let _second = Sandbox::start(
-        SandboxConfig::in_memory().user(USER, tootkit::Password::new(PASSWORD)),
-        addr,
-    )
-    .await
-    .expect("the sandbox starts again on its port");
+    let second = sandbox().await;
+    relay.switch_to(&second);
     let again = login(&home, &base, &[]).await.success();
     assert!(
         again.stderr.contains(&format!(

@@ -286,6 +286,52 @@ impl Running {
     }
 }
 
+/// One loopback address in front of a sandbox that can be swapped for another: "the
+/// same address, a fresh instance" without starting a sandbox again on a port that the
+/// system may meanwhile have handed to some test's client as its own.
+pub struct Relay {
+    addr: std::net::SocketAddr,
+    upstream: std::sync::Arc<std::sync::Mutex<std::net::SocketAddr>>,
+}
+
+impl Relay {
+    pub async fn start(sandbox: &Sandbox) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let upstream = std::sync::Arc::new(std::sync::Mutex::new(Self::address_of(sandbox)));
+        let current = upstream.clone();
+        tokio::spawn(async move {
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                let to = *current.lock().unwrap();
+                tokio::spawn(async move {
+                    if let Ok(mut outbound) = tokio::net::TcpStream::connect(to).await {
+                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                    }
+                });
+            }
+        });
+        Self { addr, upstream }
+    }
+
+    /// The address that stays.
+    pub fn addr(&self) -> std::net::SocketAddr {
+        self.addr
+    }
+
+    pub fn base_url(&self) -> String {
+        format!("http://{}/", self.addr)
+    }
+
+    /// Connections from now on reach `sandbox`.
+    pub fn switch_to(&self, sandbox: &Sandbox) {
+        *self.upstream.lock().unwrap() = Self::address_of(sandbox);
+    }
+
+    fn address_of(sandbox: &Sandbox) -> std::net::SocketAddr {
+        sandbox.base_url().authority().parse().unwrap()
+    }
+}
+
 pub async fn sandbox() -> Sandbox {
     sandbox_with(SandboxConfig::in_memory()).await
 }
