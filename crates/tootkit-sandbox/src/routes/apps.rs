@@ -22,19 +22,16 @@ pub(crate) async fn create(
     State(state): State<Arc<AppState>>,
     params: Params,
 ) -> Result<Json<serde_json::Value>> {
-    // Every invalid field is named, in one sentence, as Rails joins its errors.
+    // Every invalid field is named, in one sentence, as Rails joins its errors, in the
+    // order the model declares its validations: Doorkeeper's, then Mastodon's lengths.
     let mut invalid: Vec<String> = Vec::new();
     let name = params.text("client_name").unwrap_or_default();
     let name = name.trim();
     if name.is_empty() {
         invalid.push("Application name can't be blank".to_owned());
-    } else if name.chars().count() > MAX_NAME {
-        invalid.push(format!(
-            "Application name is too long (maximum is {MAX_NAME} characters)"
-        ));
     }
     // One string with URIs separated by whitespace (Doorkeeper splits it), or (since
-    // 4.3) a list.
+    // 4.3) a list, which Mastodon joins with newlines.
     let given = if state.before_4_3 {
         params.text("redirect_uris").into_iter().collect()
     } else {
@@ -62,12 +59,26 @@ pub(crate) async fn create(
             Scopes::read()
         }
     };
+    if name.chars().count() > MAX_NAME {
+        invalid.push(format!(
+            "Application name is too long (maximum is {MAX_NAME} characters)"
+        ));
+    }
+    if given.join("\n").chars().count() > MAX_URI {
+        invalid.push(format!(
+            "Redirect URI is too long (maximum is {MAX_URI} characters)"
+        ));
+    }
     let website = params.text("website").filter(|w| !w.trim().is_empty());
-    if let Some(website) = &website
-        && (website.len() > MAX_URI
-            || !url::Url::parse(website).is_ok_and(|u| matches!(u.scheme(), "http" | "https")))
-    {
-        invalid.push("Application website is invalid".to_owned());
+    if let Some(website) = &website {
+        if !url::Url::parse(website).is_ok_and(|u| matches!(u.scheme(), "http" | "https")) {
+            invalid.push("Application website is invalid".to_owned());
+        }
+        if website.chars().count() > MAX_URI {
+            invalid.push(format!(
+                "Application website is too long (maximum is {MAX_URI} characters)"
+            ));
+        }
     }
     if !invalid.is_empty() {
         return Err(Failure::validation(format!(
@@ -133,9 +144,6 @@ fn application_entity(app: &AppRow) -> Application {
 
 /// What Doorkeeper's redirect URI validator says of `uri`, if anything, in its words.
 fn redirect_uri_problem(uri: &str) -> Option<String> {
-    if uri.len() > MAX_URI {
-        return Some(format!("is too long (maximum is {MAX_URI} characters)"));
-    }
     let Ok(parsed) = url::Url::parse(uri) else {
         return Some("must be an absolute URI.".to_owned());
     };

@@ -300,8 +300,10 @@ impl Authorization {
     }
 }
 
-/// Whether a redirect URI in a request matches a registered one: exactly, or, for
-/// loopback IP literals, on any port (RFC 8252 §7.3, as Doorkeeper does).
+/// Whether a redirect URI in a request matches a registered one, as Doorkeeper's
+/// `URIChecker.matches?` has it: a registered query must come back, its pairs in any
+/// order, and a request may add one where none was registered (a client's own state);
+/// for loopback IP literals any port will do (RFC 8252 §7.3).
 fn redirect_matches(requested: &str, registered: &str) -> bool {
     if requested == registered {
         return true;
@@ -309,16 +311,27 @@ fn redirect_matches(requested: &str, registered: &str) -> bool {
     let (Ok(mut a), Ok(mut b)) = (Url::parse(requested), Url::parse(registered)) else {
         return false;
     };
+    if let Some(expected) = b.query() {
+        let pairs = |query: &str| {
+            let mut pairs: Vec<String> = query.split('&').map(str::to_owned).collect();
+            pairs.sort();
+            pairs
+        };
+        if a.query().map(pairs) != Some(pairs(expected)) {
+            return false;
+        }
+        b.set_query(None);
+    }
+    a.set_query(None);
     let loopback = |u: &Url| match u.host() {
         Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
         Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
         _ => false,
     };
-    if !(loopback(&a) && loopback(&b)) {
-        return false;
+    if loopback(&a) && loopback(&b) {
+        let _ = a.set_port(None);
+        let _ = b.set_port(None);
     }
-    let _ = a.set_port(None);
-    let _ = b.set_port(None);
     a == b
 }
 
@@ -743,9 +756,12 @@ pub(crate) async fn token(
         ));
     }
     // As Doorkeeper's AuthorizationCodeRequest: its parameters before the client, the
-    // verifier of a code issued with a challenge first.
+    // code first (looked up as the request is built), then the verifier of a code
+    // issued with a challenge.
     if grant == "authorization_code" {
-        let code = params.text("code").unwrap_or_default();
+        let Some(code) = params.text("code").filter(|code| !code.trim().is_empty()) else {
+            return Err(missing("code"));
+        };
         if params.text("code_verifier").is_none() && state.store.code_uses_pkce(&code)? {
             return Err(missing("code_verifier"));
         }
@@ -897,6 +913,30 @@ mod tests {
         assert!(redirect_matches(
             "urn:ietf:wg:oauth:2.0:oob",
             "urn:ietf:wg:oauth:2.0:oob"
+        ));
+    }
+
+    #[test]
+    fn a_registered_query_comes_back_in_any_order_and_a_request_may_add_one() {
+        assert!(redirect_matches(
+            "https://bot.example/cb?session=abc",
+            "https://bot.example/cb"
+        ));
+        assert!(redirect_matches(
+            "https://bot.example/cb?b=2&a=1",
+            "https://bot.example/cb?a=1&b=2"
+        ));
+        assert!(!redirect_matches(
+            "https://bot.example/cb",
+            "https://bot.example/cb?a=1"
+        ));
+        assert!(!redirect_matches(
+            "https://bot.example/cb?a=1&c=3",
+            "https://bot.example/cb?a=1"
+        ));
+        assert!(!redirect_matches(
+            "https://bot.example/other?a=1",
+            "https://bot.example/cb?a=1"
         ));
     }
 

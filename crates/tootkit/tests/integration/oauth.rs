@@ -174,6 +174,85 @@ async fn a_loopback_redirect_may_name_another_port_at_the_exchange_but_nothing_e
 }
 
 #[tokio::test]
+async fn a_redirect_uri_may_carry_the_clients_own_query_as_on_mastodon() {
+    let sandbox = sandbox().await;
+    let client = fast_client(&sandbox);
+    let app = client
+        .apps()
+        .register("tootkit tests")
+        .scopes(Scopes::read())
+        .redirect_uri("https://bot.example/cb?account=7&lang=en")
+        .redirect_uri(LoopbackReceiver::REGISTERED_REDIRECT_URI)
+        .send()
+        .await
+        .unwrap();
+    let server = client.oauth().discover().await.unwrap();
+    let authorize = |redirect_uri: &str| {
+        let request = AuthorizationRequest::new(&app.client_id, redirect_uri, Scopes::read());
+        let url = request.url(&server);
+        async move {
+            let outcome = ScriptedUser::new()
+                .unwrap()
+                .authorize(&url, USER, &Password::new(PASSWORD))
+                .await;
+            (request, outcome)
+        }
+    };
+
+    // A query of its own on a redirect registered without one comes back with the code,
+    // and the same address is the one to exchange it with.
+    let redirect_uri = "http://127.0.0.1:4123/callback?session=abc";
+    let (request, outcome) = authorize(redirect_uri).await;
+    let Ok(AuthorizationOutcome::Redirect(target)) = outcome else {
+        panic!("expected a redirect, got {outcome:?}");
+    };
+    let pairs: Vec<(String, String)> = target.query_pairs().into_owned().collect();
+    assert_eq!(pairs[0], ("session".into(), "abc".into()), "{target}");
+    let code = pairs
+        .iter()
+        .find(|(name, _)| name == "code")
+        .unwrap()
+        .1
+        .clone();
+    let exchanged = reqwest::Client::new()
+        .post(format!("{}/oauth/token", sandbox.base_url()))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code.as_str()),
+            ("redirect_uri", redirect_uri),
+            ("code_verifier", request.verifier().expose()),
+            ("client_id", app.client_id.as_str()),
+            ("client_secret", app.client_secret.expose()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(exchanged.status(), 200);
+
+    // A registered query must come back whole, in any order, and nothing more.
+    let (_, outcome) = authorize("https://bot.example/cb?lang=en&account=7").await;
+    let Ok(AuthorizationOutcome::Redirect(target)) = outcome else {
+        panic!("expected a redirect, got {outcome:?}");
+    };
+    assert!(
+        target
+            .as_str()
+            .starts_with("https://bot.example/cb?lang=en&account=7&code="),
+        "{target}"
+    );
+    for stray in [
+        "https://bot.example/cb?account=7",
+        "https://bot.example/cb?account=7&lang=en&x=1",
+    ] {
+        let (_, outcome) = authorize(stray).await;
+        assert!(
+            !matches!(outcome, Ok(AuthorizationOutcome::Redirect(_))),
+            "{stray} was taken for the registered address: {outcome:?}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn a_wrong_pkce_verifier_or_redirect_uri_is_refused_without_using_up_the_code() {
     let sandbox = sandbox().await;
     let client = fast_client(&sandbox);
@@ -250,6 +329,32 @@ async fn a_wrong_pkce_verifier_or_redirect_uri_is_refused_without_using_up_the_c
         ),
         "{body}"
     );
+    // No code at all: missing before anything else is looked at.
+    for code in [None, Some(""), Some("  ")] {
+        let mut form = vec![
+            ("grant_type", "authorization_code"),
+            ("redirect_uri", OOB_REDIRECT_URI),
+            ("client_id", app.client_id.as_str()),
+            ("client_secret", "not-the-secret"),
+        ];
+        form.extend(code.map(|code| ("code", code)));
+        let uncoded = reqwest::Client::new()
+            .post(format!("{}/oauth/token", sandbox.base_url()))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(uncoded.status(), 400);
+        let body: serde_json::Value = uncoded.json().await.unwrap();
+        assert_eq!(
+            (body["error"].as_str(), body["error_description"].as_str()),
+            (
+                Some("invalid_request"),
+                Some("Missing required parameter: code.")
+            ),
+            "{code:?}: {body}"
+        );
+    }
     let granted = exchange(OOB_REDIRECT_URI).await.unwrap();
     assert_eq!(
         granted.status(),
@@ -1125,6 +1230,36 @@ async fn an_invalid_registration_is_refused_in_rails_words_naming_every_field() 
             "Validation failed: Scopes doesn't match configured on the server., Application website is invalid"
                 .to_owned()
         )
+    );
+    // Doorkeeper's checks come before Mastodon's lengths, and the length is that of
+    // all the redirect URIs together.
+    let name = "n".repeat(61);
+    let long_site = format!("https://example.com/{}", "a".repeat(2_000));
+    assert_eq!(
+        register(vec![
+            ("client_name", &name),
+            ("redirect_uris", ""),
+            ("website", &long_site),
+        ])
+        .await,
+        (
+            422,
+            "Validation failed: Redirect URI can't be blank, Application name is too long (maximum is 60 characters), Application website is too long (maximum is 2000 characters)"
+                .to_owned()
+        )
+    );
+    let many: Vec<String> = (0..100)
+        .map(|n| format!("https://app.example/{n}/callback"))
+        .collect();
+    let mut form = vec![("client_name", "bot")];
+    form.extend(many.iter().map(|uri| ("redirect_uris[]", uri.as_str())));
+    assert_eq!(
+        register(form).await,
+        (
+            422,
+            "Validation failed: Redirect URI is too long (maximum is 2000 characters)".to_owned()
+        ),
+        "each of them short, together too long"
     );
     // Doorkeeper splits a string of URIs at whitespace.
     let (status, _) = register(vec![
