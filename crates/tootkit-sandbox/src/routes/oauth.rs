@@ -811,15 +811,15 @@ pub(crate) async fn token(
         }
         "client_credentials" => (None, requested_scopes(&state, &app, &params)?),
         _ => {
-            let scopes = requested_scopes(&state, &app, &params)?;
             // Mastodon finds the account by email address alone here (Doorkeeper's
-            // resource_owner_from_credentials), unlike its sign-in page.
+            // resource_owner_from_credentials), unlike its sign-in page; the owner is
+            // judged before the scopes, as PasswordAccessTokenRequest validates them.
             let email = params.text("username").unwrap_or_default();
             let password = params.text("password").unwrap_or_default();
             let account = authenticate(&state, Login::Email(&email), &password)
                 .await?
                 .ok_or_else(invalid_grant)?;
-            (Some(account.id), scopes)
+            (Some(account.id), requested_scopes(&state, &app, &params)?)
         }
     };
     let (access_token, created) = state.issue_token(&app.id, account_id.as_deref(), &scopes)?;

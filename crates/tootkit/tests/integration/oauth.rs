@@ -568,6 +568,22 @@ async fn the_password_grant_is_refused_unless_the_sandbox_keeps_the_legacy_grant
             .contains("refused the user name or password"),
         "{err}"
     );
+    // The password is judged before the scopes, as Doorkeeper does.
+    let err = client
+        .oauth()
+        .password_grant(
+            &server,
+            &app.credentials(),
+            "alice@localhost",
+            &Password::new("wrong"),
+            &Scopes::read_write(),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::OAuth { error, .. } if error == "invalid_credentials"),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
