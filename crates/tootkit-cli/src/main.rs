@@ -145,6 +145,17 @@ fn main() -> ExitCode {
                 errln!("{refusal}");
                 return Exit::Usage.into();
             }
+            if matches!(
+                err.kind(),
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
+            ) && let Some((command, text)) = text_read_as_options(std::env::args_os())
+            {
+                errln!(
+                    "error: `{text}` was read as options because it begins with '-'; to give it as the text, put `--` before it, as in `tootkit {command} -- '{}'`, or give `-` and write it on standard input.",
+                    text.replace('\'', r"'\''")
+                );
+                return Exit::Usage.into();
+            }
             let err = with_quoting_tip(err);
             let _ = err.print();
             return if err.use_stderr() {
@@ -237,6 +248,32 @@ fn with_quoting_tip(mut err: clap::Error) -> clap::Error {
         );
     }
     err
+}
+
+/// `tootkit post '-hot take: tabs'`: a text beginning with `-` whose letters include
+/// `h` (or `V`) asks clap for help (or the version), which would exit 0 with nothing
+/// posted. A cluster of flags cannot hold a character no flag has, so such an argument
+/// to `post` or `count` is the text (`-vh` stays a request for help).
+fn text_read_as_options(
+    args: impl IntoIterator<Item = std::ffi::OsString>,
+) -> Option<(&'static str, String)> {
+    const FLAG_LETTERS: &str = "hvVip";
+    let args: Vec<String> = args
+        .into_iter()
+        .skip(1)
+        .map(|arg| arg.to_string_lossy().into_owned())
+        .take_while(|arg| arg != "--")
+        .collect();
+    let command = ["post", "count"]
+        .into_iter()
+        .find(|command| args.iter().any(|arg| arg == command))?;
+    args.into_iter()
+        .find(|arg| {
+            arg.strip_prefix('-').is_some_and(|letters| {
+                !letters.starts_with('-') && letters.chars().any(|c| !FLAG_LETTERS.contains(c))
+            })
+        })
+        .map(|text| (command, text))
 }
 
 /// A log line as the CLI's other warnings read: `warning: ` and the message, its

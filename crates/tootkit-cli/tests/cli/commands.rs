@@ -56,6 +56,25 @@ async fn each_kind_of_failure_has_its_exit_code_and_one_clear_sentence() {
         "{}",
         unquoted.stderr
     );
+    // A text beginning with `-` whose letters take in `h`: not a request for help that
+    // exits 0 with nothing posted.
+    for (command, text) in [
+        ("post", "-hot take: tabs aren't spaces"),
+        ("count", "-vhello"),
+    ] {
+        let read_as_options = home.run(&[command, text]).await.failure(2);
+        assert_eq!(
+            read_as_options.stderr.trim_end(),
+            format!(
+                "error: `{text}` was read as options because it begins with '-'; to give it as the text, put `--` before it, as in `tootkit {command} -- '{}'`, or give `-` and write it on standard input.",
+                text.replace('\'', r"'\''")
+            )
+        );
+        assert!(read_as_options.stdout.is_empty());
+    }
+    let counted = home.run(&["count", "--", "-hot take"]).await.success();
+    assert!(counted.stdout.starts_with("9/500"), "{}", counted.stdout);
+    home.run(&["post", "-vh"]).await.success();
     let language = home
         .run(&["post", "--language", "english", "x"])
         .await
