@@ -83,9 +83,15 @@ impl InstanceUrl {
         // instance, said below.
         if trimmed.starts_with('@') || authority.contains('@') {
             let host = authority.rsplit('@').next().unwrap_or_default();
-            // The handle alone: what follows it may carry a token.
+            // Echoed only as a handle is written (what follows it may carry a token):
+            // before `name@host` without its `@` may stand a token as well as a name.
+            let given = if authority.starts_with('@') {
+                format!("`{authority}` is an account handle")
+            } else {
+                format!("A name before `@{host}` makes an account handle")
+            };
             return Err(Error::invalid_input(format!(
-                "`{authority}` is an account handle, not an instance address; pass the instance alone, such as `{host}`."
+                "{given}, not an instance address; pass the instance alone, such as `{host}`."
             )));
         }
         let with_scheme = if scheme_given {
@@ -339,9 +345,10 @@ mod tests {
             assert!(!message.contains("hunter2"), "{message}");
         }
         // A `://` further on is no scheme: a handle with a query is still a handle.
-        assert!(
-            refused("bot@botsin.space/?r=https://x")
-                .starts_with("`bot@botsin.space` is an account handle")
+        let unmarked = refused("hunter2@botsin.space/?r=https://x");
+        assert_eq!(
+            unmarked,
+            "A name before `@botsin.space` makes an account handle, not an instance address; pass the instance alone, such as `botsin.space`."
         );
         assert!(refused("example.com/?r=https://x").contains("goes on past the host"));
         let handle = refused("@bot@botsin.space/?access_token=hunter2");
