@@ -15,8 +15,8 @@ pub enum Exit {
     Refused = 4,
     /// The server could not be reached or did not answer in time.
     Network = 5,
-    /// Interrupted (Ctrl-C, or SIGTERM) while posting a thread: 128 + SIGINT, as a shell
-    /// reports a command stopped by Ctrl-C.
+    /// Interrupted (Ctrl-C, or SIGTERM) while posting a thread, or Ctrl-C at a prompt:
+    /// 128 + SIGINT, as a shell reports a command stopped by Ctrl-C.
     Interrupted = 130,
 }
 

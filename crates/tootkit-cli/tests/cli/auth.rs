@@ -1943,3 +1943,59 @@ async fn a_stray_redirect_is_refused_and_said_so_while_the_sign_in_goes_on() {
     );
     assert!(done.stderr.contains("Signed in to"), "{}", done.stderr);
 }
+
+/// Ctrl-C at a prompt for a secret ends the command as an interrupted one (130) with the
+/// terminal echoing again, as it was: rpassword alone would leave it mute. Typed in a
+/// real terminal, through util-linux's `script`.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_at_the_token_prompt_gives_the_terminal_back() {
+    use std::io::{Read, Write};
+    let home = Home::new("ctrl-c-prompt");
+    let tootkit = home.tootkit();
+    let mut script = std::process::Command::new("script");
+    for (key, value) in tootkit.get_envs() {
+        match value {
+            Some(value) => script.env(key, value),
+            None => script.env_remove(key),
+        };
+    }
+    let line = format!(
+        "'{}' auth add-token --instance http://127.0.0.1:9; echo \"exit $?\"; stty -a",
+        env!("CARGO_BIN_EXE_tootkit")
+    );
+    script
+        .args(["-qec", &line, "/dev/null"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null());
+    let Ok(mut running) = script.spawn() else {
+        crate::skip_or_fail("util-linux's `script` is not installed");
+        return;
+    };
+    let mut stdout = running.stdout.take().unwrap();
+    let mut stdin = running.stdin.take().unwrap();
+    let said = tokio::task::spawn_blocking(move || {
+        let mut seen = Vec::new();
+        let mut buffer = [0; 4096];
+        while !String::from_utf8_lossy(&seen).contains("Paste the access token: ") {
+            let read = stdout.read(&mut buffer).unwrap();
+            assert!(read > 0, "no prompt: {}", String::from_utf8_lossy(&seen));
+            seen.extend_from_slice(&buffer[..read]);
+        }
+        stdin.write_all(b"\x03").unwrap();
+        stdout.read_to_end(&mut seen).unwrap();
+        drop(stdin);
+        String::from_utf8_lossy(&seen).replace('\r', "")
+    });
+    let said = tokio::time::timeout(std::time::Duration::from_secs(30), said)
+        .await
+        .expect("the command ends at Ctrl-C")
+        .unwrap();
+    let _ = running.wait();
+    assert!(said.contains("\nexit 130\n"), "{said}");
+    let settings = said.split("exit 130").nth(1).unwrap();
+    let has = |flag: &str| settings.split_whitespace().any(|word| word == flag);
+    assert!(has("echo") && has("isig") && has("icanon"), "{settings}");
+    assert!(!said.contains("error:"), "{said}");
+}
