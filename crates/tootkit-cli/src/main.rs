@@ -151,8 +151,8 @@ fn main() -> ExitCode {
             ) && let Some((command, text)) = text_read_as_options(std::env::args_os())
             {
                 errln!(
-                    "error: `{text}` was read as options because it begins with '-'; to give it as the text, put `--` before it, as in `tootkit {command} -- '{}'`, or give `-` and write it on standard input.",
-                    text.replace('\'', r"'\''")
+                    "error: `{text}` was read as options because it begins with '-'; to give it as the text, put `--` before it, as in `tootkit {command} -- {}`, or give `-` and write it on standard input.",
+                    commands::shell_quote(&text)
                 );
                 return Exit::Usage.into();
             }
