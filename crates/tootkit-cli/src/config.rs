@@ -254,15 +254,21 @@ impl Profiles {
                 )));
             }
         }
-        let mut text = String::new();
-        std::io::Read::read_to_string(&mut file, &mut text).map_err(unreadable)?;
-        toml::from_str(&text).map_err(|err| {
+        let invalid = |why: &str| {
             Failure::local(format!(
-                "{} is not a valid profiles file ({}); fix it or move it aside and sign in again.",
+                "{} is not a valid profiles file ({why}); fix it or move it aside and sign in again.",
                 path.display(),
-                toml_error(&text, &err)
             ))
-        })
+        };
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut file, &mut text).map_err(|err| {
+            if err.kind() == std::io::ErrorKind::InvalidData {
+                invalid("it is not UTF-8 text")
+            } else {
+                unreadable(err)
+            }
+        })?;
+        toml::from_str(&text).map_err(|err| invalid(&toml_error(&text, &err)))
     }
 
     pub fn save(&self, paths: &Paths) -> Result<()> {

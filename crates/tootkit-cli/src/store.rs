@@ -248,16 +248,22 @@ impl Secrets {
         };
         // The permissions of the file opened, not of whatever the path names later.
         refuse_untrusted(&self.file, &file)?;
-        let mut text = String::new();
-        file.read_to_string(&mut text).map_err(unreadable)?;
-        toml::from_str(&text).map_err(|err| {
+        let invalid = |why: &str| {
             Failure::local(format!(
-                "{} is not a valid credentials file ({}); move it aside and sign in again.",
+                "{} is not a valid credentials file ({why}); move it aside and sign in again.",
                 self.file.display(),
-                // The place alone: the words of a TOML error may quote a stored secret.
-                crate::config::toml_error_line(&text, &err)
             ))
-        })
+        };
+        let mut text = String::new();
+        file.read_to_string(&mut text).map_err(|err| {
+            if err.kind() == std::io::ErrorKind::InvalidData {
+                invalid("it is not UTF-8 text")
+            } else {
+                unreadable(err)
+            }
+        })?;
+        // The place alone: the words of a TOML error may quote a stored secret.
+        toml::from_str(&text).map_err(|err| invalid(&crate::config::toml_error_line(&text, &err)))
     }
 
     fn write_file(&self, file: &CredentialsFile) -> Result<()> {

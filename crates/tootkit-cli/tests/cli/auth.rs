@@ -1356,6 +1356,34 @@ async fn a_hand_edited_profiles_file_is_refused_with_the_place_of_its_mistake() 
         "{}",
         broken.stderr
     );
+    // Bytes that are no text: a corrupt file, not one out of reach.
+    let write_bytes = |path: &std::path::Path| {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::write(path, b"\xff\xfe").unwrap();
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    };
+    write(
+        "default = \"bot\"\n\n[profiles.bot]\ninstance = \"https://botsin.space\"\naccount = \"bot\"\naccount_id = \"1\"\nscopes = \"read\"\nstore = \"file\"\n",
+    );
+    write_bytes(&home.credentials_file());
+    let corrupt = home.run(&["auth", "token"]).await.failure(1);
+    assert!(
+        corrupt.stderr.starts_with("error: ")
+            && corrupt.stderr.contains(
+                "credentials.toml is not a valid credentials file (it is not UTF-8 text); move it aside and sign in again."
+            ),
+        "{}",
+        corrupt.stderr
+    );
+    write_bytes(&home.profiles_file());
+    let corrupt = home.run(&["whoami"]).await.failure(1);
+    assert!(
+        corrupt.stderr.contains(
+            "profiles.toml is not a valid profiles file (it is not UTF-8 text); fix it or move it aside and sign in again."
+        ),
+        "{}",
+        corrupt.stderr
+    );
     write(
         "default = \"ghost\"\n\n[profiles.bot]\ninstance = \"https://botsin.space\"\naccount = \"bot\"\naccount_id = \"1\"\nscopes = \"read\"\nstore = \"file\"\n",
     );
