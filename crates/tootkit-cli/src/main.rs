@@ -37,13 +37,30 @@ use clap::{CommandFactory, FromArgMatches};
 use crate::cli::{AuthCommand, Cli, Command};
 use crate::failure::Exit;
 
+/// What was done that the output was to tell, said if it cannot be written.
+static DONE_BEFORE_OUTPUT: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
+/// Notes what was done (`the status was posted (URL)…`) before the output that says so,
+/// for the error should that output fail: the URL of a status posted is not lost.
+fn done_before_output(what: String) {
+    if let Ok(mut done) = DONE_BEFORE_OUTPUT.lock() {
+        *done = Some(what);
+    }
+}
+
 /// See [`outln!`].
 fn write_output(line: std::fmt::Arguments<'_>) {
     use std::io::Write as _;
     match writeln!(std::io::stdout(), "{line}") {
         Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => {
+            let done = DONE_BEFORE_OUTPUT
+                .lock()
+                .ok()
+                .and_then(|done| done.clone())
+                .map(|done| format!(", though {done}"))
+                .unwrap_or_default();
             errln!(
-                "error: The output could not be written ({err}); check where it goes, such as a full disk."
+                "error: The output could not be written ({err}){done}; check where it goes, such as a full disk."
             );
             std::process::exit(Exit::Local as i32);
         }

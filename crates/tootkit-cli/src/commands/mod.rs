@@ -317,8 +317,13 @@ pub async fn post(context: &Context, args: PostArgs) -> Result<()> {
         let json = context.json;
         let mut done: Vec<tootkit::Status> = Vec::new();
         let sending = thread.send_with(|_, _, status| {
+            let url = status.url.as_deref().unwrap_or(&status.uri);
+            crate::done_before_output(format!(
+                "part {} was posted ({url}), and the same command run again within the hour posts the rest without repeating any",
+                done.len() + 1
+            ));
             if !json {
-                outln!("{}", status.url.as_deref().unwrap_or(&status.uri));
+                outln!("{url}");
             }
             done.push(status.clone());
         });
@@ -453,10 +458,14 @@ pub async fn post(context: &Context, args: PostArgs) -> Result<()> {
         .send()
         .await
         .map_err(|err| post_failure(&client, reply_to.as_deref(), Some(single), err))?;
+    let url = posted.url.as_deref().unwrap_or(&posted.uri);
+    crate::done_before_output(format!(
+        "the status was posted ({url}), so the same command run again would post it twice"
+    ));
     if context.json {
         return context.print_json(&posted);
     }
-    outln!("{}", posted.url.as_deref().unwrap_or(&posted.uri));
+    outln!("{url}");
     Ok(())
 }
 

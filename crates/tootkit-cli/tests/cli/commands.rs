@@ -739,3 +739,59 @@ async fn the_demo_walks_through_and_posts() {
         profile.stderr
     );
 }
+
+/// A status posted whose URL cannot be written (a full disk): the error says it was
+/// posted and where, rather than leave a script to take it for a failure and post again.
+#[cfg(target_os = "linux")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_post_whose_url_cannot_be_written_says_it_was_posted() {
+    let sandbox = crate::sandbox().await;
+    let base = sandbox.base_url().to_string();
+    let token = crate::web_token(&sandbox, crate::USER, crate::PASSWORD, "read write").await;
+    let home = Home::new("full-disk");
+    let post = |args: &'static [&'static str]| {
+        let mut command = home.tootkit_as(&base, token.expose());
+        command
+            .args(args)
+            .stdout(std::fs::File::create("/dev/full").unwrap())
+            .stderr(std::process::Stdio::piped());
+        tokio::task::spawn_blocking(move || command.output().unwrap())
+    };
+    let said = post(&["post", "written nowhere"]).await.unwrap();
+    let stderr = String::from_utf8_lossy(&said.stderr);
+    assert_eq!(said.status.code(), Some(1), "{stderr}");
+    let posted = Client::new(sandbox.base_url().clone())
+        .unwrap()
+        .with_access_token(token.clone())
+        .accounts()
+        .verify_credentials()
+        .await
+        .unwrap();
+    assert_eq!(posted.statuses_count, 1);
+    assert!(
+        stderr.starts_with("error: The output could not be written (")
+            && stderr.contains(&format!(
+                "), though the status was posted (http://{}/@{}/",
+                sandbox.base_url().authority(),
+                crate::USER
+            ))
+            && stderr.contains("so the same command run again would post it twice; check where it goes, such as a full disk."),
+        "{stderr}"
+    );
+    let said = post(&[
+        "post",
+        "--thread",
+        "--max-characters",
+        "20",
+        "one two three four five six seven eight nine ten",
+    ])
+    .await
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&said.stderr);
+    assert_eq!(said.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("), though part 1 was posted (")
+            && stderr.contains("and the same command run again within the hour posts the rest without repeating any;"),
+        "{stderr}"
+    );
+}
