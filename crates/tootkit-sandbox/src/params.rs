@@ -24,43 +24,76 @@ impl<S: Send + Sync> FromRequest<S> for Params {
     type Rejection = Failure;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let query = request.uri().query().unwrap_or("").to_owned();
+        let mut query = Params::default();
+        query.merge_form(request.uri().query().unwrap_or("").as_bytes())?;
         let content_type = request
             .headers()
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .trim_start()
+            .unwrap_or("");
+        let media_type = content_type
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
             .to_ascii_lowercase();
+        // The bodies Rails reads: a form (and a POST that names no type, as Rack takes
+        // it), multipart, and the types Mastodon registers as JSON. Any other is left
+        // unread, its parameters unseen.
+        let body_kind = match media_type.as_str() {
+            "multipart/form-data" => Some(Body::Multipart),
+            "application/json"
+            | "text/x-json"
+            | "application/jsonrequest"
+            | "application/jrd+json"
+            | "application/activity+json"
+            | "application/ld+json" => Some(Body::Json),
+            "application/x-www-form-urlencoded" => Some(Body::Form),
+            "" if request.method() == axum::http::Method::POST => Some(Body::Form),
+            _ => None,
+        };
         let mut params = Params::default();
-        params.merge_form(query.as_bytes())?;
-        if content_type.starts_with("multipart/form-data") {
-            params
-                .merge_multipart(
-                    Multipart::from_request(request, state)
-                        .await
-                        .map_err(|rejection| unreadable(&rejection.body_text()))?,
-                )
-                .await?;
-            return Ok(params);
-        }
-        let body = Bytes::from_request(request, state)
-            .await
-            .map_err(|_| unreadable("The request body could not be read"))?;
-        if content_type.starts_with("application/json") && !body.is_empty() {
-            match serde_json::from_slice::<Value>(&body) {
-                Ok(Value::Object(object)) => params.0.extend(object),
-                _ => {
-                    return Err(unreadable(
-                        "Error while parsing the request body: expected a JSON object",
-                    ));
+        match body_kind {
+            Some(Body::Multipart) => {
+                params
+                    .merge_multipart(
+                        Multipart::from_request(request, state)
+                            .await
+                            .map_err(|rejection| unreadable(&rejection.body_text()))?,
+                    )
+                    .await?;
+            }
+            Some(kind) => {
+                let body = Bytes::from_request(request, state)
+                    .await
+                    .map_err(|_| unreadable("The request body could not be read"))?;
+                if kind == Body::Form {
+                    params.merge_form(&body)?;
+                } else if !body.is_empty() {
+                    match serde_json::from_slice::<Value>(&body) {
+                        Ok(Value::Object(object)) => params.0.extend(object),
+                        _ => {
+                            return Err(unreadable(
+                                "Error while parsing the request body: expected a JSON object",
+                            ));
+                        }
+                    }
                 }
             }
-        } else {
-            params.merge_form(&body)?;
+            None => {}
         }
+        // As Rails's `request_parameters.merge(query_parameters)`: the query wins.
+        params.0.extend(query.0);
         Ok(params)
     }
+}
+
+/// How a request body is read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Body {
+    Form,
+    Multipart,
+    Json,
 }
 
 /// A 400 for parameters that are not UTF-8.

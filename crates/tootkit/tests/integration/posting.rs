@@ -1272,6 +1272,60 @@ async fn the_sandbox_reads_posts_as_mastodon_does() {
 }
 
 #[tokio::test]
+async fn a_body_is_read_only_when_its_type_is_one_rails_reads_and_the_query_wins() {
+    let sandbox = sandbox().await;
+    let client = fast_client(&sandbox);
+    let bot = client.with_access_token(user_token(&client, "read write").await);
+    let token = bot.access_token().unwrap().expose().to_owned();
+    let url = format!("{}/api/v1/statuses", sandbox.base_url());
+    let http = reqwest::Client::new();
+    let post = |content_type: Option<&'static str>, body: &'static str, query: &'static str| {
+        let mut request = http
+            .post(format!("{url}{query}"))
+            .bearer_auth(&token)
+            .body(body);
+        if let Some(content_type) = content_type {
+            request = request.header("content-type", content_type);
+        }
+        async move {
+            let answer = request.send().await.unwrap();
+            let status = answer.status().as_u16();
+            (status, answer.json::<serde_json::Value>().await.unwrap())
+        }
+    };
+    // What `fetch` sends for a string body: the form in it is not read.
+    let (status, body) = post(Some("text/plain;charset=UTF-8"), "status=hi", "").await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (422, Some("Validation failed: Text can't be blank")),
+        "{body}"
+    );
+    // A POST that names no type is read as a form, as Rack reads it; JSON by any of the
+    // names Mastodon registers for it.
+    let (status, body) = post(None, "status=untyped", "").await;
+    assert_eq!(
+        (status, body["content"].as_str()),
+        (200, Some("<p>untyped</p>"))
+    );
+    let (status, body) = post(Some("application/ld+json"), r#"{"status":"linked"}"#, "").await;
+    assert_eq!(
+        (status, body["content"].as_str()),
+        (200, Some("<p>linked</p>"))
+    );
+    // The query's value over the body's.
+    let (status, body) = post(
+        Some("application/x-www-form-urlencoded"),
+        "status=both&visibility=public",
+        "?visibility=private",
+    )
+    .await;
+    assert_eq!(
+        (status, body["visibility"].as_str()),
+        (200, Some("private"))
+    );
+}
+
+#[tokio::test]
 async fn a_thread_posts_as_a_chain_cut_for_the_instances_limits() {
     use tootkit::text::{Limits, status_length};
 
