@@ -1,7 +1,8 @@
 //! The HTML pages a person sees: sign-in, consent, the out-of-band code, messages.
 //!
 //! Plain HTML with no script, so the pages work the same in any browser and in the
-//! scripted user agent that `tootkit demo` uses.
+//! scripted user agent that `tootkit demo` uses; the one exception, the form that
+//! carries a `form_post` answer, has a button for a browser that runs none.
 
 /// Escapes text for HTML content and attribute values.
 pub(crate) fn escape(text: &str) -> String {
@@ -186,6 +187,34 @@ pub(crate) fn code_page(code: &str) -> String {
 <p>Copy this code and paste it into the application:</p>
 <p><input type="text" id="code" class="code" readonly value="{code}"></p>"#,
             code = escape(code),
+        ),
+    )
+}
+
+/// The script that sends a `form_post` answer on at once, as Doorkeeper's page does.
+pub(crate) const FORM_POST_SCRIPT: &str = "document.forms[0].submit();";
+
+/// The `form_post` answer: a form that posts `fields` to the application's `action`.
+pub(crate) fn form_post_page(action: &str, fields: &[(&str, &str)]) -> String {
+    let inputs: String = fields
+        .iter()
+        .map(|(name, value)| {
+            format!(
+                "<input type=\"hidden\" name=\"{}\" value=\"{}\">\n",
+                escape(name),
+                escape(value)
+            )
+        })
+        .collect();
+    layout(
+        "Redirecting",
+        &format!(
+            r#"<h1>Back to the application</h1>
+<form method="post" action="{action}" id="form-post">
+{inputs}<button type="submit">Continue</button>
+</form>
+<script>{FORM_POST_SCRIPT}</script>"#,
+            action = escape(action),
         ),
     )
 }

@@ -302,3 +302,113 @@ async fn a_page_of_another_origin_posts_through_the_sandbox_in_a_real_browser() 
         "the sign-in pages stay same-origin: {said}"
     );
 }
+
+/// An application authorized before asks for `response_mode=form_post`: the browser
+/// signs in, and the sandbox's page posts the code and state on to the application by
+/// itself, its one script allowed by the page's policy.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_form_post_answer_reaches_the_application_in_a_real_browser() {
+    use tootkit::{AuthorizationRequest, Client, Password, Scopes};
+    use tootkit_sandbox::{AuthorizationOutcome, ScriptedUser};
+
+    let home = Home::new("browser-form-post");
+    let Some((_driver, browser)) = headless(&home).await else {
+        return;
+    };
+    let sandbox = sandbox().await;
+    // The application: a page that takes the posted answer.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let callback = format!("http://{}/callback", listener.local_addr().unwrap());
+    let (posted, mut answers) = tokio::sync::mpsc::unbounded_channel::<Vec<(String, String)>>();
+    let router = axum::Router::new().route(
+        "/callback",
+        axum::routing::post(
+            move |axum::Form(fields): axum::Form<Vec<(String, String)>>| async move {
+                let _ = posted.send(fields);
+                axum::response::Html("<title>received</title>")
+            },
+        ),
+    );
+    tokio::spawn(async move { axum::serve(listener, router).await });
+
+    let client = Client::new(sandbox.base_url().clone()).unwrap();
+    let app = client
+        .apps()
+        .register("form poster")
+        .scopes(Scopes::read())
+        .redirect_uri(&callback)
+        .send()
+        .await
+        .unwrap();
+    let server = client.oauth().discover().await.unwrap();
+    // Authorized once (the consent form answers in the query), so authorized again at
+    // once, where the mode holds.
+    let first = AuthorizationRequest::new(&app.client_id, &callback, Scopes::read());
+    let Ok(AuthorizationOutcome::Redirect(target)) = ScriptedUser::new()
+        .unwrap()
+        .authorize(&first.url(&server), USER, &Password::new(PASSWORD))
+        .await
+    else {
+        panic!("a redirect to the application");
+    };
+    let code = target
+        .query_pairs()
+        .find(|(name, _)| name == "code")
+        .unwrap()
+        .1
+        .into_owned();
+    client
+        .oauth()
+        .exchange_code(
+            &app.credentials(),
+            &first,
+            tootkit::AuthorizationCode::new(code),
+        )
+        .await
+        .unwrap();
+
+    let again = AuthorizationRequest::new(&app.client_id, &callback, Scopes::read());
+    let mut url = again.url(&server);
+    url.query_pairs_mut()
+        .append_pair("response_mode", "form_post");
+    browser.goto(url.as_str()).await.unwrap();
+    for (field, value) in [("#user_email", USER), ("#user_password", PASSWORD)] {
+        browser
+            .find(Locator::Css(field))
+            .await
+            .unwrap()
+            .send_keys(value)
+            .await
+            .unwrap();
+    }
+    browser
+        .find(Locator::Css("#sign-in-button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let fields = tokio::time::timeout(Duration::from_secs(20), answers.recv())
+        .await
+        .expect("the answer is posted to the application without a click")
+        .unwrap();
+    browser.close().await.unwrap();
+    let field = |name: &str| {
+        fields
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.clone())
+    };
+    assert_eq!(field("state").as_deref(), Some(again.state()), "{fields:?}");
+    let code = field("code").expect("a code");
+    let token = client
+        .oauth()
+        .exchange_code(
+            &app.credentials(),
+            &again,
+            tootkit::AuthorizationCode::new(code),
+        )
+        .await
+        .unwrap();
+    assert_eq!(token.scope, "read");
+}

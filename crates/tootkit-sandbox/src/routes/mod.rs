@@ -286,6 +286,24 @@ pub(crate) fn page_response(html: String) -> axum::response::Response {
     response
 }
 
+/// A page whose one inline script, `script`, may run: the hash of it allowed, nothing else.
+pub(crate) fn page_response_sending(html: String, script: &str) -> axum::response::Response {
+    use axum::http::{HeaderValue, header};
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let mut response = page_response(html);
+    let hash =
+        base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(script.as_bytes()));
+    if let Ok(policy) = HeaderValue::from_str(&format!(
+        "default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-{hash}'; frame-ancestors 'none'; base-uri 'none'"
+    )) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, policy);
+    }
+    response
+}
+
 /// A redirect as Rails' `redirect_to` answers it: 302 Found.
 pub(crate) fn found(location: &str) -> axum::response::Response {
     use axum::http::{HeaderValue, StatusCode, header};

@@ -217,6 +217,7 @@ pub(crate) struct AuthorizeQuery {
     state: Option<String>,
     code_challenge: Option<String>,
     code_challenge_method: Option<String>,
+    response_mode: Option<String>,
     force_login: bool,
 }
 
@@ -230,6 +231,7 @@ impl AuthorizeQuery {
             state: params.text("state"),
             code_challenge: params.text("code_challenge"),
             code_challenge_method: params.text("code_challenge_method"),
+            response_mode: params.text("response_mode"),
             force_login: params.flag("force_login").unwrap_or(false),
         }
     }
@@ -242,11 +244,43 @@ struct Authorization {
     scopes: Scopes,
     state: Option<String>,
     code_challenge: Option<String>,
+    response_mode: ResponseMode,
+}
+
+/// How the result goes back to the application (OAuth 2.0 Multiple Response Types and
+/// Form Post Response Mode), as Doorkeeper answers each.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ResponseMode {
+    Query,
+    Fragment,
+    FormPost,
 }
 
 impl Authorization {
     /// Where the browser goes with the result, carrying `state` back.
     fn redirect_with(&self, pairs: &[(&str, &str)]) -> Response {
+        let mut pairs: Vec<(&str, &str)> = pairs.to_vec();
+        if let Some(state) = &self.state {
+            pairs.push(("state", state));
+        }
+        match self.response_mode {
+            ResponseMode::Query => {}
+            ResponseMode::Fragment => {
+                let fragment = url::form_urlencoded::Serializer::new(String::new())
+                    .extend_pairs(&pairs)
+                    .finish();
+                let mut url = self.redirect_uri.clone();
+                url.push('#');
+                url.push_str(&fragment);
+                return super::found(&url);
+            }
+            ResponseMode::FormPost => {
+                return super::page_response_sending(
+                    crate::pages::form_post_page(&self.redirect_uri, &pairs),
+                    crate::pages::FORM_POST_SCRIPT,
+                );
+            }
+        }
         let mut url = match Url::parse(&self.redirect_uri) {
             Ok(url) => url,
             Err(_) => {
@@ -262,9 +296,6 @@ impl Authorization {
             let mut query = url.query_pairs_mut();
             for (key, value) in pairs {
                 query.append_pair(key, value);
-            }
-            if let Some(state) = &self.state {
-                query.append_pair("state", state);
             }
         }
         super::found(url.as_str())
@@ -389,6 +420,7 @@ fn check_authorization(
         redirect_uri,
         state: query.state.clone(),
         code_challenge: query.code_challenge.clone().filter(|c| !c.is_empty()),
+        response_mode: ResponseMode::Query,
     };
     let fail = |description: &str| Box::new(page("An error has occurred", description));
     if query.response_type.as_deref() != Some("code") {
@@ -396,6 +428,19 @@ fn check_authorization(
             "The authorization server does not support this response type.",
         ));
     }
+    // Mastodon's consent form does not carry the mode on, so it holds only where an
+    // application authorized before is authorized again at once: the form answers in
+    // the query, as Mastodon's does.
+    authorization.response_mode = match query.response_mode.as_deref() {
+        None | Some("query") => ResponseMode::Query,
+        Some("fragment") => ResponseMode::Fragment,
+        Some("form_post") => ResponseMode::FormPost,
+        Some(_) => {
+            return Err(fail(
+                "The authorization server does not support this response mode.",
+            ));
+        }
+    };
     match registered_subset(state, &authorization.app, &scope_text) {
         Some(scopes) => authorization.scopes = scopes,
         None => return Err(fail(oauth_text::INVALID_SCOPE)),

@@ -3,8 +3,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use tootkit::{
-    AuthorizationRequest, Error, LoopbackReceiver, OOB_REDIRECT_URI, Password, Scopes,
-    ServerMetadata,
+    AuthorizationCode, AuthorizationRequest, Error, LoopbackReceiver, OOB_REDIRECT_URI, Password,
+    Scopes, ServerMetadata,
 };
 use tootkit_sandbox::{AuthorizationOutcome, SandboxConfig, ScriptedUser};
 
@@ -914,6 +914,77 @@ async fn an_application_authorized_before_is_authorized_again_unless_force_login
     assert_eq!(
         bob.accounts().verify_credentials().await.unwrap().username,
         "bob"
+    );
+}
+
+#[tokio::test]
+async fn a_response_mode_holds_where_mastodon_keeps_it_and_an_unknown_one_is_refused() {
+    let sandbox = sandbox().await;
+    let client = fast_client(&sandbox);
+    let app = register(&client, &Scopes::read()).await;
+    let server = client.oauth().discover().await.unwrap();
+    let redirect_uri = "http://127.0.0.1:4123/callback";
+    let asking = |mode: &str| {
+        let request = AuthorizationRequest::new(&app.client_id, redirect_uri, Scopes::read());
+        let mut url = request.url(&server);
+        url.query_pairs_mut().append_pair("response_mode", mode);
+        (request, url)
+    };
+    let code_in = |pairs: Option<&str>| {
+        url::form_urlencoded::parse(pairs.unwrap_or_default().as_bytes())
+            .find(|(name, _)| name == "code")
+            .map(|(_, code)| AuthorizationCode::new(code.into_owned()))
+    };
+    let mut browser = ScriptedUser::new().unwrap();
+
+    // Mastodon's consent form does not carry the mode on: its answer is in the query.
+    let (first, url) = asking("fragment");
+    let Ok(AuthorizationOutcome::Redirect(target)) = browser
+        .authorize(&url, USER, &Password::new(PASSWORD))
+        .await
+    else {
+        panic!("a redirect to the application");
+    };
+    assert_eq!(target.fragment(), None, "{target}");
+    let code = code_in(target.query()).expect("the code in the query");
+    client
+        .oauth()
+        .exchange_code(&app.credentials(), &first, code)
+        .await
+        .unwrap();
+
+    // Authorized again at once, the mode holds: the code and state in the fragment.
+    let (again, url) = asking("fragment");
+    let Ok(AuthorizationOutcome::Redirect(target)) = browser
+        .authorize(&url, USER, &Password::new("not asked"))
+        .await
+    else {
+        panic!("a redirect to the application");
+    };
+    assert_eq!(target.query(), None, "{target}");
+    let state = url::form_urlencoded::parse(target.fragment().unwrap_or_default().as_bytes())
+        .find(|(name, _)| name == "state")
+        .map(|(_, state)| state.into_owned());
+    assert_eq!(state.as_deref(), Some(again.state()));
+    let code = code_in(target.fragment()).expect("the code in the fragment");
+    let token = client
+        .oauth()
+        .exchange_code(&app.credentials(), &again, code)
+        .await
+        .unwrap();
+    assert_eq!(token.scope, "read");
+
+    // A mode the server does not have is an error page, and no code.
+    let (_, url) = asking("jsonp");
+    let refused = browser
+        .authorize(&url, USER, &Password::new("not asked"))
+        .await
+        .unwrap_err();
+    assert!(
+        refused
+            .to_string()
+            .contains("The authorization server does not support this response mode."),
+        "{refused}"
     );
 }
 
