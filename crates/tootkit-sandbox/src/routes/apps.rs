@@ -44,10 +44,7 @@ pub(crate) async fn create(
     if redirect_uris.is_empty() {
         invalid.push("Redirect URI can't be blank".to_owned());
     }
-    if let Some(problem) = redirect_uris
-        .iter()
-        .find_map(|uri| redirect_uri_problem(uri))
-    {
+    for problem in redirect_uri_problems(&redirect_uris) {
         invalid.push(format!("Redirect URI {problem}"));
     }
     let scopes_text = params.text("scopes").unwrap_or_else(|| "read".to_owned());
@@ -142,20 +139,92 @@ fn application_entity(app: &AppRow) -> Application {
     }
 }
 
-/// What Doorkeeper's redirect URI validator says of `uri`, if anything, in its words.
-fn redirect_uri_problem(uri: &str) -> Option<String> {
-    let Ok(parsed) = url::Url::parse(uri) else {
-        return Some("must be an absolute URI.".to_owned());
-    };
-    if parsed.fragment().is_some() {
-        return Some("cannot contain a fragment.".to_owned());
+/// What Doorkeeper's `RedirectUriValidator` says of the URIs, in its words and order:
+/// each URI's errors in turn, read as Ruby's RFC 3986 parser reads them; one it cannot
+/// parse ends the check there.
+fn redirect_uri_problems(uris: &[String]) -> Vec<&'static str> {
+    let mut problems = Vec::new();
+    for uri in uris {
+        if uri == tootkit::OOB_REDIRECT_URI {
+            continue;
+        }
+        let Some(parsed) = RubyUri::parse(uri) else {
+            problems.push("must be a valid URI.");
+            break;
+        };
+        let scheme = parsed.scheme.map(str::to_ascii_lowercase);
+        // Mastodon's `forbid_redirect_uri`.
+        if scheme
+            .as_deref()
+            .is_some_and(|s| matches!(s, "data" | "vbscript" | "javascript"))
+        {
+            problems.push("is forbidden by the server.");
+        }
+        if parsed.fragment {
+            problems.push("cannot contain a fragment.");
+        }
+        // `localhost:8080/cb` reads as the scheme `localhost` and an opaque part.
+        if parsed.opaque || scheme.as_deref() == Some("localhost") {
+            problems.push("must specify a scheme.");
+        }
+        if scheme.is_none() && parsed.host.is_none() {
+            problems.push("must be an absolute URI.");
+        }
+        if matches!(scheme.as_deref(), Some("http" | "https"))
+            && parsed.host.is_none_or(str::is_empty)
+        {
+            problems.push("must be a valid URI.");
+        }
     }
-    if matches!(parsed.scheme(), "data" | "vbscript" | "javascript") {
-        return Some("is forbidden by the server.".to_owned());
+    problems
+}
+
+/// A URI as far as the redirect checks need it, split as RFC 3986 (and Ruby's `URI`)
+/// splits one.
+struct RubyUri<'a> {
+    scheme: Option<&'a str>,
+    /// `scheme:rest` with no `/` after the colon (`urn:x`, `mailto:a@b`).
+    opaque: bool,
+    /// The authority's host, when there is an authority (`//…`).
+    host: Option<&'a str>,
+    fragment: bool,
+}
+
+impl<'a> RubyUri<'a> {
+    fn parse(uri: &'a str) -> Option<Self> {
+        // Characters RFC 3986 never allows, and a second `#`.
+        let allowed = |c: char| c.is_ascii_alphanumeric() || "-._~:/?#[]@!$&'()*+,;=%".contains(c);
+        if !uri.chars().all(allowed) || uri.matches('#').count() > 1 {
+            return None;
+        }
+        let (scheme, rest) = match uri.find(':') {
+            Some(colon) if !uri[..colon].contains(['/', '?', '#']) => {
+                let scheme = &uri[..colon];
+                let valid = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+                    && scheme
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+                if !valid {
+                    return None;
+                }
+                (Some(scheme), &uri[colon + 1..])
+            }
+            _ => (None, uri),
+        };
+        let opaque = scheme.is_some() && !rest.is_empty() && !rest.starts_with('/');
+        let host = rest.strip_prefix("//").map(|after| {
+            let authority = after.split(['/', '?', '#']).next().unwrap_or_default();
+            let host_port = authority.rsplit('@').next().unwrap_or_default();
+            match host_port.strip_prefix('[') {
+                Some(v6) => v6.split(']').next().unwrap_or_default(),
+                None => host_port.split(':').next().unwrap_or_default(),
+            }
+        });
+        Some(Self {
+            scheme,
+            opaque,
+            host,
+            fragment: uri.contains('#'),
+        })
     }
-    // `localhost:8080/cb` reads as the scheme `localhost`, with no `//` after it.
-    if parsed.cannot_be_a_base() && parsed.scheme() != "urn" {
-        return Some("must specify a scheme.".to_owned());
-    }
-    None
 }

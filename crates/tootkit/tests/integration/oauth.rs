@@ -1296,7 +1296,17 @@ async fn an_invalid_registration_is_refused_in_rails_words_naming_every_field() 
         ("https://example.com/cb#top", "cannot contain a fragment."),
         ("localhost:8080/cb", "must specify a scheme."),
         ("/cb", "must be an absolute URI."),
-        ("javascript:alert(1)", "is forbidden by the server."),
+        // Each of a URI's errors, as Doorkeeper adds them all.
+        (
+            "javascript:alert(1)",
+            "is forbidden by the server., Redirect URI must specify a scheme.",
+        ),
+        ("urn:example:callback", "must specify a scheme."),
+        (
+            "http:callback",
+            "must specify a scheme., Redirect URI must be a valid URI.",
+        ),
+        ("https://example.com/<cb>", "must be a valid URI."),
     ] {
         assert_eq!(
             register(vec![("client_name", "bot"), ("redirect_uris", uri)]).await,
@@ -1348,10 +1358,13 @@ async fn an_invalid_registration_is_refused_in_rails_words_naming_every_field() 
         ),
         "each of them short, together too long"
     );
-    // Doorkeeper splits a string of URIs at whitespace.
+    // Doorkeeper splits a string of URIs at whitespace; an app's own scheme is a scheme.
     let (status, _) = register(vec![
         ("client_name", "bot"),
-        ("redirect_uris", "https://a.example/cb https://b.example/cb"),
+        (
+            "redirect_uris",
+            "https://a.example/cb https://b.example/cb com.example.bot:/oauth",
+        ),
     ])
     .await;
     assert_eq!(status, 200);
