@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use tootkit::ApiError;
 
 use crate::store::StoreError;
@@ -100,7 +100,12 @@ impl From<StoreError> for Failure {
 impl IntoResponse for Failure {
     fn into_response(self) -> Response {
         let (status, body, challenge) = match self {
-            Self::Page(status, html) => return (status, Html(html)).into_response(),
+            Self::Page(status, html) => {
+                // The headers of every page (no framing, no caching, no script).
+                let mut response = crate::routes::page_response(html);
+                *response.status_mut() = status;
+                return response;
+            }
             Self::Token(status, body) => {
                 let description = body.error_description.clone().unwrap_or_default();
                 let challenge = (body.error.clone(), description, "no-store");

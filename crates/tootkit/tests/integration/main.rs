@@ -31,9 +31,13 @@ pub async fn sandbox() -> Sandbox {
 }
 
 pub async fn sandbox_with(config: SandboxConfig) -> Sandbox {
-    Sandbox::start(config.user(USER, Password::new(PASSWORD)), any_port())
+    let sandbox = Sandbox::start(config.user(USER, Password::new(PASSWORD)), any_port())
         .await
-        .expect("the sandbox starts")
+        .expect("the sandbox starts");
+    // The first tootkit client installs the TLS provider that the tests' own reqwest
+    // clients need too, whichever test runs first or alone.
+    let _ = fast_client(&sandbox);
+    sandbox
 }
 
 /// Serves `router` on a free loopback port, as a stand-in for another kind of server.

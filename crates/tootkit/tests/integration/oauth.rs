@@ -1027,6 +1027,25 @@ async fn the_sign_in_and_consent_forms_refuse_a_missing_or_foreign_csrf_token() 
             answer.headers().get("set-cookie").is_none(),
             "no session is signed in"
         );
+        // An error page is a page: not to be framed, cached or scripted either.
+        for (header, value) in [
+            ("x-frame-options", "DENY"),
+            ("cache-control", "no-store"),
+            ("referrer-policy", "no-referrer"),
+        ] {
+            assert_eq!(
+                answer.headers().get(header).and_then(|v| v.to_str().ok()),
+                Some(value),
+                "{header}"
+            );
+        }
+        assert!(
+            answer
+                .headers()
+                .get("content-security-policy")
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|policy| policy.starts_with("default-src 'none'"))
+        );
         assert!(answer.text().await.unwrap().contains("Form expired"));
     }
     let consent = http
@@ -1090,7 +1109,7 @@ async fn the_sandbox_reads_scopes_and_pkce_as_doorkeeper_does() {
 #[tokio::test]
 async fn registration_with_several_redirect_uris_works_before_mastodon_4_3() {
     let old = sandbox_with(SandboxConfig::in_memory().before_4_3(true)).await;
-    let client = fast_client(&old); // installs the TLS provider reqwest's own client needs
+    let client = fast_client(&old);
     // What a client sending the URIs as a JSON list gets from such a server.
     let list: serde_json::Value = reqwest::Client::new()
         .post(format!("{}/api/v1/apps", old.base_url()))
@@ -1270,7 +1289,6 @@ async fn a_registration_is_known_until_the_server_forgets_it() {
 async fn an_invalid_registration_is_refused_in_rails_words_naming_every_field() {
     // Failed registrations count against the 5 in 10 minutes too.
     let sandbox = sandbox_with(SandboxConfig::in_memory().rate_limits(false)).await;
-    let _client = fast_client(&sandbox); // installs the TLS provider reqwest's own client needs
     let url = format!("{}/api/v1/apps", sandbox.base_url());
     let register = |form: Vec<(&str, &str)>| {
         let request = reqwest::Client::new().post(url.clone()).form(&form);

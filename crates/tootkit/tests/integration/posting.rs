@@ -2103,8 +2103,6 @@ async fn accounts_are_looked_up_by_address_as_mastodon_does() {
 #[tokio::test]
 async fn what_the_sandbox_does_not_serve_is_a_json_404_whatever_the_method() {
     let sandbox = sandbox().await;
-    // tootkit's client installs the TLS provider reqwest's own needs.
-    let _ = fast_client(&sandbox);
     let base = sandbox.base_url().to_string();
     let http = reqwest::Client::new();
     for (request, what) in [

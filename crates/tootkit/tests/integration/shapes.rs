@@ -829,7 +829,6 @@ async fn a_quote_policy_given_with_a_post_answers_as_mastodon_gives_it() {
 #[tokio::test]
 async fn a_path_that_cannot_be_read_is_refused_in_json_as_rails_refuses_it() {
     let sandbox = sandbox().await;
-    let _client = fast_client(&sandbox); // installs the TLS provider reqwest's own client needs
     for path in ["/api/v1/statuses/%FF", "/api/v1/accounts/%C3%28/statuses"] {
         let answer = reqwest::get(format!(
             "{}{path}",
@@ -851,7 +850,6 @@ async fn nodeinfo_says_mastodon_as_the_recording_does() {
     let Some(fixtures) = fixtures() else { return };
     let cassette = fixtures.join("mastodon-recorded/current/test_nodeinfo.yaml");
     let sandbox = sandbox().await;
-    let _client = fast_client(&sandbox); // installs the TLS provider reqwest's own client needs
     let http = reqwest::Client::new();
     let mut found = Vec::new();
     let mut documents = Vec::new();
