@@ -746,10 +746,28 @@ impl Store {
 
     // ---- browser sessions ----
 
+    /// Stores a new session, and forgets those opened more than a day ago by a sign-in
+    /// page nobody signed in on (each visit without a cookie opens one).
     pub(crate) fn insert_session(&self, session: &str, csrf_token: &str) -> Result<()> {
-        self.conn().execute(
+        const ABANDONED_AFTER_MS: i64 = 24 * 60 * 60 * 1000;
+        let now = self.now_ms();
+        let conn = self.conn();
+        conn.execute(
+            "DELETE FROM sessions WHERE account_id IS NULL AND created_at < ?1",
+            [now - ABANDONED_AFTER_MS],
+        )?;
+        conn.execute(
             "INSERT INTO sessions (session_digest, csrf_token, created_at) VALUES (?1, ?2, ?3)",
-            params![digest(session), csrf_token, self.now_ms()],
+            params![digest(session), csrf_token, now],
+        )?;
+        Ok(())
+    }
+
+    /// Forgets a session: its ID and its CSRF token are no good any more.
+    pub(crate) fn delete_session(&self, session: &str) -> Result<()> {
+        self.conn().execute(
+            "DELETE FROM sessions WHERE session_digest = ?1",
+            [digest(session)],
         )?;
         Ok(())
     }

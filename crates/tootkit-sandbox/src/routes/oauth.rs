@@ -642,6 +642,9 @@ pub(crate) async fn sign_in(
         return Ok(response);
     };
     // A new session on sign-in, so a session ID planted before cannot be used after.
+    if let Some(before) = &session {
+        state.store.delete_session(&before.id)?;
+    }
     let session = new_session(&state)?;
     state
         .store
@@ -660,8 +663,10 @@ pub(crate) async fn sign_out(
 ) -> Result<Response> {
     let session = current_session(&state, &headers)?;
     check_csrf(session.as_ref(), &params)?;
+    // As Devise's `reset_session`: the session and its CSRF token end here, and the
+    // sign-in page opens another.
     if let Some(session) = &session {
-        state.store.set_session_account(&session.id, None)?;
+        state.store.delete_session(&session.id)?;
     }
     let return_to = safe_return(params.text("return_to").as_deref());
     let target = format!(

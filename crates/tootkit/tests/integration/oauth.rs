@@ -1058,6 +1058,97 @@ async fn the_sign_in_and_consent_forms_refuse_a_missing_or_foreign_csrf_token() 
 }
 
 #[tokio::test]
+async fn signing_out_ends_the_session_and_an_abandoned_one_lasts_a_day() {
+    let sandbox = sandbox().await;
+    let base = sandbox.base_url().to_string();
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    // A sign-in page's session: its cookie and its form's token.
+    let open = || async {
+        let page = http
+            .get(format!("{base}/auth/sign_in"))
+            .send()
+            .await
+            .unwrap();
+        let cookie = page.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned();
+        let html = page.text().await.unwrap();
+        let token = html
+            .split("name=\"authenticity_token\" value=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap()
+            .to_owned();
+        (cookie, token)
+    };
+    let sign_in = |cookie: String, token: String| {
+        http.post(format!("{base}/auth/sign_in"))
+            .header("cookie", cookie)
+            .form(&[
+                ("authenticity_token", token.as_str()),
+                ("user[email]", USER),
+                ("user[password]", PASSWORD),
+                ("return_to", "/"),
+            ])
+            .send()
+    };
+
+    let (cookie, token) = open().await;
+    let signed_in = sign_in(cookie.clone(), token).await.unwrap();
+    assert_eq!(signed_in.status(), 302);
+    let session = signed_in.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert_ne!(session, cookie, "a new session on sign-in");
+    // The signed-in session's token is the one its pages carry.
+    let page = http
+        .get(format!("{base}/auth/sign_in"))
+        .header("cookie", &session)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = page
+        .split("name=\"authenticity_token\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_owned();
+    let signed_out = http
+        .post(format!("{base}/auth/sign_out"))
+        .header("cookie", &session)
+        .form(&[("authenticity_token", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_out.status(), 302);
+    // Ended: neither the session nor its token signs in again.
+    let again = sign_in(session, token).await.unwrap();
+    assert_eq!(again.status(), 422);
+    assert!(again.text().await.unwrap().contains("Form expired"));
+
+    // A sign-in page left open more than a day is forgotten when another is opened.
+    let (cookie, token) = open().await;
+    sandbox.advance_clock(std::time::Duration::from_secs(25 * 60 * 60));
+    let _ = open().await;
+    let late = sign_in(cookie, token).await.unwrap();
+    assert_eq!(late.status(), 422);
+}
+
+#[tokio::test]
 async fn the_sandbox_reads_scopes_and_pkce_as_doorkeeper_does() {
     let sandbox = sandbox().await;
     let base = sandbox.base_url().to_string();
