@@ -25,7 +25,6 @@
 
 mod auth;
 mod error;
-mod languages;
 mod pages;
 mod params;
 mod rate_limits;

@@ -286,6 +286,13 @@ pub async fn post(context: &Context, args: PostArgs) -> Result<()> {
             );
         }
     }
+    if let Some(language) = &args.language
+        && text::mastodon_language(&text::language_tag(language)).is_none()
+    {
+        errln!(
+            "warning: Mastodon does not know the language `{language}` and files a post in it under the account's default language; other servers may know it."
+        );
+    }
     if args.thread {
         let mut thread = client
             .statuses()

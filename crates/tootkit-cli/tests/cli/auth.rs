@@ -110,6 +110,21 @@ async fn login_stores_a_working_token_that_every_command_uses() {
     assert_eq!(status["visibility"], "unlisted");
     assert_eq!(status["spoiler_text"], "spoilers");
     assert_eq!(status["language"], "fr");
+    // A language Mastodon does not know is sent (another server may), with a word that
+    // Mastodon files the post under the account's default.
+    let unknown = home
+        .run(&["post", "--json", "--language", "gn", "Mba'éichapa"])
+        .await
+        .success();
+    assert!(
+        unknown.stderr.contains(
+            "warning: Mastodon does not know the language `gn` and files a post in it under the account's default language; other servers may know it."
+        ),
+        "{}",
+        unknown.stderr
+    );
+    let status: serde_json::Value = serde_json::from_str(&unknown.stdout).unwrap();
+    assert_eq!(status["language"], "en");
     let reply = home
         .run(&["post", "--reply-to", status["id"].as_str().unwrap(), "-"])
         .await;

@@ -86,6 +86,18 @@ async fn each_kind_of_failure_has_its_exit_code_and_one_clear_sentence() {
         "{}",
         language.stderr
     );
+    // A country's code, the usual slip: the language meant is named.
+    let country = home
+        .run(&["post", "--language", "jp", "x"])
+        .await
+        .failure(2);
+    assert!(
+        country
+            .stderr
+            .contains("`jp` is not a language code; give an ISO 639 code such as `ja`."),
+        "{}",
+        country.stderr
+    );
     // A mistyped scope, caught against the scopes the server lists, before anything
     // is registered with it.
     let typo = home

@@ -132,7 +132,7 @@ pub(crate) async fn create(
     // know, and files a regional one under its language (`pt-BR` as `pt`).
     let language = params
         .text("language")
-        .and_then(|asked| crate::languages::supported(&asked))
+        .and_then(|asked| tootkit::text::mastodon_language(&asked))
         .unwrap_or(DEFAULT_LANGUAGE)
         .to_owned();
     // As Mastodon's `statuses` RateLimiter, which a status meets once it is valid.

@@ -21,6 +21,7 @@
 mod classes;
 pub(crate) use classes::directional;
 mod extract;
+mod languages;
 mod thread;
 mod tlds;
 
@@ -31,6 +32,7 @@ use unicode_segmentation::UnicodeSegmentation;
 use crate::entities::{DEFAULT_CHARACTERS_RESERVED_PER_URL, DEFAULT_MAX_CHARACTERS};
 use extract::{Found, FoundKind};
 
+pub use languages::mastodon_language;
 pub use thread::{
     COUNTED_PARTS, DEFAULT_MAX_PARTS, SplitError, ThreadOptions, split_thread, warning_leaves_room,
 };
@@ -397,17 +399,21 @@ pub fn language_tag(tag: &str) -> String {
     locale.replace('_', "-")
 }
 
-/// Refuses a language Mastodon would not take ([`is_language_tag`]) with a sentence
-/// saying what to give instead. Mastodon itself ignores a language it does not know
-/// and tags the status with the account's default, so a typo is caught here or not at
-/// all.
+/// Refuses what is no language code with a sentence saying what to give instead: a tag
+/// without the shape of one ([`is_language_tag`]), or whose two letters are no ISO 639-1
+/// code (`jp`, a country's, where `ja` is meant). Mastodon itself ignores a language it
+/// does not know and tags the status with the account's default, so a typo is caught
+/// here or not at all. A code of three letters is let through: other servers know more
+/// of them than Mastodon does ([`mastodon_language`] says which it knows).
 ///
 /// ```
 /// use tootkit::text::check_language;
 ///
-/// assert!(check_language("en").is_ok());
+/// assert!(check_language("en").is_ok() && check_language("pt_BR.UTF-8").is_ok());
 /// let refused = check_language("english").unwrap_err().to_string();
 /// assert!(refused.starts_with("`english` is not a language code"));
+/// let refused = check_language("jp").unwrap_err().to_string();
+/// assert!(refused.ends_with("give an ISO 639 code such as `ja`."));
 /// ```
 ///
 /// # Errors
@@ -415,11 +421,22 @@ pub fn language_tag(tag: &str) -> String {
 /// [`Error::InvalidInput`](crate::Error::InvalidInput) when `tag` is not one.
 pub fn check_language(tag: &str) -> Result<(), crate::Error> {
     // Judged as it will be sent: `en.UTF-8` is `en`.
-    if is_language_tag(&language_tag(tag)) {
-        return Ok(());
-    }
+    let sent = language_tag(tag);
+    let meant = if is_language_tag(&sent) {
+        match languages::not_iso_639_1(sent.split('-').next().unwrap_or_default()) {
+            None => return Ok(()),
+            Some(meant) => meant,
+        }
+    } else {
+        ""
+    };
+    let such_as = if meant.is_empty() {
+        "`en`, `de` or `pt-BR`".to_owned()
+    } else {
+        format!("`{meant}`")
+    };
     Err(crate::Error::invalid_input(format!(
-        "`{tag}` is not a language code; give an ISO 639 code such as `en`, `de` or `pt-BR`."
+        "`{tag}` is not a language code; give an ISO 639 code such as {such_as}."
     )))
 }
 
