@@ -392,7 +392,8 @@ impl CreateThread<'_> {
 
     /// Cuts the parts for `max_characters` instead of the limit the instance (or
     /// [`limits`](Self::limits)) names, its link length kept: for a server that counts
-    /// otherwise than it says.
+    /// otherwise than it says. More than that limit (or 0) is refused when the parts are
+    /// cut, with [`Error::InvalidInput`].
     pub fn max_characters(mut self, max_characters: usize) -> Self {
         self.max_characters = Some(max_characters);
         self
@@ -429,6 +430,16 @@ impl CreateThread<'_> {
             .or_else(|| instance.as_ref().map(Limits::of))
             .unwrap_or_default();
         if let Some(max) = self.max_characters {
+            // Smaller, for a server that counts otherwise than it says; never larger
+            // than what it says it takes.
+            if max == 0 || max > limits.max_characters {
+                return Err(Error::invalid_input(format!(
+                    "Parts of at most {max} characters were asked for, but {} takes a post of up to {} characters; ask for 1 to {} instead.",
+                    self.client.base_url().authority(),
+                    limits.max_characters,
+                    limits.max_characters
+                )));
+            }
             limits.max_characters = max;
         }
         let author = poster.map(|account| {

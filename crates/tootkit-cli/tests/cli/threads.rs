@@ -630,6 +630,20 @@ async fn a_thread_refused_by_a_server_that_counts_otherwise_is_not_to_be_run_aga
         refused.stderr
     );
 
+    // More than the instance says it takes is refused before anything is sent.
+    let mut command = home.tootkit_as(&sandbox.base_url().to_string(), token.expose());
+    command.args(["post", "--thread", "--max-characters", "1000", "-"]);
+    let refused = crate::run(command, Some(long_text())).await.failure(2);
+    assert!(
+        refused.stderr.starts_with(&format!(
+            "error: Parts of at most 1000 characters were asked for, but {} takes a post of up to 500 characters; ask for 1 to 500 instead.\n",
+            sandbox.base_url().authority()
+        )),
+        "{}",
+        refused.stderr
+    );
+    assert!(refused.stdout.is_empty(), "{}", refused.stdout);
+
     // As advised: cut for 450, every part is one the sandbox (500) takes.
     let mut command = home.tootkit_as(&base, token.expose());
     command.args(["--json", "post", "--thread", "--max-characters", "450", "-"]);

@@ -75,12 +75,14 @@ pub struct Instance {
 }
 
 impl Instance {
-    /// The status length limit (500 when the server does not say).
+    /// The status length limit (500 when the server does not say, or says 0, which
+    /// would let no status through).
     pub fn max_characters(&self) -> u32 {
         self.configuration
             .statuses
             .as_ref()
             .and_then(|s| s.max_characters)
+            .filter(|&max| max > 0)
             .unwrap_or(DEFAULT_MAX_CHARACTERS)
     }
 
