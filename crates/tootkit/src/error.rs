@@ -599,6 +599,9 @@ fn oauth_message(error: &str, description: Option<&str>) -> String {
         "state_mismatch" => format!(
             "A redirect carried a state that does not match this sign-in{said}, so it was refused as a possible forgery, and no valid one came in time; start the sign-in again."
         ),
+        "no_code" => format!(
+            "The browser came back from the server without an authorization code{said}; start the sign-in again, or use a token created in the server's web interface."
+        ),
         "timeout" => format!(
             "{}; start the sign-in again and finish it in time.",
             description.unwrap_or("The sign-in was not completed in time")

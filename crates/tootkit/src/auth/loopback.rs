@@ -103,7 +103,8 @@ impl LoopbackReceiver {
     /// [`Error::OAuth`] with the server's error (such as `access_denied`) when the user
     /// declined; with `timeout` when no redirect came within `timeout`; with
     /// `state_mismatch` when none came but one carrying another `state` did (refused as
-    /// a possible forgery, while the wait went on for the real one).
+    /// a possible forgery, while the wait went on for the real one); with `no_code` when
+    /// the redirect with this sign-in's `state` carried neither a code nor an error.
     pub async fn receive(
         self,
         expected_state: &str,
@@ -219,11 +220,16 @@ fn handle(request: &Request<Incoming>, waiting: &Waiting) -> Response<Full<Bytes
             ),
         )
     } else {
-        return page(
-            StatusCode::BAD_REQUEST,
-            "No code",
-            "This redirect carries no authorization code; start the sign-in again from the terminal.",
-        );
+        // This sign-in's own state and no code: nothing better will come, so the wait
+        // ends here rather than at its timeout.
+        (
+            Err(Error::oauth("no_code", None)),
+            page(
+                StatusCode::BAD_REQUEST,
+                "No code",
+                "This redirect carries no authorization code, so the sign-in stopped; the terminal says what to do next.",
+            ),
+        )
     };
     let sender = waiting
         .sender

@@ -413,6 +413,32 @@ async fn the_loopback_receiver_refuses_a_wrong_state_and_keeps_waiting() {
         "{err:?}"
     );
     assert!(err.to_string().contains("possible forgery"), "{err}");
+
+    // This sign-in's state without a code: nothing better will come, and the wait
+    // ends at once rather than at its timeout.
+    let receiver = LoopbackReceiver::bind().await.unwrap();
+    let codeless = url::Url::parse(&format!("{}?state=mine", receiver.redirect_uri())).unwrap();
+    let mut browser = ScriptedUser::new().unwrap();
+    let started = std::time::Instant::now();
+    let (outcome, status) = tokio::join!(
+        receiver.receive("mine", Duration::from_secs(60)),
+        browser.visit(&codeless)
+    );
+    assert_eq!(status.unwrap(), 400);
+    let err = outcome.unwrap_err();
+    assert!(
+        matches!(&err, Error::OAuth { error, .. } if error == "no_code"),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string()
+            .starts_with("The browser came back from the server without an authorization code;"),
+        "{err}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "not at the timeout"
+    );
 }
 
 #[tokio::test]
