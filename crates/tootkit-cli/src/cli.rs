@@ -84,6 +84,8 @@ pub enum AuthCommand {
 #[derive(Debug, Args)]
 pub struct SwitchArgs {
     /// The profile to use by default (`tootkit auth status` lists them).
+    // An id of its own: sharing the global --profile's would make the two one argument.
+    #[arg(id = "default_profile", value_name = "PROFILE")]
     pub profile: String,
 }
 

@@ -1202,6 +1202,11 @@ pub async fn add_token(context: &Context, args: AddTokenArgs) -> Result<()> {
 }
 
 pub fn switch(context: &Context, name: &str) -> Result<()> {
+    if name.trim().is_empty() {
+        return Err(Failure::usage(
+            "A profile needs a name; give one such as `tootkit auth switch bot` (`tootkit auth status` lists them).",
+        ));
+    }
     let mut profiles = context.profiles()?;
     let (name, profile) = profiles.select(Some(name))?;
     profiles.default = Some(name.clone());

@@ -952,6 +952,14 @@ async fn switch_chooses_the_default_and_logout_says_when_none_is_left() {
         "{}",
         unknown.stderr
     );
+    let unnamed = home.run(&["auth", "switch", ""]).await.failure(2);
+    assert!(
+        unnamed.stderr.starts_with(
+            "error: A profile needs a name; give one such as `tootkit auth switch bot` (`tootkit auth status` lists them)."
+        ),
+        "{}",
+        unnamed.stderr
+    );
 
     let logout = home.run(&["auth", "logout"]).await.success();
     assert!(
