@@ -1311,7 +1311,12 @@ pub async fn logout(context: &Context) -> Result<()> {
             "it was no longer in the credential store, so tootkit could not revoke it".to_owned(),
         ),
         (Some(_), None) if profile.app.is_some() => Some(SECRET_GONE.to_owned()),
-        (Some(_), None) => Some(MADE_ELSEWHERE.to_owned()),
+        (Some(token), None) => {
+            // A token made in the web interface may have been revoked there already.
+            no_longer_works =
+                refused_by_its_server(context, &profile, &AccessToken::new(token.as_str())).await;
+            Some(MADE_ELSEWHERE.to_owned())
+        }
     };
     context.secrets.delete(profile.store, &token_key(&name))?;
     profiles.profiles.remove(&name);

@@ -1039,6 +1039,39 @@ async fn switch_chooses_the_default_and_logout_says_when_none_is_left() {
     assert_eq!(logout["revoked"], false, "a token made outside tootkit");
     assert_eq!(logout["not_revoked_because"], "it was made outside tootkit");
     assert_eq!(logout["default"], "three");
+    // One revoked in the web interface since: nothing is left to revoke, and so said.
+    let (web, token) = crate::web_app_token(&sandbox, USER, PASSWORD, "read").await;
+    home.run_with_input(
+        &[
+            "--profile",
+            "five",
+            "auth",
+            "add-token",
+            "--instance",
+            &base,
+        ],
+        &format!("{}\n", token.expose()),
+    )
+    .await
+    .success();
+    Client::new(sandbox.base_url().clone())
+        .unwrap()
+        .oauth()
+        .revoke(&web.credentials(), &token)
+        .await
+        .unwrap();
+    let logout = home
+        .run(&["--profile", "five", "auth", "logout"])
+        .await
+        .success();
+    assert!(
+        logout.stderr.starts_with(&format!(
+            "Forgot the profile `five`; its token was made outside tootkit, but it no longer works on {} either, so nothing is left to revoke.",
+            sandbox.base_url().authority()
+        )),
+        "{}",
+        logout.stderr
+    );
 
     // The account in use changes only with a word: a profile added while none is in
     // use becomes the default, and the last one left after a logout is in use. (A new

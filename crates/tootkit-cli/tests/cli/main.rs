@@ -364,6 +364,16 @@ pub async fn web_token(
     password: &str,
     scopes: &str,
 ) -> AccessToken {
+    web_app_token(sandbox, login, password, scopes).await.1
+}
+
+/// [`web_token`], with the application it came from (to revoke it as the web would).
+pub async fn web_app_token(
+    sandbox: &Sandbox,
+    login: &str,
+    password: &str,
+    scopes: &str,
+) -> (tootkit::entities::CredentialApplication, AccessToken) {
     let client = Client::new(sandbox.base_url().clone()).unwrap();
     let scopes = Scopes::parse(scopes).unwrap();
     let app = client
@@ -380,12 +390,13 @@ pub async fn web_token(
     else {
         panic!("expected the code page");
     };
-    client
+    let token = client
         .oauth()
         .exchange_code(&app.credentials(), &request, code)
         .await
         .unwrap()
-        .access_token
+        .access_token;
+    (app, token)
 }
 
 #[cfg(unix)]
