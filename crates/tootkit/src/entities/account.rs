@@ -35,10 +35,10 @@ pub struct Account {
     #[serde(default, deserialize_with = "de::flag")]
     pub bot: bool,
     /// Whether the account may be featured in the directory; `None` when unset.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de::opt_flag")]
     pub discoverable: Option<bool>,
     /// Whether public posts may be indexed for search.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de::opt_flag")]
     pub indexable: Option<bool>,
     /// Whether the account is a group.
     #[serde(default, deserialize_with = "de::flag")]
@@ -53,7 +53,7 @@ pub struct Account {
     #[serde(default, deserialize_with = "de::text")]
     pub url: String,
     /// The ActivityPub actor URI.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de::opt_text")]
     pub uri: Option<String>,
     /// The avatar image URL.
     #[serde(default, deserialize_with = "de::text")]
@@ -62,7 +62,11 @@ pub struct Account {
     #[serde(default, deserialize_with = "de::text")]
     pub avatar_static: String,
     /// The avatar's alt text.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_text"
+    )]
     pub avatar_description: Option<String>,
     /// The header image URL.
     #[serde(default, deserialize_with = "de::text")]
@@ -71,7 +75,11 @@ pub struct Account {
     #[serde(default, deserialize_with = "de::text")]
     pub header_static: String,
     /// The header's alt text.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_text"
+    )]
     pub header_description: Option<String>,
     /// How many accounts follow this one.
     #[serde(default, deserialize_with = "de::count")]
@@ -83,22 +91,38 @@ pub struct Account {
     #[serde(default, deserialize_with = "de::count")]
     pub statuses_count: u64,
     /// The day of the last post (`2026-08-01`), as the server wrote it.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de::opt_text")]
     pub last_status_at: Option<String>,
     /// Whether the account hides its follows and followers.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de::opt_flag")]
     pub hide_collections: Option<bool>,
     /// Whether the profile shows a media tab.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_flag"
+    )]
     pub show_media: Option<bool>,
     /// Whether the media tab includes replies.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_flag"
+    )]
     pub show_media_replies: Option<bool>,
     /// Whether the profile shows featured content.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_flag"
+    )]
     pub show_featured: Option<bool>,
     /// Whether the account opted out of search engine indexing.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_flag"
+    )]
     pub noindex: Option<bool>,
     /// Who may feature this account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -107,13 +131,25 @@ pub struct Account {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub moved: Option<Box<Account>>,
     /// Whether the account is suspended.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_flag"
+    )]
     pub suspended: Option<bool>,
     /// Whether the account is limited by moderators.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_flag"
+    )]
     pub limited: Option<bool>,
     /// Whether the account is a memorial.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_flag"
+    )]
     pub memorial: Option<bool>,
     /// Private profile details, only in `verify_credentials`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -167,7 +203,11 @@ pub struct Role {
     #[serde(default, deserialize_with = "de::text")]
     pub name: String,
     /// The role's colour, such as `#ff3838`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_text"
+    )]
     pub color: Option<String>,
     /// The permission bit field, as a decimal string.
     #[serde(
@@ -177,7 +217,11 @@ pub struct Role {
     )]
     pub permissions: Option<String>,
     /// Whether the role is shown on profiles.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_flag"
+    )]
     pub highlighted: Option<bool>,
     /// How many collections the role may create.
     #[serde(
@@ -195,10 +239,14 @@ pub struct AccountSource {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub privacy: Option<Visibility>,
     /// Whether new posts are marked sensitive by default.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_flag"
+    )]
     pub sensitive: Option<bool>,
     /// The default language of new posts.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de::opt_text")]
     pub language: Option<String>,
     /// The bio as plain text.
     #[serde(default, deserialize_with = "de::text")]
@@ -214,18 +262,26 @@ pub struct AccountSource {
     )]
     pub follow_requests_count: Option<u64>,
     /// Whether follows and followers are hidden.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de::opt_flag")]
     pub hide_collections: Option<bool>,
     /// Whether the account may be featured in the directory.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de::opt_flag")]
     pub discoverable: Option<bool>,
     /// Whether public posts may be indexed for search.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_flag"
+    )]
     pub indexable: Option<bool>,
     /// Domains allowed to credit this account as author of their pages.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attribution_domains: Option<Vec<String>>,
     /// Who may quote the account's posts by default.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_text"
+    )]
     pub quote_policy: Option<String>,
 }

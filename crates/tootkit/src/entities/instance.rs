@@ -37,7 +37,7 @@ pub struct Instance {
     #[serde(default, deserialize_with = "de::text")]
     pub version: String,
     /// Where the server's source code is.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de::opt_text")]
     pub source_url: Option<String>,
     /// A short description.
     #[serde(default, deserialize_with = "de::text")]
@@ -46,7 +46,11 @@ pub struct Instance {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usage: Option<serde_json::Value>,
     /// The banner image.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::object_or_none"
+    )]
     pub thumbnail: Option<Thumbnail>,
     /// Icons in several sizes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -109,10 +113,18 @@ pub struct Thumbnail {
     #[serde(default, deserialize_with = "de::text")]
     pub url: String,
     /// Its alt text.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_text"
+    )]
     pub description: Option<String>,
     /// A BlurHash of the image.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_text"
+    )]
     pub blurhash: Option<String>,
     /// The image at other resolutions: `{"@1x": url, "@2x": url}`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -147,7 +159,11 @@ pub struct InstanceConfiguration {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timelines_access: Option<serde_json::Value>,
     /// Whether the server federates only with allowed domains.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_flag"
+    )]
     pub limited_federation: Option<bool>,
 }
 
@@ -202,7 +218,11 @@ pub struct Rule {
     #[serde(default, deserialize_with = "de::text")]
     pub text: String,
     /// An explanation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_text"
+    )]
     pub hint: Option<String>,
     /// The rule in other languages, by language code: `{"de": {"text": …, "hint": …}}`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -238,7 +258,7 @@ pub struct InstanceV1 {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stats: Option<serde_json::Value>,
     /// The banner image.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de::opt_text")]
     pub thumbnail: Option<String>,
     /// Languages the staff speak.
     #[serde(default, deserialize_with = "de::list")]

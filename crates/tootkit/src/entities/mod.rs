@@ -44,7 +44,11 @@ pub struct CustomEmoji {
     #[serde(default, deserialize_with = "de::flag")]
     pub visible_in_picker: bool,
     /// The picker category.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_text"
+    )]
     pub category: Option<String>,
 }
 
@@ -88,7 +92,7 @@ pub struct Application {
     #[serde(default, deserialize_with = "de::text")]
     pub name: String,
     /// Its website.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de::opt_text")]
     pub website: Option<String>,
     /// The scopes it was registered with.
     #[serde(default, deserialize_with = "de::list")]
@@ -97,10 +101,18 @@ pub struct Application {
     #[serde(default, deserialize_with = "de::list")]
     pub redirect_uris: Vec<String>,
     /// The redirect URIs joined by newlines (deprecated by Mastodon 4.3).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_text"
+    )]
     pub redirect_uri: Option<String>,
     /// The Web Push key (deprecated by Mastodon 4.3).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_text"
+    )]
     pub vapid_key: Option<String>,
 }
 
@@ -233,7 +245,11 @@ pub struct ApiError {
     #[serde(default, deserialize_with = "de::text")]
     pub error: String,
     /// The OAuth error description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_text"
+    )]
     pub error_description: Option<String>,
     /// Per-field validation details (account registration).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -96,13 +96,20 @@ pub(crate) fn opt_id<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, 
     Ok(Option::<Wrap>::deserialize(d)?.map(|w| w.0))
 }
 
-/// A list that some servers send as `null`.
+/// A list that some servers send as `null` (or as no list at all): empty then; an
+/// item that cannot be read is left out rather than failing the entity holding it.
 pub(crate) fn list<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
 where
     D: Deserializer<'de>,
-    T: Deserialize<'de>,
+    T: serde::de::DeserializeOwned,
 {
-    or_default(d)
+    Ok(match serde_json::Value::deserialize(d)? {
+        serde_json::Value::Array(items) => items
+            .into_iter()
+            .filter_map(|item| serde_json::from_value(item).ok())
+            .collect(),
+        _ => Vec::new(),
+    })
 }
 
 /// A value that some servers send as `null`: its default then.
@@ -203,6 +210,30 @@ pub(crate) fn text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> 
         Some(serde_json::Value::String(text)) => text,
         Some(serde_json::Value::Number(number)) => number.to_string(),
         _ => String::new(),
+    })
+}
+
+/// A flag that may be absent: a boolean, or a string holding one; anything else
+/// (`null`, a number, an object) is `None` rather than a failure of the whole entity.
+pub(crate) fn opt_flag<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    Ok(match Option::<serde_json::Value>::deserialize(d)? {
+        Some(serde_json::Value::Bool(b)) => Some(b),
+        Some(serde_json::Value::String(text)) => match text.trim() {
+            t if t.eq_ignore_ascii_case("true") => Some(true),
+            t if t.eq_ignore_ascii_case("false") => Some(false),
+            _ => None,
+        },
+        _ => None,
+    })
+}
+
+/// Text that may be absent: a string, or a number written as one; anything else is
+/// `None` rather than a failure of the whole entity.
+pub(crate) fn opt_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match Option::<serde_json::Value>::deserialize(d)? {
+        Some(serde_json::Value::String(text)) => Some(text),
+        Some(serde_json::Value::Number(number)) => Some(number.to_string()),
+        _ => None,
     })
 }
 

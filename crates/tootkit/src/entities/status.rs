@@ -94,13 +94,13 @@ pub struct Status {
     #[serde(default = "unknown")]
     pub visibility: Visibility,
     /// Its language (ISO 639), if known.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de::opt_text")]
     pub language: Option<String>,
     /// The ActivityPub URI.
     #[serde(default, deserialize_with = "de::text")]
     pub uri: String,
     /// The page showing it, if the server has one.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de::opt_text")]
     pub url: Option<String>,
     /// How many replies it has.
     #[serde(default, deserialize_with = "de::count")]
@@ -122,34 +122,58 @@ pub struct Status {
     #[serde(default, with = "timestamp")]
     pub edited_at: Option<OffsetDateTime>,
     /// Whether the token's account favourited it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_flag"
+    )]
     pub favourited: Option<bool>,
     /// Whether the token's account boosted it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_flag"
+    )]
     pub reblogged: Option<bool>,
     /// Whether the token's account muted its conversation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_flag"
+    )]
     pub muted: Option<bool>,
     /// Whether the token's account bookmarked it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_flag"
+    )]
     pub bookmarked: Option<bool>,
     /// Whether it is pinned to its author's profile.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_flag"
+    )]
     pub pinned: Option<bool>,
     /// The content, as HTML.
     #[serde(default, deserialize_with = "de::text")]
     pub content: String,
     /// The plain-text source; only present after deleting (for "delete and redraft").
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_text"
+    )]
     pub text: Option<String>,
     /// Filters matching it, for the token's account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filtered: Option<Vec<serde_json::Value>>,
     /// The boosted status, when this is a boost.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de::object_or_none")]
     pub reblog: Option<Box<Status>>,
     /// The application that posted it, when shown.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de::object_or_none")]
     pub application: Option<StatusApplication>,
     /// Its author.
     pub account: Account,
@@ -172,13 +196,17 @@ pub struct Status {
     #[serde(default)]
     pub quote: Option<serde_json::Value>,
     /// The link preview.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de::object_or_none")]
     pub card: Option<PreviewCard>,
     /// The attached poll.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de::object_or_none")]
     pub poll: Option<Poll>,
     /// Who may quote it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::object_or_none"
+    )]
     pub quote_approval: Option<ApprovalPolicy>,
 }
 
@@ -193,7 +221,7 @@ pub struct StatusApplication {
     #[serde(default, deserialize_with = "de::text")]
     pub name: String,
     /// Its website.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de::opt_text")]
     pub website: Option<String>,
 }
 
@@ -244,10 +272,18 @@ pub struct Tag {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub history: Option<Vec<serde_json::Value>>,
     /// Whether the token's account follows the tag.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_flag"
+    )]
     pub following: Option<bool>,
     /// Whether the token's account features the tag on its profile.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_flag"
+    )]
     pub featuring: Option<bool>,
 }
 
@@ -261,25 +297,29 @@ pub struct MediaAttachment {
     #[serde(rename = "type", default = "unknown_media")]
     pub kind: MediaType,
     /// The file; `None` while the server is still processing it.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de::opt_text")]
     pub url: Option<String>,
     /// A scaled-down preview.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de::opt_text")]
     pub preview_url: Option<String>,
     /// The original on a remote server.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de::opt_text")]
     pub remote_url: Option<String>,
     /// Dimensions, duration, focal point… as the server describes them.
     #[serde(default)]
     pub meta: Option<serde_json::Value>,
     /// The alt text.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de::opt_text")]
     pub description: Option<String>,
     /// A BlurHash of the image.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de::opt_text")]
     pub blurhash: Option<String>,
     /// The preview's address on the server it came from, for remote media.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_text"
+    )]
     pub preview_remote_url: Option<String>,
 }
 
@@ -299,19 +339,19 @@ pub struct PreviewCard {
     #[serde(rename = "type", default = "link")]
     pub kind: CardType,
     /// The author's name.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de::opt_text")]
     pub author_name: Option<String>,
     /// The author's page.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de::opt_text")]
     pub author_url: Option<String>,
     /// The site's name.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de::opt_text")]
     pub provider_name: Option<String>,
     /// The site's address.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de::opt_text")]
     pub provider_url: Option<String>,
     /// HTML for an embed.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de::opt_text")]
     pub html: Option<String>,
     /// Width of the preview.
     #[serde(default, deserialize_with = "de::opt_count")]
@@ -320,19 +360,27 @@ pub struct PreviewCard {
     #[serde(default, deserialize_with = "de::opt_count")]
     pub height: Option<u64>,
     /// The preview image.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de::opt_text")]
     pub image: Option<String>,
     /// The embedded media's address.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de::opt_text")]
     pub embed_url: Option<String>,
     /// A BlurHash of the image.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de::opt_text")]
     pub blurhash: Option<String>,
     /// The image's alt text.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_text"
+    )]
     pub image_description: Option<String>,
     /// The page's language.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_text"
+    )]
     pub language: Option<String>,
     /// When the page was published.
     #[serde(default, with = "timestamp", skip_serializing_if = "Option::is_none")]
@@ -342,7 +390,11 @@ pub struct PreviewCard {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authors: Option<Vec<serde_json::Value>>,
     /// Whether the page claims a fediverse author who does not confirm it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_flag"
+    )]
     pub missing_attribution: Option<bool>,
 }
 
@@ -382,7 +434,11 @@ pub struct Poll {
     #[serde(default, deserialize_with = "de::list")]
     pub emojis: Vec<CustomEmoji>,
     /// Whether the token's account voted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_flag"
+    )]
     pub voted: Option<bool>,
     /// Which options the token's account chose.
     #[serde(default, skip_serializing_if = "Option::is_none")]

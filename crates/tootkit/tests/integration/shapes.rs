@@ -1016,3 +1016,59 @@ async fn a_page_of_another_origin_may_call_what_mastodon_lets_it() {
         .unwrap();
     assert!(page.headers().get("access-control-allow-origin").is_none());
 }
+
+#[tokio::test]
+async fn a_field_of_an_unexpected_type_never_fails_the_status_holding_it() {
+    let sandbox = sandbox().await;
+    let client = fast_client(&sandbox);
+    let bot = client.with_access_token(user_token(&client, "read write").await);
+    let posted = bot
+        .statuses()
+        .create("@alice hello #tootkit https://example.com")
+        .send()
+        .await
+        .unwrap();
+    // The status as the sandbox sends it, then as a careless server might.
+    let mut json: Value = reqwest::Client::new()
+        .get(format!(
+            "{}/api/v1/statuses/{}",
+            sandbox.base_url(),
+            posted.id
+        ))
+        .bearer_auth(bot.access_token().unwrap().expose())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    json["language"] = serde_json::json!(5);
+    json["favourited"] = serde_json::json!("true");
+    json["bookmarked"] = serde_json::json!({"no": "flag"});
+    json["url"] = serde_json::json!(["not", "text"]);
+    json["account"]["discoverable"] = serde_json::json!("false");
+    json["poll"] = serde_json::json!({"options": "none"});
+    json["application"] = serde_json::json!({"name": 7, "website": false});
+    json["card"] = serde_json::json!({"url": ["x"]});
+    json["mentions"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({"username": "no id"}));
+    json["tags"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!("not a tag"));
+    let status: tootkit::Status = serde_json::from_value(json).expect("read all the same");
+    assert_eq!(status.id, posted.id);
+    assert_eq!(status.language.as_deref(), Some("5"));
+    assert_eq!(status.favourited, Some(true));
+    assert_eq!(status.bookmarked, None);
+    assert_eq!(status.url, None);
+    assert_eq!(status.account.discoverable, Some(false));
+    // Objects read as far as they can be: a poll or card of odd parts is no failure.
+    assert_eq!(status.application.map(|app| app.name), Some("7".to_owned()));
+    // The readable mention and tag kept, the unreadable ones left out.
+    assert_eq!(status.mentions.len(), 1, "{:?}", status.mentions);
+    assert_eq!(status.mentions[0].username, "alice");
+    assert_eq!(status.tags.len(), 1, "{:?}", status.tags);
+}
