@@ -694,6 +694,12 @@ impl Client {
                     server_message,
                 })
             }
+            // Which scope the refused request needs, said where it is known.
+            Error::Forbidden { server_message, .. } => Err(Error::Forbidden {
+                needed_scope: crate::auth::scope_needed_by(&request.method, &request.path),
+                path: request.path.clone(),
+                server_message,
+            }),
             other => Err(other),
         }
     }
@@ -968,6 +974,8 @@ impl ApiResponse {
                 server_message: message,
             },
             403 => Error::Forbidden {
+                path: self.path,
+                needed_scope: None,
                 server_message: message,
             },
             404 => Error::NotFound {

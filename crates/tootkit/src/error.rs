@@ -77,8 +77,13 @@ pub enum Error {
     },
 
     /// HTTP 403: the token is valid but may not do this (usually a missing scope).
-    #[error("{}", forbidden(server_message))]
+    #[error("{}", forbidden(path, *needed_scope, server_message))]
     Forbidden {
+        /// The API path refused.
+        path: String,
+        /// The scope that request needs, where tootkit knows it (`write:statuses` to
+        /// post).
+        needed_scope: Option<&'static str>,
         /// The server's own explanation, when it gave one.
         server_message: Option<String>,
     },
@@ -334,15 +339,19 @@ impl Error {
     ///
     /// ```
     /// let scope = tootkit::Error::Forbidden {
+    ///     path: "/api/v1/statuses".into(),
+    ///     needed_scope: Some("write:statuses"),
     ///     server_message: Some("This action is outside the authorized scopes".into()),
     /// };
     /// let disabled = tootkit::Error::Forbidden {
+    ///     path: "/api/v1/statuses".into(),
+    ///     needed_scope: Some("write:statuses"),
     ///     server_message: Some("Your login is currently disabled".into()),
     /// };
     /// assert!(scope.is_scope_refusal() && !disabled.is_scope_refusal());
     /// ```
     pub fn is_scope_refusal(&self) -> bool {
-        matches!(self, Self::Forbidden { server_message } if about_scopes(server_message))
+        matches!(self, Self::Forbidden { server_message, .. } if about_scopes(server_message))
     }
 
     /// The HTTP status of an error that is one (401, 403, 404, 422, 429, 5xx and the
@@ -422,15 +431,19 @@ fn server_failure(status: u16, server_message: &Option<String>) -> String {
 
 /// A 403 explained: Mastodon says "outside the authorized scopes" for a missing scope,
 /// other words for an account it will not serve (disabled, unconfirmed, suspended).
-fn forbidden(message: &Option<String>) -> String {
+fn forbidden(path: &str, needed_scope: Option<&str>, message: &Option<String>) -> String {
     if about_scopes(message) {
+        let scope = needed_scope.map_or_else(
+            || "the scope it needs".to_owned(),
+            |scope| format!("`{scope}`, which this request needs"),
+        );
         format!(
-            "The server refused this action{}; the token probably lacks the scope it needs (posting takes `write:statuses`), so sign in again asking for it.",
+            "The server refused {path}{}; the token probably lacks {scope}, so sign in again asking for it.",
             quoted(message)
         )
     } else {
         format!(
-            "The server refused this action{}; the account may be disabled, unconfirmed or suspended, so sign in to the web interface to see why.",
+            "The server refused {path}{}; the account may be disabled, unconfirmed or suspended, so sign in to the web interface to see why.",
             quoted(message)
         )
     }
@@ -727,9 +740,18 @@ mod tests {
                 server_message: None,
             },
             Error::Forbidden {
+                path: "/api/v1/statuses".into(),
+                needed_scope: Some("write:statuses"),
                 server_message: Some("This action is outside the authorized scopes".into()),
             },
             Error::Forbidden {
+                path: "/api/v1/admin/accounts".into(),
+                needed_scope: None,
+                server_message: Some("This action is outside the authorized scopes".into()),
+            },
+            Error::Forbidden {
+                path: "/api/v1/statuses".into(),
+                needed_scope: None,
                 server_message: Some("Your login is currently disabled".into()),
             },
             Error::NotFound {

@@ -35,6 +35,7 @@ use url::Url;
 
 pub use loopback::{LOOPBACK_CALLBACK_PATH, LoopbackReceiver};
 pub use scopes::Scopes;
+pub(crate) use scopes::scope_needed_by;
 
 use crate::client::{ApiRequest, looks_like_html};
 use crate::entities::{CredentialApplication, Token};

@@ -159,6 +159,34 @@ impl<'de> serde::Deserialize<'de> for Scopes {
     }
 }
 
+/// The granular scope Mastodon asks of a request, for the endpoints a bot calls most;
+/// `None` where tootkit does not know it.
+pub(crate) fn scope_needed_by(method: &reqwest::Method, path: &str) -> Option<&'static str> {
+    let path = path.split('?').next().unwrap_or_default();
+    let reading = *method == reqwest::Method::GET;
+    let under = |prefix: &str| path == prefix || path.starts_with(&format!("{prefix}/"));
+    Some(match () {
+        () if under("/api/v1/statuses") => {
+            if reading {
+                "read:statuses"
+            } else {
+                "write:statuses"
+            }
+        }
+        () if under("/api/v1/timelines") => "read:statuses",
+        () if under("/api/v1/media") || under("/api/v2/media") => "write:media",
+        () if under("/api/v1/notifications") => {
+            if reading {
+                "read:notifications"
+            } else {
+                "write:notifications"
+            }
+        }
+        () if reading && under("/api/v1/accounts") => "read:accounts",
+        () => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -139,6 +139,24 @@ async fn a_read_only_token_cannot_post() {
     // A granular scope is enough.
     let poster = client.with_access_token(user_token(&client, "write:statuses profile").await);
     poster.statuses().create("granular").send().await.unwrap();
+
+    // A refusal names the request and the scope it needs, whichever it was.
+    let writer = client.with_access_token(user_token(&client, "write:statuses").await);
+    let err = writer.accounts().verify_credentials().await.unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            Error::Forbidden { path, needed_scope: Some("read:accounts"), .. }
+                if path == "/api/v1/accounts/verify_credentials"
+        ),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string().starts_with(
+            "The server refused /api/v1/accounts/verify_credentials (“This action is outside the authorized scopes”); the token probably lacks `read:accounts`, which this request needs, so sign in again asking for it."
+        ),
+        "{err}"
+    );
 }
 
 #[tokio::test]
