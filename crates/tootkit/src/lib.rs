@@ -19,8 +19,9 @@
 //! Getting the token is the [`auth`] module's job; the `tootkit` command line does it
 //! for you (`tootkit auth login`) and keeps it in the OS keyring.
 //!
-//! Secrets ([`AccessToken`], [`ClientSecret`], [`AuthorizationCode`], [`PkceVerifier`],
-//! [`Password`]) never show their value in `Debug` or `Display`; call `expose()`.
+//! Secrets ([`AccessToken`], [`RefreshToken`], [`ClientSecret`], [`AuthorizationCode`],
+//! [`PkceVerifier`], [`Password`]) never show their value in `Debug` or `Display`; call
+//! `expose()`.
 
 #![warn(missing_docs)]
 

@@ -23,7 +23,11 @@
 //!     .oauth()
 //!     .exchange_code(&app.credentials(), &request, tootkit::AuthorizationCode::new(pasted))
 //!     .await?;
+//! // Mastodon's tokens do not expire: keep this one somewhere safe (a secret store, the
+//! // bot's MASTODON_ACCESS_TOKEN) instead of signing in at every run.
+//! let keep = token.access_token.expose().to_owned();
 //! let bot = client.with_access_token(token.access_token);
+//! # drop(keep);
 //! # Ok(()) }
 //! ```
 
