@@ -172,7 +172,14 @@ async fn cross_origin(
                 HeaderValue::from_static("*"),
             );
         }
-        headers.append(header::VARY, HeaderValue::from_static("Origin"));
+        // One `Vary`, as Rack::Cors adds `Origin` to what the answer varies with.
+        let vary = match headers.get(header::VARY).and_then(|v| v.to_str().ok()) {
+            Some(before) if !before.is_empty() => format!("{before}, Origin"),
+            _ => "Origin".to_owned(),
+        };
+        if let Ok(vary) = HeaderValue::from_str(&vary) {
+            headers.insert(header::VARY, vary);
+        }
         return response;
     }
     let mut layer = CorsLayer::new()
@@ -212,7 +219,7 @@ async fn json_in_utf8(mut response: axum::response::Response) -> axum::response:
     response
 }
 
-/// Mastodon's `Cache-Control` where a handler set none: API answers are private and
+/// Mastodon's `Cache-Control` (and `Vary`) where a handler set none: API answers are private and
 /// never stored (a token or a client secret may be in them), except the instance's
 /// public description, cached for five minutes; NodeInfo's for three days (where it is)
 /// and half an hour (what it says); discovery and revocation must be revalidated, as
@@ -240,12 +247,30 @@ async fn cache_control(
     } else {
         None
     };
+    // What else an answer varies with, as Mastodon says: the token for the API, the
+    // format asked for where an answer is cached or negotiated.
+    let vary = if instance
+        || path.starts_with("/api/v1/instance/")
+        || path == "/api/v1/custom_emojis"
+        || matches!(path, "/oauth/token" | "/oauth/revoke")
+    {
+        Some("Accept")
+    } else if path.starts_with("/api/") {
+        Some("Authorization")
+    } else {
+        None
+    };
     let mut response = next.run(request).await;
+    let headers = response.headers_mut();
     if let Some(policy) = policy {
-        response
-            .headers_mut()
+        headers
             .entry(CACHE_CONTROL)
             .or_insert(HeaderValue::from_static(policy));
+    }
+    if let Some(vary) = vary {
+        headers
+            .entry(axum::http::header::VARY)
+            .or_insert(HeaderValue::from_static(vary));
     }
     response
 }

@@ -684,9 +684,9 @@ async fn answers_carry_mastodons_caching_rules() {
                 )
             });
         assert!(recorded.contains_key("cache-control"), "{method} {path}");
-        // And the headers that say more of it: HTTP/1.0's `Pragma`, and `Deprecation`
-        // on the instance's first version.
-        for name in ["cache-control", "pragma", "deprecation"] {
+        // And the headers that say more of it: HTTP/1.0's `Pragma`, `Deprecation` on
+        // the instance's first version, and what a cache must key it by.
+        for name in ["cache-control", "pragma", "deprecation", "vary"] {
             assert_eq!(
                 answer.headers().get(name).and_then(|v| v.to_str().ok()),
                 recorded.get(name).map(String::as_str),
@@ -717,7 +717,7 @@ async fn answers_carry_mastodons_caching_rules() {
             })
         })
     };
-    for name in ["cache-control", "pragma"] {
+    for name in ["cache-control", "pragma", "vary"] {
         assert_eq!(
             answer.headers().get(name).and_then(|v| v.to_str().ok()),
             Some(recorded(name).as_str()),
