@@ -527,9 +527,7 @@ async fn obtain_token(
             )
             .map_err(into_input)?,
         };
-        let password = prompt_secret("Password: ", args.username.is_some())
-            .await
-            .map_err(into_input)?;
+        let password = prompt_secret("Password: ", args.username.is_some()).map_err(into_input)?;
         return client
             .oauth()
             .password_grant(server, app, &username, &password, scopes)
@@ -645,135 +643,113 @@ fn prompt_line(prompt: &str, what: &str, advice: &str) -> Result<String> {
 
 /// Reads a secret at the terminal without echo; `what` names it and `advice` says what to
 /// do when none comes.
-async fn read_hidden(prompt: &str, what: &str, advice: &str) -> Result<String> {
+fn read_hidden(prompt: &str, what: &str, advice: &str) -> Result<String> {
     // rpassword turns echo and the terminal's own Ctrl-C off, and at a typed Ctrl-C
     // raises SIGINT before it turns them on again, which would end the process with the
-    // terminal left mute. So the signal is listened for, the settings are put back here,
-    // and from then on a Ctrl-C ends the command as it would have.
-    let before = TerminalSettings::save();
-    let mut interrupt = Interrupt::listen();
-    let prompt = prompt.to_owned();
-    let mut reading = tokio::task::spawn_blocking(move || rpassword::prompt_password(prompt));
-    let read = tokio::select! {
-        read = &mut reading => read.unwrap_or_else(|err| Err(std::io::Error::other(err))),
-        () = interrupt.next() => {
-            // Sent by the terminal before rpassword changed its settings, it may still
-            // be changing them: let it, then put them back.
-            let _ = tokio::time::timeout(Duration::from_millis(100), reading).await;
-            interrupted_at_prompt(before.as_ref(), false)
-        }
+    // terminal left mute: for as long as the prompt lasts, an interruption puts the
+    // terminal back first.
+    let read = {
+        let _guard = interruption::RestoresTerminal::install();
+        rpassword::prompt_password(prompt)
     };
-    tokio::spawn(async move {
-        interrupt.next().await;
-        interrupted_at_prompt(None, false);
-    });
-    match read {
-        Ok(secret) => Ok(secret),
-        // rpassword ended the prompt's line.
-        Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {
-            interrupted_at_prompt(before.as_ref(), true)
-        }
-        Err(err) => {
-            // Ctrl-D ends the input without ending the prompt's line.
-            let _ = writeln!(std::io::stderr());
-            Err(Failure::usage(
-                if err.kind() == std::io::ErrorKind::UnexpectedEof {
-                    format!("Nothing was entered; {advice}.")
-                } else {
-                    format!("The {what} could not be read from the terminal ({err}); {advice}.")
-                },
-            ))
-        }
-    }
-}
-
-/// Ends the command as an interrupted process does (128 + SIGINT), the terminal as it
-/// was before the prompt and the shell's prompt on a line of its own.
-fn interrupted_at_prompt(before: Option<&TerminalSettings>, line_ended: bool) -> ! {
-    if let Some(before) = before {
-        before.restore();
-    }
-    if !line_ended {
+    read.map_err(|err| {
+        // Ctrl-D ends the input without ending the prompt's line.
         let _ = writeln!(std::io::stderr());
-    }
-    std::process::exit(Exit::Interrupted as i32)
-}
-
-/// SIGINT, listened for (where it can be: a Ctrl-C then no longer ends the process by
-/// itself).
-struct Interrupt(#[cfg(unix)] Option<tokio::signal::unix::Signal>);
-
-impl Interrupt {
-    fn listen() -> Self {
-        #[cfg(unix)]
-        return Self(
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()).ok(),
-        );
-        #[cfg(not(unix))]
-        Self()
-    }
-
-    /// Resolves at the next interruption; never, when none can be heard.
-    async fn next(&mut self) {
-        #[cfg(unix)]
-        if let Some(signal) = &mut self.0
-            && signal.recv().await.is_some()
-        {
-            return;
-        }
-        std::future::pending().await
-    }
-}
-
-/// A terminal's settings, to put back when a prompt that changed them is cut short.
-struct TerminalSettings {
-    #[cfg(unix)]
-    tty: std::fs::File,
-    #[cfg(unix)]
-    saved: libc::termios,
-}
-
-impl TerminalSettings {
-    /// The settings of the process's terminal, if it has one.
-    #[cfg(unix)]
-    fn save() -> Option<Self> {
-        use std::os::fd::AsRawFd;
-        let tty = std::fs::File::open("/dev/tty").ok()?;
-        let mut saved = std::mem::MaybeUninit::<libc::termios>::uninit();
-        // SAFETY: the descriptor is open for the call, and `saved` is read only after
-        // tcgetattr said it filled it in.
-        let got = unsafe { libc::tcgetattr(tty.as_raw_fd(), saved.as_mut_ptr()) } == 0;
-        got.then(|| Self {
-            tty,
-            saved: unsafe { saved.assume_init() },
+        Failure::usage(if err.kind() == std::io::ErrorKind::UnexpectedEof {
+            format!("Nothing was entered; {advice}.")
+        } else {
+            format!("The {what} could not be read from the terminal ({err}); {advice}.")
         })
-    }
+    })
+}
 
-    #[cfg(not(unix))]
-    fn save() -> Option<Self> {
-        None
-    }
-
-    fn restore(&self) {
+/// An interruption at a prompt that changed the terminal's settings.
+mod interruption {
+    /// While it lives, SIGINT puts the terminal's settings back as they were when it was
+    /// installed and ends the process as an interrupted one (128 + SIGINT); dropped, the
+    /// signal does what it did before.
+    pub struct RestoresTerminal {
         #[cfg(unix)]
-        {
+        before: Option<libc::sigaction>,
+    }
+
+    #[cfg(unix)]
+    mod saved {
+        use std::sync::OnceLock;
+
+        /// The terminal and its settings before the prompt: read in the signal handler,
+        /// which may only load what was stored before it could run.
+        pub static TERMINAL: OnceLock<(std::fs::File, libc::termios)> = OnceLock::new();
+
+        pub extern "C" fn on_interrupt(_signal: libc::c_int) {
             use std::os::fd::AsRawFd;
-            // SAFETY: the descriptor is open, and `saved` came from tcgetattr.
-            unsafe { libc::tcsetattr(self.tty.as_raw_fd(), libc::TCSANOW, &self.saved) };
+            if let Some((tty, settings)) = TERMINAL.get() {
+                // SAFETY: tcsetattr and _exit are async-signal-safe, and the settings
+                // came from tcgetattr on this descriptor, open for the process's life.
+                unsafe { libc::tcsetattr(tty.as_raw_fd(), libc::TCSANOW, settings) };
+            }
+            unsafe { libc::_exit(crate::failure::Exit::Interrupted as libc::c_int) }
+        }
+    }
+
+    impl RestoresTerminal {
+        #[cfg(unix)]
+        pub fn install() -> Self {
+            use std::os::fd::AsRawFd;
+            if saved::TERMINAL.get().is_none() {
+                let Ok(tty) = std::fs::File::open("/dev/tty") else {
+                    return Self { before: None };
+                };
+                let mut settings = std::mem::MaybeUninit::<libc::termios>::uninit();
+                // SAFETY: the descriptor is open, and `settings` is read only after
+                // tcgetattr said it filled it in.
+                if unsafe { libc::tcgetattr(tty.as_raw_fd(), settings.as_mut_ptr()) } != 0 {
+                    return Self { before: None };
+                }
+                let _ = saved::TERMINAL.set((tty, unsafe { settings.assume_init() }));
+            }
+            // SAFETY: a zeroed sigaction is a valid one to fill in; the handler only
+            // makes async-signal-safe calls.
+            unsafe {
+                let mut action: libc::sigaction = std::mem::zeroed();
+                action.sa_sigaction = saved::on_interrupt as *const () as libc::sighandler_t;
+                libc::sigemptyset(&mut action.sa_mask);
+                let mut before: libc::sigaction = std::mem::zeroed();
+                if libc::sigaction(libc::SIGINT, &action, &mut before) != 0 {
+                    return Self { before: None };
+                }
+                Self {
+                    before: Some(before),
+                }
+            }
+        }
+
+        #[cfg(not(unix))]
+        pub fn install() -> Self {
+            Self {}
+        }
+    }
+
+    impl Drop for RestoresTerminal {
+        fn drop(&mut self) {
+            #[cfg(unix)]
+            if let Some(before) = &self.before {
+                // SAFETY: `before` is the action sigaction reported for SIGINT.
+                unsafe { libc::sigaction(libc::SIGINT, before, std::ptr::null_mut()) };
+            }
         }
     }
 }
 
 /// Reads a secret without echo on a terminal, or one line of piped input (`alone`:
 /// nothing else is piped before it).
-async fn prompt_secret(prompt: &str, alone: bool) -> Result<Password> {
+fn prompt_secret(prompt: &str, alone: bool) -> Result<Password> {
     if std::io::stdin().is_terminal() {
         let secret = read_hidden(
             prompt,
             "password",
             "pipe it on standard input, or give it at the prompt",
-        )
-        .await?;
+        )?;
         return Ok(Password::new(secret));
     }
     let mut line = String::new();
@@ -1100,8 +1076,7 @@ pub async fn add_token(context: &Context, args: AddTokenArgs) -> Result<()> {
             "Paste the access token: ",
             "token",
             "paste it at the prompt, or pipe it in as one line of text",
-        )
-        .await?
+        )?
     } else {
         read_stdin("token")?
     };
