@@ -268,13 +268,14 @@ fn with_quoting_tip(mut err: clap::Error) -> clap::Error {
 }
 
 /// `tootkit post '-hot take: tabs'`: a text beginning with `-` whose letters include
-/// `h` (or `V`) asks clap for help (or the version), which would exit 0 with nothing
-/// posted. A cluster of flags cannot hold a character no flag has, so such an argument
-/// to `post` or `count` is the text (`-vh` stays a request for help).
+/// `h` asks clap for help, which would exit 0 with nothing posted. A cluster of flags
+/// cannot hold a character no flag of `post` or `count` has, so such an argument is the
+/// text (`-vh` stays a request for help).
 fn text_read_as_options(
     args: impl IntoIterator<Item = std::ffi::OsString>,
 ) -> Option<(&'static str, String)> {
-    const FLAG_LETTERS: &str = "hvVip";
+    // The short flags `post` and `count` take: help and verbosity.
+    const FLAG_LETTERS: &str = "hv";
     let args: Vec<String> = args
         .into_iter()
         .skip(1)

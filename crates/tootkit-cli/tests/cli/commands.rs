@@ -61,6 +61,7 @@ async fn each_kind_of_failure_has_its_exit_code_and_one_clear_sentence() {
     for (command, text) in [
         ("post", "-hot take: tabs aren't spaces"),
         ("count", "-vhello"),
+        ("post", "-hi"),
     ] {
         let read_as_options = home.run(&[command, text]).await.failure(2);
         assert_eq!(
