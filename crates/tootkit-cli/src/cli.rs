@@ -209,7 +209,8 @@ pub struct PostArgs {
     )]
     pub max_parts: u16,
     /// Cut a thread's parts for this many characters instead of the limit the instance
-    /// publishes (for a server that counts otherwise than it says).
+    /// publishes (for a server that counts otherwise than it says, or says none); at
+    /// most that limit.
     #[arg(long, value_name = "N", value_parser = character_count, requires = "thread")]
     pub max_characters: Option<u32>,
 }

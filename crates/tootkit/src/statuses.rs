@@ -392,8 +392,9 @@ impl CreateThread<'_> {
 
     /// Cuts the parts for `max_characters` instead of the limit the instance (or
     /// [`limits`](Self::limits)) names, its link length kept: for a server that counts
-    /// otherwise than it says. More than that limit (or 0) is refused when the parts are
-    /// cut, with [`Error::InvalidInput`].
+    /// otherwise than it says, or one that says none. More than a limit the instance
+    /// publishes (or the limits give), or 0, is refused when the parts are cut, with
+    /// [`Error::InvalidInput`].
     pub fn max_characters(mut self, max_characters: usize) -> Self {
         self.max_characters = Some(max_characters);
         self
@@ -431,13 +432,33 @@ impl CreateThread<'_> {
             .unwrap_or_default();
         if let Some(max) = self.max_characters {
             // Smaller, for a server that counts otherwise than it says; never larger
-            // than what it says it takes.
-            if max == 0 || max > limits.max_characters {
+            // than a limit it says (or the caller's limits say), which it would refuse.
+            let said = match (&self.limits, &instance) {
+                (Some(given), _) => {
+                    Some((given.max_characters, "the limits given allow".to_owned()))
+                }
+                (None, Some(instance)) => instance
+                    .configuration
+                    .statuses
+                    .as_ref()
+                    .and_then(|statuses| statuses.max_characters)
+                    .filter(|&published| published > 0)
+                    .map(|published| {
+                        let host = self.client.base_url().authority();
+                        (published as usize, format!("{host} takes"))
+                    }),
+                (None, None) => None,
+            };
+            if max == 0 {
+                return Err(Error::invalid_input(
+                    "Parts of at most 0 characters were asked for, which no text fits; ask for 1 or more.",
+                ));
+            }
+            if let Some((ceiling, whose)) = said
+                && max > ceiling
+            {
                 return Err(Error::invalid_input(format!(
-                    "Parts of at most {max} characters were asked for, but {} takes a post of up to {} characters; ask for 1 to {} instead.",
-                    self.client.base_url().authority(),
-                    limits.max_characters,
-                    limits.max_characters
+                    "Parts of at most {max} characters were asked for, but {whose} a post of up to {ceiling} characters; ask for 1 to {ceiling} instead."
                 )));
             }
             limits.max_characters = max;

@@ -2363,6 +2363,16 @@ async fn a_limit_of_zero_published_is_no_limit_said() {
         .await
         .unwrap();
     assert_eq!(parts.len(), 4, "{parts:?}");
+    // Saying none, it leaves a caller who knows better free to cut larger parts.
+    let parts = client
+        .statuses()
+        .thread("word ".repeat(300))
+        .visibility(Visibility::Public)
+        .max_characters(1000)
+        .parts()
+        .await
+        .unwrap();
+    assert_eq!(parts.len(), 2, "{parts:?}");
 }
 
 #[tokio::test]
