@@ -152,6 +152,11 @@ async fn cross_origin(
         (&[Method::GET], false)
     } else if path == "/oauth/token" {
         (&[Method::POST], false)
+    } else if path == "/oauth/revoke" {
+        // No CORS resource, but an answer that varies with `Origin`, as recorded.
+        let mut response = next.run(request).await;
+        one_vary(response.headers_mut(), "Origin");
+        return response;
     } else {
         return next.run(request).await;
     };
@@ -172,21 +177,16 @@ async fn cross_origin(
                 HeaderValue::from_static("*"),
             );
         }
-        // One `Vary`, as Rack::Cors adds `Origin` to what the answer varies with.
-        let vary = match headers.get(header::VARY).and_then(|v| v.to_str().ok()) {
-            Some(before) if !before.is_empty() => format!("{before}, Origin"),
-            _ => "Origin".to_owned(),
-        };
-        if let Ok(vary) = HeaderValue::from_str(&vary) {
-            headers.insert(header::VARY, vary);
-        }
+        one_vary(headers, "Origin");
         return response;
     }
     let mut layer = CorsLayer::new()
         .allow_origin(Any)
         .allow_methods(methods.to_vec())
         .allow_headers(AllowHeaders::mirror_request())
-        .max_age(std::time::Duration::from_secs(7200));
+        .max_age(std::time::Duration::from_secs(7200))
+        // `Origin` alone, as Rack::Cors says, added below into the answer's one `Vary`.
+        .vary(Vec::new());
     if api {
         layer = layer.expose_headers([
             header::LINK,
@@ -197,8 +197,33 @@ async fn cross_origin(
         ]);
     }
     match layer.layer(next).oneshot(request).await {
-        Ok(response) => response.map(axum::body::Body::new),
+        Ok(response) => {
+            let mut response = response.map(axum::body::Body::new);
+            one_vary(response.headers_mut(), "Origin");
+            response
+        }
         Err(never) => match never {},
+    }
+}
+
+/// Gathers every `Vary` of an answer into one, as Rails writes it, with `also` added
+/// where it is not named yet (Rack::Cors adds `Origin` to what the answer varies with).
+fn one_vary(headers: &mut axum::http::HeaderMap, also: &str) {
+    use axum::http::{HeaderValue, header::VARY};
+    let mut names: Vec<String> = Vec::new();
+    for value in headers.get_all(VARY) {
+        for name in value.to_str().unwrap_or_default().split(',') {
+            let name = name.trim();
+            if !name.is_empty() && !names.iter().any(|n| n.eq_ignore_ascii_case(name)) {
+                names.push(name.to_owned());
+            }
+        }
+    }
+    if !names.iter().any(|n| n.eq_ignore_ascii_case(also)) {
+        names.push(also.to_owned());
+    }
+    if let Ok(vary) = HeaderValue::from_str(&names.join(", ")) {
+        headers.insert(VARY, vary);
     }
 }
 

@@ -407,11 +407,13 @@ async fn refusals_carry_doorkeepers_headers_as_recorded() {
         "/oauth/revoke",
         200,
     );
-    let caching = &recorded["cache-control"];
-    assert_eq!(
-        nothing_named.headers()["cache-control"].to_str().unwrap(),
-        caching
-    );
+    for name in ["cache-control", "vary"] {
+        assert_eq!(
+            nothing_named.headers()[name].to_str().unwrap(),
+            recorded[name],
+            "{name} of a revocation"
+        );
+    }
     assert_eq!(nothing_named.text().await.unwrap(), "{}");
 
     let bad_token = http
@@ -965,6 +967,17 @@ async fn a_page_of_another_origin_may_call_what_mastodon_lets_it() {
     for name in ["link", "x-ratelimit-remaining", "x-ratelimit-reset"] {
         assert!(exposed.contains(name), "{name} is readable: {exposed}");
     }
+    // What it varies with, in one header, the token among it.
+    let vary: Vec<&str> = posted
+        .headers()
+        .get_all("vary")
+        .iter()
+        .map(|value| value.to_str().unwrap())
+        .collect();
+    assert!(
+        vary.len() == 1 && vary[0].starts_with("Authorization, ") && vary[0].contains("Origin"),
+        "{vary:?}"
+    );
 
     let token_request = http
         .request(reqwest::Method::OPTIONS, format!("{base}/oauth/token"))
