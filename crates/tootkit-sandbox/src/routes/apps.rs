@@ -192,9 +192,13 @@ struct RubyUri<'a> {
 
 impl<'a> RubyUri<'a> {
     fn parse(uri: &'a str) -> Option<Self> {
-        // Characters RFC 3986 never allows, and a second `#`.
+        // Characters RFC 3986 never allows, a `%` that escapes nothing, a second `#`.
         let allowed = |c: char| c.is_ascii_alphanumeric() || "-._~:/?#[]@!$&'()*+,;=%".contains(c);
-        if !uri.chars().all(allowed) || uri.matches('#').count() > 1 {
+        let escapes_well = uri.match_indices('%').all(|(at, _)| {
+            uri.get(at + 1..at + 3)
+                .is_some_and(|hex| hex.chars().all(|c| c.is_ascii_hexdigit()))
+        });
+        if !uri.chars().all(allowed) || !escapes_well || uri.matches('#').count() > 1 {
             return None;
         }
         let (scheme, rest) = match uri.find(':') {
@@ -212,14 +216,42 @@ impl<'a> RubyUri<'a> {
             _ => (None, uri),
         };
         let opaque = scheme.is_some() && !rest.is_empty() && !rest.starts_with('/');
-        let host = rest.strip_prefix("//").map(|after| {
-            let authority = after.split(['/', '?', '#']).next().unwrap_or_default();
-            let host_port = authority.rsplit('@').next().unwrap_or_default();
-            match host_port.strip_prefix('[') {
-                Some(v6) => v6.split(']').next().unwrap_or_default(),
-                None => host_port.split(':').next().unwrap_or_default(),
+        let (authority, after_authority) = match rest.strip_prefix("//") {
+            Some(after) => {
+                let end = after.find(['/', '?', '#']).unwrap_or(after.len());
+                (Some(&after[..end]), &after[end..])
             }
-        });
+            None => (None, rest),
+        };
+        // Brackets belong around an IPv6 host alone.
+        if after_authority.contains(['[', ']']) {
+            return None;
+        }
+        let host = match authority {
+            None => None,
+            Some(authority) => {
+                // One user part at most, then a host and a port of digits.
+                let mut at = authority.split('@');
+                let host_port = match (at.next(), at.next(), at.next()) {
+                    (Some(host_port), None, _) | (Some(_), Some(host_port), None) => host_port,
+                    _ => return None,
+                };
+                let (host, port) = match host_port.strip_prefix('[') {
+                    Some(v6) => {
+                        let (host, after) = v6.split_once(']')?;
+                        (
+                            host,
+                            after.strip_prefix(':').or(after.is_empty().then_some(""))?,
+                        )
+                    }
+                    None => host_port.split_once(':').unwrap_or((host_port, "")),
+                };
+                if host.contains(['[', ']']) || !port.chars().all(|c| c.is_ascii_digit()) {
+                    return None;
+                }
+                Some(host)
+            }
+        };
         Some(Self {
             scheme,
             opaque,

@@ -343,12 +343,21 @@ fn redirect_matches(requested: &str, registered: &str) -> bool {
         return false;
     };
     if let Some(expected) = b.query() {
+        // As Ruby's `split('&')`, which drops trailing empty fields; a query blank on
+        // both sides is the same.
         let pairs = |query: &str| {
             let mut pairs: Vec<String> = query.split('&').map(str::to_owned).collect();
+            while pairs.last().is_some_and(String::is_empty) {
+                pairs.pop();
+            }
             pairs.sort();
             pairs
         };
-        if a.query().map(pairs) != Some(pairs(expected)) {
+        let blank = |query: Option<&str>| query.is_none_or(|q| q.trim().is_empty());
+        let same = (blank(Some(expected)) && blank(a.query()))
+            || a.query()
+                .is_some_and(|query| pairs(query) == pairs(expected));
+        if !same {
             return false;
         }
         b.set_query(None);
@@ -987,6 +996,15 @@ mod tests {
         assert!(!redirect_matches(
             "https://bot.example/other?a=1",
             "https://bot.example/cb?a=1"
+        ));
+        // Ruby's split drops a trailing empty field; a blank query is none.
+        assert!(redirect_matches(
+            "https://bot.example/cb?b=2&a=1&",
+            "https://bot.example/cb?a=1&b=2"
+        ));
+        assert!(redirect_matches(
+            "https://bot.example/cb",
+            "https://bot.example/cb?"
         ));
     }
 

@@ -1442,6 +1442,10 @@ async fn an_invalid_registration_is_refused_in_rails_words_naming_every_field() 
             "must specify a scheme., Redirect URI must be a valid URI.",
         ),
         ("https://example.com/<cb>", "must be a valid URI."),
+        ("https://example.com/a%zz", "must be a valid URI."),
+        ("https://example.com:abc/cb", "must be a valid URI."),
+        ("https://a@b@example.com/cb", "must be a valid URI."),
+        ("https://example.com/[cb]", "must be a valid URI."),
     ] {
         assert_eq!(
             register(vec![("client_name", "bot"), ("redirect_uris", uri)]).await,
@@ -1498,7 +1502,7 @@ async fn an_invalid_registration_is_refused_in_rails_words_naming_every_field() 
         ("client_name", "bot"),
         (
             "redirect_uris",
-            "https://a.example/cb https://b.example/cb com.example.bot:/oauth",
+            "https://a.example/cb https://b.example/cb com.example.bot:/oauth http://[::1]:8080/cb?x=%20",
         ),
     ])
     .await;
