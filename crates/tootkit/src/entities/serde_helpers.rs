@@ -106,10 +106,28 @@ where
     Ok(match serde_json::Value::deserialize(d)? {
         serde_json::Value::Array(items) => items
             .into_iter()
-            .filter_map(|item| serde_json::from_value(item).ok())
+            .filter_map(|item| readable(serde_json::from_value(item)))
             .collect(),
         _ => Vec::new(),
     })
+}
+
+/// A value read, or `None` with a warning that the server sent one that could not be
+/// read: left out, it is data the caller does not see.
+fn readable<T>(read: Result<T, serde_json::Error>) -> Option<T> {
+    read.map_err(|err| {
+        let what = std::any::type_name::<T>()
+            .rsplit("::")
+            .next()
+            .unwrap_or("value")
+            .trim_end_matches('>');
+        // serde quotes what it could not take, which the server wrote.
+        let why = crate::error::tame(&err.to_string());
+        tracing::warn!(
+            "the server's answer held a {what} that could not be read ({why}), so it was left out"
+        );
+    })
+    .ok()
 }
 
 /// A value that some servers send as `null`: its default then.
@@ -129,7 +147,7 @@ where
     T: serde::de::DeserializeOwned,
 {
     match serde_json::Value::deserialize(d)? {
-        value @ serde_json::Value::Object(_) => Ok(serde_json::from_value(value).ok()),
+        value @ serde_json::Value::Object(_) => Ok(readable(serde_json::from_value(value))),
         _ => Ok(None),
     }
 }
@@ -196,21 +214,13 @@ pub(crate) fn opt_seconds<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>
 /// A boolean that some servers send as `null`, as a string, or omit: `false` when it
 /// is no `true` or `"true"`.
 pub(crate) fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
-    Ok(match Option::<serde_json::Value>::deserialize(d)? {
-        Some(serde_json::Value::Bool(b)) => b,
-        Some(serde_json::Value::String(text)) => text.trim().eq_ignore_ascii_case("true"),
-        _ => false,
-    })
+    Ok(opt_flag(d)?.unwrap_or(false))
 }
 
 /// A string that some servers send as `null`, as a number, or omit; anything else is
 /// empty rather than the end of the entity holding it.
 pub(crate) fn text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    Ok(match Option::<serde_json::Value>::deserialize(d)? {
-        Some(serde_json::Value::String(text)) => text,
-        Some(serde_json::Value::Number(number)) => number.to_string(),
-        _ => String::new(),
-    })
+    Ok(opt_text(d)?.unwrap_or_default())
 }
 
 /// A flag that may be absent: a boolean, or a string holding one; anything else

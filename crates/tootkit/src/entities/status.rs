@@ -427,8 +427,9 @@ pub struct Poll {
     /// How many accounts voted (multiple-choice polls).
     #[serde(default, deserialize_with = "de::opt_count")]
     pub voters_count: Option<u64>,
-    /// The options.
-    #[serde(default, deserialize_with = "de::list")]
+    /// The options. Whole or not at all (`own_votes` counts in them): a poll with an
+    /// option that cannot be read is itself left out of its status.
+    #[serde(default, deserialize_with = "de::or_default")]
     pub options: Vec<PollOption>,
     /// Custom emoji in the options.
     #[serde(default, deserialize_with = "de::list")]
