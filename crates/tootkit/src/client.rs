@@ -697,7 +697,7 @@ impl Client {
             // Which scope the refused request needs, said where it is known.
             Error::Forbidden { server_message, .. } => Err(Error::Forbidden {
                 needed_scope: crate::auth::scope_needed_by(&request.method, &request.path),
-                path: request.path.clone(),
+                request: format!("{} {}", request.method, request.path),
                 server_message,
             }),
             other => Err(other),
@@ -974,7 +974,7 @@ impl ApiResponse {
                 server_message: message,
             },
             403 => Error::Forbidden {
-                path: self.path,
+                request: self.path,
                 needed_scope: None,
                 server_message: message,
             },

@@ -77,10 +77,10 @@ pub enum Error {
     },
 
     /// HTTP 403: the token is valid but may not do this (usually a missing scope).
-    #[error("{}", forbidden(path, *needed_scope, server_message))]
+    #[error("{}", forbidden(request, *needed_scope, server_message))]
     Forbidden {
-        /// The API path refused.
-        path: String,
+        /// The request refused: its method and path (`DELETE /api/v1/statuses/1`).
+        request: String,
         /// The scope that request needs, where tootkit knows it (`write:statuses` to
         /// post).
         needed_scope: Option<&'static str>,
@@ -339,12 +339,12 @@ impl Error {
     ///
     /// ```
     /// let scope = tootkit::Error::Forbidden {
-    ///     path: "/api/v1/statuses".into(),
+    ///     request: "POST /api/v1/statuses".into(),
     ///     needed_scope: Some("write:statuses"),
     ///     server_message: Some("This action is outside the authorized scopes".into()),
     /// };
     /// let disabled = tootkit::Error::Forbidden {
-    ///     path: "/api/v1/statuses".into(),
+    ///     request: "POST /api/v1/statuses".into(),
     ///     needed_scope: Some("write:statuses"),
     ///     server_message: Some("Your login is currently disabled".into()),
     /// };
@@ -431,19 +431,19 @@ fn server_failure(status: u16, server_message: &Option<String>) -> String {
 
 /// A 403 explained: Mastodon says "outside the authorized scopes" for a missing scope,
 /// other words for an account it will not serve (disabled, unconfirmed, suspended).
-fn forbidden(path: &str, needed_scope: Option<&str>, message: &Option<String>) -> String {
+fn forbidden(request: &str, needed_scope: Option<&str>, message: &Option<String>) -> String {
     if about_scopes(message) {
         let scope = needed_scope.map_or_else(
             || "the scope it needs".to_owned(),
             |scope| format!("`{scope}`, which this request needs"),
         );
         format!(
-            "The server refused {path}{}; the token probably lacks {scope}, so sign in again asking for it.",
+            "The server refused {request}{}; the token probably lacks {scope}, so sign in again asking for it.",
             quoted(message)
         )
     } else {
         format!(
-            "The server refused {path}{}; the account may be disabled, unconfirmed or suspended, so sign in to the web interface to see why.",
+            "The server refused {request}{}; the account may be disabled, unconfirmed or suspended, so sign in to the web interface to see why.",
             quoted(message)
         )
     }
@@ -740,17 +740,17 @@ mod tests {
                 server_message: None,
             },
             Error::Forbidden {
-                path: "/api/v1/statuses".into(),
+                request: "POST /api/v1/statuses".into(),
                 needed_scope: Some("write:statuses"),
                 server_message: Some("This action is outside the authorized scopes".into()),
             },
             Error::Forbidden {
-                path: "/api/v1/admin/accounts".into(),
+                request: "GET /api/v1/admin/accounts".into(),
                 needed_scope: None,
                 server_message: Some("This action is outside the authorized scopes".into()),
             },
             Error::Forbidden {
-                path: "/api/v1/statuses".into(),
+                request: "POST /api/v1/statuses".into(),
                 needed_scope: None,
                 server_message: Some("Your login is currently disabled".into()),
             },

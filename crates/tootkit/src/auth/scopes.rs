@@ -159,31 +159,18 @@ impl<'de> serde::Deserialize<'de> for Scopes {
     }
 }
 
-/// The granular scope Mastodon asks of a request, for the endpoints a bot calls most;
-/// `None` where tootkit does not know it.
+/// The granular scope Mastodon asks of a request the library makes; `None` where
+/// tootkit does not know it.
 pub(crate) fn scope_needed_by(method: &reqwest::Method, path: &str) -> Option<&'static str> {
     let path = path.split('?').next().unwrap_or_default();
     let reading = *method == reqwest::Method::GET;
-    let under = |prefix: &str| path == prefix || path.starts_with(&format!("{prefix}/"));
-    Some(match () {
-        () if under("/api/v1/statuses") => {
-            if reading {
-                "read:statuses"
-            } else {
-                "write:statuses"
-            }
-        }
-        () if under("/api/v1/timelines") => "read:statuses",
-        () if under("/api/v1/media") || under("/api/v2/media") => "write:media",
-        () if under("/api/v1/notifications") => {
-            if reading {
-                "read:notifications"
-            } else {
-                "write:notifications"
-            }
-        }
-        () if reading && under("/api/v1/accounts") => "read:accounts",
-        () => return None,
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    Some(match segments[..] {
+        ["api", "v1", "statuses", ..] if reading => "read:statuses",
+        ["api", "v1", "statuses", ..] => "write:statuses",
+        ["api", "v1", "accounts", _, "statuses"] if reading => "read:statuses",
+        ["api", "v1", "accounts", ..] if reading => "read:accounts",
+        _ => return None,
     })
 }
 
@@ -214,5 +201,32 @@ mod tests {
         );
         let err = Scopes::parse("read;drop").unwrap_err().to_string();
         assert!(err.contains("`read;drop` is not an OAuth scope"), "{err}");
+    }
+
+    #[test]
+    fn the_scope_a_request_needs_is_named_where_known() {
+        use reqwest::Method;
+        let needs = |method: Method, path: &str| super::scope_needed_by(&method, path);
+        assert_eq!(
+            needs(Method::POST, "/api/v1/statuses"),
+            Some("write:statuses")
+        );
+        assert_eq!(
+            needs(Method::DELETE, "/api/v1/statuses/1"),
+            Some("write:statuses")
+        );
+        assert_eq!(
+            needs(Method::GET, "/api/v1/statuses/1"),
+            Some("read:statuses")
+        );
+        assert_eq!(
+            needs(Method::GET, "/api/v1/accounts/1/statuses?limit=5"),
+            Some("read:statuses")
+        );
+        assert_eq!(
+            needs(Method::GET, "/api/v1/accounts/verify_credentials"),
+            Some("read:accounts")
+        );
+        assert_eq!(needs(Method::GET, "/api/v2/instance"), None);
     }
 }

@@ -146,14 +146,14 @@ async fn a_read_only_token_cannot_post() {
     assert!(
         matches!(
             &err,
-            Error::Forbidden { path, needed_scope: Some("read:accounts"), .. }
-                if path == "/api/v1/accounts/verify_credentials"
+            Error::Forbidden { request, needed_scope: Some("read:accounts"), .. }
+                if request == "GET /api/v1/accounts/verify_credentials"
         ),
         "{err:?}"
     );
     assert!(
         err.to_string().starts_with(
-            "The server refused /api/v1/accounts/verify_credentials (“This action is outside the authorized scopes”); the token probably lacks `read:accounts`, which this request needs, so sign in again asking for it."
+            "The server refused GET /api/v1/accounts/verify_credentials (“This action is outside the authorized scopes”); the token probably lacks `read:accounts`, which this request needs, so sign in again asking for it."
         ),
         "{err}"
     );
