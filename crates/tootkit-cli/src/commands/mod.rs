@@ -427,6 +427,13 @@ pub async fn post(context: &Context, args: PostArgs) -> Result<()> {
                 })
             })?;
         if json {
+            if let Some(last) = posted.last() {
+                crate::done_before_output(format!(
+                    "the thread was posted ({} parts, the last at {})",
+                    posted.len(),
+                    last.url.as_deref().unwrap_or(&last.uri)
+                ));
+            }
             return context.print_json(&posted);
         }
         return Ok(());

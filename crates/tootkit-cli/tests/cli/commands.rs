@@ -807,4 +807,22 @@ async fn a_post_whose_url_cannot_be_written_says_it_was_posted() {
             && stderr.contains("and the same command run again within the hour posts the rest without repeating any;"),
         "{stderr}"
     );
+    // With --json, the thread is printed once it is all posted.
+    let said = post(&[
+        "--json",
+        "post",
+        "--thread",
+        "--max-characters",
+        "20",
+        "ten nine eight seven six five four three two one",
+    ])
+    .await
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&said.stderr);
+    assert_eq!(said.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("), though the thread was posted (")
+            && stderr.contains(" parts, the last at "),
+        "{stderr}"
+    );
 }
