@@ -192,7 +192,7 @@ pub(crate) fn code_page(code: &str) -> String {
 }
 
 /// The script that sends a `form_post` answer on at once, as Doorkeeper's page does.
-pub(crate) const FORM_POST_SCRIPT: &str = "document.forms[0].submit();";
+pub(crate) const FORM_POST_SCRIPT: &str = "document.getElementById('form-post').submit();";
 
 /// The `form_post` answer: a form that posts `fields` to the application's `action`.
 pub(crate) fn form_post_page(action: &str, fields: &[(&str, &str)]) -> String {

@@ -331,10 +331,14 @@ pub(crate) fn page_response(html: String) -> axum::response::Response {
     headers.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'"),
+        HeaderValue::from_static(PAGE_POLICY),
     );
     response
 }
+
+/// What a page may load: its own inline style, nothing else; no framing.
+const PAGE_POLICY: &str =
+    "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'";
 
 /// A page whose one inline script, `script`, may run: the hash of it allowed, nothing else.
 pub(crate) fn page_response_sending(html: String, script: &str) -> axum::response::Response {
@@ -344,9 +348,8 @@ pub(crate) fn page_response_sending(html: String, script: &str) -> axum::respons
     let mut response = page_response(html);
     let hash =
         base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(script.as_bytes()));
-    if let Ok(policy) = HeaderValue::from_str(&format!(
-        "default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-{hash}'; frame-ancestors 'none'; base-uri 'none'"
-    )) {
+    if let Ok(policy) = HeaderValue::from_str(&format!("{PAGE_POLICY}; script-src 'sha256-{hash}'"))
+    {
         response
             .headers_mut()
             .insert(header::CONTENT_SECURITY_POLICY, policy);
