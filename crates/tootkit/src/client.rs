@@ -19,6 +19,10 @@ pub const USER_AGENT: &str = concat!("tootkit/", env!("CARGO_PKG_VERSION"));
 pub const ENV_BASE_URL: &str = "MASTODON_API_BASE_URL";
 /// Environment variable holding the access token.
 pub const ENV_ACCESS_TOKEN: &str = "MASTODON_ACCESS_TOKEN";
+/// Environment variable holding the application's client ID (for revoking the token).
+pub const ENV_CLIENT_ID: &str = "MASTODON_CLIENT_ID";
+/// Environment variable holding the application's client secret.
+pub const ENV_CLIENT_SECRET: &str = "MASTODON_CLIENT_SECRET";
 
 /// A client for one instance, optionally acting with an access token.
 ///

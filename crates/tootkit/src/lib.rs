@@ -43,7 +43,8 @@ pub use auth::{
     ServerMetadata,
 };
 pub use client::{
-    Client, ClientBuilder, ENV_ACCESS_TOKEN, ENV_BASE_URL, RateLimit, RetryPolicy, USER_AGENT,
+    Client, ClientBuilder, ENV_ACCESS_TOKEN, ENV_BASE_URL, ENV_CLIENT_ID, ENV_CLIENT_SECRET,
+    RateLimit, RetryPolicy, USER_AGENT,
 };
 pub use entities::{
     Account, ApiError, Application, CredentialApplication, Instance, InstanceV1, Status, Token,

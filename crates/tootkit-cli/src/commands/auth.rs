@@ -922,15 +922,8 @@ pub fn export(context: &Context) -> Result<()> {
             }
         }
         // What an earlier `eval "$(tootkit auth export)"` set goes on with the token.
-        Source::Environment => match (
-            std::env::var("MASTODON_CLIENT_ID"),
-            std::env::var("MASTODON_CLIENT_SECRET"),
-        ) {
-            (Ok(id), Ok(secret)) if !id.trim().is_empty() && !secret.trim().is_empty() => {
-                Some(AppCredentials::new(id, ClientSecret::new(secret)))
-            }
-            _ => None,
-        },
+        // Half of the pair set is said in the comment below, as none is.
+        Source::Environment => AppCredentials::from_env().ok().flatten(),
     };
     if context.json {
         return context.print_json(&serde_json::json!({

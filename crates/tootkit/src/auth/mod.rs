@@ -205,6 +205,43 @@ impl AppCredentials {
             client_secret,
         }
     }
+
+    /// The application's credentials from the environment (`MASTODON_CLIENT_ID` and
+    /// `MASTODON_CLIENT_SECRET`, as `tootkit auth export` writes them), `None` when
+    /// neither is set: what a bot configured by [`Client::from_env`] needs to revoke its
+    /// token.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), tootkit::Error> {
+    /// let client = tootkit::Client::from_env()?;
+    /// if let (Some(app), Some(token)) = (tootkit::AppCredentials::from_env()?, client.access_token()) {
+    ///     client.oauth().revoke(&app, token).await?;
+    /// }
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] when only one of the two is set.
+    pub fn from_env() -> Result<Option<Self>, Error> {
+        use crate::client::{ENV_CLIENT_ID, ENV_CLIENT_SECRET};
+        let read = |name: &str| {
+            std::env::var(name)
+                .ok()
+                .map(|value| value.trim().to_owned())
+                .filter(|value| !value.is_empty())
+        };
+        match (read(ENV_CLIENT_ID), read(ENV_CLIENT_SECRET)) {
+            (None, None) => Ok(None),
+            (Some(id), Some(secret)) => Ok(Some(Self::new(id, ClientSecret::new(secret)))),
+            (Some(_), None) => Err(Error::invalid_input(format!(
+                "{ENV_CLIENT_ID} is set but {ENV_CLIENT_SECRET} is not; set both (as `tootkit auth export` prints them), or neither."
+            ))),
+            (None, Some(_)) => Err(Error::invalid_input(format!(
+                "{ENV_CLIENT_SECRET} is set but {ENV_CLIENT_ID} is not; set both (as `tootkit auth export` prints them), or neither."
+            ))),
+        }
+    }
 }
 
 impl CredentialApplication {
