@@ -252,6 +252,29 @@ pub struct ClientBuilder {
 }
 
 impl ClientBuilder {
+    /// A builder for the instance and token in the environment, as
+    /// [`Client::from_env`] reads them, to set the rest before building.
+    ///
+    /// ```no_run
+    /// # fn run() -> Result<(), tootkit::Error> {
+    /// let client = tootkit::ClientBuilder::from_env()?
+    ///     .user_agent("weatherbot/1.0")
+    ///     .build()?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Client::from_env`].
+    pub fn from_env() -> Result<Self, Error> {
+        let (base, token) = Client::env_credentials()?.ok_or_else(|| {
+            Error::invalid_input(format!(
+                "{ENV_BASE_URL} is not set; set it to your instance's address (such as https://botsin.space) and {ENV_ACCESS_TOKEN} to your access token."
+            ))
+        })?;
+        Ok(Client::builder(base).access_token(token))
+    }
+
     /// Acts with this access token.
     pub fn access_token(mut self, token: AccessToken) -> Self {
         self.token = Some(token);
@@ -388,12 +411,7 @@ impl Client {
     ///
     /// [`Error::InvalidInput`] when a variable is missing or the address is unusable.
     pub fn from_env() -> Result<Self, Error> {
-        let (base, token) = Self::env_credentials()?.ok_or_else(|| {
-            Error::invalid_input(format!(
-                "{ENV_BASE_URL} is not set; set it to your instance's address (such as https://botsin.space) and {ENV_ACCESS_TOKEN} to your access token."
-            ))
-        })?;
-        Self::builder(base).access_token(token).build()
+        ClientBuilder::from_env()?.build()
     }
 
     /// The instance address and token from the environment, `None` when
