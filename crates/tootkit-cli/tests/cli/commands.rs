@@ -826,3 +826,41 @@ async fn a_post_whose_url_cannot_be_written_says_it_was_posted() {
         "{stderr}"
     );
 }
+
+/// A server whose answer holds a value of the wrong kind: the post is read all the same,
+/// and what was left out is said, not dropped in silence.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_a_careless_server_sent_and_tootkit_left_out_is_said() {
+    let answer = serde_json::json!({
+        "id": "7",
+        "uri": "https://careless.example/statuses/7",
+        "url": "https://careless.example/@bot/7",
+        "visibility": "public",
+        "content": "<p>hi</p>",
+        "favourited": 7,
+        "account": {"id": "1", "username": "bot", "acct": "bot", "url": "https://careless.example/@bot"},
+        "mentions": "none",
+    })
+    .to_string();
+    let router = axum::Router::new().route(
+        "/api/v1/statuses",
+        axum::routing::post(move || {
+            let answer = answer.clone();
+            async move { ([("content-type", "application/json")], answer) }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    let home = Home::new("careless");
+    let mut command = home.tootkit_as(&base, "a-token");
+    command.args(["post", "hi"]);
+    let posted = crate::run(command, None).await.success();
+    assert_eq!(posted.stdout.trim(), "https://careless.example/@bot/7");
+    for said in [
+        "warning: the server's answer held a number where a flag belongs, so it was left out",
+        "warning: the server's answer held a string where a list belongs, so it was left out",
+    ] {
+        assert!(posted.stderr.contains(said), "{said}: {}", posted.stderr);
+    }
+}

@@ -125,10 +125,18 @@ pub struct Account {
     )]
     pub noindex: Option<bool>,
     /// Who may feature this account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::or_none"
+    )]
     pub feature_approval: Option<ApprovalPolicy>,
     /// The account it moved to, if it moved.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::or_none"
+    )]
     pub moved: Option<Box<Account>>,
     /// Whether the account is suspended.
     #[serde(
@@ -152,7 +160,11 @@ pub struct Account {
     )]
     pub memorial: Option<bool>,
     /// Private profile details, only in `verify_credentials`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::or_none"
+    )]
     pub source: Option<AccountSource>,
     /// Custom emoji used in the name and bio.
     #[serde(default, deserialize_with = "de::list")]
@@ -164,7 +176,11 @@ pub struct Account {
     #[serde(default, deserialize_with = "de::list")]
     pub fields: Vec<Field>,
     /// The account's own role, only in `verify_credentials`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::or_none"
+    )]
     pub role: Option<Role>,
 }
 
@@ -236,7 +252,11 @@ pub struct Role {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AccountSource {
     /// The default visibility of new posts.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::or_none"
+    )]
     pub privacy: Option<Visibility>,
     /// Whether new posts are marked sensitive by default.
     #[serde(
@@ -275,7 +295,11 @@ pub struct AccountSource {
     )]
     pub indexable: Option<bool>,
     /// Domains allowed to credit this account as author of their pages.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::or_none"
+    )]
     pub attribution_domains: Option<Vec<String>>,
     /// Who may quote the account's posts by default.
     #[serde(

@@ -53,7 +53,11 @@ pub struct Instance {
     )]
     pub thumbnail: Option<Thumbnail>,
     /// Icons in several sizes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::or_none"
+    )]
     pub icon: Option<Vec<serde_json::Value>>,
     /// Languages the staff speak (ISO 639-1).
     #[serde(default, deserialize_with = "de::list")]
@@ -127,7 +131,11 @@ pub struct Thumbnail {
     )]
     pub blurhash: Option<String>,
     /// The image at other resolutions: `{"@1x": url, "@2x": url}`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::or_none"
+    )]
     pub versions: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
@@ -144,7 +152,11 @@ pub struct InstanceConfiguration {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accounts: Option<serde_json::Value>,
     /// Status limits.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::or_none"
+    )]
     pub statuses: Option<StatusesConfiguration>,
     /// Media limits.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -225,7 +237,11 @@ pub struct Rule {
     )]
     pub hint: Option<String>,
     /// The rule in other languages, by language code: `{"de": {"text": …, "hint": …}}`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::or_none"
+    )]
     pub translations: Option<serde_json::Map<String, serde_json::Value>>,
 }
 

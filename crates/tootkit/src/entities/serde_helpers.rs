@@ -61,8 +61,13 @@ macro_rules! open_enum {
 
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                // `null` is a value nobody knows, kept as an empty one.
-                let text = Option::<String>::deserialize(d)?.unwrap_or_default();
+                // `null` is a value nobody knows, kept as an empty one; one that is no
+                // string, as its JSON.
+                let text = match Option::<serde_json::Value>::deserialize(d)? {
+                    None | Some(serde_json::Value::Null) => String::new(),
+                    Some(serde_json::Value::String(text)) => text,
+                    Some(other) => other.to_string(),
+                };
                 Ok(text.parse().unwrap_or_else(|never: std::convert::Infallible| match never {}))
             }
         }
@@ -108,8 +113,25 @@ where
             .into_iter()
             .filter_map(|item| readable(serde_json::from_value(item)))
             .collect(),
-        _ => Vec::new(),
+        serde_json::Value::Null => Vec::new(),
+        other => {
+            left_out("list", &other);
+            Vec::new()
+        }
     })
+}
+
+/// Warns that a value of the wrong kind (`other`, where a `what` belongs) was left out.
+fn left_out(what: &str, other: &serde_json::Value) {
+    let kind = match other {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "boolean",
+        serde_json::Value::Number(_) => "number",
+        serde_json::Value::String(_) => "string",
+        serde_json::Value::Array(_) => "list",
+        serde_json::Value::Object(_) => "object",
+    };
+    tracing::warn!("the server's answer held a {kind} where a {what} belongs, so it was left out");
 }
 
 /// A value read, or `None` with a warning that the server sent one that could not be
@@ -137,6 +159,19 @@ where
     T: Deserialize<'de> + Default,
 {
     Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
+/// An optional value of any shape (a list, a map, an object): `None` when it is `null`,
+/// or, with a warning, when it cannot be read.
+pub(crate) fn or_none<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: serde::de::DeserializeOwned,
+{
+    match serde_json::Value::deserialize(d)? {
+        serde_json::Value::Null => Ok(None),
+        value => Ok(readable(serde_json::from_value(value))),
+    }
 }
 
 /// An optional object that some servers send as an empty list or string when absent;
@@ -231,9 +266,16 @@ pub(crate) fn opt_flag<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, 
         Some(serde_json::Value::String(text)) => match text.trim() {
             t if t.eq_ignore_ascii_case("true") => Some(true),
             t if t.eq_ignore_ascii_case("false") => Some(false),
-            _ => None,
+            _ => {
+                left_out("flag", &serde_json::Value::String(text));
+                None
+            }
         },
-        _ => None,
+        None | Some(serde_json::Value::Null) => None,
+        Some(other) => {
+            left_out("flag", &other);
+            None
+        }
     })
 }
 
@@ -243,7 +285,11 @@ pub(crate) fn opt_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>
     Ok(match Option::<serde_json::Value>::deserialize(d)? {
         Some(serde_json::Value::String(text)) => Some(text),
         Some(serde_json::Value::Number(number)) => Some(number.to_string()),
-        _ => None,
+        None | Some(serde_json::Value::Null) => None,
+        Some(other) => {
+            left_out("text", &other);
+            None
+        }
     })
 }
 

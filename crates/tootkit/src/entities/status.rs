@@ -167,7 +167,11 @@ pub struct Status {
     )]
     pub text: Option<String>,
     /// Filters matching it, for the token's account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::or_none"
+    )]
     pub filtered: Option<Vec<serde_json::Value>>,
     /// The boosted status, when this is a boost.
     #[serde(default, deserialize_with = "de::object_or_none")]
@@ -190,7 +194,11 @@ pub struct Status {
     #[serde(default, deserialize_with = "de::list")]
     pub emojis: Vec<CustomEmoji>,
     /// Collections it is tagged in.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::or_none"
+    )]
     pub tagged_collections: Option<Vec<serde_json::Value>>,
     /// The status it quotes.
     #[serde(default)]
@@ -269,7 +277,11 @@ pub struct Tag {
     #[serde(default, deserialize_with = "de::text")]
     pub url: String,
     /// Recent use, when the server sends it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::or_none"
+    )]
     pub history: Option<Vec<serde_json::Value>>,
     /// Whether the token's account follows the tag.
     #[serde(
@@ -387,7 +399,11 @@ pub struct PreviewCard {
     pub published_at: Option<OffsetDateTime>,
     /// The page's authors with their fediverse accounts, where the page names them
     /// (Mastodon 4.3 and later), as the server describes them.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::or_none"
+    )]
     pub authors: Option<Vec<serde_json::Value>>,
     /// Whether the page claims a fediverse author who does not confirm it.
     #[serde(
@@ -442,7 +458,11 @@ pub struct Poll {
     )]
     pub voted: Option<bool>,
     /// Which options the token's account chose.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::or_none"
+    )]
     pub own_votes: Option<Vec<u32>>,
 }
 
