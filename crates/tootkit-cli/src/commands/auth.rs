@@ -838,11 +838,13 @@ pub async fn status(context: &Context) -> Result<()> {
             })
             .collect();
         context.print_json(&serde_json::json!({
+            // The profile in use, if one is; the environment apart, so that no profile's
+            // name can be mistaken for it.
             "active": match &active {
-                Some(Source::Environment) => serde_json::json!("environment"),
                 Some(Source::Profile(name)) => serde_json::json!(name),
-                None => serde_json::Value::Null,
+                _ => serde_json::Value::Null,
             },
+            "environment": matches!(active, Some(Source::Environment)),
             "token_valid": token_valid,
             "default": default,
             "profiles": listed,
@@ -895,9 +897,13 @@ pub async fn status(context: &Context) -> Result<()> {
 }
 
 pub fn token(context: &Context) -> Result<()> {
-    let (instance, token, _) = context.credentials()?;
+    let (instance, token, source) = context.credentials()?;
     if context.json {
         return context.print_json(&serde_json::json!({
+            "profile": match source {
+                Source::Profile(name) => Some(name),
+                Source::Environment => None,
+            },
             "instance": instance.to_string(),
             "access_token": token.expose(),
         }));

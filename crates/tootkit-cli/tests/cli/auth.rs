@@ -743,6 +743,31 @@ async fn add_token_stores_a_web_token_and_the_environment_wins_over_profiles() {
         crate::run(command, None).await.success().stdout.trim(),
         bob.expose()
     );
+    // Which credentials are in use, said with --json: no profile for the environment's.
+    let mut command = home.tootkit_as(&base, bob.expose());
+    command.args(["--json", "auth", "token"]);
+    let said: serde_json::Value =
+        serde_json::from_str(&crate::run(command, None).await.success().stdout).unwrap();
+    assert_eq!(said["profile"], serde_json::Value::Null, "{said}");
+    assert_eq!(said["access_token"], bob.expose(), "{said}");
+    let said: serde_json::Value = serde_json::from_str(
+        &home
+            .run(&["--json", "--profile", &alices_profile, "auth", "token"])
+            .await
+            .success()
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(said["profile"], alices_profile.as_str(), "{said}");
+    let mut command = home.tootkit_as(&base, bob.expose());
+    command.args(["--json", "auth", "status"]);
+    let status: serde_json::Value =
+        serde_json::from_str(&crate::run(command, None).await.success().stdout).unwrap();
+    assert_eq!(
+        (&status["active"], &status["environment"]),
+        (&serde_json::Value::Null, &serde_json::Value::Bool(true)),
+        "{status}"
+    );
     let mut command = home.tootkit_as(&base, bob.expose());
     command.args(["auth", "export"]);
     let exported = crate::run(command, None).await.success().stdout;

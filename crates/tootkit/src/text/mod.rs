@@ -414,6 +414,10 @@ pub fn language_tag(tag: &str) -> String {
 /// assert!(refused.starts_with("`english` is not a language code"));
 /// let refused = check_language("jp").unwrap_err().to_string();
 /// assert!(refused.ends_with("give an ISO 639 code such as `ja`."));
+/// let refused = check_language("EN").unwrap_err().to_string();
+/// assert!(refused.ends_with("give an ISO 639 code such as `en`."));
+/// let refused = check_language("JP").unwrap_err().to_string();
+/// assert!(refused.ends_with("give an ISO 639 code such as `ja`."));
 /// ```
 ///
 /// # Errors
@@ -422,13 +426,21 @@ pub fn language_tag(tag: &str) -> String {
 pub fn check_language(tag: &str) -> Result<(), crate::Error> {
     // Judged as it will be sent: `en.UTF-8` is `en`.
     let sent = language_tag(tag);
+    let primary = sent.split('-').next().unwrap_or_default();
     let meant = if is_language_tag(&sent) {
-        match languages::not_iso_639_1(sent.split('-').next().unwrap_or_default()) {
+        match languages::not_iso_639_1(primary) {
             None => return Ok(()),
-            Some(meant) => meant,
+            Some(meant) => meant.to_owned(),
+        }
+    } else if is_language_tag(&primary.to_ascii_lowercase()) {
+        // `EN`: codes are written in lowercase (and `JP` is still Japan).
+        let lower = primary.to_ascii_lowercase();
+        match languages::not_iso_639_1(&lower) {
+            None => lower,
+            Some(meant) => meant.to_owned(),
         }
     } else {
-        ""
+        String::new()
     };
     let such_as = if meant.is_empty() {
         "`en`, `de` or `pt-BR`".to_owned()
