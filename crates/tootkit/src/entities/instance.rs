@@ -63,7 +63,7 @@ pub struct Instance {
     #[serde(default, deserialize_with = "de::list")]
     pub languages: Vec<String>,
     /// Limits and settings clients need.
-    #[serde(default, deserialize_with = "de::or_default")]
+    #[serde(default, deserialize_with = "de::or_default_readable")]
     pub configuration: InstanceConfiguration,
     /// Sign-up settings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -289,7 +289,7 @@ pub struct InstanceV1 {
     #[serde(default, deserialize_with = "de::flag")]
     pub invites_enabled: bool,
     /// Limits (Mastodon 3.4+).
-    #[serde(default, deserialize_with = "de::or_default")]
+    #[serde(default, deserialize_with = "de::or_default_readable")]
     pub configuration: InstanceConfiguration,
     /// The contact account.
     #[serde(default, deserialize_with = "de::object_or_none")]

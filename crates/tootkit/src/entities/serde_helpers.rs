@@ -66,7 +66,15 @@ macro_rules! open_enum {
                 let text = match Option::<serde_json::Value>::deserialize(d)? {
                     None | Some(serde_json::Value::Null) => String::new(),
                     Some(serde_json::Value::String(text)) => text,
-                    Some(other) => other.to_string(),
+                    Some(other) => {
+                        let written = other.to_string();
+                        tracing::warn!(
+                            "the server's answer held {} where a {} belongs, kept as it was written",
+                            crate::error::tame(&written),
+                            stringify!($name)
+                        );
+                        written
+                    }
                 };
                 Ok(text.parse().unwrap_or_else(|never: std::convert::Infallible| match never {}))
             }
@@ -115,41 +123,61 @@ where
             .collect(),
         serde_json::Value::Null => Vec::new(),
         other => {
-            left_out("list", &other);
+            left_out("a list", &other);
             Vec::new()
         }
     })
 }
 
-/// Warns that a value of the wrong kind (`other`, where a `what` belongs) was left out.
+/// Warns that a value of the wrong kind (`other`, where `what` belongs) was left out.
 fn left_out(what: &str, other: &serde_json::Value) {
     let kind = match other {
         serde_json::Value::Null => "null",
-        serde_json::Value::Bool(_) => "boolean",
-        serde_json::Value::Number(_) => "number",
-        serde_json::Value::String(_) => "string",
-        serde_json::Value::Array(_) => "list",
-        serde_json::Value::Object(_) => "object",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "a list",
+        serde_json::Value::Object(_) => "an object",
     };
-    tracing::warn!("the server's answer held a {kind} where a {what} belongs, so it was left out");
+    tracing::warn!("the server's answer held {kind} where {what} belongs, so it was left out");
 }
 
 /// A value read, or `None` with a warning that the server sent one that could not be
 /// read: left out, it is data the caller does not see.
 fn readable<T>(read: Result<T, serde_json::Error>) -> Option<T> {
     read.map_err(|err| {
-        let what = std::any::type_name::<T>()
-            .rsplit("::")
-            .next()
-            .unwrap_or("value")
-            .trim_end_matches('>');
         // serde quotes what it could not take, which the server wrote.
         let why = crate::error::tame(&err.to_string());
         tracing::warn!(
-            "the server's answer held a {what} that could not be read ({why}), so it was left out"
+            "the server's answer held {} that could not be read ({why}), so it was left out",
+            what_is::<T>()
         );
     })
     .ok()
+}
+
+/// `T` in a few words: `a list`, `a map`, `an Account`.
+fn what_is<T>() -> String {
+    let name = std::any::type_name::<T>();
+    let outer = name.split('<').next().unwrap_or(name);
+    let last = outer.rsplit("::").next().unwrap_or(outer);
+    match last {
+        "Vec" => "a list".to_owned(),
+        "Map" | "BTreeMap" | "HashMap" => "a map".to_owned(),
+        "Value" => "a value".to_owned(),
+        "String" => "a text".to_owned(),
+        "Box" => name
+            .split_once('<')
+            .map(|(_, inner)| inner.trim_end_matches('>'))
+            .and_then(|inner| inner.rsplit("::").next())
+            .map_or_else(|| "a value".to_owned(), with_article),
+        other => with_article(other),
+    }
+}
+
+fn with_article(noun: &str) -> String {
+    let vowel = noun.starts_with(['A', 'E', 'I', 'O', 'U', 'a', 'e', 'i', 'o', 'u']);
+    format!("{} {noun}", if vowel { "an" } else { "a" })
 }
 
 /// A value that some servers send as `null`: its default then.
@@ -170,8 +198,23 @@ where
 {
     match serde_json::Value::deserialize(d)? {
         serde_json::Value::Null => Ok(None),
+        // What a PHP server writes for an empty map or absent object: none, unless it
+        // is the empty list it may also be.
+        serde_json::Value::Array(items) if items.is_empty() => {
+            Ok(serde_json::from_value(serde_json::Value::Array(items)).ok())
+        }
         value => Ok(readable(serde_json::from_value(value))),
     }
+}
+
+/// A value that some servers send as `null` or cannot be read: its default then, the
+/// latter with a warning.
+pub(crate) fn or_default_readable<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: serde::de::DeserializeOwned + Default,
+{
+    Ok(or_none(d)?.unwrap_or_default())
 }
 
 /// An optional object that some servers send as an empty list or string when absent;
@@ -267,13 +310,13 @@ pub(crate) fn opt_flag<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, 
             t if t.eq_ignore_ascii_case("true") => Some(true),
             t if t.eq_ignore_ascii_case("false") => Some(false),
             _ => {
-                left_out("flag", &serde_json::Value::String(text));
+                left_out("a flag", &serde_json::Value::String(text));
                 None
             }
         },
         None | Some(serde_json::Value::Null) => None,
         Some(other) => {
-            left_out("flag", &other);
+            left_out("a flag", &other);
             None
         }
     })
@@ -287,7 +330,7 @@ pub(crate) fn opt_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>
         Some(serde_json::Value::Number(number)) => Some(number.to_string()),
         None | Some(serde_json::Value::Null) => None,
         Some(other) => {
-            left_out("text", &other);
+            left_out("a text", &other);
             None
         }
     })

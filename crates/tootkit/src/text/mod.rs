@@ -418,6 +418,8 @@ pub fn language_tag(tag: &str) -> String {
 /// assert!(refused.ends_with("give an ISO 639 code such as `en`."));
 /// let refused = check_language("JP").unwrap_err().to_string();
 /// assert!(refused.ends_with("give an ISO 639 code such as `ja`."));
+/// let refused = check_language("ZH-TW").unwrap_err().to_string();
+/// assert!(refused.ends_with("give an ISO 639 code such as `zh-TW`."));
 /// ```
 ///
 /// # Errors
@@ -433,11 +435,16 @@ pub fn check_language(tag: &str) -> Result<(), crate::Error> {
             Some(meant) => meant.to_owned(),
         }
     } else if is_language_tag(&primary.to_ascii_lowercase()) {
-        // `EN`: codes are written in lowercase (and `JP` is still Japan).
+        // `EN`: codes are written in lowercase (and `JP` is still Japan); a region
+        // stays as given (`ZH-TW`: `zh-TW`).
         let lower = primary.to_ascii_lowercase();
-        match languages::not_iso_639_1(&lower) {
+        let language = match languages::not_iso_639_1(&lower) {
             None => lower,
             Some(meant) => meant.to_owned(),
+        };
+        match sent.split_once('-') {
+            Some((_, region)) if !language.is_empty() => format!("{language}-{region}"),
+            _ => language,
         }
     } else {
         String::new()

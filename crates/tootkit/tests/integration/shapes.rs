@@ -1060,6 +1060,9 @@ async fn a_field_of_an_unexpected_type_never_fails_the_status_holding_it() {
     json["bookmarked"] = serde_json::json!({"no": "flag"});
     json["url"] = serde_json::json!(["not", "text"]);
     json["account"]["discoverable"] = serde_json::json!("false");
+    json["account"]["source"] = serde_json::json!("not an object");
+    json["account"]["moved"] = serde_json::json!([]);
+    json["visibility"] = serde_json::json!(5);
     json["poll"] = serde_json::json!({"options": "none"});
     json["application"] = serde_json::json!({"name": 7, "website": false});
     json["card"] = serde_json::json!({"url": ["x"]});
@@ -1078,6 +1081,9 @@ async fn a_field_of_an_unexpected_type_never_fails_the_status_holding_it() {
     assert_eq!(status.bookmarked, None);
     assert_eq!(status.url, None);
     assert_eq!(status.account.discoverable, Some(false));
+    assert!(status.account.source.is_none() && status.account.moved.is_none());
+    // An open enum keeps a value of another kind as it was written.
+    assert_eq!(status.visibility.as_str(), "5");
     // Objects read as far as they can be, or left out where a part that counts cannot
     // be (a poll's options, which its votes are counted in).
     assert_eq!(status.application.map(|app| app.name), Some("7".to_owned()));
@@ -1087,4 +1093,10 @@ async fn a_field_of_an_unexpected_type_never_fails_the_status_holding_it() {
     assert_eq!(status.mentions.len(), 1, "{:?}", status.mentions);
     assert_eq!(status.mentions[0].username, "alice");
     assert_eq!(status.tags.len(), 1, "{:?}", status.tags);
+
+    // An instance whose configuration cannot be read has Mastodon's defaults.
+    let instance: tootkit::Instance =
+        serde_json::from_value(serde_json::json!({"domain": "odd.example", "configuration": "x"}))
+            .expect("read all the same");
+    assert_eq!(instance.max_characters(), 500);
 }
