@@ -41,6 +41,33 @@ where
     }
 }
 
+/// A web page's path parameter, as [`PathParam`] for the API: one that cannot be read is
+/// refused with a page, as a browser asked for one.
+pub(crate) struct PagePath<T>(pub T);
+
+impl<S: Send + Sync, T> axum::extract::FromRequestParts<S> for PagePath<T>
+where
+    T: serde::de::DeserializeOwned + Send,
+{
+    type Rejection = Failure;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(value)| Self(value))
+            .map_err(|_| {
+                Failure::page(
+                    axum::http::StatusCode::BAD_REQUEST,
+                    "Bad request",
+                    "This address cannot be read (it is not UTF-8 text); check the link it came from.",
+                )
+            })
+    }
+}
+
 pub(crate) fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/", get(oauth::home))

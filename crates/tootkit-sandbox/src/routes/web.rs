@@ -7,11 +7,11 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 
-use super::{found, page_response};
+use super::{PagePath, found, page_response};
 use crate::AppState;
 use crate::error::{Failure, Result};
 use crate::pages::{self, ShownStatus};
@@ -25,7 +25,7 @@ const TAG_PAGE_SCAN: usize = 400;
 /// `GET /@:username`: the account and its latest public and unlisted statuses.
 pub(crate) async fn profile(
     State(state): State<Arc<AppState>>,
-    Path(handle): Path<String>,
+    PagePath(handle): PagePath<String>,
 ) -> Result<Response> {
     let account = local_account(&state, &handle)?;
     let rows = state
@@ -48,7 +48,7 @@ pub(crate) async fn profile(
 /// `GET /@:username/:id`: one status, if anyone may see it.
 pub(crate) async fn status(
     State(state): State<Arc<AppState>>,
-    Path((handle, id)): Path<(String, String)>,
+    PagePath((handle, id)): PagePath<(String, String)>,
 ) -> Result<Response> {
     let account = local_account(&state, &handle)?;
     let row = state
@@ -103,7 +103,7 @@ pub(crate) async fn default_image() -> Response {
 /// `GET /tags/:name`: the latest public posts filed under the tag.
 pub(crate) async fn tag(
     State(state): State<Arc<AppState>>,
-    Path(name): Path<String>,
+    PagePath(name): PagePath<String>,
 ) -> Result<Response> {
     let filed = tootkit::text::normalize_hashtag(&name);
     let mut shown = Vec::new();
@@ -125,12 +125,14 @@ pub(crate) async fn tag(
 
 /// `GET /users/:name` and `/users/:name/statuses/:id`, the `uri` of an account and of
 /// a status: sent on to their pages.
-pub(crate) async fn activitypub_account(Path(name): Path<String>) -> Response {
+pub(crate) async fn activitypub_account(PagePath(name): PagePath<String>) -> Response {
     found(&format!("/@{}", segment(&name)))
 }
 
 /// See [`activitypub_account`].
-pub(crate) async fn activitypub_status(Path((name, id)): Path<(String, String)>) -> Response {
+pub(crate) async fn activitypub_status(
+    PagePath((name, id)): PagePath<(String, String)>,
+) -> Response {
     found(&format!("/@{}/{}", segment(&name), segment(&id)))
 }
 
@@ -138,7 +140,7 @@ pub(crate) async fn activitypub_status(Path((name, id)): Path<(String, String)>)
 /// out (by the account's ID, which a rename does not change): sent on to their pages.
 pub(crate) async fn activitypub_account_by_id(
     State(state): State<Arc<AppState>>,
-    Path(id): Path<String>,
+    PagePath(id): PagePath<String>,
 ) -> Result<Response> {
     let account = state.store.account(&id)?.ok_or_else(Failure::not_found)?;
     Ok(found(&format!("/@{}", segment(&account.username))))
@@ -147,7 +149,7 @@ pub(crate) async fn activitypub_account_by_id(
 /// See [`activitypub_account_by_id`].
 pub(crate) async fn activitypub_status_by_id(
     State(state): State<Arc<AppState>>,
-    Path((id, status)): Path<(String, String)>,
+    PagePath((id, status)): PagePath<(String, String)>,
 ) -> Result<Response> {
     let account = state.store.account(&id)?.ok_or_else(Failure::not_found)?;
     Ok(found(&format!(

@@ -845,6 +845,31 @@ async fn a_path_that_cannot_be_read_is_refused_in_json_as_rails_refuses_it() {
             "{path}"
         );
     }
+    // A web page's address, refused with a page, as a browser asked for one.
+    for path in ["/@%FF", "/@alice/%FF", "/tags/%C3%28", "/ap/users/%FF"] {
+        let answer = reqwest::get(format!(
+            "{}{path}",
+            sandbox.base_url().as_str().trim_end_matches('/')
+        ))
+        .await
+        .unwrap();
+        assert_eq!(answer.status(), 400, "{path}");
+        assert!(
+            answer
+                .headers()
+                .get("content-type")
+                .is_some_and(|t| t.to_str().unwrap().starts_with("text/html")),
+            "{path}"
+        );
+        assert!(
+            answer
+                .text()
+                .await
+                .unwrap()
+                .contains("This address cannot be read"),
+            "{path}"
+        );
+    }
 }
 
 #[tokio::test]
