@@ -190,6 +190,44 @@ fn refuse_foreign_dir(dir: &std::path::Path) -> Result<()> {
 }
 
 /// A TOML file's error as a clause: what is wrong, and on which line.
+/// A TOML file of tootkit's, read whole: `None` when there is none. Refused when `check`
+/// refuses the file opened (by its owner or permissions: those of the file read, not of
+/// whatever the path names later), when it cannot be read, or when it is no text or no
+/// TOML, which `invalid` words with the reason (`place` saying where the TOML is wrong).
+pub(crate) fn read_toml_file<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    check: impl FnOnce(&std::fs::File) -> Result<()>,
+    invalid: impl Fn(&str) -> Failure,
+    place: fn(&str, &toml::de::Error) -> String,
+) -> Result<Option<T>> {
+    use std::io::Read;
+    let mut file = match std::fs::File::open(path) {
+        Ok(file) => file,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(err) => return Err(unreadable(path, err)),
+    };
+    check(&file)?;
+    let mut text = String::new();
+    file.read_to_string(&mut text).map_err(|err| {
+        if err.kind() == std::io::ErrorKind::InvalidData {
+            invalid("it is not UTF-8 text")
+        } else {
+            unreadable(path, err)
+        }
+    })?;
+    toml::from_str(&text)
+        .map(Some)
+        .map_err(|err| invalid(&place(&text, &err)))
+}
+
+/// A file of tootkit's that could not be read.
+pub(crate) fn unreadable(path: &Path, err: std::io::Error) -> Failure {
+    Failure::local(format!(
+        "{} could not be read ({err}); check that it is a file you may read, in a directory that exists.",
+        path.display()
+    ))
+}
+
 pub(crate) fn toml_error(text: &str, err: &toml::de::Error) -> String {
     let message = err.message().trim_end_matches('.');
     match line_of(text, err) {
@@ -229,46 +267,41 @@ impl Profiles {
 
     pub fn load(paths: &Paths) -> Result<Self> {
         let path = paths.profiles_file();
-        let unreadable = |err: std::io::Error| {
-            Failure::local(format!(
-                "{} could not be read ({err}); check that it is a file you may read, in a directory that exists.",
-                path.display()
-            ))
-        };
-        let mut file = match std::fs::File::open(&path) {
-            Ok(file) => file,
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
-            Err(err) => return Err(unreadable(err)),
-        };
-        // It holds no secret, but it says where each token is sent.
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            refuse_foreign(&path, &file)?;
-            let mode = file.metadata().map_err(unreadable)?.permissions().mode() & 0o777;
-            if mode & 0o022 != 0 {
-                return Err(Failure::local(format!(
-                    "{} is writable by other users (mode {mode:04o}), who could send your tokens to another server; run `chmod 600 {}` and check the instances `tootkit auth status` lists.",
+        let profiles = read_toml_file(
+            &path,
+            // It holds no secret, but it says where each token is sent.
+            |file| {
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::PermissionsExt;
+                    refuse_foreign(&path, file)?;
+                    let mode = file
+                        .metadata()
+                        .map_err(|err| unreadable(&path, err))?
+                        .permissions()
+                        .mode()
+                        & 0o777;
+                    if mode & 0o022 != 0 {
+                        return Err(Failure::local(format!(
+                            "{} is writable by other users (mode {mode:04o}), who could send your tokens to another server; run `chmod 600 {}` and check the instances `tootkit auth status` lists.",
+                            path.display(),
+                            crate::commands::shell_word(&path.display().to_string())
+                        )));
+                    }
+                }
+                #[cfg(not(unix))]
+                let _ = file;
+                Ok(())
+            },
+            |why| {
+                Failure::local(format!(
+                    "{} is not a valid profiles file ({why}); fix it or move it aside and sign in again.",
                     path.display(),
-                    crate::commands::shell_word(&path.display().to_string())
-                )));
-            }
-        }
-        let invalid = |why: &str| {
-            Failure::local(format!(
-                "{} is not a valid profiles file ({why}); fix it or move it aside and sign in again.",
-                path.display(),
-            ))
-        };
-        let mut text = String::new();
-        std::io::Read::read_to_string(&mut file, &mut text).map_err(|err| {
-            if err.kind() == std::io::ErrorKind::InvalidData {
-                invalid("it is not UTF-8 text")
-            } else {
-                unreadable(err)
-            }
-        })?;
-        toml::from_str(&text).map_err(|err| invalid(&toml_error(&text, &err)))
+                ))
+            },
+            toml_error,
+        )?;
+        Ok(profiles.unwrap_or_default())
     }
 
     pub fn save(&self, paths: &Paths) -> Result<()> {

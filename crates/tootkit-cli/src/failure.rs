@@ -126,8 +126,8 @@ impl From<tootkit::Error> for Failure {
 }
 
 /// How to run tootkit on the stored profile whose token is in use (`tootkit --profile
-/// NAME`, which signs in again on that profile's instance, or `tootkit` for the
-/// default), for advice on replacing the token; `None` when it comes from
+/// NAME`, which signs in again on that profile's instance; `tootkit` when no profile was
+/// read), for advice on replacing the token; `None` when it comes from
 /// MASTODON_ACCESS_TOKEN, which wins over stored profiles, so that signing in again
 /// would not replace it.
 fn tootkit_for_the_token_in_use() -> Option<String> {

@@ -274,8 +274,6 @@ fn with_quoting_tip(mut err: clap::Error) -> clap::Error {
 fn text_read_as_options(
     args: impl IntoIterator<Item = std::ffi::OsString>,
 ) -> Option<(&'static str, String)> {
-    // The short flags `post` and `count` take: help and verbosity.
-    const FLAG_LETTERS: &str = "hv";
     let args: Vec<String> = args
         .into_iter()
         .skip(1)
@@ -285,10 +283,19 @@ fn text_read_as_options(
     let command = ["post", "count"]
         .into_iter()
         .find(|command| args.iter().any(|arg| arg == command))?;
+    // The short flags the command takes (help and the global ones with its own), as
+    // clap has them once built.
+    let mut cli = Cli::command();
+    cli.build();
+    let flags: Vec<char> = cli
+        .find_subcommand(command)?
+        .get_arguments()
+        .filter_map(clap::Arg::get_short)
+        .collect();
     args.into_iter()
         .find(|arg| {
             arg.strip_prefix('-').is_some_and(|letters| {
-                !letters.starts_with('-') && letters.chars().any(|c| !FLAG_LETTERS.contains(c))
+                !letters.starts_with('-') && letters.chars().any(|c| !flags.contains(&c))
             })
         })
         .map(|text| (command, text))

@@ -232,38 +232,19 @@ impl Secrets {
     }
 
     fn read_file(&self) -> Result<CredentialsFile> {
-        use std::io::Read;
-        let unreadable = |err: std::io::Error| {
-            Failure::local(format!(
-                "{} could not be read ({err}); check that it is a file you may read, in a directory that exists.",
-                self.file.display()
-            ))
-        };
-        let mut file = match std::fs::File::open(&self.file) {
-            Ok(file) => file,
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-                return Ok(CredentialsFile::default());
-            }
-            Err(err) => return Err(unreadable(err)),
-        };
-        // The permissions of the file opened, not of whatever the path names later.
-        refuse_untrusted(&self.file, &file)?;
-        let invalid = |why: &str| {
-            Failure::local(format!(
-                "{} is not a valid credentials file ({why}); move it aside and sign in again.",
-                self.file.display(),
-            ))
-        };
-        let mut text = String::new();
-        file.read_to_string(&mut text).map_err(|err| {
-            if err.kind() == std::io::ErrorKind::InvalidData {
-                invalid("it is not UTF-8 text")
-            } else {
-                unreadable(err)
-            }
-        })?;
-        // The place alone: the words of a TOML error may quote a stored secret.
-        toml::from_str(&text).map_err(|err| invalid(&crate::config::toml_error_line(&text, &err)))
+        let file = crate::config::read_toml_file(
+            &self.file,
+            |file| refuse_untrusted(&self.file, file),
+            |why| {
+                Failure::local(format!(
+                    "{} is not a valid credentials file ({why}); move it aside and sign in again.",
+                    self.file.display(),
+                ))
+            },
+            // The place alone: the words of a TOML error may quote a stored secret.
+            crate::config::toml_error_line,
+        )?;
+        Ok(file.unwrap_or_default())
     }
 
     fn write_file(&self, file: &CredentialsFile) -> Result<()> {

@@ -131,12 +131,7 @@ pub(crate) fn consent_page(
         .collect();
     let hidden = |name: &str, value: Option<&str>| -> String {
         value
-            .map(|v| {
-                format!(
-                    "<input type=\"hidden\" name=\"{name}\" value=\"{}\">\n",
-                    escape(v)
-                )
-            })
+            .map(|value| hidden_input(name, value))
             .unwrap_or_default()
     };
     let fields = [
@@ -191,6 +186,15 @@ pub(crate) fn code_page(code: &str) -> String {
     )
 }
 
+/// A form's hidden field, one line.
+fn hidden_input(name: &str, value: &str) -> String {
+    format!(
+        "<input type=\"hidden\" name=\"{}\" value=\"{}\">\n",
+        escape(name),
+        escape(value)
+    )
+}
+
 /// The script that sends a `form_post` answer on at once, as Doorkeeper's page does.
 pub(crate) const FORM_POST_SCRIPT: &str = "document.getElementById('form-post').submit();";
 
@@ -198,13 +202,7 @@ pub(crate) const FORM_POST_SCRIPT: &str = "document.getElementById('form-post').
 pub(crate) fn form_post_page(action: &str, fields: &[(&str, &str)]) -> String {
     let inputs: String = fields
         .iter()
-        .map(|(name, value)| {
-            format!(
-                "<input type=\"hidden\" name=\"{}\" value=\"{}\">\n",
-                escape(name),
-                escape(value)
-            )
-        })
+        .map(|(name, value)| hidden_input(name, value))
         .collect();
     layout(
         "Redirecting",

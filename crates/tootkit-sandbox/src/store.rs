@@ -788,11 +788,7 @@ impl Store {
             .optional()?)
     }
 
-    pub(crate) fn set_session_account(
-        &self,
-        session: &str,
-        account_id: Option<&str>,
-    ) -> Result<()> {
+    pub(crate) fn set_session_account(&self, session: &str, account_id: &str) -> Result<()> {
         self.conn().execute(
             "UPDATE sessions SET account_id = ?1 WHERE session_digest = ?2",
             params![account_id, digest(session)],

@@ -429,26 +429,22 @@ impl Client {
     ///
     /// [`Error::InvalidInput`] when only one of the two is set, or the address is unusable.
     pub fn env_credentials() -> Result<Option<(InstanceUrl, AccessToken)>, Error> {
-        let base = std::env::var(ENV_BASE_URL)
-            .ok()
-            .filter(|v| !v.trim().is_empty());
-        let token = std::env::var(ENV_ACCESS_TOKEN)
-            .ok()
-            .filter(|v| !v.trim().is_empty());
-        match (base, token) {
-            (None, None) => Ok(None),
-            (None, Some(_)) => Err(Error::invalid_input(format!(
-                "{ENV_ACCESS_TOKEN} is set but {ENV_BASE_URL} is not; set {ENV_BASE_URL} to the address of the instance the token belongs to."
-            ))),
-            (Some(_), None) => Err(Error::invalid_input(format!(
+        let Some((base, token)) = env_pair(
+            ENV_BASE_URL,
+            ENV_ACCESS_TOKEN,
+            format!(
                 "{ENV_BASE_URL} is set but {ENV_ACCESS_TOKEN} is not; set {ENV_ACCESS_TOKEN} to your access token, or unset {ENV_BASE_URL}."
-            ))),
-            (Some(base), Some(token)) => {
-                let base = InstanceUrl::parse(&base)
-                    .map_err(|err| Error::invalid_input(format!("{ENV_BASE_URL}: {err}")))?;
-                Ok(Some((base, AccessToken::new(token.trim()))))
-            }
-        }
+            ),
+            format!(
+                "{ENV_ACCESS_TOKEN} is set but {ENV_BASE_URL} is not; set {ENV_BASE_URL} to the address of the instance the token belongs to."
+            ),
+        )?
+        else {
+            return Ok(None);
+        };
+        let base = InstanceUrl::parse(&base)
+            .map_err(|err| Error::invalid_input(format!("{ENV_BASE_URL}: {err}")))?;
+        Ok(Some((base, AccessToken::new(token.trim()))))
     }
 
     /// The same client (same connection pool and settings) acting with another token.
@@ -708,7 +704,7 @@ impl Client {
             return Ok(answer);
         }
         let sent_token = request.authenticated && self.token.is_some();
-        match answer.into_error(request.oauth) {
+        match answer.into_error(request.oauth, &request.method) {
             // Nothing to blame on a token that was not sent.
             Error::Unauthorized { server_message } if !sent_token && !request.oauth => {
                 Err(Error::TokenRequired {
@@ -716,12 +712,6 @@ impl Client {
                     server_message,
                 })
             }
-            // Which scope the refused request needs, said where it is known.
-            Error::Forbidden { server_message, .. } => Err(Error::Forbidden {
-                needed_scope: crate::auth::scope_needed_by(&request.method, &request.path),
-                request: format!("{} {}", request.method, request.path),
-                server_message,
-            }),
             other => Err(other),
         }
     }
@@ -915,6 +905,23 @@ impl ApiRequest {
     }
 }
 
+/// Two environment variables that go together (a blank one is unset): both, neither,
+/// or the refusal for the first alone (`first_alone`) or the second alone.
+pub(crate) fn env_pair(
+    first: &str,
+    second: &str,
+    first_alone: String,
+    second_alone: String,
+) -> Result<Option<(String, String)>, Error> {
+    let read = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    match (read(first), read(second)) {
+        (None, None) => Ok(None),
+        (Some(a), Some(b)) => Ok(Some((a, b))),
+        (Some(_), None) => Err(Error::invalid_input(first_alone)),
+        (None, Some(_)) => Err(Error::invalid_input(second_alone)),
+    }
+}
+
 /// A successful (or about-to-be-mapped) answer.
 pub(crate) struct ApiResponse {
     pub(crate) status: StatusCode,
@@ -971,7 +978,7 @@ impl ApiResponse {
         })
     }
 
-    fn into_error(self, oauth: bool) -> Error {
+    fn into_error(self, oauth: bool, method: &Method) -> Error {
         let parsed: Option<ApiError> = serde_json::from_slice(&self.body).ok();
         let message = parsed
             .as_ref()
@@ -995,9 +1002,10 @@ impl ApiResponse {
             401 => Error::Unauthorized {
                 server_message: message,
             },
+            // Which scope the refused request needs, said where it is known.
             403 => Error::Forbidden {
-                request: self.path,
-                needed_scope: None,
+                needed_scope: crate::auth::scope_needed_by(method, &self.path),
+                request: format!("{method} {}", self.path),
                 server_message: message,
             },
             404 => Error::NotFound {
@@ -1143,14 +1151,15 @@ mod tests {
             path: "/api/v1/statuses".to_owned(),
             tries: 1,
         };
-        let Error::RateLimited { reset, limit } = answer("120").into_error(false) else {
+        let Error::RateLimited { reset, limit } = answer("120").into_error(false, &Method::POST)
+        else {
             panic!("expected RateLimited");
         };
         assert_eq!(limit, None);
         let wait = reset.unwrap() - OffsetDateTime::now_utc();
         assert!((110..=120).contains(&wait.whole_seconds()), "{wait}");
         let Error::RateLimited { reset, .. } =
-            answer("Sat, 01 Aug 2026 13:55:00 GMT").into_error(false)
+            answer("Sat, 01 Aug 2026 13:55:00 GMT").into_error(false, &Method::POST)
         else {
             panic!("expected RateLimited");
         };
@@ -1173,7 +1182,7 @@ mod tests {
             path: "/api/v1/statuses".to_owned(),
             tries: 1,
         };
-        let err = answer.into_error(false);
+        let err = answer.into_error(false, &Method::POST);
         let Error::RateLimited { reset, limit } = &err else {
             panic!("expected RateLimited, got {err:?}");
         };
@@ -1196,7 +1205,7 @@ mod tests {
                 path: "/oauth/token".to_owned(),
                 tries: 1,
             }
-            .into_error(oauth)
+            .into_error(oauth, &Method::POST)
         };
         assert!(matches!(answer(true), Error::OAuth { error, .. } if error == "invalid_grant"));
         assert!(matches!(answer(false), Error::Http { status: 400, .. }));

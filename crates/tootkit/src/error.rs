@@ -14,6 +14,13 @@ const INVALID_GRANT_CAUSES: &str = "it was mistyped or cut short, already used, 
 /// Doorkeeper's own description of `invalid_grant`, which the causes above say better.
 const DOORKEEPER_INVALID_GRANT: &str = "The provided authorization grant is invalid";
 
+/// How tootkit's sandbox says a route is one it does not serve (its 404 reads
+/// `Not Found: GET /path …`): written here once, for the sandbox to say it and the library
+/// to tell it from a record that is missing.
+#[doc(hidden)]
+pub const SANDBOX_UNSERVED: &str =
+    "is not an endpoint the sandbox serves (the README lists those it does)";
+
 /// Everything that can go wrong talking to an instance.
 ///
 /// Match on the variant to decide what to do; print it (`Display`) to tell a person.
@@ -354,6 +361,29 @@ impl Error {
         matches!(self, Self::Forbidden { server_message, .. } if about_scopes(server_message))
     }
 
+    /// The limit a refusal of a too-long status names (Mastodon: `Validation failed:
+    /// Text character limit of 500 exceeded`), if this is one.
+    ///
+    /// ```
+    /// let long = tootkit::Error::Validation {
+    ///     server_message: Some("Validation failed: Text character limit of 500 exceeded".into()),
+    ///     details: None,
+    /// };
+    /// assert_eq!(long.character_limit(), Some(500));
+    /// ```
+    pub fn character_limit(&self) -> Option<usize> {
+        let Self::Validation {
+            server_message: Some(message),
+            ..
+        } = self
+        else {
+            return None;
+        };
+        let (_, rest) = message.split_once("character limit of ")?;
+        let (digits, _) = rest.split_once(" exceeded")?;
+        digits.parse().ok()
+    }
+
     /// The HTTP status of an error that is one (401, 403, 404, 422, 429, 5xx and the
     /// other refusals); `None` for the rest, including OAuth errors and redirects, which
     /// carry their own meaning rather than a status.
@@ -395,10 +425,7 @@ fn not_found_message(path: &str, server_message: &Option<String>) -> String {
         }
         // tootkit's sandbox, saying that a route is one it does not serve, not a record
         // it lacks.
-        Some(m)
-            if m.starts_with("Not Found: ")
-                && m.contains("is not an endpoint the sandbox serves") =>
-        {
+        Some(m) if m.starts_with("Not Found: ") && m.contains(SANDBOX_UNSERVED) => {
             format!(
                 "The server does not serve {path}{}; that part of the API is not there, so make the request on a server that has it.",
                 quoted(server_message)

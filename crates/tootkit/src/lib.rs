@@ -51,6 +51,8 @@ pub use entities::{
     Visibility,
 };
 pub use error::Error;
+#[doc(hidden)]
+pub use error::SANDBOX_UNSERVED;
 pub use instance_url::InstanceUrl;
 pub use secret::{
     AccessToken, AuthorizationCode, ClientSecret, Password, PkceVerifier, REDACTED, RefreshToken,

@@ -437,16 +437,10 @@ impl CreateThread<'_> {
                 (Some(given), _) => {
                     Some((given.max_characters, "the limits given allow".to_owned()))
                 }
-                (None, Some(instance)) => instance
-                    .configuration
-                    .statuses
-                    .as_ref()
-                    .and_then(|statuses| statuses.max_characters)
-                    .filter(|&published| published > 0)
-                    .map(|published| {
-                        let host = self.client.base_url().authority();
-                        (published as usize, format!("{host} takes"))
-                    }),
+                (None, Some(instance)) => instance.published_max_characters().map(|published| {
+                    let host = self.client.base_url().authority();
+                    (published as usize, format!("{host} takes"))
+                }),
                 (None, None) => None,
             };
             if max == 0 {

@@ -928,7 +928,8 @@ pub fn export(context: &Context) -> Result<()> {
             }
         }
         // What an earlier `eval "$(tootkit auth export)"` set goes on with the token.
-        // Half of the pair set is said in the comment below, as none is.
+        // Only one of the two set is as good as neither here: the `# no client ID…`
+        // line printed below says so, rather than an error.
         Source::Environment => AppCredentials::from_env().ok().flatten(),
     };
     if context.json {

@@ -366,12 +366,7 @@ pub async fn post(context: &Context, args: PostArgs) -> Result<()> {
                     return Failure::from(err);
                 }
                 // A part refused as over the limit: running it again would meet the same.
-                if let tootkit::Error::Validation {
-                    server_message: Some(message),
-                    ..
-                } = &err
-                    && let Some(limit) = character_limit(message)
-                {
+                if let Some(limit) = err.character_limit() {
                     return part_over_the_limit(&client, limit, &done);
                 }
                 let Some(last) = done.last() else {
@@ -536,28 +531,23 @@ fn post_failure(
     err: tootkit::Error,
 ) -> Failure {
     let host = client.base_url().authority();
-    match &err {
-        tootkit::Error::Validation {
-            server_message: Some(message),
-            ..
-        } => {
-            if let (Some(single), Some(limit)) = (single, character_limit(message)) {
-                if single.length > limit {
-                    return single.too_long(limit, Some(&host), "--thread");
-                }
-                // Within the limit as tootkit counted, which this server does not do:
-                // a thread cut by that count could be refused as well.
-                let warning = if single.warning_length > 0 {
-                    " with the content warning"
-                } else {
-                    ""
-                };
-                return Failure::usage(format!(
-                    "{host} refused the text as over its limit of {limit} characters, though tootkit counts {}{warning}; that server counts otherwise, so shorten the text until it takes it.",
-                    single.length
-                ));
-            }
+    if let (Some(single), Some(limit)) = (single, err.character_limit()) {
+        if single.length > limit {
+            return single.too_long(limit, Some(&host), "--thread");
         }
+        // Within the limit as tootkit counted, which this server does not do: a thread
+        // cut by that count could be refused as well.
+        let warning = if single.warning_length > 0 {
+            " with the content warning"
+        } else {
+            ""
+        };
+        return Failure::usage(format!(
+            "{host} refused the text as over its limit of {limit} characters, though tootkit counts {}{warning}; that server counts otherwise, so shorten the text until it takes it.",
+            single.length
+        ));
+    }
+    match &err {
         tootkit::Error::NotFound { .. } if reply_to.is_some() => {
             let id = reply_to.unwrap_or_default();
             return Failure::new(
@@ -607,13 +597,6 @@ impl Single {
             )
         })
     }
-}
-
-/// The limit in Mastodon's `Validation failed: Text character limit of 500 exceeded`.
-fn character_limit(message: &str) -> Option<usize> {
-    let (_, rest) = message.split_once("character limit of ")?;
-    let (digits, _) = rest.split_once(" exceeded")?;
-    digits.parse().ok()
 }
 
 /// What `tootkit count --json` prints.

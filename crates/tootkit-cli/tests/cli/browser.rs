@@ -267,13 +267,11 @@ async fn a_page_of_another_origin_posts_through_the_sandbox_in_a_real_browser() 
     let sandbox = sandbox().await;
     let token = crate::web_token(&sandbox, USER, PASSWORD, "read write").await;
     // Another port of 127.0.0.1 is another origin.
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let page = format!("http://{}/", listener.local_addr().unwrap());
     let router = axum::Router::new().route(
         "/",
         axum::routing::get(|| async { axum::response::Html("<title>a web client</title>") }),
     );
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    let page = format!("http://{}/", crate::serve(router).await);
 
     browser.goto(&page).await.unwrap();
     let base = sandbox.base_url().to_string();
@@ -317,8 +315,6 @@ async fn a_form_post_answer_reaches_the_application_in_a_real_browser() {
     };
     let sandbox = sandbox().await;
     // The application: a page that takes the posted answer.
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let callback = format!("http://{}/callback", listener.local_addr().unwrap());
     let (posted, mut answers) = tokio::sync::mpsc::unbounded_channel::<Vec<(String, String)>>();
     let router = axum::Router::new().route(
         "/callback",
@@ -329,7 +325,7 @@ async fn a_form_post_answer_reaches_the_application_in_a_real_browser() {
             },
         ),
     );
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    let callback = format!("http://{}/callback", crate::serve(router).await);
 
     let client = Client::new(sandbox.base_url().clone()).unwrap();
     let app = client

@@ -858,9 +858,7 @@ async fn what_a_careless_server_sent_and_tootkit_left_out_is_said() {
             async move { ([("content-type", "application/json")], answer) }
         }),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    let base = format!("http://{}", crate::serve(router).await);
     let home = Home::new("careless");
     let mut command = home.tootkit_as(&base, "a-token");
     command.args(["post", "hi"]);

@@ -332,6 +332,15 @@ impl Relay {
     }
 }
 
+/// Serves `router` on a free loopback port, as a stand-in for another server (or a web
+/// page of another origin), and gives back its address.
+pub async fn serve(router: axum::Router) -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    addr
+}
+
 pub async fn sandbox() -> Sandbox {
     sandbox_with(SandboxConfig::in_memory()).await
 }

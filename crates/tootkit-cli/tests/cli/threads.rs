@@ -258,37 +258,33 @@ impl Gate {
         open: usize,
         reset_in: Option<time::Duration>,
     ) -> (String, Arc<Self>) {
-        let gate = Arc::new(Self {
-            upstream: sandbox.base_url().as_url().clone(),
-            http: reqwest::Client::new(),
-            open,
-            reset_in,
-            publishes: None,
-            posts: AtomicUsize::new(0),
-        });
-        Self::serve(gate).await
+        Self::serve(sandbox, open, reset_in, None).await
     }
 
     /// Starts a gate that lets every post through and says the instance allows
     /// `max_characters`.
     async fn publishing(sandbox: &tootkit_sandbox::Sandbox, max_characters: usize) -> String {
+        Self::serve(sandbox, usize::MAX, None, Some(max_characters))
+            .await
+            .0
+    }
+
+    async fn serve(
+        sandbox: &tootkit_sandbox::Sandbox,
+        open: usize,
+        reset_in: Option<time::Duration>,
+        publishes: Option<usize>,
+    ) -> (String, Arc<Self>) {
         let gate = Arc::new(Self {
             upstream: sandbox.base_url().as_url().clone(),
             http: reqwest::Client::new(),
-            open: usize::MAX,
-            reset_in: None,
-            publishes: Some(max_characters),
+            open,
+            reset_in,
+            publishes,
             posts: AtomicUsize::new(0),
         });
-        Self::serve(gate).await.0
-    }
-
-    async fn serve(gate: Arc<Self>) -> (String, Arc<Self>) {
         let router = axum::Router::new().fallback(pass).with_state(gate.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        tokio::spawn(async move { axum::serve(listener, router).await });
-        (format!("http://{addr}/"), gate)
+        (format!("http://{}/", crate::serve(router).await), gate)
     }
 }
 

@@ -14,8 +14,9 @@ use crate::params::Params;
 use crate::secrets::{digest, random_token};
 use crate::store::AppRow;
 
-/// Mastodon's limits on application fields.
-const MAX_NAME: usize = 60;
+/// Mastodon's limits on application fields (the name's, which the library checks
+/// before sending, is its `MAX_APP_NAME_CHARS`).
+const MAX_NAME: usize = tootkit::apps::MAX_APP_NAME_CHARS;
 const MAX_URI: usize = 2_000;
 
 pub(crate) async fn create(

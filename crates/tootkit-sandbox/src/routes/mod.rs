@@ -55,9 +55,9 @@ where
         parts: &mut axum::http::request::Parts,
         state: &S,
     ) -> Result<Self, Self::Rejection> {
-        axum::extract::Path::<T>::from_request_parts(parts, state)
+        PathParam::from_request_parts(parts, state)
             .await
-            .map(|axum::extract::Path(value)| Self(value))
+            .map(|PathParam(value)| Self(value))
             .map_err(|_| {
                 Failure::page(
                     axum::http::StatusCode::BAD_REQUEST,
@@ -407,13 +407,10 @@ async fn nothing_here(method: axum::http::Method, uri: axum::http::Uri) -> Failu
     if !uri.path().starts_with("/api/") {
         return Failure::nothing_here();
     }
-    let what = format!(
-        "{method} {} is not an endpoint the sandbox serves (the README lists those it does)",
-        uri.path()
-    );
+    let what = format!("{method} {} {}", uri.path(), tootkit::SANDBOX_UNSERVED);
     tracing::warn!("{what}; answered 404 as Mastodon answers a route it does not have");
     Failure::api(
         axum::http::StatusCode::NOT_FOUND,
-        format!("Not Found: {what}."),
+        format!("{}: {what}.", crate::error::api_text::NOTHING_HERE),
     )
 }

@@ -655,9 +655,7 @@ pub(crate) async fn sign_in(
         state.store.delete_session(&before.id)?;
     }
     let session = new_session(&state)?;
-    state
-        .store
-        .set_session_account(&session.id, Some(&account.id))?;
+    state.store.set_session_account(&session.id, &account.id)?;
     let mut response = super::found(&return_to);
     set_cookie(&mut response, &session);
     Ok(response)
@@ -817,17 +815,21 @@ pub(crate) async fn token(
     // As Doorkeeper's AuthorizationCodeRequest: its parameters before the client, the
     // code first (looked up as the request is built), then the verifier of a code
     // issued with a challenge.
-    if grant == "authorization_code" {
+    let code_request = if grant == "authorization_code" {
         let Some(code) = params.text("code").filter(|code| !code.trim().is_empty()) else {
             return Err(missing("code"));
         };
-        if params.text("code_verifier").is_none() && state.store.code_uses_pkce(&code)? {
+        let verifier = params.text("code_verifier");
+        if verifier.is_none() && state.store.code_uses_pkce(&code)? {
             return Err(missing("code_verifier"));
         }
-        if params.text("redirect_uri").is_none() {
+        let Some(redirect_uri) = params.text("redirect_uri") else {
             return Err(missing("redirect_uri"));
-        }
-    }
+        };
+        Some((code, redirect_uri, verifier))
+    } else {
+        None
+    };
     let Some(app) = authenticate_client(&state, &headers, &params)? else {
         return Err(Failure::token(
             StatusCode::UNAUTHORIZED,
@@ -842,11 +844,8 @@ pub(crate) async fn token(
             oauth_text::INVALID_GRANT,
         )
     };
-    let (account_id, scopes) = match grant.as_str() {
-        "authorization_code" => {
-            let redirect_uri = params.text("redirect_uri").unwrap_or_default();
-            let code = params.text("code").unwrap_or_default();
-            let verifier = params.text("code_verifier");
+    let (account_id, scopes) = match (grant.as_str(), code_request) {
+        (_, Some((code, redirect_uri, verifier))) => {
             let now = state.store.now_ms();
             let row = state
                 .store
@@ -860,7 +859,7 @@ pub(crate) async fn token(
                     };
                     now - row.created_at <= crate::CODE_LIFETIME_MS
                         && row.app_id == app.id
-                        // As the authorization request's, loopback ports aside.
+                        // Matched as the authorization request's was.
                         && redirect_matches(&redirect_uri, &row.redirect_uri)
                         && pkce_ok
                 })?
@@ -868,7 +867,7 @@ pub(crate) async fn token(
             let scopes = Scopes::parse(&row.scopes).unwrap_or_else(|_| Scopes::read());
             (Some(row.account_id), scopes)
         }
-        "client_credentials" => (None, requested_scopes(&state, &app, &params)?),
+        ("client_credentials", None) => (None, requested_scopes(&state, &app, &params)?),
         _ => {
             // Mastodon finds the account by email address alone here (Doorkeeper's
             // resource_owner_from_credentials), unlike its sign-in page; the owner is
@@ -911,19 +910,16 @@ pub(crate) async fn revoke(
         )
     };
     let app = authenticate_client(&state, &headers, &params)?.ok_or_else(not_yours)?;
-    // As Doorkeeper: once the client is known, no token is a token unknown.
-    let Some(token) = params.text("token") else {
-        return Ok(Json(serde_json::json!({})));
-    };
-    match state.store.token(&token)?.map(|(row, _)| row.app_id) {
-        Some(owner) if owner != app.id => Err(not_yours()),
-        Some(_) => {
-            state.store.revoke_token(&token)?;
-            Ok(Json(serde_json::json!({})))
+    // As Doorkeeper: once the client is known, no token is a token unknown, and an
+    // unknown token is no error (RFC 7009).
+    if let Some(token) = params.text("token") {
+        match state.store.token(&token)?.map(|(row, _)| row.app_id) {
+            Some(owner) if owner != app.id => return Err(not_yours()),
+            Some(_) => state.store.revoke_token(&token)?,
+            None => {}
         }
-        // RFC 7009: an unknown token is not an error.
-        None => Ok(Json(serde_json::json!({}))),
     }
+    Ok(Json(serde_json::json!({})))
 }
 
 /// `GET /oauth/userinfo`: OpenID Connect claims about the token's account (`profile`).

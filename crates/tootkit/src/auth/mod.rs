@@ -224,23 +224,19 @@ impl AppCredentials {
     ///
     /// [`Error::InvalidInput`] when only one of the two is set.
     pub fn from_env() -> Result<Option<Self>, Error> {
-        use crate::client::{ENV_CLIENT_ID, ENV_CLIENT_SECRET};
-        let read = |name: &str| {
-            std::env::var(name)
-                .ok()
-                .map(|value| value.trim().to_owned())
-                .filter(|value| !value.is_empty())
+        use crate::client::{ENV_CLIENT_ID, ENV_CLIENT_SECRET, env_pair};
+        let alone = |set: &str, unset: &str| {
+            format!(
+                "{set} is set but {unset} is not; set both (as `tootkit auth export` prints them), or neither."
+            )
         };
-        match (read(ENV_CLIENT_ID), read(ENV_CLIENT_SECRET)) {
-            (None, None) => Ok(None),
-            (Some(id), Some(secret)) => Ok(Some(Self::new(id, ClientSecret::new(secret)))),
-            (Some(_), None) => Err(Error::invalid_input(format!(
-                "{ENV_CLIENT_ID} is set but {ENV_CLIENT_SECRET} is not; set both (as `tootkit auth export` prints them), or neither."
-            ))),
-            (None, Some(_)) => Err(Error::invalid_input(format!(
-                "{ENV_CLIENT_SECRET} is set but {ENV_CLIENT_ID} is not; set both (as `tootkit auth export` prints them), or neither."
-            ))),
-        }
+        Ok(env_pair(
+            ENV_CLIENT_ID,
+            ENV_CLIENT_SECRET,
+            alone(ENV_CLIENT_ID, ENV_CLIENT_SECRET),
+            alone(ENV_CLIENT_SECRET, ENV_CLIENT_ID),
+        )?
+        .map(|(id, secret)| Self::new(id.trim(), ClientSecret::new(secret.trim()))))
     }
 }
 

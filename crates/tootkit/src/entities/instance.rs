@@ -86,12 +86,17 @@ impl Instance {
     /// The status length limit (500 when the server does not say, or says 0, which
     /// would let no status through).
     pub fn max_characters(&self) -> u32 {
+        self.published_max_characters()
+            .unwrap_or(DEFAULT_MAX_CHARACTERS)
+    }
+
+    /// The status length limit the server publishes, if it publishes one (0 is none).
+    pub fn published_max_characters(&self) -> Option<u32> {
         self.configuration
             .statuses
             .as_ref()
             .and_then(|s| s.max_characters)
             .filter(|&max| max > 0)
-            .unwrap_or(DEFAULT_MAX_CHARACTERS)
     }
 
     /// What a URL counts towards the limit (23 when the server does not say; 0 when
