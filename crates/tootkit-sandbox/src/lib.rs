@@ -381,6 +381,9 @@ impl Sandbox {
                 Arc::clone(&state),
                 rate_limits::enforce,
             ))
+            // Outside the limits, as Mastodon puts Rack::Cors before Rack::Attack: a
+            // preflight is not counted, and a 429 is readable by the page it refuses.
+            .layer(axum::middleware::from_fn(routes::cross_origin))
             .layer(axum::middleware::from_fn(log_request))
             .into_make_service_with_connect_info::<SocketAddr>();
         let (shutdown, stopped) = oneshot::channel::<()>();

@@ -140,7 +140,6 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .method_not_allowed_fallback(nothing_here)
         .layer(axum::middleware::map_response(json_in_utf8))
         .layer(axum::middleware::from_fn(cache_control))
-        .layer(axum::middleware::from_fn(cross_origin))
         .with_state(state)
 }
 
@@ -149,7 +148,7 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
 /// credentials (a token travels in `Authorization`, not a cookie), preflights cached
 /// for two hours. A web client on another port, or a page opened from a file, uses the
 /// sandbox as it would a real instance; the sign-in pages stay same-origin.
-async fn cross_origin(
+pub(crate) async fn cross_origin(
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {

@@ -972,6 +972,8 @@ async fn a_page_of_another_origin_may_call_what_mastodon_lets_it() {
             .unwrap_or_default()
     };
     assert_eq!(header(&preflight, "access-control-allow-origin"), "*");
+    // Answered before the rate limits, as Rack::Cors before Rack::Attack: not counted.
+    assert_eq!(header(&preflight, "x-ratelimit-remaining"), "");
     assert!(header(&preflight, "access-control-allow-methods").contains("post"));
     assert_eq!(
         header(&preflight, "access-control-allow-headers"),
@@ -1003,6 +1005,28 @@ async fn a_page_of_another_origin_may_call_what_mastodon_lets_it() {
         vary.len() == 1 && vary[0].starts_with("Authorization, ") && vary[0].contains("Origin"),
         "{vary:?}"
     );
+
+    // A refusal past a limit is one the page may read.
+    let mut refused = None;
+    for n in 0..10 {
+        let registered = http
+            .post(format!("{base}/api/v1/apps"))
+            .header("origin", origin)
+            .form(&[
+                ("client_name", format!("web client {n}")),
+                ("redirect_uris", "urn:ietf:wg:oauth:2.0:oob".to_owned()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        if registered.status() == 429 {
+            refused = Some(registered);
+            break;
+        }
+    }
+    let refused = refused.expect("registrations are limited");
+    assert_eq!(header(&refused, "access-control-allow-origin"), "*");
+    assert!(header(&refused, "access-control-expose-headers").contains("x-ratelimit-reset"));
 
     let token_request = http
         .request(reqwest::Method::OPTIONS, format!("{base}/oauth/token"))
