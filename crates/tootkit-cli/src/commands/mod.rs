@@ -367,12 +367,12 @@ pub async fn post(context: &Context, args: PostArgs) -> Result<()> {
                 }
                 // A part refused as over the limit: running it again would meet the same.
                 if let Some(limit) = err.character_limit() {
-                    return part_over_the_limit(&client, limit, &done);
+                    return part_over_the_limit(&client, limit, &done, reply_visibility);
                 }
-                let Some(last) = done.last() else {
+                if done.is_empty() {
                     // Only the first part answers the status given with --reply-to.
                     return post_failure(&client, reply_to.as_deref(), None, err);
-                };
+                }
                 let posted = if done.len() == 1 {
                     "1 part is posted".to_owned()
                 } else {
@@ -401,19 +401,9 @@ pub async fn post(context: &Context, args: PostArgs) -> Result<()> {
                     _ => None,
                 };
                 post_failure(&client, None, None, err).with_hint(if let Some(lapse) = lapse_against_reset {
-                    // The rest are replies: as visible as the replies posted, or as the
-                    // rule for replies makes them after the first part.
-                    let replies = match (done.get(1), reply_visibility) {
-                        (Some(reply), _) => reply.visibility.as_str().to_owned(),
-                        (None, Some(asked)) => tootkit::Visibility::from(asked).as_str().to_owned(),
-                        (None, None) => match done[0].visibility.as_str() {
-                            narrow @ ("private" | "direct") => narrow.to_owned(),
-                            _ => "unlisted".to_owned(),
-                        },
-                    };
                     format!(
-                        "{posted}, but their keys lapse {lapse}; post the rest instead with `tootkit post --thread --reply-to {} --visibility {replies} -` and the same --cw and --language.",
-                        last.id
+                        "{posted}, but their keys lapse {lapse}; post the rest instead with {}.",
+                        rest_of_the_thread(&done, reply_visibility, None)
                     )
                 } else {
                     format!(
@@ -501,7 +491,12 @@ async fn interrupted() {
 /// A part of a thread refused as over `limit` when tootkit cut it to fit, after the
 /// parts `done`: the server counts otherwise, and running the same command again would
 /// meet the same refusal.
-fn part_over_the_limit(client: &Client, limit: usize, done: &[tootkit::Status]) -> Failure {
+fn part_over_the_limit(
+    client: &Client,
+    limit: usize,
+    done: &[tootkit::Status],
+    reply_visibility: Option<crate::cli::VisibilityArg>,
+) -> Failure {
     let host = client.base_url().authority();
     let part = done.len() + 1;
     // A tenth below the limit: room for however that server counts.
@@ -512,11 +507,36 @@ fn part_over_the_limit(client: &Client, limit: usize, done: &[tootkit::Status]) 
         ),
         // Cut smaller, the text would get other keys and the parts posted would be
         // posted again: the rest goes on from the last.
-        Some(last) => format!(
-            "{host} refused part {part} of the thread as over its limit of {limit} characters, though tootkit cut it to fit; that server counts otherwise, so post the rest of the text (from part {part} on) with `tootkit post --thread --max-characters {smaller} --reply-to {} -`, as running this command again would post the parts before it twice.",
-            last.id
+        Some(_) => format!(
+            "{host} refused part {part} of the thread as over its limit of {limit} characters, though tootkit cut it to fit; that server counts otherwise, so post the rest of the text (from part {part} on) with {}, as running this command again would post the parts before it twice.",
+            rest_of_the_thread(done, reply_visibility, Some(smaller))
         ),
     })
+}
+
+/// The command that posts the rest of a thread from its last part posted (`done` is not
+/// empty), as visible as the replies posted, or as the rule for replies makes them
+/// after the first part; cut for `max_characters` if given.
+fn rest_of_the_thread(
+    done: &[tootkit::Status],
+    reply_visibility: Option<crate::cli::VisibilityArg>,
+    max_characters: Option<usize>,
+) -> String {
+    let replies = match (done.get(1), reply_visibility) {
+        (Some(reply), _) => reply.visibility.as_str().to_owned(),
+        (None, Some(asked)) => tootkit::Visibility::from(asked).as_str().to_owned(),
+        (None, None) => match done.first().map(|first| first.visibility.as_str()) {
+            Some(narrow @ ("private" | "direct")) => narrow.to_owned(),
+            _ => "unlisted".to_owned(),
+        },
+    };
+    let cut = max_characters
+        .map(|max| format!(" --max-characters {max}"))
+        .unwrap_or_default();
+    let last = done.last().map_or("ID", |last| last.id.as_str());
+    format!(
+        "`tootkit post --thread{cut} --reply-to {last} --visibility {replies} -` and the same --cw and --language"
+    )
 }
 
 /// What a failed post means to the user. Two refusals are said in the words of the

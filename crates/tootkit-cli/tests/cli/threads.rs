@@ -619,7 +619,7 @@ async fn a_thread_refused_by_a_server_that_counts_otherwise_is_not_to_be_run_aga
     assert_eq!(first.len(), 1, "{}", refused.stdout);
     assert!(
         refused.stderr.starts_with(&format!(
-            "error: {authority} refused part 2 of the thread as over its limit of 500 characters, though tootkit cut it to fit; that server counts otherwise, so post the rest of the text (from part 2 on) with `tootkit post --thread --max-characters 450 --reply-to {} -`, as running this command again would post the parts before it twice.\n",
+            "error: {authority} refused part 2 of the thread as over its limit of 500 characters, though tootkit cut it to fit; that server counts otherwise, so post the rest of the text (from part 2 on) with `tootkit post --thread --max-characters 450 --reply-to {} --visibility unlisted -` and the same --cw and --language, as running this command again would post the parts before it twice.\n",
             first[0]
         )),
         "{}",
