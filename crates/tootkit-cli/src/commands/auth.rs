@@ -683,10 +683,22 @@ mod interruption {
 
         pub extern "C" fn on_interrupt(_signal: libc::c_int) {
             use std::os::fd::AsRawFd;
+            // A Ctrl-C read by rpassword, its echo off, comes after it ended the prompt's
+            // line; one the terminal sent before rpassword took it over has not.
+            let mut line_ended = false;
             if let Some((tty, settings)) = TERMINAL.get() {
-                // SAFETY: tcsetattr and _exit are async-signal-safe, and the settings
-                // came from tcgetattr on this descriptor, open for the process's life.
-                unsafe { libc::tcsetattr(tty.as_raw_fd(), libc::TCSANOW, settings) };
+                let mut now = std::mem::MaybeUninit::<libc::termios>::uninit();
+                // SAFETY: tcgetattr, tcsetattr, write and _exit are async-signal-safe;
+                // `now` is read only once tcgetattr filled it in, and the settings came
+                // from tcgetattr on this descriptor, open for the process's life.
+                unsafe {
+                    line_ended = libc::tcgetattr(tty.as_raw_fd(), now.as_mut_ptr()) == 0
+                        && now.assume_init().c_lflag & libc::ECHO == 0;
+                    libc::tcsetattr(tty.as_raw_fd(), libc::TCSANOW, settings);
+                }
+            }
+            if !line_ended {
+                unsafe { libc::write(2, b"\n".as_ptr().cast(), 1) };
             }
             unsafe { libc::_exit(crate::failure::Exit::Interrupted as libc::c_int) }
         }
