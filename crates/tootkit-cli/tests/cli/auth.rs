@@ -2076,11 +2076,16 @@ async fn ctrl_c_at_the_token_prompt_gives_the_terminal_back() {
             None => script.env_remove(key),
         };
     }
+    // A Ctrl-C typed before rpassword turns the terminal's own Ctrl-C off reaches the whole
+    // foreground group, the shell that reports the exit code too: dash (`/bin/sh`, which
+    // `script` runs when SHELL is unset) would die of it, bash not. The trap keeps either
+    // shell alive and leaves the command's own SIGINT as it would be.
     let line = format!(
-        "'{}' auth add-token --instance http://127.0.0.1:9; echo \"exit $?\"; stty -a",
+        "trap : INT; '{}' auth add-token --instance http://127.0.0.1:9; echo \"exit $?\"; stty -a",
         env!("CARGO_BIN_EXE_tootkit")
     );
     script
+        .env("SHELL", "/bin/sh")
         .args(["-qec", &line, "/dev/null"])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
