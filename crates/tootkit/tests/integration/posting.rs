@@ -570,6 +570,10 @@ async fn a_retried_post_with_its_key_posts_once_after_the_first_attempt_settled(
         .build()
         .unwrap();
     // The client runs on this test's thread, whose logs a subscriber of its own hears.
+    // With that subscriber the only one, tracing would let a test on another thread, with
+    // none, mark the warning as heard by nobody, for every thread: a second one, alive
+    // throughout, makes tracing ask each thread's own.
+    let _second = tracing::Dispatch::new(tracing_subscriber::registry());
     let captured = crate::secrets::Captured::default();
     let writer = captured.clone();
     let logging = tracing::subscriber::set_default(
