@@ -363,7 +363,7 @@ async fn logging_out_of_an_instance_out_of_reach_forgets_and_says_what_is_left()
     let authority = sandbox.base_url().authority();
     let home = Home::new("out-of-reach");
     login(&home, &base, &[]).await.success();
-    sandbox.stop().await;
+    let _refusing = crate::out_of_reach(sandbox).await;
     // Forgotten, but not revoked: a failure a script hears (the network's code).
     let logout = home.run(&["auth", "logout"]).await.failure(5);
     assert!(
@@ -424,7 +424,7 @@ async fn logging_out_of_an_instance_out_of_reach_forgets_and_says_what_is_left()
     login(&home, &base, &["--profile", "other", "--scopes", "read"])
         .await
         .success();
-    sandbox.stop().await;
+    let _refusing = crate::out_of_reach(sandbox).await;
     let logout = home.run(&["auth", "logout"]).await.failure(5);
     assert!(
         logout.stderr.starts_with(&format!(
@@ -1427,7 +1427,9 @@ async fn a_sign_in_without_an_instance_says_what_is_missing_when_nothing_asked()
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hand_edited_profiles_file_is_refused_with_the_place_of_its_mistake() {
     let home = Home::new("hand-edited");
-    std::fs::create_dir_all(home.config()).unwrap();
+    std::os::unix::fs::DirBuilderExt::mode(std::fs::DirBuilder::new().recursive(true), 0o700)
+        .create(home.config())
+        .unwrap();
     let write = |text: &str| {
         use std::os::unix::fs::PermissionsExt;
         std::fs::write(home.profiles_file(), text).unwrap();
@@ -1901,13 +1903,16 @@ async fn the_os_keyring_keeps_the_token_when_one_is_reachable() {
     "#;
     let mut command = home.tootkit();
     let mut wrapped = std::process::Command::new("dbus-run-session");
+    for (key, value) in command.get_envs() {
+        match value {
+            Some(value) => wrapped.env(key, value),
+            None => wrapped.env_remove(key),
+        };
+    }
     wrapped
         .args(["--", "sh", "-c", script])
-        .envs(
-            command
-                .get_envs()
-                .filter_map(|(k, v)| v.map(|v| (k.to_owned(), v.to_owned()))),
-        )
+        // The keyring lives in this test's home, not in the runner's data directory.
+        .env_remove("XDG_DATA_HOME")
         .env("HOME", home.dir.join("home"))
         .env("XDG_RUNTIME_DIR", home.dir.join("runtime"))
         .env("TOOTKIT", command.get_program())
@@ -1987,7 +1992,7 @@ async fn status_lists_the_profiles_whatever_keeps_the_credentials_from_being_tri
     );
 
     // A server that cannot be reached says nothing of the token: unknown, not invalid.
-    drop(sandbox);
+    let _refusing = crate::out_of_reach(sandbox).await;
     let gone = home.run(&["--json", "auth", "status"]).await.failure(5);
     let listed: serde_json::Value = serde_json::from_str(&gone.stdout).unwrap();
     assert_eq!(listed["active"], "bot");
@@ -2090,10 +2095,12 @@ async fn ctrl_c_at_the_token_prompt_gives_the_terminal_back() {
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null());
-    let Ok(mut running) = script.spawn() else {
+    let Ok(running) = script.spawn() else {
         crate::skip_or_fail("util-linux's `script` is not installed");
         return;
     };
+    // Killed if the test fails, so that the reader below sees the end of its output.
+    let mut running = crate::Reaped::new(running);
     let mut stdout = running.stdout.take().unwrap();
     let mut stdin = running.stdin.take().unwrap();
     let said = tokio::task::spawn_blocking(move || {

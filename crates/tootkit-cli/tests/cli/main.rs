@@ -434,3 +434,15 @@ pub fn refusing_port() -> (tokio::net::TcpSocket, std::net::SocketAddr) {
     let addr = socket.local_addr().unwrap();
     (socket, addr)
 }
+
+/// Stops `sandbox` and keeps its port, bound but not listening, for as long as the socket
+/// given back lives: a server out of reach that refuses connections, rather than a port
+/// the system may meanwhile hand to another test's server.
+pub async fn out_of_reach(sandbox: Sandbox) -> tokio::net::TcpSocket {
+    let addr: std::net::SocketAddr = sandbox.base_url().authority().parse().unwrap();
+    sandbox.stop().await;
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_reuseaddr(true).unwrap();
+    socket.bind(addr).unwrap();
+    socket
+}

@@ -402,7 +402,7 @@ async fn the_loopback_receiver_refuses_a_wrong_state_and_keeps_waiting() {
     // connection to loopback within the wait.
     let mut browser = ScriptedUser::new().unwrap();
     let (outcome, status) = tokio::join!(
-        receiver.receive("mine", Duration::from_secs(3)),
+        receiver.receive("mine", Duration::from_secs(10)),
         browser.visit(&forged)
     );
     let status = status.unwrap();
