@@ -429,22 +429,20 @@ impl Client {
     ///
     /// [`Error::InvalidInput`] when only one of the two is set, or the address is unusable.
     pub fn env_credentials() -> Result<Option<(InstanceUrl, AccessToken)>, Error> {
-        let Some((base, token)) = env_pair(
-            ENV_BASE_URL,
-            ENV_ACCESS_TOKEN,
-            format!(
-                "{ENV_BASE_URL} is set but {ENV_ACCESS_TOKEN} is not; set {ENV_ACCESS_TOKEN} to your access token, or unset {ENV_BASE_URL}."
-            ),
-            format!(
-                "{ENV_ACCESS_TOKEN} is set but {ENV_BASE_URL} is not; set {ENV_BASE_URL} to the address of the instance the token belongs to."
-            ),
-        )?
+        let Some((base, token)) = env_pair(ENV_BASE_URL, ENV_ACCESS_TOKEN, |set, unset, state| {
+            let advice = if set == ENV_BASE_URL {
+                format!("set {unset} to your access token, or unset {set}")
+            } else {
+                format!("set {unset} to the address of the instance the token belongs to")
+            };
+            format!("{set} is set but {unset} {state}; {advice}.")
+        })?
         else {
             return Ok(None);
         };
-        let base = InstanceUrl::parse(&base)
+        let base = InstanceUrl::parse(crate::secret::pasted(&base))
             .map_err(|err| Error::invalid_input(format!("{ENV_BASE_URL}: {err}")))?;
-        Ok(Some((base, AccessToken::new(token.trim()))))
+        Ok(Some((base, AccessToken::from_pasted(&token))))
     }
 
     /// The same client (same connection pool and settings) acting with another token.
@@ -906,19 +904,23 @@ impl ApiRequest {
 }
 
 /// Two environment variables that go together (a blank one is unset): both, neither,
-/// or the refusal for the first alone (`first_alone`) or the second alone.
+/// or the refusal `alone` words for the one set, given the other and whether that one
+/// `is not` set or `is empty`.
 pub(crate) fn env_pair(
     first: &str,
     second: &str,
-    first_alone: String,
-    second_alone: String,
+    alone: impl Fn(&str, &str, &str) -> String,
 ) -> Result<Option<(String, String)>, Error> {
     let read = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    let state = |name: &str| match std::env::var_os(name) {
+        Some(_) => "is empty",
+        None => "is not",
+    };
     match (read(first), read(second)) {
         (None, None) => Ok(None),
         (Some(a), Some(b)) => Ok(Some((a, b))),
-        (Some(_), None) => Err(Error::invalid_input(first_alone)),
-        (None, Some(_)) => Err(Error::invalid_input(second_alone)),
+        (Some(_), None) => Err(Error::invalid_input(alone(first, second, state(second)))),
+        (None, Some(_)) => Err(Error::invalid_input(alone(second, first, state(first)))),
     }
 }
 

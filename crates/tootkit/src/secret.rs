@@ -77,6 +77,61 @@ macro_rules! secret_type {
     };
 }
 
+/// `from_pasted` for the secrets a server issues (a password is the person's own, and
+/// may well hold quotes and spaces).
+macro_rules! issued_secret {
+    ($($name:ident),*) => {$(
+        impl $name {
+            /// Wraps a value as a person copied it, without what came along with it:
+            /// the whitespace around it, the `Bearer` scheme of an `Authorization`
+            /// header, and matching quotes around it, as a `.env` file, a Docker
+            /// `--env-file` or a shell line may keep them. No token, code or secret a
+            /// Mastodon-compatible server issues holds a quote or a space, so nothing
+            /// of the value itself is taken.
+            ///
+            /// ```
+            /// use tootkit::AccessToken;
+            ///
+            /// let token = |text| AccessToken::from_pasted(text).expose().to_owned();
+            /// assert_eq!(token(" ZA-Yj3aBD8U8Cm7lKUp\n"), "ZA-Yj3aBD8U8Cm7lKUp");
+            /// assert_eq!(token("\"ZA-Yj3aBD8U8Cm7lKUp\""), "ZA-Yj3aBD8U8Cm7lKUp");
+            /// assert_eq!(token("Bearer 'ZA-Yj3aBD8U8Cm7lKUp'"), "ZA-Yj3aBD8U8Cm7lKUp");
+            /// // Quotes that do not match are left for the server to refuse.
+            /// assert_eq!(token("\"ZA-Yj3aBD8U8Cm7lKUp"), "\"ZA-Yj3aBD8U8Cm7lKUp");
+            /// ```
+            pub fn from_pasted(text: &str) -> Self {
+                Self(pasted(text).to_owned())
+            }
+        }
+    )*};
+}
+
+issued_secret!(AccessToken, RefreshToken, ClientSecret, AuthorizationCode);
+
+/// See `from_pasted` on the issued secret types.
+pub(crate) fn pasted(text: &str) -> &str {
+    let mut text = text.trim();
+    loop {
+        let before = text;
+        if let Some((scheme, rest)) = text.split_once(char::is_whitespace)
+            && scheme.eq_ignore_ascii_case("bearer")
+        {
+            text = rest.trim();
+        }
+        for quote in ['"', '\'', '`'] {
+            if let Some(inside) = text
+                .strip_prefix(quote)
+                .and_then(|rest| rest.strip_suffix(quote))
+            {
+                text = inside.trim();
+            }
+        }
+        if text == before {
+            return text;
+        }
+    }
+}
+
 /// What every secret type is, for code generic over them (such as
 /// [`exposed::serialize`]).
 pub trait Secret {

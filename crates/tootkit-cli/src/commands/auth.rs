@@ -550,7 +550,7 @@ async fn obtain_token(
         .map_err(into_input)?;
         return client
             .oauth()
-            .exchange_code(app, &request, AuthorizationCode::new(code))
+            .exchange_code(app, &request, AuthorizationCode::from_pasted(&code))
             .await;
     }
     let receiver = LoopbackReceiver::bind().await?;
@@ -1010,18 +1010,15 @@ impl TokenInput {
                 "No token was given; pipe it in (`tootkit auth add-token --instance HOST < token.txt`) or paste it at the prompt.",
             ));
         };
-        // Copied from an `Authorization: Bearer …` header, it may carry the scheme too.
-        let token = match first.split_once(char::is_whitespace) {
-            Some((scheme, rest)) if scheme.eq_ignore_ascii_case("bearer") => rest.trim(),
-            _ => first,
-        };
+        // Copied from an `Authorization: Bearer …` header or a `.env` file, it may carry
+        // the scheme or quotes too.
+        let token = AccessToken::from_pasted(first);
         // Tokens are ASCII letters, digits, `-` and `_`; anything else was copied along.
-        if !token.chars().all(|c| c.is_ascii_graphic()) {
+        if !token.expose().chars().all(|c| c.is_ascii_graphic()) {
             return Err(Failure::usage(
                 "The token contains spaces, control characters or characters beyond ASCII; give the token alone, as the instance showed it.",
             ));
         }
-        let token = AccessToken::new(token);
         let unknown_shape = |lines: usize| {
             Failure::usage(format!(
                 "The input has {lines} lines; give the token alone on one line, or the file Mastodon.py's log_in(to_file=…) writes (token, base URL, client ID, client secret)."
@@ -1424,6 +1421,8 @@ mod tests {
     fn add_token_reads_a_token_alone_or_mastodon_py_s_file() {
         let alone = TokenInput::parse("Bearer abc_DEF-123\n").unwrap();
         assert_eq!(alone.token.expose(), "abc_DEF-123");
+        let quoted = TokenInput::parse("\"abc_DEF-123\"\n").unwrap();
+        assert_eq!(quoted.token.expose(), "abc_DEF-123");
         assert!(alone.instance.is_none() && alone.app.is_none());
         let file =
             TokenInput::parse("abc\nhttps://botsin.space\nclient-id\nclient-secret\n").unwrap();

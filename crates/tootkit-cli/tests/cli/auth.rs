@@ -483,7 +483,8 @@ async fn login_works_on_servers_from_before_mastodon_4_3() {
     );
 }
 
-/// Signs in with `--oob --scopes write:statuses`, pasting the code the sandbox shows.
+/// Signs in with `--oob --scopes write:statuses`, pasting the code the sandbox shows
+/// (in quotes).
 async fn oob_login_with_granular_scopes(sandbox: &Sandbox, name: &str) -> Home {
     let home = Home::new(name);
     oob_login_at_home(sandbox, &home).await;
@@ -515,7 +516,8 @@ async fn oob_login_at_home(sandbox: &Sandbox, home: &Home) {
     {
         use std::io::Write;
         let mut stdin = running.child.stdin.take().unwrap();
-        writeln!(stdin, "{}", code.expose()).unwrap();
+        // Copied with the quotes around it, as a terminal or a chat may give it.
+        writeln!(stdin, " \"{}\"", code.expose()).unwrap();
     }
     let done = running.finish().await.success();
     assert!(

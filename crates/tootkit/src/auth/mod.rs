@@ -21,7 +21,7 @@
 //! # let pasted = String::new();
 //! let token = client
 //!     .oauth()
-//!     .exchange_code(&app.credentials(), &request, tootkit::AuthorizationCode::new(pasted))
+//!     .exchange_code(&app.credentials(), &request, tootkit::AuthorizationCode::from_pasted(&pasted))
 //!     .await?;
 //! // Mastodon's tokens do not expire: keep this one somewhere safe (a secret store, the
 //! // bot's MASTODON_ACCESS_TOKEN) instead of signing in at every run.
@@ -225,18 +225,17 @@ impl AppCredentials {
     /// [`Error::InvalidInput`] when only one of the two is set.
     pub fn from_env() -> Result<Option<Self>, Error> {
         use crate::client::{ENV_CLIENT_ID, ENV_CLIENT_SECRET, env_pair};
-        let alone = |set: &str, unset: &str| {
+        Ok(env_pair(ENV_CLIENT_ID, ENV_CLIENT_SECRET, |set, unset, state| {
             format!(
-                "{set} is set but {unset} is not; set both (as `tootkit auth export` prints them), or neither."
+                "{set} is set but {unset} {state}; set both (as `tootkit auth export` prints them), or neither."
             )
-        };
-        Ok(env_pair(
-            ENV_CLIENT_ID,
-            ENV_CLIENT_SECRET,
-            alone(ENV_CLIENT_ID, ENV_CLIENT_SECRET),
-            alone(ENV_CLIENT_SECRET, ENV_CLIENT_ID),
-        )?
-        .map(|(id, secret)| Self::new(id.trim(), ClientSecret::new(secret.trim()))))
+        })?
+        .map(|(id, secret)| {
+            Self::new(
+                crate::secret::pasted(&id),
+                ClientSecret::from_pasted(&secret),
+            )
+        }))
     }
 }
 

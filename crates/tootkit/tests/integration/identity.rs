@@ -115,10 +115,32 @@ async fn from_env_takes_the_instance_and_token_mastodon_py_users_set() {
     ])
     .await;
     assert!(signed_in.contains("child: @alice"), "{signed_in}");
+    // As a `.env` file read by Docker's --env-file keeps them: quoted.
+    let quoted_token = format!("\"{}\"", token.expose());
+    let quoted_base = format!("'{base}'");
+    let quoted = child(&[
+        (tootkit::ENV_BASE_URL, &quoted_base),
+        (tootkit::ENV_ACCESS_TOKEN, &quoted_token),
+    ])
+    .await;
+    assert!(quoted.contains("child: @alice"), "{quoted}");
     let no_token = child(&[(tootkit::ENV_BASE_URL, &base)]).await;
     assert!(
-        no_token.contains("child error: ") && no_token.contains("MASTODON_ACCESS_TOKEN"),
+        no_token.contains(
+            "child error: MASTODON_API_BASE_URL is set but MASTODON_ACCESS_TOKEN is not; set MASTODON_ACCESS_TOKEN to your access token"
+        ),
         "{no_token}"
+    );
+    let empty_base = child(&[
+        (tootkit::ENV_BASE_URL, ""),
+        (tootkit::ENV_ACCESS_TOKEN, token.expose()),
+    ])
+    .await;
+    assert!(
+        empty_base.contains(
+            "child error: MASTODON_ACCESS_TOKEN is set but MASTODON_API_BASE_URL is empty; set MASTODON_API_BASE_URL to the address of the instance the token belongs to."
+        ),
+        "{empty_base}"
     );
     let nothing = child(&[]).await;
     assert!(
