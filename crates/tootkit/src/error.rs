@@ -492,9 +492,9 @@ fn says_revoked(server_message: &Option<String>) -> bool {
 
 fn unauthorized_message(server_message: &Option<String>) -> String {
     let why = if says_revoked(server_message) {
-        "sign in again for a new one"
+        "get a new one by signing in again or in the web interface's Development settings"
     } else {
-        "it may have been revoked or mistyped, so sign in again or check the token you gave"
+        "it may have been revoked or mistyped, so check it, or get a new one by signing in again or in the web interface's Development settings"
     };
     format!(
         "The server refused the access token{}; {why}.",

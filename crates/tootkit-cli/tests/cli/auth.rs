@@ -315,7 +315,7 @@ async fn a_revoked_token_is_met_with_the_command_that_signs_in_again() {
     let refused = home.run(&["whoami"]).await.failure(3);
     assert!(
         refused.stderr.starts_with(
-            "error: The server refused the access token (\u{201c}The access token was revoked\u{201d}); sign in again for a new one."
+            "error: The server refused the access token (\u{201c}The access token was revoked\u{201d}); get a new one by signing in again or in the web interface's Development settings."
         ),
         "{}",
         refused.stderr

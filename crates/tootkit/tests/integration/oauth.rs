@@ -84,7 +84,7 @@ async fn the_full_code_flow_through_the_loopback_receiver_gives_a_working_token(
     );
     assert_eq!(
         refused.to_string(),
-        "The server refused the access token (\u{201c}The access token was revoked\u{201d}); sign in again for a new one."
+        "The server refused the access token (\u{201c}The access token was revoked\u{201d}); get a new one by signing in again or in the web interface's Development settings."
     );
 }
 
