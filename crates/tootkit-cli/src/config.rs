@@ -189,7 +189,6 @@ fn refuse_foreign_dir(dir: &std::path::Path) -> Result<()> {
     Ok(())
 }
 
-/// A TOML file's error as a clause: what is wrong, and on which line.
 /// A TOML file of tootkit's, read whole: `None` when there is none. Refused when `check`
 /// refuses the file opened (by its owner or permissions: those of the file read, not of
 /// whatever the path names later), when it cannot be read, or when it is no text or no
@@ -228,6 +227,7 @@ pub(crate) fn unreadable(path: &Path, err: std::io::Error) -> Failure {
     ))
 }
 
+/// A TOML file's error as a clause: what is wrong, and on which line.
 pub(crate) fn toml_error(text: &str, err: &toml::de::Error) -> String {
     let message = err.message().trim_end_matches('.');
     match line_of(text, err) {
@@ -401,8 +401,8 @@ impl Profiles {
     }
 }
 
-/// Writes a file only its owner can read (0600), in a directory only its owner can
-/// enter (0700), replacing it atomically; refuses a directory another user owns or can
+/// Writes a file only its owner can read (0600), replacing it atomically, in a directory
+/// made for it only its owner can enter (0700) when there is none; refuses a directory another user owns or can
 /// write to, which could hold a file of theirs in the file's place.
 pub fn write_private(path: &Path, contents: &[u8]) -> Result<()> {
     let fail = |err: std::io::Error| {
