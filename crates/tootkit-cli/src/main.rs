@@ -164,7 +164,7 @@ fn main() -> ExitCode {
             }
             if matches!(
                 err.kind(),
-                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::UnknownArgument
             ) && let Some((command, text)) = text_read_as_options(std::env::args_os())
             {
                 errln!(

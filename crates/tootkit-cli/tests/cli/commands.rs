@@ -57,11 +57,13 @@ async fn each_kind_of_failure_has_its_exit_code_and_one_clear_sentence() {
         unquoted.stderr
     );
     // A text beginning with `-` whose letters take in `h`: not a request for help that
-    // exits 0 with nothing posted.
+    // exits 0 with nothing posted; or in a letter no flag has: not clap's word about
+    // that letter alone (`-3`).
     for (command, text) in [
         ("post", "-hot take: tabs aren't spaces"),
         ("count", "-vhello"),
         ("post", "-hi"),
+        ("post", "-30 degrees tonight"),
     ] {
         let read_as_options = home.run(&[command, text]).await.failure(2);
         assert_eq!(
