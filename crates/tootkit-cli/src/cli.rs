@@ -177,7 +177,7 @@ pub struct PostArgs {
     #[arg(long, value_parser = language_code)]
     pub language: Option<String>,
 
-    /// Reply to the status with this ID.
+    /// Reply to the status with this ID, or this address on the instance (another server's address holds that server's ID, and is refused).
     #[arg(
         long,
         value_name = "STATUS_ID",

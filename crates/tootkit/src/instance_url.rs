@@ -169,6 +169,12 @@ impl InstanceUrl {
         host_and_port(&self.url)
     }
 
+    /// The host and port of an address, as [`authority`](Self::authority) gives them
+    /// for the instance's: to tell whether the address is on this instance.
+    pub(crate) fn authority_of(url: &Url) -> String {
+        host_and_port(url)
+    }
+
     /// Whether this instance is on a loopback address (such as the sandbox).
     pub fn is_loopback(&self) -> bool {
         self.url.host().is_some_and(|h| is_loopback(&h))

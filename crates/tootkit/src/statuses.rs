@@ -3,7 +3,7 @@
 use crate::client::ApiRequest;
 use crate::entities::{Status, Visibility};
 use crate::text::{self, Limits, ThreadOptions};
-use crate::{Client, Error};
+use crate::{Client, Error, InstanceUrl};
 
 /// How long a server answers a repeated `Idempotency-Key` with the status it made:
 /// an hour, as Mastodon keeps keys (`PostStatusService`).
@@ -165,7 +165,10 @@ impl CreateStatus<'_> {
         self
     }
 
-    /// Makes it a reply to the status with this ID.
+    /// Makes it a reply to the status with this ID, or with this address on the
+    /// instance (`https://host/@user/ID`: the ID is the address's last part). The
+    /// address of a status on another server is refused before sending, as it holds
+    /// that server's ID, not the instance's.
     pub fn in_reply_to(mut self, status_id: impl Into<String>) -> Self {
         self.in_reply_to_id = Some(status_id.into());
         self
@@ -224,12 +227,50 @@ impl CreateStatus<'_> {
             body["language"] = text::language_tag(&language).into();
         }
         if let Some(id) = self.in_reply_to_id {
-            body["in_reply_to_id"] = id.into();
+            body["in_reply_to_id"] = reply_target(self.client.base_url(), &id)?.into();
         }
         let request = ApiRequest::post("/api/v1/statuses")
             .json(body)
             .idempotency_key(self.idempotency_key);
         self.client.json(request, "a Status").await
+    }
+}
+
+/// The ID of the status to reply to: `given` as it is, or the last part of a status's
+/// address on this instance (Mastodon's `https://host/@user/ID` and
+/// `…/users/user/statuses/ID`, GoToSocial's `…/@user/statuses/ID`, Akkoma's
+/// `…/notice/ID`), which is its ID there.
+fn reply_target(base: &InstanceUrl, given: &str) -> Result<String, Error> {
+    let given = given.trim();
+    if !given.contains("://") {
+        return Ok(given.to_owned());
+    }
+    let instance = base.authority();
+    let how = format!(
+        "open the status on {instance} (its search takes the address) and give the ID that ends its address there"
+    );
+    let url = match url::Url::parse(given) {
+        Ok(url) => url,
+        Err(_) => {
+            return Err(Error::invalid_input(format!(
+                "The status to reply to, `{given}`, is neither an ID nor an address; {how}."
+            )));
+        }
+    };
+    let server = InstanceUrl::authority_of(&url);
+    if server != instance {
+        return Err(Error::invalid_input(format!(
+            "The status to reply to is given by its address on {server}, which holds {server}'s ID for it, not {instance}'s; {how}."
+        )));
+    }
+    let last = url
+        .path_segments()
+        .and_then(|mut segments| segments.rfind(|segment| !segment.is_empty()));
+    match last {
+        Some(id) if !id.starts_with('@') && url.query().is_none() => Ok(id.to_owned()),
+        _ => Err(Error::invalid_input(format!(
+            "`{given}` is not the address of a status; {how}."
+        ))),
     }
 }
 

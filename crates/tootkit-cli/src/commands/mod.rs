@@ -636,7 +636,7 @@ struct Count {
 fn refuse_empty(text: &str, warning: &str) -> Result<()> {
     match (text::is_blank(text), text::is_blank(warning)) {
         (true, true) => Err(Failure::usage(
-            "The text is empty; write something to post.",
+            "The text is empty, and Mastodon posts no empty status; write something.",
         )),
         (true, false) => Err(Failure::usage(
             "The text is empty, and Mastodon would post the content warning as the text with nothing behind it; give the text as well, or post the words as the text without --cw.",

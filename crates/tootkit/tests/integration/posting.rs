@@ -102,6 +102,76 @@ async fn a_post_carries_every_option_and_reads_back() {
     );
 }
 
+/// A reply given the address of the status it answers, as a person copies it from the
+/// browser: the instance's own address is taken, another server's refused unsent.
+#[tokio::test]
+async fn a_reply_takes_the_address_of_a_status_on_the_instance() {
+    let sandbox = sandbox().await;
+    let client = fast_client(&sandbox);
+    let bot = client.with_access_token(user_token(&client, "read write").await);
+    let first = bot.statuses().create("first").send().await.unwrap();
+    let address = first.url.clone().unwrap();
+    for given in [address.clone(), first.uri.clone(), format!(" {address}/ ")] {
+        let reply = bot
+            .statuses()
+            .create("a reply to an address")
+            .in_reply_to(given.clone())
+            .send()
+            .await
+            .unwrap_or_else(|err| panic!("{given}: {err}"));
+        assert_eq!(reply.in_reply_to_id.as_deref(), Some(first.id.as_str()));
+    }
+    let posted = bot
+        .accounts()
+        .verify_credentials()
+        .await
+        .unwrap()
+        .statuses_count;
+    assert_eq!(posted, 4, "the first status and its three replies");
+    let refusal = |given: &'static str| {
+        let bot = bot.clone();
+        async move {
+            let err = bot
+                .statuses()
+                .create("not sent")
+                .in_reply_to(given)
+                .send()
+                .await
+                .unwrap_err();
+            assert!(matches!(err, Error::InvalidInput { .. }), "{err:?}");
+            err.to_string()
+        }
+    };
+    let instance = sandbox.base_url().authority();
+    assert_eq!(
+        refusal("https://mastodon.social/@Gargron/109348207311542468").await,
+        format!(
+            "The status to reply to is given by its address on mastodon.social, which holds mastodon.social's ID for it, not {instance}'s; open the status on {instance} (its search takes the address) and give the ID that ends its address there."
+        )
+    );
+    let profile = format!("{}/@{USER}", sandbox.base_url().as_str());
+    let profile: &'static str = Box::leak(profile.into_boxed_str());
+    assert!(
+        refusal(profile)
+            .await
+            .starts_with(&format!("`{profile}` is not the address of a status;"))
+    );
+    assert!(
+        refusal("http://[::1")
+            .await
+            .starts_with("The status to reply to, `http://[::1`, is neither an ID nor an address;")
+    );
+    // Nothing was sent.
+    assert_eq!(
+        bot.accounts()
+            .verify_credentials()
+            .await
+            .unwrap()
+            .statuses_count,
+        posted
+    );
+}
+
 #[tokio::test]
 async fn posting_without_a_token_says_to_sign_in_rather_than_blaming_one() {
     let sandbox = sandbox().await;
