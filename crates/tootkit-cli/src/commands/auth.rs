@@ -406,6 +406,7 @@ async fn ensure_app(
 ) -> Result<(AppCredentials, StoreKind)> {
     let authority = client.base_url().authority();
     let mut to_register = scopes.clone();
+    let mut lacked_scopes = false;
     if let Some(record) = profiles.apps.get(&authority) {
         let registered = Scopes::parse(&record.scopes).unwrap_or_else(|_| Scopes::read());
         to_register = registered.union(scopes);
@@ -428,6 +429,10 @@ async fn ensure_app(
             errln!(
                 "{authority} no longer knows the application tootkit registered there (its data was reset, or the application removed); registering it again."
             );
+        } else {
+            // Mastodon lets an application ask only for scopes it was registered with,
+            // word for word (`write` does not stand for `write:statuses` there).
+            lacked_scopes = !has_scopes;
         }
     }
     let app = client
@@ -438,7 +443,23 @@ async fn ensure_app(
         .redirect_uri(LoopbackReceiver::REGISTERED_REDIRECT_URI)
         .website(APP_WEBSITE)
         .send()
-        .await?;
+        .await
+        .map_err(|err| {
+            let limited = matches!(err, tootkit::Error::RateLimited { .. });
+            let failure = Failure::from(err);
+            if limited {
+                failure.with_hint(format!(
+                    "The limit is the one on registering applications (Mastodon takes 5 from one address in 10 minutes); tootkit registers one per instance address and reuses it, so give {authority} the same way each time."
+                ))
+            } else {
+                failure
+            }
+        })?;
+    if lacked_scopes {
+        errln!(
+            "Registered tootkit on {authority} again, with {to_register}: the application registered there before was not registered with the scopes asked for."
+        );
+    }
     let store = store_app(context, &authority, &app.credentials())?;
     profiles.apps.insert(
         authority,

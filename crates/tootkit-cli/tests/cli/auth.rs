@@ -437,6 +437,79 @@ async fn logging_out_of_an_instance_out_of_reach_forgets_and_says_what_is_left()
     );
 }
 
+/// Mastodon lets an application ask only for the scopes it was registered with, word for
+/// word: asking for others registers tootkit again, said; and the limit on registrations
+/// is named when it stops one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scopes_the_application_lacks_register_it_again_within_the_server_s_limit() {
+    let sandbox = sandbox().await;
+    let base = sandbox.base_url().to_string();
+    let authority = sandbox.base_url().authority();
+    let home = Home::new("register-again");
+    let first = login(&home, &base, &[]).await.success();
+    assert!(
+        !first.stderr.contains("Registered tootkit"),
+        "{}",
+        first.stderr
+    );
+    let covered = login(&home, &base, &["--profile", "reader", "--scopes", "read"])
+        .await
+        .success();
+    assert!(
+        !covered.stderr.contains("Registered tootkit"),
+        "{}",
+        covered.stderr
+    );
+    let granular = login(
+        &home,
+        &base,
+        &["--profile", "poster", "--scopes", "write:statuses"],
+    )
+    .await
+    .success();
+    assert!(
+        granular.stderr.contains(&format!(
+            "Registered tootkit on {authority} again, with read write write:statuses profile: the application registered there before was not registered with the scopes asked for.\n"
+        )),
+        "{}",
+        granular.stderr
+    );
+    home.run(&["--profile", "poster", "post", "granular"])
+        .await
+        .success();
+
+    // Three more registrations from this address use up the sandbox's five in ten
+    // minutes, as Mastodon's.
+    let client = Client::new(sandbox.base_url().clone()).unwrap();
+    for _ in 0..3 {
+        client.apps().register("another").send().await.unwrap();
+    }
+    let limited = home
+        .run(&[
+            "--profile",
+            "follower",
+            "auth",
+            "login",
+            "--no-browser",
+            "--instance",
+            &base,
+            "--scopes",
+            "read,write,follow",
+        ])
+        .await
+        .failure(4);
+    assert!(
+        limited
+            .stderr
+            .starts_with("error: The server's rate limit is used up; wait")
+            && limited.stderr.contains(&format!(
+                "hint: The limit is the one on registering applications (Mastodon takes 5 from one address in 10 minutes); tootkit registers one per instance address and reuses it, so give {authority} the same way each time."
+            )),
+        "{}",
+        limited.stderr
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn login_out_of_band_takes_the_pasted_code() {
     let sandbox = sandbox().await;
