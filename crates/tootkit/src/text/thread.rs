@@ -186,7 +186,7 @@ impl fmt::Display for SplitError {
                 if room < limit && length <= limit {
                     write!(
                         f,
-                        "\"{shown}\" cannot be cut and counts {length} {characters}, but a part has only {room} of its {limit} left once what every part repeats is in (content warning, carried mentions, number); shorten it, the content warning or the first part's mentions"
+                        "\"{shown}\" cannot be cut and counts {length} {characters}, but a part has only {room} of its {limit} left once what every part repeats is in (content warning, carried mentions, number); shorten it, the content warning or the first part's mentions, or turn the numbering off"
                     )
                 } else {
                     write!(
@@ -1727,7 +1727,8 @@ mod tests {
         assert_eq!(room, 60 - 45 - 6);
         assert!(
             err.to_string()
-                .contains("has only 9 of its 60 left once what every part repeats is in"),
+                .contains("has only 9 of its 60 left once what every part repeats is in")
+                && err.to_string().ends_with(", or turn the numbering off"),
             "{err}"
         );
         assert!(split_thread(&text, &ThreadOptions::new(limits(60))).is_ok());
