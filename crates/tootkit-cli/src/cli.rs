@@ -85,8 +85,9 @@ pub enum AuthCommand {
 pub struct SwitchArgs {
     /// The profile to use by default (`tootkit auth status` lists them).
     // An id of its own: sharing the global --profile's would make the two one argument.
+    // Optional to clap, so that a missing one is answered with the profiles there are.
     #[arg(id = "default_profile", value_name = "PROFILE")]
-    pub profile: String,
+    pub profile: Option<String>,
 }
 
 /// The most parts `--max-parts` allows: Mastodon takes 300 posts in three hours from

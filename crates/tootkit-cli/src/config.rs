@@ -257,7 +257,7 @@ impl Profiles {
     }
 
     /// "`a`, `b`", for a sentence.
-    fn quoted_names(&self) -> String {
+    pub fn quoted_names(&self) -> String {
         self.profiles
             .keys()
             .map(|name| format!("`{name}`"))

@@ -224,7 +224,7 @@ async fn run(cli: Cli) -> failure::Result<()> {
         Command::Auth(AuthCommand::AddToken(args)) => {
             commands::auth::add_token(&context, args).await
         }
-        Command::Auth(AuthCommand::Switch(args)) => commands::auth::switch(&context, &args.profile),
+        Command::Auth(AuthCommand::Switch(args)) => commands::auth::switch(&context, args.profile.as_deref()),
         Command::Auth(AuthCommand::Logout) => commands::auth::logout(&context).await,
         Command::Whoami => commands::whoami(&context).await,
         Command::Post(args) => commands::post(&context, args).await,

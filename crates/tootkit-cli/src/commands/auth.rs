@@ -1206,13 +1206,21 @@ pub async fn add_token(context: &Context, args: AddTokenArgs) -> Result<()> {
     Ok(())
 }
 
-pub fn switch(context: &Context, name: &str) -> Result<()> {
-    if name.trim().is_empty() {
-        return Err(Failure::usage(
-            "A profile needs a name; give one such as `tootkit auth switch bot` (`tootkit auth status` lists them).",
-        ));
-    }
+pub fn switch(context: &Context, name: Option<&str>) -> Result<()> {
     let mut profiles = context.profiles()?;
+    let Some(name) = name.filter(|name| !name.trim().is_empty()) else {
+        let given = if name.is_some() { "is empty" } else { "was not given" };
+        return Err(Failure::usage(if profiles.profiles.is_empty() {
+            format!(
+                "The profile to use by default {given}, and none is stored; sign in with `tootkit auth login --instance HOST` first."
+            )
+        } else {
+            format!(
+                "The profile to use by default {given}; give one of {}, as in `tootkit auth switch NAME`.",
+                profiles.quoted_names()
+            )
+        }));
+    };
     let (name, profile) = profiles.select(Some(name))?;
     profiles.default = Some(name.clone());
     profiles.save(&context.paths)?;

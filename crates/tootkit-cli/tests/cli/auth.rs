@@ -1062,10 +1062,18 @@ async fn switch_chooses_the_default_and_logout_says_when_none_is_left() {
     let unnamed = home.run(&["auth", "switch", ""]).await.failure(2);
     assert!(
         unnamed.stderr.starts_with(
-            "error: A profile needs a name; give one such as `tootkit auth switch bot` (`tootkit auth status` lists them)."
+            "error: The profile to use by default is empty; give one of `one`, `three`, `two`, as in `tootkit auth switch NAME`."
         ),
         "{}",
         unnamed.stderr
+    );
+    let missing = home.run(&["auth", "switch"]).await.failure(2);
+    assert!(
+        missing.stderr.starts_with(
+            "error: The profile to use by default was not given; give one of `one`, `three`, `two`, as in `tootkit auth switch NAME`."
+        ),
+        "{}",
+        missing.stderr
     );
 
     let logout = home.run(&["auth", "logout"]).await.success();
