@@ -164,14 +164,20 @@ fn main() -> ExitCode {
             }
             if matches!(
                 err.kind(),
-                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::UnknownArgument
-            ) && let Some((command, text)) = text_read_as_options(std::env::args_os())
-            {
-                errln!(
-                    "error: `{text}` was read as options because it begins with '-'; to give it as the text, put `--` before it, as in `tootkit {command} -- {}`, or give `-` and write it on standard input.",
-                    commands::shell_quote(&text)
-                );
-                return Exit::Usage.into();
+                ErrorKind::DisplayHelp
+                    | ErrorKind::DisplayVersion
+                    | ErrorKind::UnknownArgument
+                    | ErrorKind::NoEquals
+                    | ErrorKind::InvalidValue
+            ) {
+                let args: Vec<String> = std::env::args_os()
+                    .skip(1)
+                    .map(|arg| arg.to_string_lossy().into_owned())
+                    .collect();
+                if let Some(refusal) = text_read_as_options(&args) {
+                    errln!("{refusal}");
+                    return Exit::Usage.into();
+                }
             }
             let err = with_quoting_tip(err);
             let _ = err.print();
@@ -224,7 +230,9 @@ async fn run(cli: Cli) -> failure::Result<()> {
         Command::Auth(AuthCommand::AddToken(args)) => {
             commands::auth::add_token(&context, args).await
         }
-        Command::Auth(AuthCommand::Switch(args)) => commands::auth::switch(&context, args.profile.as_deref()),
+        Command::Auth(AuthCommand::Switch(args)) => {
+            commands::auth::switch(&context, args.profile.as_deref())
+        }
         Command::Auth(AuthCommand::Logout) => commands::auth::logout(&context).await,
         Command::Whoami => commands::whoami(&context).await,
         Command::Post(args) => commands::post(&context, args).await,
@@ -268,37 +276,148 @@ fn with_quoting_tip(mut err: clap::Error) -> clap::Error {
 }
 
 /// `tootkit post '-hot take: tabs'`: a text beginning with `-` whose letters include
-/// `h` asks clap for help, which would exit 0 with nothing posted. A cluster of flags
-/// cannot hold a character no flag of `post` or `count` has, so such an argument is the
-/// text (`-vh` stays a request for help).
-fn text_read_as_options(
-    args: impl IntoIterator<Item = std::ffi::OsString>,
-) -> Option<(&'static str, String)> {
-    let args: Vec<String> = args
-        .into_iter()
-        .skip(1)
-        .map(|arg| arg.to_string_lossy().into_owned())
-        .take_while(|arg| arg != "--")
-        .collect();
-    let command = ["post", "count"]
-        .into_iter()
-        .find(|command| args.iter().any(|arg| arg == command))?;
-    // The short flags the command takes (help and the global ones with its own), as
-    // clap has them once built.
+/// `h` asks clap for help, which would exit 0 with nothing posted, and one whose first
+/// letter no flag has (`-30 degrees`) is refused by clap for that letter alone. A
+/// cluster of flags cannot hold a character no flag has, so such a word is the text
+/// (`-vh` stays a request for help), or the value of the option before it (`--cw
+/// -hx`). The refusal, with the command line that gives it as meant; `None` for any
+/// other case (a mistyped flag such as `-t` among them), left to clap's own words.
+fn text_read_as_options(args: &[String]) -> Option<String> {
     let mut cli = Cli::command();
     cli.build();
-    let flags: Vec<char> = cli
-        .find_subcommand(command)?
-        .get_arguments()
-        .filter_map(clap::Arg::get_short)
+    let words = classify(&cli, args);
+    let (index, after) = words.iter().enumerate().find_map(|(at, word)| match word {
+        Word::NotOptions { after } => Some((at, after.clone())),
+        _ => None,
+    })?;
+    let word = &args[index];
+    let command = words
+        .iter()
+        .zip(args)
+        .find_map(|(kind, word)| matches!(kind, Word::Command).then_some(word.as_str()));
+    if !matches!(command, Some("post" | "count")) || word.chars().count() <= 2 {
+        return None;
+    }
+    let read = format!("error: `{word}` was read as options because it begins with '-'");
+    if let Some(option) = after {
+        return Some(format!(
+            "{read}; to give it as the value of {option}, join them with `=`, as in `{}`.",
+            commands::shell_word(&format!("{option}={word}"))
+        ));
+    }
+    // The text is this word and the unquoted words after it, if any; none may come
+    // before it, nor another word clap would refuse after it.
+    let text_at = |at: usize| matches!(words[at], Word::Positional) || at == index;
+    if (0..index).any(|at| matches!(words[at], Word::Positional))
+        || words[index + 1..]
+            .iter()
+            .any(|w| matches!(w, Word::NotOptions { .. }))
+    {
+        return None;
+    }
+    let text: Vec<&str> = (index..args.len())
+        .filter(|&at| text_at(at))
+        .map(|at| args[at].as_str())
         .collect();
-    args.into_iter()
-        .find(|arg| {
-            arg.strip_prefix('-').is_some_and(|letters| {
-                !letters.starts_with('-') && letters.chars().any(|c| !flags.contains(&c))
-            })
-        })
-        .map(|text| (command, text))
+    let others: Vec<String> = (0..args.len())
+        .filter(|&at| !(at >= index && text_at(at)))
+        .map(|at| commands::shell_word(&args[at]))
+        .collect();
+    Some(format!(
+        "{read}; to give it as the text, put `--` before it, as in `tootkit {} -- {}`, or give `-` and write it on standard input.",
+        others.join(" "),
+        commands::shell_quote(&text.join(" "))
+    ))
+}
+
+/// What a word of the command line is to clap, as far as [`text_read_as_options`] needs.
+#[derive(Clone, Debug)]
+enum Word {
+    Command,
+    /// An option, or a cluster of short flags.
+    Option,
+    /// The value of the option before it.
+    Value,
+    /// The text, or a word after `--`.
+    Positional,
+    /// Begins with `-` but holds a letter no flag has; `after` names the option just
+    /// before it still waiting for its value.
+    NotOptions {
+        after: Option<String>,
+    },
+}
+
+/// Reads the command line as clap would, without stopping at what it would refuse.
+fn classify(cli: &clap::Command, args: &[String]) -> Vec<Word> {
+    let takes_value = |arg: &clap::Arg| arg.get_num_args().is_some_and(|n| n.takes_values());
+    let mut command: Option<&clap::Command> = None;
+    let mut pending: Option<String> = None;
+    let mut words = Vec::with_capacity(args.len());
+    let mut rest_positional = false;
+    for word in args {
+        let scope = command.unwrap_or(cli);
+        let letters = word.strip_prefix('-').filter(|l| !l.is_empty());
+        let kind = match letters {
+            _ if rest_positional => Word::Positional,
+            Some("-") => {
+                rest_positional = true;
+                Word::Option
+            }
+            None if pending.take().is_some() => Word::Value,
+            None => match (command, scope.find_subcommand(word)) {
+                (None, Some(sub)) => {
+                    command = Some(sub);
+                    Word::Command
+                }
+                _ => Word::Positional,
+            },
+            Some(letters) => match letters.strip_prefix('-') {
+                Some(long) => {
+                    let (name, inline) = long
+                        .split_once('=')
+                        .map_or((long, false), |(n, _)| (n, true));
+                    pending = scope
+                        .get_arguments()
+                        .find(|arg| arg.get_long() == Some(name))
+                        .filter(|arg| takes_value(arg) && !inline)
+                        .map(|_| format!("--{name}"));
+                    Word::Option
+                }
+                None => {
+                    // Short flags, the last one perhaps taking the rest as its value.
+                    let mut known = Some(None);
+                    for (at, letter) in letters.char_indices() {
+                        match scope
+                            .get_arguments()
+                            .find(|arg| arg.get_short() == Some(letter))
+                        {
+                            None => {
+                                known = None;
+                                break;
+                            }
+                            Some(arg) if takes_value(arg) => {
+                                let rest = &letters[at + letter.len_utf8()..];
+                                known = Some(rest.is_empty().then(|| format!("-{letter}")));
+                                break;
+                            }
+                            Some(_) => {}
+                        }
+                    }
+                    match known {
+                        Some(waiting) => {
+                            pending = waiting;
+                            Word::Option
+                        }
+                        None => Word::NotOptions {
+                            after: pending.take(),
+                        },
+                    }
+                }
+            },
+        };
+        words.push(kind);
+    }
+    words
 }
 
 /// A log line as the CLI's other warnings read: `warning: ` and the message, its

@@ -1209,7 +1209,11 @@ pub async fn add_token(context: &Context, args: AddTokenArgs) -> Result<()> {
 pub fn switch(context: &Context, name: Option<&str>) -> Result<()> {
     let mut profiles = context.profiles()?;
     let Some(name) = name.filter(|name| !name.trim().is_empty()) else {
-        let given = if name.is_some() { "is empty" } else { "was not given" };
+        let given = if name.is_some() {
+            "is empty"
+        } else {
+            "was not given"
+        };
         return Err(Failure::usage(if profiles.profiles.is_empty() {
             format!(
                 "The profile to use by default {given}, and none is stored; sign in with `tootkit auth login --instance HOST` first."

@@ -75,6 +75,38 @@ async fn each_kind_of_failure_has_its_exit_code_and_one_clear_sentence() {
         );
         assert!(read_as_options.stdout.is_empty());
     }
+    // The command line given back keeps its options, and takes the unquoted words after
+    // into the text; a value of an option is joined to it.
+    let spread = home
+        .run(&[
+            "post",
+            "--visibility",
+            "private",
+            "-30",
+            "degrees",
+            "--cw",
+            "cold",
+        ])
+        .await
+        .failure(2);
+    assert_eq!(
+        spread.stderr.trim_end(),
+        "error: `-30` was read as options because it begins with '-'; to give it as the text, put `--` before it, as in `tootkit post --visibility private --cw cold -- '-30 degrees'`, or give `-` and write it on standard input."
+    );
+    let value = home.run(&["post", "--cw", "-hx", "text"]).await.failure(2);
+    assert_eq!(
+        value.stderr.trim_end(),
+        "error: `-hx` was read as options because it begins with '-'; to give it as the value of --cw, join them with `=`, as in `--cw=-hx`."
+    );
+    // A mistyped flag is clap's to name.
+    let mistyped = home.run(&["post", "-t", "text"]).await.failure(2);
+    assert!(
+        mistyped
+            .stderr
+            .starts_with("error: unexpected argument '-t' found"),
+        "{}",
+        mistyped.stderr
+    );
     let counted = home.run(&["count", "--", "-hot take"]).await.success();
     assert!(counted.stdout.starts_with("9/500"), "{}", counted.stdout);
     home.run(&["post", "-vh"]).await.success();
