@@ -268,8 +268,12 @@ impl ClientBuilder {
     /// As [`Client::from_env`].
     pub fn from_env() -> Result<Self, Error> {
         let (base, token) = Client::env_credentials()?.ok_or_else(|| {
+            let state = match std::env::var_os(ENV_BASE_URL) {
+                Some(_) => "is empty",
+                None => "is not set",
+            };
             Error::invalid_input(format!(
-                "{ENV_BASE_URL} is not set; set it to your instance's address (such as https://botsin.space) and {ENV_ACCESS_TOKEN} to your access token."
+                "{ENV_BASE_URL} {state}; set it to your instance's address (such as https://botsin.space) and {ENV_ACCESS_TOKEN} to your access token."
             ))
         })?;
         Ok(Client::builder(base).access_token(token))
@@ -911,12 +915,19 @@ pub(crate) fn env_pair(
     second: &str,
     alone: impl Fn(&str, &str, &str) -> String,
 ) -> Result<Option<(String, String)>, Error> {
-    let read = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    // Blank, or only the quotes of a `.env` file's placeholder (`""`): unset.
+    let read = |name: &str| match std::env::var(name) {
+        Ok(value) => Ok(Some(value).filter(|v| !crate::secret::pasted(v).is_empty())),
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(_)) => Err(Error::invalid_input(format!(
+            "{name} holds bytes that are not UTF-8 text; set it again to the value alone."
+        ))),
+    };
     let state = |name: &str| match std::env::var_os(name) {
         Some(_) => "is empty",
         None => "is not",
     };
-    match (read(first), read(second)) {
+    match (read(first)?, read(second)?) {
         (None, None) => Ok(None),
         (Some(a), Some(b)) => Ok(Some((a, b))),
         (Some(_), None) => Err(Error::invalid_input(alone(first, second, state(second)))),

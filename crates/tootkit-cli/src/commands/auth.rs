@@ -569,10 +569,13 @@ async fn obtain_token(
             "paste the code the page shows after you authorize, or pipe it in",
         )
         .map_err(into_input)?;
-        return client
-            .oauth()
-            .exchange_code(app, &request, AuthorizationCode::from_pasted(&code))
-            .await;
+        let code = AuthorizationCode::from_pasted(&code);
+        if code.is_empty() {
+            return Err(into_input(Failure::usage(
+                "The code pasted was empty quotes; paste the code the page shows after you authorize.",
+            )));
+        }
+        return client.oauth().exchange_code(app, &request, code).await;
     }
     let receiver = LoopbackReceiver::bind().await?;
     let request =
@@ -1026,14 +1029,20 @@ impl TokenInput {
             .map(str::trim)
             .filter(|line| !line.is_empty())
             .collect();
-        let Some(first) = lines.first() else {
-            return Err(Failure::usage(
+        let none_given = || {
+            Failure::usage(
                 "No token was given; pipe it in (`tootkit auth add-token --instance HOST < token.txt`) or paste it at the prompt.",
-            ));
+            )
+        };
+        let Some(first) = lines.first() else {
+            return Err(none_given());
         };
         // Copied from an `Authorization: Bearer …` header or a `.env` file, it may carry
         // the scheme or quotes too.
         let token = AccessToken::from_pasted(first);
+        if token.is_empty() || token.expose().eq_ignore_ascii_case("bearer") {
+            return Err(none_given());
+        }
         // Tokens are ASCII letters, digits, `-` and `_`; anything else was copied along.
         if !token.expose().chars().all(|c| c.is_ascii_graphic()) {
             return Err(Failure::usage(
@@ -1464,7 +1473,9 @@ mod tests {
         assert_eq!(app.client_id, "client-id");
         assert_eq!(app.client_secret.expose(), "client-secret");
         let refusal = |text: &str| TokenInput::parse(text).unwrap_err().message;
-        assert!(refusal("").starts_with("No token was given"));
+        for nothing in ["", "\"\"", "Bearer", "'Bearer '"] {
+            assert!(refusal(nothing).starts_with("No token was given"), "{nothing}");
+        }
         assert!(refusal("abc def").starts_with("The token contains spaces"));
         assert!(refusal("abc\u{200b}").starts_with("The token contains spaces"));
         let marked = TokenInput::parse("\u{feff}abc_DEF-123\r\n").unwrap();
