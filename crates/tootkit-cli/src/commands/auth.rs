@@ -1474,7 +1474,10 @@ mod tests {
         assert_eq!(app.client_secret.expose(), "client-secret");
         let refusal = |text: &str| TokenInput::parse(text).unwrap_err().message;
         for nothing in ["", "\"\"", "Bearer", "'Bearer '"] {
-            assert!(refusal(nothing).starts_with("No token was given"), "{nothing}");
+            assert!(
+                refusal(nothing).starts_with("No token was given"),
+                "{nothing}"
+            );
         }
         assert!(refusal("abc def").starts_with("The token contains spaces"));
         assert!(refusal("abc\u{200b}").starts_with("The token contains spaces"));
