@@ -166,9 +166,9 @@ impl CreateStatus<'_> {
     }
 
     /// Makes it a reply to the status with this ID, or with this address on the
-    /// instance (`https://host/@user/ID`: the ID is the address's last part). The
-    /// address of a status on another server is refused before sending, as it holds
-    /// that server's ID, not the instance's.
+    /// instance (`https://host/@user/ID`, GoToSocial's `…/statuses/ID`, Akkoma's
+    /// `…/notice/ID`). The address of a status on another server is refused before
+    /// sending, as it holds that server's ID, not the instance's.
     pub fn in_reply_to(mut self, status_id: impl Into<String>) -> Self {
         self.in_reply_to_id = Some(status_id.into());
         self
@@ -236,40 +236,63 @@ impl CreateStatus<'_> {
     }
 }
 
-/// The ID of the status to reply to: `given` as it is, or the last part of a status's
+/// The ID of the status to reply to: `given` as it is, or taken from a status's
 /// address on this instance (Mastodon's `https://host/@user/ID` and
 /// `…/users/user/statuses/ID`, GoToSocial's `…/@user/statuses/ID`, Akkoma's
-/// `…/notice/ID`), which is its ID there.
+/// `…/notice/ID`; a query such as `?utm_source=…` ignored), where it is the last part.
+/// IDs hold no `/`, so a word with one is an address, `https://` left out or not.
 fn reply_target(base: &InstanceUrl, given: &str) -> Result<String, Error> {
     let given = given.trim();
-    if !given.contains("://") {
+    if !given.contains('/') {
         return Ok(given.to_owned());
     }
     let instance = base.authority();
     let how = format!(
         "open the status on {instance} (its search takes the address) and give the ID that ends its address there"
     );
-    let url = match url::Url::parse(given) {
-        Ok(url) => url,
-        Err(_) => {
-            return Err(Error::invalid_input(format!(
-                "The status to reply to, `{given}`, is neither an ID nor an address; {how}."
-            )));
-        }
+    let parsed = if given.contains("://") {
+        url::Url::parse(given)
+    } else if given
+        .split('/')
+        .next()
+        .is_some_and(|host| !host.contains('@'))
+    {
+        url::Url::parse(&format!("https://{given}"))
+    } else {
+        // `user@host/…` is not how a status's address is written.
+        Err(url::ParseError::EmptyHost)
     };
+    let Some(mut url) = parsed
+        .ok()
+        .filter(|url| matches!(url.scheme(), "https" | "http") && url.host().is_some())
+    else {
+        return Err(Error::invalid_input(format!(
+            "The status to reply to is neither an ID nor a web address; {how}."
+        )));
+    };
+    // Said without what may be private: a query's parameters, a user name and password.
+    url.set_query(None);
+    url.set_fragment(None);
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
     let server = InstanceUrl::authority_of(&url);
     if server != instance {
         return Err(Error::invalid_input(format!(
             "The status to reply to is given by its address on {server}, which holds {server}'s ID for it, not {instance}'s; {how}."
         )));
     }
-    let last = url
+    let segments: Vec<&str> = url
         .path_segments()
-        .and_then(|mut segments| segments.rfind(|segment| !segment.is_empty()));
-    match last {
-        Some(id) if !id.starts_with('@') && url.query().is_none() => Ok(id.to_owned()),
+        .map(|segments| segments.filter(|s| !s.is_empty()).collect())
+        .unwrap_or_default();
+    match segments[..] {
+        [.., "statuses", id] | ["notice", id] => Ok(id.to_owned()),
+        // Mastodon's own form, whose IDs are numbers (`@user/with_replies` is no status).
+        [account, id] if account.starts_with('@') && id.bytes().all(|b| b.is_ascii_digit()) => {
+            Ok(id.to_owned())
+        }
         _ => Err(Error::invalid_input(format!(
-            "`{given}` is not the address of a status; {how}."
+            "`{url}` is not the address of a status; {how}."
         ))),
     }
 }
@@ -379,7 +402,8 @@ impl CreateThread<'_> {
         self
     }
 
-    /// Makes the first part a reply to the status with this ID.
+    /// Makes the first part a reply to the status with this ID, or this address on the
+    /// instance, as [`CreateStatus::in_reply_to`] takes it.
     pub fn in_reply_to(mut self, status_id: impl Into<String>) -> Self {
         self.in_reply_to_id = Some(status_id.into());
         self
@@ -544,6 +568,12 @@ impl CreateThread<'_> {
             // first part shows what that is.
             self.reply_visibility_after(first, false)?;
         }
+        // Resolved once, so that the keys are the same whether the status answered was
+        // given by its ID or its address.
+        let answered = match &self.in_reply_to_id {
+            Some(given) => Some(reply_target(self.client.base_url(), given)?),
+            None => None,
+        };
         let parts = self.parts().await?;
         if parts.is_empty() {
             return Err(Error::invalid_input(
@@ -556,7 +586,7 @@ impl CreateThread<'_> {
         for (index, part) in parts.into_iter().enumerate() {
             let reply_to = match statuses.last() {
                 Some(previous) => Some(previous.id.clone()),
-                None => self.in_reply_to_id.clone(),
+                None => answered.clone(),
             };
             let visibility = if index == 0 {
                 self.visibility.clone()

@@ -448,9 +448,9 @@ async fn ensure_app(
             let limited = matches!(err, tootkit::Error::RateLimited { .. });
             let failure = Failure::from(err);
             if limited {
-                failure.with_hint(format!(
-                    "The limit is the one on registering applications (Mastodon takes 5 from one address in 10 minutes); tootkit registers one per instance address and reuses it, so give {authority} the same way each time."
-                ))
+                failure.with_hint(
+                    "The limit is the one on registering applications (Mastodon takes 5 from one address in 10 minutes), and a sign-in asking for scopes tootkit's application there lacks registers it again: after the wait, ask for every scope needed in one sign-in, such as `--scopes read,write,follow`.",
+                )
             } else {
                 failure
             }

@@ -502,9 +502,9 @@ async fn scopes_the_application_lacks_register_it_again_within_the_server_s_limi
         limited
             .stderr
             .starts_with("error: The server's rate limit is used up; wait")
-            && limited.stderr.contains(&format!(
-                "hint: The limit is the one on registering applications (Mastodon takes 5 from one address in 10 minutes); tootkit registers one per instance address and reuses it, so give {authority} the same way each time."
-            )),
+            && limited.stderr.contains(
+                "hint: The limit is the one on registering applications (Mastodon takes 5 from one address in 10 minutes), and a sign-in asking for scopes tootkit's application there lacks registers it again: after the wait, ask for every scope needed in one sign-in, such as `--scopes read,write,follow`."
+            ),
         "{}",
         limited.stderr
     );

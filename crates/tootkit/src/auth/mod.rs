@@ -447,7 +447,7 @@ impl OAuth<'_> {
     /// println!("open {} and paste the code here", request.url(&server));
     /// let mut code = String::new();
     /// std::io::stdin().read_line(&mut code)?;
-    /// let token = client.oauth().exchange_code(&app, &request, AuthorizationCode::new(code.trim())).await?;
+    /// let token = client.oauth().exchange_code(&app, &request, AuthorizationCode::from_pasted(&code)).await?;
     /// let bot = client.with_access_token(token.access_token);
     /// # let _ = bot; Ok(()) }
     /// ```

@@ -141,6 +141,8 @@ pub enum SplitError {
         room: usize,
         /// The instance's limit.
         limit: usize,
+        /// Whether the parts are numbered (a number is among what every part repeats).
+        numbered: bool,
     },
     /// The text needs more parts than [`ThreadOptions::max_parts`] allows.
     TooManyParts {
@@ -176,6 +178,7 @@ impl fmt::Display for SplitError {
                 length,
                 room,
                 limit,
+                numbered,
             } => {
                 let shown = super::shortened(piece, 40);
                 let characters = if *length == 1 {
@@ -184,9 +187,14 @@ impl fmt::Display for SplitError {
                     "characters"
                 };
                 if room < limit && length <= limit {
+                    let (number, numbering) = if *numbered {
+                        (", number", ", or turn the numbering off")
+                    } else {
+                        ("", "")
+                    };
                     write!(
                         f,
-                        "\"{shown}\" cannot be cut and counts {length} {characters}, but a part has only {room} of its {limit} left once what every part repeats is in (content warning, carried mentions, number); shorten it, the content warning or the first part's mentions, or turn the numbering off"
+                        "\"{shown}\" cannot be cut and counts {length} {characters}, but a part has only {room} of its {limit} left once what every part repeats is in (content warning, carried mentions{number}); shorten it, the content warning or the first part's mentions{numbering}"
                     )
                 } else {
                     write!(
@@ -841,7 +849,7 @@ fn cut_pieces(
             } else {
                 first
             };
-            return Err(uncuttable(&text[start..end], length(end), options.limits));
+            return Err(uncuttable(&text[start..end], length(end), options));
         };
         if needed != carried && carried_into(&carried, &text[start..cut.end]) != needed {
             carried_whole_at = Some(index);
@@ -1039,7 +1047,8 @@ fn keeps_entities(text: &str, start: usize, cut: &Cut, found: &[Found]) -> bool 
 }
 
 /// The error for `piece`, which measures `decorated` with its part's decorations.
-fn uncuttable(piece: &str, decorated: usize, limits: Limits) -> SplitError {
+fn uncuttable(piece: &str, decorated: usize, options: &ThreadOptions) -> SplitError {
+    let limits = options.limits;
     let length = status_length(piece, "", limits);
     let decorations = decorated.saturating_sub(length);
     SplitError::Uncuttable {
@@ -1047,6 +1056,7 @@ fn uncuttable(piece: &str, decorated: usize, limits: Limits) -> SplitError {
         length,
         room: limits.max_characters.saturating_sub(decorations),
         limit: limits.max_characters,
+        numbered: options.numbering,
     }
 }
 
@@ -1714,6 +1724,7 @@ mod tests {
             length,
             room,
             limit,
+            numbered: true,
         } = err
         else {
             panic!("{err:?}");
@@ -1730,6 +1741,14 @@ mod tests {
                 .contains("has only 9 of its 60 left once what every part repeats is in")
                 && err.to_string().ends_with(", or turn the numbering off"),
             "{err}"
+        );
+        // Unnumbered, the mentions alone crowd it out, and only they are named.
+        let unnumbered = split_thread(&text, &options.clone().numbering(false)).unwrap_err();
+        assert!(
+            unnumbered.to_string().ends_with(
+                "has only 15 of its 60 left once what every part repeats is in (content warning, carried mentions); shorten it, the content warning or the first part's mentions"
+            ),
+            "{unnumbered}"
         );
         assert!(split_thread(&text, &ThreadOptions::new(limits(60))).is_ok());
     }

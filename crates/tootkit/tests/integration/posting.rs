@@ -111,7 +111,14 @@ async fn a_reply_takes_the_address_of_a_status_on_the_instance() {
     let bot = client.with_access_token(user_token(&client, "read write").await);
     let first = bot.statuses().create("first").send().await.unwrap();
     let address = first.url.clone().unwrap();
-    for given in [address.clone(), first.uri.clone(), format!(" {address}/ ")] {
+    let without_scheme = address.split_once("://").unwrap().1.to_owned();
+    for given in [
+        address.clone(),
+        first.uri.clone(),
+        format!(" {address}/ "),
+        format!("{address}?utm_source=share#top"),
+        without_scheme,
+    ] {
         let reply = bot
             .statuses()
             .create("a reply to an address")
@@ -121,13 +128,36 @@ async fn a_reply_takes_the_address_of_a_status_on_the_instance() {
             .unwrap_or_else(|err| panic!("{given}: {err}"));
         assert_eq!(reply.in_reply_to_id.as_deref(), Some(first.id.as_str()));
     }
+    // A thread answering the status by its address has the keys of one answering it by
+    // its ID: run again so, it posts nothing twice.
+    let thread = |answered: String| {
+        bot.statuses()
+            .thread("a reply in parts, long enough for three of them or more")
+            .max_characters(20)
+            .in_reply_to(answered)
+            .send()
+    };
+    let by_address = thread(address.clone()).await.unwrap();
+    let by_id = thread(first.id.clone()).await.unwrap();
+    let ids =
+        |statuses: &[tootkit::Status]| statuses.iter().map(|s| s.id.clone()).collect::<Vec<_>>();
+    assert!(by_address.len() >= 3);
+    assert_eq!(ids(&by_address), ids(&by_id));
+    assert_eq!(
+        by_address[0].in_reply_to_id.as_deref(),
+        Some(first.id.as_str())
+    );
     let posted = bot
         .accounts()
         .verify_credentials()
         .await
         .unwrap()
         .statuses_count;
-    assert_eq!(posted, 4, "the first status and its three replies");
+    assert_eq!(
+        posted,
+        6 + by_address.len() as u64,
+        "the first status, its five replies and the thread"
+    );
     let refusal = |given: &'static str| {
         let bot = bot.clone();
         async move {
@@ -156,11 +186,41 @@ async fn a_reply_takes_the_address_of_a_status_on_the_instance() {
             .await
             .starts_with(&format!("`{profile}` is not the address of a status;"))
     );
-    assert!(
-        refusal("http://[::1")
-            .await
-            .starts_with("The status to reply to, `http://[::1`, is neither an ID nor an address;")
-    );
+    for not_web in [
+        "http://[::1",
+        "file:///@alice/1",
+        "mailto:alice@example.com/1",
+    ] {
+        assert!(
+            refusal(not_web)
+                .await
+                .starts_with("The status to reply to is neither an ID nor a web address;"),
+            "{not_web}"
+        );
+    }
+    // Addresses on the instance that are not a status's, said without their query.
+    let base = sandbox.base_url().as_str().trim_end_matches('/').to_owned();
+    for (given, shown) in [
+        (
+            format!("{base}/users/{USER}?token=private"),
+            format!("{base}/users/{USER}"),
+        ),
+        (
+            format!("{}/activity", first.url.clone().unwrap()),
+            format!("{}/activity", first.url.clone().unwrap()),
+        ),
+        (
+            format!("{base}/@{USER}/with_replies"),
+            format!("{base}/@{USER}/with_replies"),
+        ),
+    ] {
+        let given: &'static str = Box::leak(given.into_boxed_str());
+        let said = refusal(given).await;
+        assert!(
+            said.starts_with(&format!("`{shown}` is not the address of a status;")),
+            "{said}"
+        );
+    }
     // Nothing was sent.
     assert_eq!(
         bot.accounts()

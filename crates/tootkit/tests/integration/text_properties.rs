@@ -129,7 +129,7 @@ proptest! {
                 prop_assert!(length > room, "{piece:?} ({length}) refused for a room of {room}");
                 return Ok(());
             }
-            Err(SplitError::Uncuttable { piece, length, room, limit }) => {
+            Err(SplitError::Uncuttable { piece, length, room, limit, .. }) => {
                 // The prose's longest uncuttable piece is a link, 23 characters.
                 prop_assert!(length <= 23 && length > room, "{piece:?}: {length} in {room}");
                 prop_assert_eq!(limit, limits.max_characters);
