@@ -766,14 +766,31 @@ impl Client {
         request: ApiRequest,
         expected: &'static str,
     ) -> Result<T, Error> {
+        Ok(self.json_dated(request, expected).await?.0)
+    }
+
+    /// [`json`](Self::json), with when the server answered (its `Date`, to the second,
+    /// on its own clock), if it said.
+    pub(crate) async fn json_dated<T: DeserializeOwned>(
+        &self,
+        request: ApiRequest,
+        expected: &'static str,
+    ) -> Result<(T, Option<OffsetDateTime>), Error> {
         let keyed = request.idempotency_key.is_some();
         let answer = self.send(request).await?;
-        answer.json(expected).map_err(|err| match err {
+        let date = answer
+            .headers
+            .get(reqwest::header::DATE)
+            .and_then(|date| date.to_str().ok())
+            .and_then(|date| httpdate::parse_http_date(date).ok())
+            .map(OffsetDateTime::from);
+        let value = answer.json(expected).map_err(|err| match err {
             Error::UnexpectedResponse { status, detail, .. } if keyed => {
                 self.unreadable_post(status, expected, &detail, answer.tries)
             }
             other => other,
-        })
+        })?;
+        Ok((value, date))
     }
 }
 
@@ -938,7 +955,6 @@ pub(crate) fn env_pair(
 /// A successful (or about-to-be-mapped) answer.
 pub(crate) struct ApiResponse {
     pub(crate) status: StatusCode,
-    #[allow(dead_code)]
     pub(crate) headers: HeaderMap,
     pub(crate) body: Vec<u8>,
     pub(crate) path: String,

@@ -3,6 +3,8 @@
 use crate::client::ApiRequest;
 use crate::entities::{Status, Visibility};
 use crate::text::{self, Limits, ThreadOptions};
+use time::OffsetDateTime;
+
 use crate::{Client, Error, InstanceUrl};
 
 /// How long a server answers a repeated `Idempotency-Key` with the status it made:
@@ -198,6 +200,11 @@ impl CreateStatus<'_> {
     /// sending it again: a new `send` carries a new key); [`Error::AlreadyHandled`] when
     /// a server that keeps no copy (GoToSocial) says a repeat of it was carried out.
     pub async fn send(self) -> Result<Status, Error> {
+        Ok(self.send_dated().await?.0)
+    }
+
+    /// [`send`](Self::send), with when the server answered, by its own clock.
+    async fn send_dated(self) -> Result<(Status, Option<OffsetDateTime>), Error> {
         let has_warning = self
             .spoiler_text
             .as_deref()
@@ -232,7 +239,7 @@ impl CreateStatus<'_> {
         let request = ApiRequest::post("/api/v1/statuses")
             .json(body)
             .idempotency_key(self.idempotency_key);
-        self.client.json(request, "a Status").await
+        self.client.json_dated(request, "a Status").await
     }
 }
 
@@ -295,6 +302,22 @@ fn reply_target(base: &InstanceUrl, given: &str) -> Result<String, Error> {
             "`{url}` is not the address of a status; {how}."
         ))),
     }
+}
+
+/// A part of a thread, as [`CreateThread::send_with`] reports it.
+#[derive(Clone, Copy, Debug)]
+#[non_exhaustive]
+pub struct PostedPart<'s> {
+    /// Its place in the thread, from 0.
+    pub index: usize,
+    /// How many parts the thread has.
+    pub count: usize,
+    /// The status the server made, or gave back for the part's key.
+    pub status: &'s Status,
+    /// Whether the server made it before this run began: an earlier run of the same
+    /// thread posted it, and the server gave it back for its key. False when the server
+    /// does not say when it answered (its `Date`) or within about a second of the run.
+    pub earlier: bool,
 }
 
 impl<'a> Statuses<'a> {
@@ -550,19 +573,36 @@ impl CreateThread<'_> {
     /// first part that fails: the parts before it are posted, and sending the same
     /// thread again posts only the rest.
     pub async fn send(self) -> Result<Vec<Status>, Error> {
-        self.send_with(|_, _, _| {}).await
+        self.send_with(|_| {}).await
     }
 
-    /// Like [`send`](Self::send), calling `posted(index, count, status)` as each part
-    /// is posted (or found already posted).
+    /// Like [`send`](Self::send), calling `posted` as each part is posted, or found
+    /// posted by an earlier run.
+    ///
+    /// ```no_run
+    /// # async fn run(client: tootkit::Client, essay: String) -> Result<(), tootkit::Error> {
+    /// client
+    ///     .statuses()
+    ///     .thread(essay)
+    ///     .send_with(|part| {
+    ///         let again = if part.earlier { " (posted before)" } else { "" };
+    ///         println!("{}/{}: {}{again}", part.index + 1, part.count, part.status.uri);
+    ///     })
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     ///
     /// # Errors
     ///
     /// As [`send`](Self::send).
     pub async fn send_with(
         self,
-        mut posted: impl FnMut(usize, usize, &Status),
+        mut posted: impl FnMut(PostedPart<'_>),
     ) -> Result<Vec<Status>, Error> {
+        // When this run began, by this machine's clock: a part the server made before
+        // that (by its own clock, set against this one with its `Date`) is one an
+        // earlier run posted, given back for its key.
+        let began = OffsetDateTime::now_utc();
         if let Some(first) = &self.visibility {
             // Refused before anything is posted; with the account's default, after the
             // first part shows what that is.
@@ -610,7 +650,7 @@ impl CreateThread<'_> {
             if let Some(language) = &self.language {
                 status = status.language(language.clone());
             }
-            let status = match status.send().await {
+            let (status, answered) = match status.send_dated().await {
                 // The status this part answers exists (it is the part just posted, or
                 // none was named), so "not found" is about the key: the status it was
                 // given to the first time is gone.
@@ -634,7 +674,21 @@ impl CreateThread<'_> {
                 reply_visibility = Some(self.reply_visibility_after(&status.visibility, true)?)
                     .filter(|visibility| !visibility.as_str().is_empty());
             }
-            posted(index, count, &status);
+            let earlier = match (answered, status.created_at) {
+                // The `Date` is cut to the second and sent before the answer arrives,
+                // so the start it places is early, never late: a part it calls earlier
+                // was.
+                (Some(answered), Some(created)) => {
+                    created < began + (answered - OffsetDateTime::now_utc())
+                }
+                _ => false,
+            };
+            posted(PostedPart {
+                index,
+                count,
+                status: &status,
+                earlier,
+            });
             statuses.push(status);
         }
         Ok(statuses)

@@ -323,7 +323,10 @@ pub async fn post(context: &Context, args: PostArgs) -> Result<()> {
         }
         let json = context.json;
         let mut done: Vec<tootkit::Status> = Vec::new();
-        let sending = thread.send_with(|_, _, status| {
+        let mut earlier = 0;
+        let sending = thread.send_with(|part| {
+            let status = part.status;
+            earlier += usize::from(part.earlier);
             let url = status.url.as_deref().unwrap_or(&status.uri);
             crate::done_before_output(format!(
                 "part {} was posted ({url}), and the same command run again within the hour posts the rest without repeating any",
@@ -411,6 +414,20 @@ pub async fn post(context: &Context, args: PostArgs) -> Result<()> {
                     )
                 })
             })?;
+        // A run that posted nothing new looks like one that posted it all: said.
+        match (earlier, posted.len()) {
+            (0, _) => {}
+            (all, count) if all == count => errln!(
+                "All {count} parts had been posted by an earlier run of this command, and the server gave them back for their keys; nothing new was posted."
+            ),
+            (earlier, count) => errln!(
+                "{earlier} of the {count} parts had been posted by an earlier run of this command, and the server gave them back for their keys; {}.",
+                match count - earlier {
+                    1 => "the other one is new".to_owned(),
+                    new => format!("the other {new} are new"),
+                }
+            ),
+        }
         if json {
             if let Some(last) = posted.last() {
                 crate::done_before_output(format!(

@@ -447,10 +447,21 @@ async fn a_thread_killed_after_two_parts_completes_without_duplicates_when_run_a
     );
 
     // Second run: the same command posts the rest, and answers the first parts with
-    // the statuses already made.
+    // the statuses already made. (Two seconds on, which the server's `Date`, to the
+    // second, tells from the parts the run makes.)
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
     let rerun = crate::run(thread_command(&base), Some(text.clone()))
         .await
         .success();
+    assert!(
+        rerun.stderr.contains(&format!(
+            "2 of the {} parts had been posted by an earlier run of this command, and the server gave them back for their keys; the other {} are new.",
+            parts.len(),
+            parts.len() - 2
+        )),
+        "{}",
+        rerun.stderr
+    );
     let urls: Vec<&str> = rerun.stdout.lines().collect();
     assert_eq!(urls.len(), parts.len(), "{}", rerun.stdout);
     assert_eq!(urls[..2], [first_two[0].as_str(), first_two[1].as_str()]);
@@ -461,11 +472,20 @@ async fn a_thread_killed_after_two_parts_completes_without_duplicates_when_run_a
     );
     assert_chain(&client, &ids(&rerun.stdout), &parts).await;
 
-    // Once more, for good measure: nothing new.
+    // Once more, for good measure: nothing new, and said so.
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
     let again = crate::run(thread_command(&base), Some(text))
         .await
         .success();
     assert_eq!(again.stdout, rerun.stdout);
+    assert!(
+        again.stderr.contains(&format!(
+            "All {} parts had been posted by an earlier run of this command, and the server gave them back for their keys; nothing new was posted.",
+            parts.len()
+        )),
+        "{}",
+        again.stderr
+    );
     assert_eq!(statuses_on_server(&client).await, parts.len() as u64);
 }
 

@@ -1500,12 +1500,18 @@ async fn a_thread_posts_as_a_chain_cut_for_the_instances_limits() {
         .reply_visibility(Visibility::Private)
         .spoiler_text("long")
         .carry_mentions(true)
-        .send_with(|index, count, status| seen.push((index, count, status.id.clone())))
+        .send_with(|part| seen.push((part.index, part.count, part.status.id.clone(), part.earlier)))
         .await
         .unwrap();
     let count = statuses.len();
     assert!(count > 3, "{count} parts");
-    assert_eq!(seen.len(), count);
+    let reported: Vec<_> = (statuses.iter().enumerate())
+        .map(|(index, status)| (index, count, status.id.clone(), false))
+        .collect();
+    assert_eq!(
+        seen, reported,
+        "every part reported, as new, as it was posted"
+    );
     let parts = bot
         .statuses()
         .thread(text)
