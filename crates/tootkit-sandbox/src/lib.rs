@@ -385,6 +385,10 @@ impl Sandbox {
             // preflight is not counted, and a 429 is readable by the page it refuses.
             .layer(axum::middleware::from_fn(routes::cross_origin))
             .layer(axum::middleware::from_fn(log_request))
+            .layer(axum::middleware::from_fn_with_state(
+                Arc::clone(&state),
+                dated,
+            ))
             .into_make_service_with_connect_info::<SocketAddr>();
         let (shutdown, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
@@ -595,6 +599,26 @@ fn readable_password() -> String {
 
 /// Logs method, path and status; never the query (it can carry an authorization state)
 /// nor any header.
+/// Dates every answer by the sandbox's clock, which [`Sandbox::advance_clock`] moves
+/// (hyper would date it by the wall clock): its `Date` and the `created_at` of what it
+/// makes agree, as a server's do.
+async fn dated(
+    axum::extract::State(state): axum::extract::State<Arc<AppState>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let mut response = next.run(request).await;
+    if let Ok(ms) = u64::try_from(state.store.now_ms()) {
+        let now = std::time::UNIX_EPOCH + std::time::Duration::from_millis(ms);
+        if let Ok(date) = axum::http::HeaderValue::from_str(&httpdate::fmt_http_date(now)) {
+            response
+                .headers_mut()
+                .insert(axum::http::header::DATE, date);
+        }
+    }
+    response
+}
+
 async fn log_request(
     request: axum::extract::Request,
     next: axum::middleware::Next,

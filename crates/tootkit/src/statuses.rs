@@ -304,6 +304,30 @@ fn reply_target(base: &InstanceUrl, given: &str) -> Result<String, Error> {
     }
 }
 
+/// Whether a status the server dated `created`, in an answer it dated `date`, was made
+/// before a run that began `running` ago by this machine's clock. The run's start is
+/// placed on the server's clock by its `Date`, cut to the second and written before the
+/// answer arrives, so it is placed early, never late; and cut to the second again, as
+/// Pleroma's and Akkoma's `created_at` are. A status older than the hour for which a
+/// server gives one back for its key means a `Date` from another clock (a proxy's): not
+/// judged.
+fn made_before_the_run(
+    created: OffsetDateTime,
+    date: OffsetDateTime,
+    running: time::Duration,
+) -> bool {
+    let lifetime =
+        time::Duration::try_from(IDEMPOTENCY_KEY_LIFETIME).unwrap_or(time::Duration::HOUR);
+    let began = date
+        .checked_sub(running)
+        .and_then(|began| began.replace_nanosecond(0).ok());
+    let kept_since = date.checked_sub(lifetime + time::Duration::MINUTE);
+    match (began, kept_since) {
+        (Some(began), Some(kept_since)) => created < began && created >= kept_since,
+        _ => false,
+    }
+}
+
 /// A part of a thread, as [`CreateThread::send_with`] reports it.
 #[derive(Clone, Copy, Debug)]
 #[non_exhaustive]
@@ -315,8 +339,10 @@ pub struct PostedPart<'s> {
     /// The status the server made, or gave back for the part's key.
     pub status: &'s Status,
     /// Whether the server made it before this run began: an earlier run of the same
-    /// thread posted it, and the server gave it back for its key. False when the server
-    /// does not say when it answered (its `Date`) or within about a second of the run.
+    /// thread posted it, and the server gave it back for its key. Judged by the
+    /// answer's `Date` against the status's `created_at`, both to the second, so false
+    /// when either is missing, or when the earlier run ended a second or two before
+    /// this one began.
     pub earlier: bool,
 }
 
@@ -650,7 +676,7 @@ impl CreateThread<'_> {
             if let Some(language) = &self.language {
                 status = status.language(language.clone());
             }
-            let (status, answered) = match status.send_dated().await {
+            let (status, date) = match status.send_dated().await {
                 // The status this part answers exists (it is the part just posted, or
                 // none was named), so "not found" is about the key: the status it was
                 // given to the first time is gone.
@@ -674,15 +700,9 @@ impl CreateThread<'_> {
                 reply_visibility = Some(self.reply_visibility_after(&status.visibility, true)?)
                     .filter(|visibility| !visibility.as_str().is_empty());
             }
-            let earlier = match (answered, status.created_at) {
-                // The `Date` is cut to the second and sent before the answer arrives,
-                // so the start it places is early, never late: a part it calls earlier
-                // was.
-                (Some(answered), Some(created)) => {
-                    created < began + (answered - OffsetDateTime::now_utc())
-                }
-                _ => false,
-            };
+            let earlier = date.zip(status.created_at).is_some_and(|(date, created)| {
+                made_before_the_run(created, date, OffsetDateTime::now_utc() - began)
+            });
             posted(PostedPart {
                 index,
                 count,
@@ -881,5 +901,34 @@ mod tests {
         assert_ne!(key("long text", "other"), first);
         // A blank warning is none.
         assert_eq!(key("long text", "   "), key("long text", ""));
+    }
+
+    #[test]
+    fn a_part_is_earlier_only_when_made_before_the_run_on_the_server_s_clock() {
+        use time::macros::datetime;
+        let date = datetime!(2026-11-28 10:00:11 UTC);
+        let seconds = |s: f64| time::Duration::seconds_f64(s);
+        // Posted by a run that ended five seconds before this one began.
+        assert!(super::made_before_the_run(
+            date - seconds(6.0),
+            date,
+            seconds(1.0)
+        ));
+        // Made by this run, in the second it began, dated to the second as Pleroma
+        // dates it: not earlier.
+        let pleroma = datetime!(2026-11-28 10:00:10 UTC);
+        assert!(!super::made_before_the_run(pleroma, date, seconds(0.15)));
+        // A `Date` from another clock, hours or ages away: not judged.
+        assert!(!super::made_before_the_run(
+            date,
+            datetime!(9999-12-31 23:59:59 UTC),
+            seconds(1.0)
+        ));
+        // A local clock stepped back during the run, near the end of time: no panic.
+        assert!(!super::made_before_the_run(
+            date,
+            datetime!(9999-12-31 23:59:59 UTC),
+            seconds(-5.0)
+        ));
     }
 }

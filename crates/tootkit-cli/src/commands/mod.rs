@@ -417,14 +417,17 @@ pub async fn post(context: &Context, args: PostArgs) -> Result<()> {
         // A run that posted nothing new looks like one that posted it all: said.
         match (earlier, posted.len()) {
             (0, _) => {}
+            (1, 1) => errln!(
+                "The thread's one part had already been posted by an earlier run; nothing new was posted."
+            ),
             (all, count) if all == count => errln!(
-                "All {count} parts had been posted by an earlier run of this command, and the server gave them back for their keys; nothing new was posted."
+                "All {count} parts had already been posted by an earlier run; nothing new was posted."
             ),
             (earlier, count) => errln!(
-                "{earlier} of the {count} parts had been posted by an earlier run of this command, and the server gave them back for their keys; {}.",
+                "{earlier} of the {count} parts had already been posted by an earlier run; {}.",
                 match count - earlier {
-                    1 => "the other one is new".to_owned(),
-                    new => format!("the other {new} are new"),
+                    1 => "the other one was posted now".to_owned(),
+                    new => format!("the other {new} were posted now"),
                 }
             ),
         }

@@ -447,15 +447,15 @@ async fn a_thread_killed_after_two_parts_completes_without_duplicates_when_run_a
     );
 
     // Second run: the same command posts the rest, and answers the first parts with
-    // the statuses already made. (Two seconds on, which the server's `Date`, to the
-    // second, tells from the parts the run makes.)
-    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    // the statuses already made, and says so. (Some seconds on by the server's clock,
+    // which it tells by its `Date` to the second, as the parts' dates.)
+    sandbox.advance_clock(std::time::Duration::from_secs(5));
     let rerun = crate::run(thread_command(&base), Some(text.clone()))
         .await
         .success();
     assert!(
         rerun.stderr.contains(&format!(
-            "2 of the {} parts had been posted by an earlier run of this command, and the server gave them back for their keys; the other {} are new.",
+            "2 of the {} parts had already been posted by an earlier run; the other {} were posted now.",
             parts.len(),
             parts.len() - 2
         )),
@@ -473,14 +473,14 @@ async fn a_thread_killed_after_two_parts_completes_without_duplicates_when_run_a
     assert_chain(&client, &ids(&rerun.stdout), &parts).await;
 
     // Once more, for good measure: nothing new, and said so.
-    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    sandbox.advance_clock(std::time::Duration::from_secs(5));
     let again = crate::run(thread_command(&base), Some(text))
         .await
         .success();
     assert_eq!(again.stdout, rerun.stdout);
     assert!(
         again.stderr.contains(&format!(
-            "All {} parts had been posted by an earlier run of this command, and the server gave them back for their keys; nothing new was posted.",
+            "All {} parts had already been posted by an earlier run; nothing new was posted.",
             parts.len()
         )),
         "{}",
