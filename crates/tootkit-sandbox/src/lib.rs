@@ -412,7 +412,8 @@ impl Sandbox {
     /// Moves the sandbox's clock forward by `by`, as if that much time had passed:
     /// authorization codes expire after ten minutes and `Idempotency-Key`s lapse after
     /// an hour of it, as on Mastodon, so a client's handling of both can be tried
-    /// without waiting. Statuses posted afterwards are dated by the advanced clock.
+    /// without waiting. Statuses posted afterwards, and every answer's `Date`, are
+    /// dated by the advanced clock.
     ///
     /// ```
     /// # async fn run() -> Result<(), tootkit_sandbox::SandboxError> {
