@@ -364,7 +364,7 @@ impl<'a> Statuses<'a> {
     ///     .statuses()
     ///     .thread(essay)
     ///     .spoiler_text("long read")
-    ///     .send_with(|index, count, status| println!("{}/{count} {}", index + 1, status.uri))
+    ///     .send_with(|part| println!("{}/{} {}", part.index + 1, part.count, part.status.uri))
     ///     .await?;
     /// # Ok(()) }
     /// ```
