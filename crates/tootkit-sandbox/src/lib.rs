@@ -598,8 +598,6 @@ fn readable_password() -> String {
         .join("-")
 }
 
-/// Logs method, path and status; never the query (it can carry an authorization state)
-/// nor any header.
 /// Dates every answer by the sandbox's clock, which [`Sandbox::advance_clock`] moves
 /// (hyper would date it by the wall clock): its `Date` and the `created_at` of what it
 /// makes agree, as a server's do.
@@ -609,17 +607,26 @@ async fn dated(
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     let mut response = next.run(request).await;
-    if let Ok(ms) = u64::try_from(state.store.now_ms()) {
-        let now = std::time::UNIX_EPOCH + std::time::Duration::from_millis(ms);
-        if let Ok(date) = axum::http::HeaderValue::from_str(&httpdate::fmt_http_date(now)) {
-            response
-                .headers_mut()
-                .insert(axum::http::header::DATE, date);
-        }
+    // An HTTP date (RFC 9110's IMF-fixdate).
+    let date = time::OffsetDateTime::from_unix_timestamp(state.store.now_ms().div_euclid(1000))
+        .ok()
+        .and_then(|now| {
+            now.format(time::macros::format_description!(
+                "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+            ))
+            .ok()
+        })
+        .and_then(|date| axum::http::HeaderValue::from_str(&date).ok());
+    if let Some(date) = date {
+        response
+            .headers_mut()
+            .insert(axum::http::header::DATE, date);
     }
     response
 }
 
+/// Logs method, path and status; never the query (it can carry an authorization state)
+/// nor any header.
 async fn log_request(
     request: axum::extract::Request,
     next: axum::middleware::Next,

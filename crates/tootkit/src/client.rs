@@ -235,8 +235,14 @@ fn retry_after(headers: &HeaderMap) -> Option<OffsetDateTime> {
         .trim();
     match text.parse::<u32>() {
         Ok(seconds) => Some(seconds_from_now(seconds.into())),
-        Err(_) => OffsetDateTime::parse(text, &time::format_description::well_known::Rfc2822).ok(),
+        Err(_) => http_date(text),
     }
+}
+
+/// An HTTP date (RFC 9110's IMF-fixdate, `Sat, 01 Aug 2026 13:55:00 GMT`), as `Date` and
+/// `Retry-After` carry it.
+fn http_date(text: &str) -> Option<OffsetDateTime> {
+    OffsetDateTime::parse(text, &time::format_description::well_known::Rfc2822).ok()
 }
 
 /// Builds a [`Client`].
@@ -782,8 +788,7 @@ impl Client {
             .headers
             .get(reqwest::header::DATE)
             .and_then(|date| date.to_str().ok())
-            .and_then(|date| httpdate::parse_http_date(date).ok())
-            .map(OffsetDateTime::from);
+            .and_then(http_date);
         let value = answer.json(expected).map_err(|err| match err {
             Error::UnexpectedResponse { status, detail, .. } if keyed => {
                 self.unreadable_post(status, expected, &detail, answer.tries)
