@@ -274,12 +274,12 @@ impl ClientBuilder {
     /// As [`Client::from_env`].
     pub fn from_env() -> Result<Self, Error> {
         let (base, token) = Client::env_credentials()?.ok_or_else(|| {
-            let state = match std::env::var_os(ENV_BASE_URL) {
-                Some(_) => "is empty",
-                None => "is not set",
-            };
             Error::invalid_input(format!(
-                "{ENV_BASE_URL} {state}; set it to your instance's address (such as https://botsin.space) and {ENV_ACCESS_TOKEN} to your access token."
+                "{ENV_BASE_URL} {}; set it to your instance's address (such as https://botsin.space) and {ENV_ACCESS_TOKEN} to your access token.",
+                match unset_state(ENV_BASE_URL) {
+                    "is not" => "is not set",
+                    empty => empty,
+                }
             ))
         })?;
         Ok(Client::builder(base).access_token(token))
@@ -439,13 +439,12 @@ impl Client {
     ///
     /// [`Error::InvalidInput`] when only one of the two is set, or the address is unusable.
     pub fn env_credentials() -> Result<Option<(InstanceUrl, AccessToken)>, Error> {
-        let Some((base, token)) = env_pair(ENV_BASE_URL, ENV_ACCESS_TOKEN, |set, unset, state| {
-            let advice = if set == ENV_BASE_URL {
-                format!("set {unset} to your access token, or unset {set}")
+        let Some((base, token)) = env_pair(ENV_BASE_URL, ENV_ACCESS_TOKEN, |set| {
+            if set == ENV_BASE_URL {
+                format!("set {ENV_ACCESS_TOKEN} to your access token, or unset {ENV_BASE_URL}")
             } else {
-                format!("set {unset} to the address of the instance the token belongs to")
-            };
-            format!("{set} is set but {unset} {state}; {advice}.")
+                format!("set {ENV_BASE_URL} to the address of the instance the token belongs to")
+            }
         })?
         else {
             return Ok(None);
@@ -930,12 +929,12 @@ impl ApiRequest {
 }
 
 /// Two environment variables that go together (a blank one is unset): both, neither,
-/// or the refusal `alone` words for the one set, given the other and whether that one
-/// `is not` set or `is empty`.
+/// or a refusal saying which one is set and which is not, ending with the `advice`
+/// given for the one set.
 pub(crate) fn env_pair(
     first: &str,
     second: &str,
-    alone: impl Fn(&str, &str, &str) -> String,
+    advice: impl Fn(&str) -> String,
 ) -> Result<Option<(String, String)>, Error> {
     // Blank, or only the quotes of a `.env` file's placeholder (`""`): unset.
     let read = |name: &str| match std::env::var(name) {
@@ -945,15 +944,26 @@ pub(crate) fn env_pair(
             "{name} holds bytes that are not UTF-8 text; set it again to the value alone."
         ))),
     };
-    let state = |name: &str| match std::env::var_os(name) {
-        Some(_) => "is empty",
-        None => "is not",
+    let alone = |set: &str, unset: &str| {
+        Error::invalid_input(format!(
+            "{set} is set but {unset} {}; {}.",
+            unset_state(unset),
+            advice(set)
+        ))
     };
     match (read(first)?, read(second)?) {
         (None, None) => Ok(None),
         (Some(a), Some(b)) => Ok(Some((a, b))),
-        (Some(_), None) => Err(Error::invalid_input(alone(first, second, state(second)))),
-        (None, Some(_)) => Err(Error::invalid_input(alone(second, first, state(first)))),
+        (Some(_), None) => Err(alone(first, second)),
+        (None, Some(_)) => Err(alone(second, first)),
+    }
+}
+
+/// How an environment variable read as unset is: `is empty` (or blank), or `is not`.
+fn unset_state(name: &str) -> &'static str {
+    match std::env::var_os(name) {
+        Some(_) => "is empty",
+        None => "is not",
     }
 }
 

@@ -225,10 +225,8 @@ impl AppCredentials {
     /// [`Error::InvalidInput`] when only one of the two is set.
     pub fn from_env() -> Result<Option<Self>, Error> {
         use crate::client::{ENV_CLIENT_ID, ENV_CLIENT_SECRET, env_pair};
-        Ok(env_pair(ENV_CLIENT_ID, ENV_CLIENT_SECRET, |set, unset, state| {
-            format!(
-                "{set} is set but {unset} {state}; set both (as `tootkit auth export` prints them), or neither."
-            )
+        Ok(env_pair(ENV_CLIENT_ID, ENV_CLIENT_SECRET, |_| {
+            "set both (as `tootkit auth export` prints them), or neither".to_owned()
         })?
         .map(|(id, secret)| {
             Self::new(

@@ -429,15 +429,15 @@ pub fn check_language(tag: &str) -> Result<(), crate::Error> {
     // Judged as it will be sent: `en.UTF-8` is `en`.
     let sent = language_tag(tag);
     let primary = sent.split('-').next().unwrap_or_default();
+    let lower = primary.to_ascii_lowercase();
     let meant = if is_language_tag(&sent) {
         match languages::not_iso_639_1(primary) {
             None => return Ok(()),
             Some(meant) => meant.to_owned(),
         }
-    } else if is_language_tag(&primary.to_ascii_lowercase()) {
+    } else if is_language_tag(&lower) {
         // `EN`: codes are written in lowercase (and `JP` is still Japan); a region
         // stays as given (`ZH-TW`: `zh-TW`).
-        let lower = primary.to_ascii_lowercase();
         let language = match languages::not_iso_639_1(&lower) {
             None => lower,
             Some(meant) => meant.to_owned(),
