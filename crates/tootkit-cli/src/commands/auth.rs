@@ -445,7 +445,15 @@ async fn ensure_app(
         .send()
         .await
         .map_err(|err| {
-            let limited = matches!(err, tootkit::Error::RateLimited { .. });
+            // Mastodon's limit on registrations is 5; another limit met on the way (its
+            // 300 requests per address) is not this one.
+            let limited = matches!(
+                err,
+                tootkit::Error::RateLimited {
+                    limit: None | Some(5),
+                    ..
+                }
+            );
             let failure = Failure::from(err);
             if limited {
                 failure.with_hint(

@@ -590,12 +590,17 @@ fn post_failure(
     match &err {
         tootkit::Error::NotFound { .. } if reply_to.is_some() => {
             let id = reply_to.unwrap_or_default();
-            return Failure::new(
-                crate::failure::Exit::Refused,
+            // An address is not said back: its query may hold what is nobody's business.
+            let message = if id.contains('/') {
+                format!(
+                    "The status to reply to, given by its address, was not found on {host}; check that the address is of a status on {host} and that your account can see it."
+                )
+            } else {
                 format!(
                     "The status to reply to, {id}, was not found on {host}; check the ID (the number at the end of the status's address on your instance) and that your account can see it."
-                ),
-            );
+                )
+            };
+            return Failure::new(crate::failure::Exit::Refused, message);
         }
         _ => {}
     }

@@ -313,6 +313,21 @@ async fn each_kind_of_failure_has_its_exit_code_and_one_clear_sentence() {
         "{}",
         invalid.stderr
     );
+    // Given by an address on the instance, which is not said back (its query neither).
+    let address = format!("{}/@{USER}/404404?key=private", sandbox.base_url().as_str());
+    let mut command = home.tootkit();
+    command
+        .args(["post", "--reply-to", &address, "hi"])
+        .env("MASTODON_API_BASE_URL", &base)
+        .env("MASTODON_ACCESS_TOKEN", token.expose());
+    let by_address = crate::run(command, None).await.failure(4);
+    assert_eq!(
+        by_address.stderr.trim_end(),
+        format!(
+            "error: The status to reply to, given by its address, was not found on {0}; check that the address is of a status on {0} and that your account can see it.",
+            sandbox.base_url().authority()
+        )
+    );
     let reader = web_token(&sandbox, USER, PASSWORD, "read").await;
     let mut command = home.tootkit();
     command
