@@ -2480,20 +2480,23 @@ async fn an_instance_that_describes_itself_only_to_signed_in_clients_is_asked_wi
 
 #[tokio::test]
 async fn a_limit_of_zero_published_is_no_limit_said() {
-    let router = axum::Router::new().route(
-        "/api/v2/instance",
-        axum::routing::get(|| async {
-            (
-                [("content-type", "application/json")],
-                r#"{"domain":"zero.example","version":"4.6.4","configuration":{"statuses":{"max_characters":0,"characters_reserved_per_url":23}}}"#,
-            )
-        }),
+    let sandbox = sandbox_with(SandboxConfig::in_memory().limits(tootkit::text::Limits {
+        max_characters: 0,
+        characters_reserved_per_url: 23,
+    }))
+    .await;
+    let client = fast_client(&sandbox);
+    let instance = client.instance().get().await.unwrap();
+    assert_eq!(
+        instance
+            .configuration
+            .statuses
+            .as_ref()
+            .and_then(|s| s.max_characters),
+        Some(0),
+        "the sandbox publishes 0"
     );
-    let base: tootkit::InstanceUrl = format!("http://{}", crate::serve(router).await)
-        .parse()
-        .unwrap();
-    let client = Client::new(base).unwrap();
-    assert_eq!(client.instance().get().await.unwrap().max_characters(), 500);
+    assert_eq!(instance.max_characters(), 500);
     // Cut for Mastodon's default, not refused as fitting nowhere.
     let parts = client
         .statuses()
