@@ -96,6 +96,7 @@ macro_rules! issued_secret {
             /// assert_eq!(token(" ZA-Yj3aBD8U8Cm7lKUp\n"), "ZA-Yj3aBD8U8Cm7lKUp");
             /// assert_eq!(token("\"ZA-Yj3aBD8U8Cm7lKUp\""), "ZA-Yj3aBD8U8Cm7lKUp");
             /// assert_eq!(token("Bearer 'ZA-Yj3aBD8U8Cm7lKUp'"), "ZA-Yj3aBD8U8Cm7lKUp");
+            /// assert_eq!(token("'Bearer '"), "");
             /// // Quotes that do not match are left for the server to refuse.
             /// assert_eq!(token("\"ZA-Yj3aBD8U8Cm7lKUp"), "\"ZA-Yj3aBD8U8Cm7lKUp");
             /// ```
@@ -113,9 +114,9 @@ pub(crate) fn pasted(text: &str) -> &str {
     let mut text = text.trim();
     loop {
         let before = text;
-        if let Some((scheme, rest)) = text.split_once(char::is_whitespace)
-            && scheme.eq_ignore_ascii_case("bearer")
-        {
+        // `Bearer …`, or the scheme alone: copied without the secret.
+        let (scheme, rest) = text.split_once(char::is_whitespace).unwrap_or((text, ""));
+        if scheme.eq_ignore_ascii_case("bearer") {
             text = rest.trim();
         }
         for quote in ['"', '\'', '`'] {

@@ -580,7 +580,7 @@ async fn obtain_token(
         let code = AuthorizationCode::from_pasted(&code);
         if code.is_empty() {
             return Err(into_input(Failure::usage(
-                "The code pasted was empty quotes; paste the code the page shows after you authorize.",
+                "What was pasted held no code (only quotes or a `Bearer`); paste the code the page shows after you authorize.",
             )));
         }
         return client.oauth().exchange_code(app, &request, code).await;
@@ -1048,7 +1048,7 @@ impl TokenInput {
         // Copied from an `Authorization: Bearer …` header or a `.env` file, it may carry
         // the scheme or quotes too.
         let token = AccessToken::from_pasted(first);
-        if token.is_empty() || token.expose().eq_ignore_ascii_case("bearer") {
+        if token.is_empty() {
             return Err(none_given());
         }
         // Tokens are ASCII letters, digits, `-` and `_`; anything else was copied along.

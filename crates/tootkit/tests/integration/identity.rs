@@ -131,18 +131,21 @@ async fn from_env_takes_the_instance_and_token_mastodon_py_users_set() {
         ),
         "{no_token}"
     );
-    // A `.env` file's placeholder, read by Docker's --env-file: empty.
-    let placeholder = child(&[
-        (tootkit::ENV_BASE_URL, &base),
-        (tootkit::ENV_ACCESS_TOKEN, "\"\""),
-    ])
-    .await;
-    assert!(
-        placeholder.contains(
-            "child error: MASTODON_API_BASE_URL is set but MASTODON_ACCESS_TOKEN is empty;"
-        ),
-        "{placeholder}"
-    );
+    // A `.env` file's placeholder, read by Docker's --env-file, or the scheme copied
+    // without the token: empty.
+    for nothing in ["\"\"", "Bearer "] {
+        let placeholder = child(&[
+            (tootkit::ENV_BASE_URL, &base),
+            (tootkit::ENV_ACCESS_TOKEN, nothing),
+        ])
+        .await;
+        assert!(
+            placeholder.contains(
+                "child error: MASTODON_API_BASE_URL is set but MASTODON_ACCESS_TOKEN is empty;"
+            ),
+            "{nothing}: {placeholder}"
+        );
+    }
     let empty_base = child(&[
         (tootkit::ENV_BASE_URL, ""),
         (tootkit::ENV_ACCESS_TOKEN, token.expose()),
