@@ -183,14 +183,18 @@ async fn count_measures_and_post_refuses_what_does_not_fit() {
     );
     assert!(refused.stderr.contains(&advice), "{}", refused.stderr);
     // `count` refuses what `post` refuses, an empty text too.
-    for args in [&["count", ""][..], &["count", "--cw", "cw", " "][..]] {
+    for (args, said) in [
+        (
+            &["count", ""][..],
+            "error: The text is empty, and Mastodon posts no empty status; write something.",
+        ),
+        (
+            &["count", "--cw", "cw", " "][..],
+            "error: The text is empty, and Mastodon would post the content warning as the text with nothing behind it; give the text as well, or post the words as the text without --cw.",
+        ),
+    ] {
         let empty = crate::run(with_env(args), None).await.failure(2);
-        assert!(
-            empty.stderr.starts_with("error: The text is empty")
-                && !empty.stderr.contains("to post"),
-            "{args:?}: {}",
-            empty.stderr
-        );
+        assert_eq!(empty.stderr.trim_end(), said, "{args:?}");
     }
     // With --json, a script reads that nothing fits before the error.
     let empty = crate::run(with_env(&["--json", "count", " "]), None)
